@@ -1,0 +1,48 @@
+# Dasbor ILP — the README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/ilp.duckdb
+
+.PHONY: run test demo clean-db install install-dev browser
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-run: requirements.txt | $(PY)
+	$(PY) -m pip install -q uv || true
+	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q -r requirements.txt; \
+	else $(PY) -m pip install -q -r requirements.txt; fi
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q uv || true
+	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q -r requirements-dev.txt; \
+	else $(PY) -m pip install -q -r requirements-dev.txt; fi
+	touch $@ $(VENV)/.stamp-run
+
+install: $(VENV)/.stamp-run
+install-dev: $(VENV)/.stamp-dev
+
+$(DB): | $(VENV)/.stamp-run
+	$(PY) -m ilp_metrics demo --db $(DB)
+
+demo: $(VENV)/.stamp-run
+	$(PY) -m ilp_metrics demo --db $(DB) --force
+
+run: $(VENV)/.stamp-run $(DB)
+	$(VENV)/bin/streamlit run dashboard.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+
+# Debian's chromium for the browser tests (never a browser download of Playwright's own).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo apt-get install -y -q chromium; \
+	  else echo "chromium not installed and no root: browser tests will be skipped (CI installs it)"; fi; fi
+
+test: $(VENV)/.stamp-dev browser
+	$(PY) -m pytest
+
+clean-db:
+	rm -f $(DB) $(DB).wal

@@ -1,0 +1,191 @@
+"""`python -m ilp_metrics COMMAND`: the command line promised by the data contract (§4).
+
+Exit status: 0 success; 1 the input was refused (nothing written, reasons printed); 2 bad usage.
+`--db PATH` may be given before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from .config import default_db_path, secret_path_for
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 itself; keep the contract's wording
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _db_option(p: argparse.ArgumentParser, top: bool) -> None:
+    p.add_argument("--db", type=Path, default=(None if top else argparse.SUPPRESS),
+                   help="DuckDB database file (default: data/ilp.duckdb or $ILP_DB)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m ilp_metrics", description="Dasbor ILP command line")
+    _db_option(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create an empty database with the schema and reference areas")
+    _db_option(p, top=False)
+
+    p = sub.add_parser("demo", help="build the bundled demo database (Maros and Luwu Utara)")
+    _db_option(p, top=False)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--keep-files", type=Path, default=None,
+                   help="also keep the generated upload files in this folder (to try the upload page)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
+
+    p = sub.add_parser("ingest", help="validate and load files; JSON report on stdout")
+    _db_option(p, top=False)
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--kind", choices=("puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan"))
+    p.add_argument("--profile", help="column-mapping profile: a YAML file, or a shipped one by name (e-ppgbm)")
+    p.add_argument("--accept-valid", action="store_true",
+                   help="commit the valid rows and record the refused ones (default: refuse the whole file)")
+    p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    p.add_argument("--user", default="cli", help="recorded as the uploader")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--max-refusals", type=int, default=1000, help="refusal lines listed per file")
+
+    p = sub.add_parser("indicators", help="list the indicator catalogue")
+    _db_option(p, top=False)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+    return parser
+
+
+def _open(db: Path):
+    from .db import connect, init_schema, is_initialised
+
+    con = connect(db)
+    if not is_initialised(con):
+        init_schema(con)
+    return con
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .db import connect, init_schema
+
+    con = connect(args.db)
+    init_schema(con)
+    villages = con.execute("SELECT count(*) FROM ref_village").fetchone()[0]
+    con.close()
+    print(f"Basis data siap: {args.db} (skema terpasang, {villages} desa/kelurahan referensi Kemendagri)")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo.build import build_demo
+
+    if args.db.exists() and not args.force:
+        print(f"Basis data demo sudah ada: {args.db} (gunakan --force untuk membangun ulang)")
+        return EXIT_OK
+    started = time.perf_counter()
+    summary = build_demo(args.db, seed=args.seed, keep_files=args.keep_files)
+    seconds = time.perf_counter() - started
+    counts = ", ".join(f"{k} {v}" for k, v in summary.get("rows", {}).items())
+    print(f"Demo dibangun: {args.db} dalam {seconds:.1f} dtk ({counts})")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest_file
+    from .ingest.mapping import ProfileError, resolve_profile
+    from .pseudonym import load_or_create_secret
+
+    missing = [str(p) for p in args.paths if not p.is_file()]
+    if missing:
+        raise UsageError("file tidak ditemukan: " + ", ".join(missing))
+    profile = None
+    if args.profile:
+        try:
+            profile = resolve_profile(args.profile)
+        except ProfileError as exc:
+            raise UsageError(str(exc)) from exc
+    con = _open(args.db)
+    secret = load_or_create_secret(secret_path_for(args.db))
+    reports = []
+    for path in args.paths:
+        report = ingest_file(con, path, kind=args.kind, profile=profile, uploaded_by=args.user,
+                             accept_valid=args.accept_valid, secret=secret, lang=args.lang,
+                             dry_run=args.dry_run, max_refusals=args.max_refusals)
+        reports.append(report.to_dict())
+    con.close()
+    json.dump(reports, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+    return EXIT_OK if all(r["ok"] for r in reports) else EXIT_REFUSED
+
+
+def indicator_rows(lang: str) -> list[dict[str, Any]]:
+    from .catalogue import load_catalogue
+
+    cat = load_catalogue()
+    rows = []
+    for ind in cat.indicators:
+        num, den = ind.numerator, ind.denominator
+        rows.append({
+            "code": ind.code,
+            "cluster": ind.cluster,
+            "name": ind.name.get(lang),
+            "spm": ind.spm,
+            "numerator": "+".join(num.services) if num.services else (num.readiness_item or ""),
+            "count": num.count,
+            "denominator": den.target_group or den.indicator or den.readiness_item or "",
+            "target_pct": ind.target_pct,
+            "unit": ind.unit,
+            "polarity": ind.polarity,
+            "accumulation": ind.accumulation,
+            "source": ind.source,
+        })
+    return rows
+
+
+def write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        return
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    sys.stdout.write(buf.getvalue())
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    write_rows(indicator_rows(args.lang), args.format)
+    return EXIT_OK
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    args.db = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"galat: {exc}", file=sys.stderr)
+        return EXIT_USAGE

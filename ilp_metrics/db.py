@@ -1,0 +1,123 @@
+"""The one DuckDB file: opening it, creating the schema, loading reference areas, versioning.
+
+DuckDB allows one read-write process per file; within a process one connection is shared and
+each thread or query takes its own cursor (a bare connection is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .config import PROJECT_ROOT
+
+SCHEMA_VERSION = "1"
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+# One writer at a time inside a process: uploads, withdrawals and demo builds take this lock.
+WRITE_LOCK = threading.RLock()
+
+_REFERENCE_TABLES = (
+    ("ref_province", "provinces.csv", "code, name"),
+    ("ref_regency", "regencies.csv", "code, province_code, name"),
+    ("ref_district", "districts.csv", "code, regency_code, name"),
+    ("ref_village", "villages.csv", "code, district_code, name"),
+)
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database file (created if absent unless read-only)."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def schema_sql() -> str:
+    return resources.files("ilp_metrics").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables if missing and load the Kemendagri reference areas once."""
+    with transaction(con):
+        con.execute(schema_sql())
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+        )
+        if con.execute("SELECT count(*) FROM ref_village").fetchone()[0] == 0:
+            load_reference(con)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, directory: Path = REFERENCE_DIR) -> None:
+    for table, file_name, columns in _REFERENCE_TABLES:
+        con.execute(f"DELETE FROM {table}")
+        con.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} "
+            "FROM read_csv(?, header = true, all_varchar = true)",
+            [str(directory / file_name)],
+        )
+
+
+def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any exception: a write is whole or absent."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Called inside every write transaction so caches keyed on the version are invalidated."""
+    con.execute(
+        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
+    )
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
+        [datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")],
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def regency_summary(con: duckdb.DuckDBPyConnection):
+    """Per regency in the registry: puskesmas, desa, puskesmas running ILP, stored records (landing page)."""
+    return con.execute("""
+        WITH pk AS (
+            SELECT regency_code, count(*) AS puskesmas,
+                   count(*) FILTER (WHERE ilp_start_date <= current_date) AS puskesmas_ilp
+            FROM puskesmas GROUP BY regency_code
+        ), ds AS (
+            SELECT p.regency_code, count(*) AS desa FROM desa d JOIN puskesmas p USING (puskesmas_code)
+            GROUP BY p.regency_code
+        ), ly AS (
+            SELECT p.regency_code, count(*) AS layanan FROM layanan l JOIN puskesmas p USING (puskesmas_code)
+            GROUP BY p.regency_code
+        )
+        SELECT pk.regency_code, r.name AS regency_name, pk.puskesmas, coalesce(ds.desa, 0) AS desa,
+               pk.puskesmas_ilp, coalesce(ly.layanan, 0) AS layanan
+        FROM pk JOIN ref_regency r ON r.code = pk.regency_code
+        LEFT JOIN ds USING (regency_code) LEFT JOIN ly USING (regency_code)
+        ORDER BY pk.regency_code
+    """).df()

@@ -1,0 +1,206 @@
+"""Upload ingestion: read → map → validate → (optionally) commit, with a report in Bahasa Indonesia.
+
+`ingest_file` is the one entry point for the CLI, the upload page and the demo builder. It never writes
+anything unless the whole file validates (strict, the default) or, with `accept_valid=True`, at least one
+row is valid — then the valid rows are committed in one transaction and the refused rows recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+
+from ..catalogue import Catalogue, load_catalogue
+from ..config import setting
+from ..db import WRITE_LOCK
+from .errors import FileProblem, Refusal, reason_text
+from .load import commit, find_duplicate, withdraw
+from .mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile
+from .readers import RawTable, drop_staging, read_table
+from .validate import Validation, drop_temp, install_lookups, validate
+from .values import install_macros
+
+__all__ = ["IngestReport", "ingest_file", "preview_file", "withdraw", "load_profile", "Profile"]
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class IngestReport:
+    file_name: str
+    ok: bool
+    kind: str | None = None
+    upload_id: int | None = None
+    duplicate: bool = False
+    committed: bool = False
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_refused: int = 0
+    rows_skipped: int = 0
+    rows_replaced: int = 0
+    records: int = 0
+    sheet: str | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+    refusal_counts: list[dict[str, Any]] = field(default_factory=list)
+    error_code: str | None = None
+    error: str | None = None
+    lang: str = "id"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file_name, "ok": self.ok, "upload_id": self.upload_id, "kind": self.kind,
+            "rows_accepted": self.rows_accepted, "rows_refused": self.rows_refused,
+            "rows_skipped": self.rows_skipped, "rows_read": self.rows_read,
+            "rows_replaced": self.rows_replaced, "committed": self.committed, "duplicate": self.duplicate,
+            "refusals": [r.to_dict(self.lang) for r in self.refusals],
+        }
+        if self.refusal_counts:
+            out["refusal_summary"] = [
+                {**c, "reason": reason_text(c["reason_code"], self.lang, value="", column=c["column"])}
+                for c in self.refusal_counts
+            ]
+            out["refusals_truncated"] = len(self.refusals) < self.rows_refused
+        if self.header_row is not None:
+            out["header_row"] = self.header_row
+        if self.sheet:
+            out["sheet"] = self.sheet
+        if self.mapping:
+            out["mapping"] = self.mapping
+        if self.error:
+            out["error_code"] = self.error_code
+            out["error"] = self.error
+        return out
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    install_macros(con)
+    install_lookups(con, cat)
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise FileProblem("empty")
+    max_mb = float(setting("max_upload_mb"))
+    if size > max_mb * 1024 * 1024:
+        raise FileProblem("too_large", {"size_mb": round(size / 1024 / 1024, 1), "max_mb": max_mb})
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str | None,
+           profile: Profile | None) -> tuple[RawTable, Mapping]:
+    _check_size(path)
+    raw = read_table(con, path, extra_header_labels(cat), max_ratio=float(setting("max_xlsx_ratio")),
+                     max_rows=int(setting("max_rows")))
+    try:
+        mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+    except BaseException:
+        drop_staging(con, raw)
+        raise
+    return raw, mapping
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
+                profile: Profile | Path | str | None = None, uploaded_by: str = "system",
+                uploaded_at: datetime | None = None, accept_valid: bool = False, secret: bytes | None,
+                lang: str = "id", file_name: str | None = None, dry_run: bool = False,
+                max_refusals: int = 1000, catalogue: Catalogue | None = None,
+                progress: Progress | None = None) -> IngestReport:
+    """Validate one file and, unless refused (or dry_run), commit it in one transaction."""
+    path = Path(path)
+    report = IngestReport(file_name=file_name or path.name, ok=False, lang=lang)
+    cat = catalogue or load_catalogue()
+    if isinstance(profile, (str, Path)):
+        profile = load_profile(profile)
+    step = progress or (lambda fraction, label: None)
+    with WRITE_LOCK:
+        cur = con.cursor()
+        raw = None
+        v: Validation | None = None
+        try:
+            step(0.05, "read")
+            _prepare(cur, cat)
+            digest = sha256_of(path)
+            existing = None if dry_run else find_duplicate(cur, digest)
+            if existing is not None:
+                report.ok, report.duplicate, report.upload_id = True, True, existing
+                kind_row = cur.execute("SELECT kind FROM uploads WHERE upload_id = ?", [existing]).fetchone()
+                report.kind = kind_row[0] if kind_row else None
+                step(1.0, "done")
+                return report
+            raw, mapping = _stage(cur, path, cat, kind, profile)
+            report.kind, report.sheet, report.header_row = mapping.kind, raw.sheet, raw.header_row
+            report.encoding, report.delimiter = raw.encoding, raw.delimiter
+            report.mapping = mapping.describe()
+            step(0.35, "validate")
+            v = validate(cur, raw, mapping, cat, secret=secret, max_refusals=max_refusals)
+            report.rows_read, report.rows_skipped = v.rows_read, v.rows_skipped
+            report.rows_refused, report.rows_accepted = v.rows_refused, v.rows_accepted
+            report.records, report.refusals, report.refusal_counts = v.records_accepted, v.refusals, v.refusal_counts
+            if v.rows_accepted == 0:
+                raise FileProblem("no_valid_rows" if v.rows_refused else "no_data_rows")
+            if v.rows_refused and not accept_valid:
+                report.ok = False
+                report.error_code = "rows_refused"
+                report.error = reason_text("rows_refused_summary", lang, value=v.rows_refused, column="")
+                return report
+            if dry_run:
+                report.ok = True
+                return report
+            step(0.7, "commit")
+            result = commit(
+                cur, v, file_name=report.file_name, sha256=digest, uploaded_by=uploaded_by,
+                uploaded_at=uploaded_at or datetime.now().replace(microsecond=0), sheet=raw.sheet,
+                header_row=raw.header_row, profile=mapping.profile,
+            )
+            report.ok, report.committed = True, True
+            report.upload_id, report.rows_replaced = result.upload_id, result.rows_replaced
+            step(1.0, "done")
+            return report
+        except FileProblem as problem:
+            report.ok = False
+            report.error_code = problem.code
+            report.error = problem.message(lang)
+            return report
+        finally:
+            if v is not None:
+                drop_temp(cur, v)
+            if raw is not None:
+                drop_staging(cur, raw)
+            cur.close()
+
+
+def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
+                 profile: Profile | None = None, rows: int = 10, catalogue: Catalogue | None = None) -> dict:
+    """First rows, detected kind, header row and mapping — for the upload page, nothing written."""
+    cat = catalogue or load_catalogue()
+    cur = con.cursor()
+    raw = None
+    try:
+        _prepare(cur, cat)
+        raw, mapping = _stage(cur, Path(path), cat, kind, profile)
+        frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
+        frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
+        return {"kind": mapping.kind, "header_row": raw.header_row, "sheet": raw.sheet, "rows": raw.rows,
+                "headers": raw.headers, "mapping": mapping.describe(), "preview": frame,
+                "encoding": raw.encoding, "delimiter": raw.delimiter}
+    finally:
+        if raw is not None:
+            drop_staging(cur, raw)
+        cur.close()

@@ -1,0 +1,154 @@
+"""Writing a validated upload: one transaction, identical content is a no-op, corrections replace slices.
+
+Slices (what a corrected upload replaces):
+  layanan  (puskesmas, month, service)       capaian  (puskesmas, month, service)
+  kesiapan (puskesmas, month, item)          sasaran  (year, area level, area, target group)
+  puskesmas / desa registries: the codes present in the file (upsert).
+An earlier upload whose rows have all been replaced gets status 'replaced'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from ..db import bump_data_version, transaction
+from .validate import Validation
+
+DATA_TABLES = {
+    "puskesmas": "puskesmas", "desa": "desa", "sasaran": "sasaran",
+    "layanan": "layanan", "capaian": "capaian", "kesiapan": "kesiapan",
+}
+
+
+@dataclass
+class LoadResult:
+    upload_id: int
+    rows_replaced: int
+
+
+def find_duplicate(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    row = con.execute(
+        "SELECT upload_id FROM uploads WHERE sha256 = ? AND status <> 'withdrawn' ORDER BY upload_id LIMIT 1",
+        [sha256],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _slice_delete(con: duckdb.DuckDBPyConnection, kind: str, acc: str) -> int:
+    """Delete rows of earlier uploads in the slices this upload covers; return how many."""
+    if kind in ("layanan", "capaian", "kesiapan"):
+        table = kind
+        month = "ilp_month_start(service_date)" if kind == "layanan" else "period"
+        new_month = "ilp_month_start(t_service_date)" if kind == "layanan" else "t_period"
+        code, new_code = ("item_code", "r_item") if kind == "kesiapan" else ("service_code", "r_service")
+        return con.execute(f"""
+            DELETE FROM {table} t USING (
+                SELECT DISTINCT r_puskesmas AS p, {new_month} AS m, {new_code} AS c FROM {acc}
+            ) s WHERE t.puskesmas_code = s.p AND {month} = s.m AND t.{code} = s.c
+        """).fetchone()[0]
+    if kind == "sasaran":
+        return con.execute(f"""
+            DELETE FROM sasaran t USING (
+                SELECT DISTINCT t_year AS y, area_level AS l, area_code AS a, r_target_group AS g FROM {acc}
+            ) s WHERE t.year = s.y AND t.area_level = s.l AND t.area_code = s.a AND t.target_group = s.g
+        """).fetchone()[0]
+    if kind == "puskesmas":
+        return con.execute(
+            f"DELETE FROM puskesmas WHERE upper(puskesmas_code) IN (SELECT upper(puskesmas_code) FROM {acc})"
+        ).fetchone()[0]
+    if kind == "desa":
+        return con.execute(f"DELETE FROM desa WHERE desa_code IN (SELECT t_desa FROM {acc})").fetchone()[0]
+    raise ValueError(kind)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, kind: str, acc: str, upload_id: int) -> None:
+    u = int(upload_id)
+    if kind == "layanan":
+        con.execute(f"""
+            INSERT INTO layanan (upload_id, source_row, service_date, puskesmas_code, desa_code, person_key,
+                                 birth_date, age_years, sex, service_code, result)
+            SELECT {u}, row_no, t_service_date, r_puskesmas, r_desa, t_person_key, t_birth_date,
+                   t_age_years, t_sex, r_service, lower(result)
+            FROM {acc}
+        """)
+    elif kind == "capaian":
+        con.execute(f"""
+            INSERT INTO capaian (upload_id, source_row, period, puskesmas_code, desa_code, service_code, count)
+            SELECT {u}, row_no, t_period, r_puskesmas, r_desa, r_service, t_count FROM {acc}
+        """)
+    elif kind == "kesiapan":
+        con.execute(f"""
+            INSERT INTO kesiapan (upload_id, source_row, period, puskesmas_code, item_code, value)
+            SELECT {u}, row_no, t_period, r_puskesmas, r_item, t_value FROM {acc}
+        """)
+    elif kind == "sasaran":
+        con.execute(f"""
+            INSERT INTO sasaran (year, area_level, area_code, target_group, count, upload_id)
+            SELECT t_year, area_level, area_code, r_target_group, t_count, {u} FROM {acc}
+        """)
+    elif kind == "puskesmas":
+        con.execute(f"""
+            INSERT INTO puskesmas (puskesmas_code, puskesmas_name, regency_code, district_code, ilp_start_date,
+                                   cohort, latitude, longitude, upload_id)
+            SELECT upper(puskesmas_code), puskesmas_name, t_regency, t_district, t_ilp_start, t_cohort,
+                   t_lat, t_lon, {u}
+            FROM {acc}
+        """)
+    elif kind == "desa":
+        con.execute(f"""
+            INSERT INTO desa (desa_code, desa_name, puskesmas_code, upload_id)
+            SELECT t_desa, coalesce(desa_name, ref_name), r_puskesmas, {u} FROM {acc}
+        """)
+    else:
+        raise ValueError(kind)
+
+
+def _mark_replaced(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> None:
+    table = DATA_TABLES[kind]
+    con.execute(f"""
+        UPDATE uploads SET status = 'replaced'
+        WHERE kind = ? AND status = 'active' AND upload_id <> ?
+          AND upload_id NOT IN (SELECT DISTINCT upload_id FROM {table})
+    """, [kind, upload_id])
+
+
+def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha256: str, uploaded_by: str,
+           uploaded_at: datetime, sheet: str | None, header_row: int | None, profile: str | None) -> LoadResult:
+    """Write the accepted records and the upload row in one transaction (all or nothing)."""
+    with transaction(con):
+        upload_id = con.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+        replaced = _slice_delete(con, v.kind, v.accepted)
+        _insert(con, v.kind, v.accepted, upload_id)
+        con.execute(
+            """INSERT INTO uploads (upload_id, file_name, sha256, kind, profile, sheet, header_row, uploaded_by,
+                                    uploaded_at, rows_read, rows_accepted, rows_refused, rows_skipped,
+                                    rows_replaced, period_start, period_end, status)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')""",
+            [upload_id, file_name, sha256, v.kind, profile, sheet, header_row, uploaded_by, uploaded_at,
+             v.rows_read, v.rows_accepted, v.rows_refused, v.rows_skipped, replaced, v.period_start,
+             v.period_end],
+        )
+        if v.rows_refused:
+            refusal_table = next(r for r in v.temp_relations if r.startswith("refusal_"))
+            con.execute(
+                f"INSERT INTO upload_refusals SELECT ?, row_no, field, reason FROM {refusal_table}", [upload_id]
+            )
+        _mark_replaced(con, v.kind, upload_id)
+        bump_data_version(con)
+    return LoadResult(upload_id=upload_id, rows_replaced=replaced)
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
+    """Remove an upload's rows in one transaction; returns how many rows were removed."""
+    with transaction(con):
+        row = con.execute("SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+        if row is None:
+            raise KeyError(upload_id)
+        kind, _ = row
+        removed = con.execute(f"DELETE FROM {DATA_TABLES[kind]} WHERE upload_id = ?", [upload_id]).fetchone()[0]
+        con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
+        bump_data_version(con)
+    return removed

@@ -1,0 +1,239 @@
+"""From a file's header row to canonical fields: detect the kind, wide tables, and apply profiles.
+
+A mapping profile (YAML) fixes, for one source layout, which column holds which field, constant values,
+value translations and, for wide tables, which column holds which code. Without a profile the header
+labels are matched against the synonyms of `fields` and of the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..catalogue import Catalogue
+from .errors import FileProblem
+from .fields import FIELDS, KIND_SPECS, KINDS, label_index, normalise_label
+
+PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+
+
+@dataclass
+class Profile:
+    name: str
+    kind: str | None = None
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> header label
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    wide: dict[str, str] = field(default_factory=dict)  # header label -> code
+    emit: list[dict[str, Any]] = field(default_factory=list)
+    dedupe_on: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Mapping:
+    kind: str
+    columns: dict[str, int]  # canonical field -> column index in the staged table
+    wide: list[tuple[int, str]] = field(default_factory=list)  # (column index, code)
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # normalised source -> target
+    emit: list[dict[str, Any]] = field(default_factory=list)
+    dedupe_on: list[str] = field(default_factory=list)
+    profile: str | None = None
+    headers: list[str] = field(default_factory=list)
+
+    def header_of(self, field_name: str) -> str:
+        idx = self.columns.get(field_name)
+        if idx is None:
+            return field_name
+        return self.headers[idx] or field_name
+
+    def describe(self) -> dict[str, str]:
+        """canonical field -> header label (or 'constant'), for the report and the upload page."""
+        out = {f: self.header_of(f) for f in self.columns}
+        out.update({f: f"= {v}" for f, v in self.constants.items()})
+        return out
+
+
+class ProfileError(ValueError):
+    pass
+
+
+def load_profile(path: Path | str) -> Profile:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: {exc}") from exc
+    return profile_from_dict(raw, default_name=path.stem)
+
+
+PACKAGED_PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+
+
+def packaged_profiles() -> dict[str, Path]:
+    """Profiles that ship with the product, by file stem (e.g. 'e-ppgbm')."""
+    return {p.stem: p for p in sorted(PACKAGED_PROFILES.glob("*.yaml"))}
+
+
+def resolve_profile(name_or_path: Path | str) -> Profile:
+    """A path to a YAML profile, or the name of a packaged one ('e-ppgbm')."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return load_profile(path)
+    shipped = packaged_profiles().get(str(name_or_path).lower())
+    if shipped is None:
+        raise ProfileError(f"profil '{name_or_path}' tidak ditemukan (tersedia: {', '.join(packaged_profiles())})")
+    return load_profile(shipped)
+
+
+def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Profile:
+    problems = []
+    name = str(raw.get("name") or default_name)
+    kind = raw.get("kind")
+    if kind is not None and kind not in KINDS:
+        problems.append(f"kind '{kind}' is not one of {', '.join(KINDS)}")
+    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
+    for f in columns:
+        if f not in FIELDS:
+            problems.append(f"columns: '{f}' is not a canonical field")
+    constants = {str(k): str(v) for k, v in (raw.get("constants") or {}).items()}
+    for f in constants:
+        if f not in FIELDS:
+            problems.append(f"constants: '{f}' is not a canonical field")
+    values = {str(f): {str(a): str(b) for a, b in (m or {}).items()} for f, m in (raw.get("values") or {}).items()}
+    header_row = raw.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        problems.append("header_row must be a positive row number")
+    emit = list(raw.get("emit") or [])
+    for e in emit:
+        if not isinstance(e, dict) or "service_code" not in e:
+            problems.append("emit: every entry needs a service_code")
+    if problems:
+        raise ProfileError(f"profile '{name}': " + "; ".join(problems))
+    return Profile(
+        name=name, kind=kind, header_row=header_row, columns=columns, constants=constants, values=values,
+        wide={str(k): str(v) for k, v in (raw.get("wide") or {}).items()}, emit=emit,
+        dedupe_on=[str(x) for x in raw.get("dedupe_on") or []],
+    )
+
+
+def safe_profile_name(name: str) -> str:
+    """Profile names become file names: refuse anything that could leave the profile folder."""
+    name = name.strip()
+    if not PROFILE_NAME_RE.fullmatch(name) or ".." in name:
+        raise ProfileError("nama profil hanya boleh huruf, angka, spasi, titik, garis bawah dan tanda hubung")
+    return name
+
+
+def save_profile(profile: Profile, directory: Path) -> Path:
+    name = safe_profile_name(profile.name)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / (name.replace(" ", "_") + ".yaml")
+    data: dict[str, Any] = {"name": name, "kind": profile.kind}
+    for key in ("header_row", "columns", "constants", "values", "wide", "emit", "dedupe_on"):
+        value = getattr(profile, key)
+        if value:
+            data[key] = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def vocabulary_labels(cat: Catalogue) -> dict[str, dict[str, str]]:
+    """Wide-table column labels per vocabulary: normalised label -> code."""
+    return {
+        "services": cat.service_synonyms(),
+        "target_groups": cat.target_group_synonyms(),
+        "readiness_items": cat.readiness_item_synonyms(),
+    }
+
+
+def extra_header_labels(cat: Catalogue) -> set[str]:
+    labels: set[str] = set()
+    for vocab in vocabulary_labels(cat).values():
+        labels.update(vocab)
+    return labels
+
+
+def build_mapping(headers: list[str], cat: Catalogue, kind: str | None = None,
+                  profile: Profile | None = None, title_text: str = "") -> Mapping:
+    """Decide the kind and which column holds which field; FileProblem if required fields are missing."""
+    labels = [normalise_label(h) for h in headers]
+    index = label_index()
+    vocabularies = vocabulary_labels(cat)
+    kind = kind or (profile.kind if profile else None)
+
+    columns: dict[str, int] = {}
+    if profile and profile.columns:
+        for f, header in profile.columns.items():
+            wanted = normalise_label(header)
+            if wanted in labels:
+                columns[f] = labels.index(wanted)
+    for i, label in enumerate(labels):
+        f = index.get(label)
+        if f and f not in columns and i not in columns.values():
+            columns[f] = i
+
+    used = set(columns.values())
+    wide_by_vocab: dict[str, list[tuple[int, str]]] = {}
+    for vocab_name, vocab in vocabularies.items():
+        hits = []
+        for i, label in enumerate(labels):
+            if i in used or not label:
+                continue
+            code = None
+            if profile and profile.wide:
+                for h, c in profile.wide.items():
+                    if normalise_label(h) == label:
+                        code = c
+            code = code or vocab.get(label)
+            if code:
+                hits.append((i, code))
+        wide_by_vocab[vocab_name] = hits
+
+    constants = dict(profile.constants) if profile else {}
+    candidates = [kind] if kind else list(KINDS)
+    best: tuple[int, str, list[tuple[int, str]]] | None = None
+    missing_by_kind: dict[str, list[tuple[str, ...]]] = {}
+    for k in candidates:
+        spec = KIND_SPECS[k]
+        present = {f for f in columns if f in spec.fields} | {f for f in constants if f in spec.fields}
+        wide = wide_by_vocab.get(spec.wide_vocabulary or "", [])
+        is_wide = bool(wide) and not any(f in present for f in spec.wide_replaces if f not in ("service_name",))
+        groups = spec.required
+        if is_wide:
+            groups = tuple(g for g in groups if not set(g) & set(spec.wide_replaces))
+        if profile and profile.emit and k == "layanan":
+            groups = tuple(g for g in groups if "service_code" not in g)
+        missing = [g for g in groups if not any(f in present for f in g)]
+        if k == "sasaran" and missing == [("year",)] and re.search(r"\b(20\d\d)\b", title_text):
+            missing = []
+        missing_by_kind[k] = missing
+        if missing:
+            continue
+        score = len(present) + (len(wide) if is_wide else 0)
+        if best is None or score > best[0]:
+            best = (score, k, wide if is_wide else [])
+    if best is None:
+        closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
+        raise FileProblem("missing_columns", {
+            "kind": closest,
+            "missing": "; ".join(" / ".join(g) for g in missing_by_kind[closest]),
+        })
+    _, chosen, wide = best
+    spec = KIND_SPECS[chosen]
+    if chosen == "sasaran" and "year" not in columns and "year" not in constants:
+        constants["year"] = re.search(r"\b(20\d\d)\b", title_text).group(1)  # type: ignore[union-attr]
+    columns = {f: i for f, i in columns.items() if f in spec.fields}
+    values = {}
+    if profile:
+        values = {f: {normalise_label(a): b for a, b in m.items()} for f, m in profile.values.items()}
+    return Mapping(
+        kind=chosen, columns=columns, wide=wide, constants=constants, values=values,
+        emit=list(profile.emit) if profile else [], dedupe_on=list(profile.dedupe_on) if profile else [],
+        profile=profile.name if profile else None, headers=list(headers),
+    )

@@ -1,0 +1,547 @@
+"""Validation in SQL: parse every cell, resolve names to codes, and collect every refusal before writing.
+
+The staged text table becomes
+  src     long form: one record per (row, service/target group/item) for wide tables and profiles that
+          emit several services per row; blank and total rows marked as skipped;
+  parsed  typed values, resolved codes and the raw text they came from;
+  refusal one line per (row, column, reason) — every problem of every row, not the first one;
+and the accepted records are the parsed ones whose row has no refusal. Nothing is written to the
+database's own tables here: all of it lives in temporary tables of the session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from ..catalogue import Catalogue
+from ..pseudonym import hmac_pads, hmac_sql
+from .errors import Refusal
+from .fields import FIELDS
+from .mapping import Mapping
+from .readers import RawTable
+
+TOTAL_ROW_RE = r"(jumlah|total|jml|grand total|sub ?total|subtotal)\b.*"
+NIK_TRUNCATION_MIN_ROWS = 20
+SERVICE_DATE_MIN = date(2000, 1, 1)
+
+
+def sql_str(value: object) -> str:
+    """A SQL string literal (constants from profiles and the catalogue)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Check:
+    field: str  # canonical field whose column is reported
+    reason: str
+    condition: str  # SQL over `parsed`, true when the record is refused
+    value: str = "NULL"  # SQL text shown in the report (never for personal fields)
+
+
+@dataclass
+class Validation:
+    kind: str
+    mapping: Mapping
+    parsed: str  # temp table of typed records
+    accepted: str  # temp view of accepted records
+    rows_read: int
+    rows_skipped: int
+    rows_refused: int
+    rows_accepted: int
+    records_accepted: int
+    refusals: list[Refusal] = field(default_factory=list)
+    refusal_counts: list[dict] = field(default_factory=list)
+    period_start: date | None = None
+    period_end: date | None = None
+    temp_relations: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    """Temporary tables mapping normalised labels to codes: catalogue vocabularies and the registry."""
+    vocab = {
+        "lk_service": cat.service_synonyms(),
+        "lk_target_group": cat.target_group_synonyms(),
+        "lk_item": cat.readiness_item_synonyms(),
+    }
+    for table, mapping in vocab.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (label VARCHAR, code VARCHAR)")
+        if mapping:
+            con.executemany(f"INSERT INTO {table} VALUES (?, ?)", list(mapping.items()))
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE lk_pusk AS
+        WITH labels AS (
+            SELECT ilp_pusk_label(puskesmas_name) AS label, puskesmas_code FROM puskesmas
+            UNION SELECT ilp_label(puskesmas_code), puskesmas_code FROM puskesmas
+        )
+        SELECT label, min(puskesmas_code) AS puskesmas_code, count(DISTINCT puskesmas_code) AS n
+        FROM labels GROUP BY label
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE lk_desa AS
+        WITH registry AS (
+            SELECT d.puskesmas_code, ilp_desa_label(d.desa_name) AS label, d.desa_code
+            FROM desa d
+        ), reference AS (  -- desa of the puskesmas's kecamatan not (yet) in the registry
+            SELECT p.puskesmas_code, ilp_desa_label(v.name) AS label, v.code AS desa_code
+            FROM puskesmas p JOIN ref_village v ON v.district_code = p.district_code
+        ), candidates AS (
+            SELECT *, 1 AS pref FROM registry
+            UNION ALL SELECT *, 2 AS pref FROM reference
+        ), best AS (
+            SELECT * FROM candidates QUALIFY pref = min(pref) OVER (PARTITION BY puskesmas_code, label)
+        )
+        SELECT puskesmas_code, label, min(desa_code) AS desa_code, count(DISTINCT desa_code) AS n
+        FROM best GROUP BY puskesmas_code, label
+    """)
+
+
+# ------------------------------------------------------------------ long form
+
+
+def _field_expr(m: Mapping, name: str) -> str:
+    if name in m.columns:
+        expr = f"ilp_clean(c{m.columns[name]})"
+    elif name in m.constants:
+        expr = f"ilp_clean({sql_str(m.constants[name])})"
+    else:
+        return "CAST(NULL AS VARCHAR)"
+    translations = m.values.get(name)
+    if translations:
+        whens = " ".join(f"WHEN {sql_str(a)} THEN {sql_str(b)}" for a, b in translations.items())
+        expr = f"coalesce(CASE ilp_label({expr}) {whens} END, {expr})"
+    return expr
+
+
+LONG_FIELDS = {
+    "puskesmas": ("puskesmas_code", "puskesmas_name", "regency_code", "district_code", "ilp_start_date",
+                  "cohort", "latitude", "longitude"),
+    "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name"),
+    "sasaran": ("year", "desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "target_group", "count"),
+    "layanan": ("service_date", "puskesmas_code", "puskesmas_name", "desa_code", "desa_name", "nik",
+                "person_key", "name", "birth_date", "age_years", "sex", "service_code", "service_name", "result"),
+    "capaian": ("period", "year", "month", "puskesmas_code", "puskesmas_name", "desa_code", "desa_name",
+                "service_code", "service_name", "count"),
+    "kesiapan": ("period", "year", "month", "puskesmas_code", "puskesmas_name", "item_code", "value"),
+}
+
+WIDE_TARGET = {  # kind -> (code field, value field)
+    "sasaran": ("target_group", "count"),
+    "capaian": ("service_code", "count"),
+    "kesiapan": ("item_code", "value"),
+}
+
+
+def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str:
+    """Create the long-form `src` table and return its name."""
+    cols = raw.columns
+    cleaned = ", ".join(f"ilp_clean({c})" for c in cols) or "NULL"
+    first = cols[:4]
+    total_cond = " OR ".join(
+        f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {sql_str(TOTAL_ROW_RE)})" for c in first
+    ) or "false"
+    skip = f"CASE WHEN coalesce({cleaned}) IS NULL THEN 'blank' WHEN {total_cond} THEN 'total' END"
+    names = LONG_FIELDS[m.kind]
+    base_fields = {n: _field_expr(m, n) for n in names}
+    selects: list[str] = []
+
+    def select(overrides: dict[str, str], col_label: str, where: str = "") -> str:
+        parts = [f"row_no", f"{skip} AS _skip", f"{sql_str(col_label)} AS _col"]
+        for n in names:
+            parts.append(f"{overrides.get(n, base_fields[n])} AS {n}")
+        return f"SELECT {', '.join(parts)} FROM {raw.relation}" + (f" WHERE {where}" if where else "")
+
+    if m.wide:
+        code_field, value_field = WIDE_TARGET[m.kind]
+        for idx, code in m.wide:
+            selects.append(select(
+                {code_field: sql_str(code), value_field: f"ilp_clean(c{idx})",
+                 "service_name": "CAST(NULL AS VARCHAR)"},
+                raw.headers[idx] or code,
+                where=f"ilp_clean(c{idx}) IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
+            ))
+    elif m.emit:
+        header_index = {h.strip().lower(): i for i, h in enumerate(raw.headers)}
+        for e in m.emit:
+            over = {"service_code": sql_str(e["service_code"]), "service_name": "CAST(NULL AS VARCHAR)"}
+            where = ""
+            if e.get("result_from"):
+                i = header_index.get(str(e["result_from"]).strip().lower())
+                res = f"ilp_clean(c{i})" if i is not None else "CAST(NULL AS VARCHAR)"
+                rmap = e.get("result_map") or {}
+                if rmap:
+                    whens = " ".join(f"WHEN {sql_str(str(a).strip().lower())} THEN {sql_str(b)}" for a, b in rmap.items())
+                    res = f"coalesce(CASE lower({res}) {whens} END, {res})"
+                over["result"] = res
+            if e.get("when_present"):
+                i = header_index.get(str(e["when_present"]).strip().lower())
+                where = f"ilp_clean(c{i}) IS NOT NULL" if i is not None else "false"
+            selects.append(select(over, m.header_of("service_code"), where))
+    else:
+        selects.append(select({}, ""))
+    name = f"src_{uuid.uuid4().hex[:10]}"
+    con.execute(f"CREATE TEMP TABLE {name} AS " + " UNION ALL ".join(selects))
+    return name
+
+
+# ------------------------------------------------------------------ per-kind parsing
+
+
+def _puskesmas_join(alias: str = "s") -> tuple[str, str, list[Check]]:
+    """Resolve puskesmas by code (must be in the registry) or by name (unique after normalising)."""
+    joins = (
+        f" LEFT JOIN puskesmas pc ON upper({alias}.puskesmas_code) = upper(pc.puskesmas_code)"
+        f" LEFT JOIN lk_pusk pn ON {alias}.puskesmas_code IS NULL AND pn.label = ilp_pusk_label({alias}.puskesmas_name)"
+    )
+    cols = ("coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END) AS r_puskesmas, "
+            "pn.n AS pusk_name_n, pc.district_code AS pusk_district")
+    checks = [
+        Check("puskesmas_code", "required_missing",
+              "puskesmas_code IS NULL AND puskesmas_name IS NULL"),
+        Check("puskesmas_code", "unknown_puskesmas", "puskesmas_code IS NOT NULL AND r_puskesmas IS NULL",
+              "puskesmas_code"),
+        Check("puskesmas_name", "unknown_puskesmas_name",
+              "puskesmas_code IS NULL AND puskesmas_name IS NOT NULL AND pusk_name_n IS NULL", "puskesmas_name"),
+        Check("puskesmas_name", "ambiguous_puskesmas_name",
+              "puskesmas_code IS NULL AND pusk_name_n > 1", "puskesmas_name"),
+    ]
+    return joins, cols, checks
+
+
+def _desa_join(required: bool, alias: str = "s") -> tuple[str, str, list[Check]]:
+    joins = (
+        f" LEFT JOIN ref_village rv ON rv.code = ilp_region({alias}.desa_code)"
+        f" LEFT JOIN lk_desa dn ON {alias}.desa_code IS NULL AND dn.label = ilp_desa_label({alias}.desa_name)"
+        f"   AND dn.puskesmas_code = coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END)"
+    )
+    cols = ("coalesce(rv.code, CASE WHEN dn.n = 1 THEN dn.desa_code END) AS r_desa, dn.n AS desa_name_n, "
+            "rv.name AS ref_desa_name")
+    checks = [
+        Check("desa_code", "invalid_region_code",
+              "desa_code IS NOT NULL AND (ilp_region(desa_code) IS NULL OR length(ilp_region(desa_code)) <> 13)",
+              "desa_code"),
+        Check("desa_code", "unknown_desa_code",
+              "desa_code IS NOT NULL AND length(ilp_region(desa_code)) = 13 AND r_desa IS NULL", "desa_code"),
+        Check("desa_name", "unknown_desa_name",
+              "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NOT NULL AND desa_name_n IS NULL",
+              "desa_name"),
+        Check("desa_name", "ambiguous_desa_name", "desa_code IS NULL AND desa_name_n > 1", "desa_name"),
+    ]
+    if required:
+        checks.insert(0, Check("desa_code", "required_missing", "desa_code IS NULL AND desa_name IS NULL"))
+    return joins, cols, checks
+
+
+def _vocab_join(table: str, raw_expr: str, alias: str) -> str:
+    return f" LEFT JOIN {table} {alias} ON {alias}.label = ilp_label({raw_expr})"
+
+
+def _period_cols() -> tuple[str, list[Check]]:
+    today = date.today()
+    cols = ("coalesce(ilp_period(s.period), CASE WHEN s.period IS NULL THEN "
+            "make_date(TRY_CAST(ilp_int(s.year) AS INTEGER), ilp_month(s.month), 1) END) AS t_period")
+    checks = [
+        Check("period", "required_missing", "period IS NULL AND (year IS NULL OR month IS NULL)"),
+        Check("period", "invalid_period", "(period IS NOT NULL OR (year IS NOT NULL AND month IS NOT NULL)) "
+              "AND t_period IS NULL", "coalesce(period, year || '-' || month)"),
+        Check("period", "period_out_of_range",
+              f"t_period IS NOT NULL AND (t_period < DATE '{SERVICE_DATE_MIN}' OR t_period > DATE '{today.replace(day=1)}')",
+              "strftime(t_period, '%Y-%m')"),
+    ]
+    return cols, checks
+
+
+def _count_checks(name: str, typed: str) -> list[Check]:
+    return [
+        Check(name, "required_missing", f"{name} IS NULL"),
+        Check(name, "not_integer", f"{name} IS NOT NULL AND {typed} IS NULL AND ilp_decimal({name}) IS NOT NULL", name),
+        Check(name, "not_number", f"{name} IS NOT NULL AND {typed} IS NULL AND ilp_decimal({name}) IS NULL", name),
+        Check(name, "negative", f"{typed} < 0", name),
+    ]
+
+
+def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
+    col = f"row_number() OVER (PARTITION BY {key} ORDER BY row_no) AS dup_rank, " \
+          f"min(row_no) OVER (PARTITION BY {key}) AS dup_first"
+    return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)")
+
+
+def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Check], dict]:
+    """SELECT producing the typed `parsed` table of one kind, its checks, and bound parameters."""
+    today = date.today()
+    params: dict = {}
+    pj, pcols, pchecks = _puskesmas_join()
+    if kind == "layanan":
+        dj, dcols, dchecks = _desa_join(required=True)
+        ipad, opad = hmac_pads(secret or b"")
+        params = {"ipad": ipad, "opad": opad}
+        inner = f"""
+        SELECT s.*, {pcols}, {dcols},
+            sv.code AS r_service,
+            ilp_date(s.service_date) AS t_service_date,
+            ilp_date(s.birth_date) AS t_birth_date,
+            ilp_int(s.age_years) AS t_age,
+            ilp_sex(s.sex) AS t_sex,
+            ilp_nik_scientific(s.nik) AS nik_sci,
+            ilp_nik_digits(s.nik) AS nik_digits
+        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+        WHERE s._skip IS NULL"""
+        identity = (
+            "CASE WHEN nik IS NOT NULL AND NOT nik_sci AND ilp_nik_plausible(nik_digits) THEN 'nik:' || nik_digits "
+            "WHEN nik IS NULL AND person_key IS NOT NULL THEN 'key:' || person_key "
+            "WHEN nik IS NULL AND person_key IS NULL AND name IS NOT NULL AND t_birth_date IS NOT NULL "
+            "AND r_desa IS NOT NULL THEN 'nama:' || ilp_label(name) || '|' || strftime(t_birth_date, '%Y-%m-%d') "
+            "|| '|' || r_desa END"
+        )
+        select = f"""
+        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i)
+        SELECT *, {hmac_sql('identity_msg')} AS t_person_key,
+            coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
+                 - CASE WHEN strftime(t_service_date, '%m%d') < strftime(t_birth_date, '%m%d') THEN 1 ELSE 0 END
+                 AS INTEGER)) AS t_age_years
+        FROM j"""
+        checks = [
+            Check("service_date", "required_missing", "service_date IS NULL"),
+            Check("service_date", "invalid_date", "service_date IS NOT NULL AND t_service_date IS NULL", "service_date"),
+            Check("service_date", "date_in_future", f"t_service_date > DATE '{today}'", "service_date"),
+            Check("service_date", "date_too_old", f"t_service_date < DATE '{SERVICE_DATE_MIN}'", "service_date"),
+            *pchecks, *dchecks,
+            Check("service_code", "required_missing", "service_code IS NULL AND service_name IS NULL"),
+            Check("service_code", "unknown_service",
+                  "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
+                  "coalesce(service_code, service_name)"),
+            Check("nik", "nik_scientific", "nik IS NOT NULL AND nik_sci"),
+            Check("nik", "nik_length", "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) <> 16",
+                  "CAST(length(nik_digits) AS VARCHAR)"),
+            Check("nik", "nik_invalid",
+                  "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) = 16 AND NOT ilp_nik_plausible(nik_digits)"),
+            Check("nik", "identity_missing", "nik IS NULL AND person_key IS NULL AND (name IS NULL OR t_birth_date IS NULL)"),
+            Check("birth_date", "invalid_date", "birth_date IS NOT NULL AND t_birth_date IS NULL", "birth_date"),
+            Check("birth_date", "required_missing", "birth_date IS NULL AND age_years IS NULL"),
+            Check("birth_date", "before_birth", "t_birth_date > t_service_date", "birth_date"),
+            Check("birth_date", "date_too_old", "t_birth_date < DATE '1900-01-01'", "birth_date"),
+            Check("age_years", "invalid_age",
+                  "(age_years IS NOT NULL AND (t_age IS NULL OR t_age < 0 OR t_age > 120)) OR t_age_years > 120",
+                  "coalesce(age_years, CAST(t_age_years AS VARCHAR))"),
+            Check("sex", "required_missing", "sex IS NULL"),
+            Check("sex", "invalid_sex", "sex IS NOT NULL AND t_sex IS NULL", "sex"),
+        ]
+        return select, checks, params
+    if kind == "capaian":
+        dj, dcols, dchecks = _desa_join(required=False)
+        pcol, pchecks2 = _period_cols()
+        dup_col, dup_check = _duplicate_check("t_period, r_puskesmas, r_desa, r_service", "count")
+        select = f"""
+        WITH i AS (
+            SELECT s.*, {pcols}, {dcols}, {pcol}, sv.code AS r_service, ilp_int(s.count) AS t_count
+            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+            WHERE s._skip IS NULL)
+        SELECT *, {dup_col} FROM i"""
+        checks = [*pchecks2, *pchecks, *dchecks,
+                  Check("service_code", "required_missing", "service_code IS NULL AND service_name IS NULL"),
+                  Check("service_code", "unknown_service",
+                        "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
+                        "coalesce(service_code, service_name)"),
+                  *_count_checks("count", "t_count"), dup_check]
+        return select, checks, params
+    if kind == "kesiapan":
+        pcol, pchecks2 = _period_cols()
+        dup_col, dup_check = _duplicate_check("t_period, r_puskesmas, r_item", "value")
+        select = f"""
+        WITH i AS (
+            SELECT s.*, {pcols}, {pcol}, it.code AS r_item, ilp_number(s.value) AS t_value
+            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it')}
+            WHERE s._skip IS NULL)
+        SELECT *, {dup_col} FROM i"""
+        checks = [*pchecks2, *pchecks,
+                  Check("item_code", "required_missing", "item_code IS NULL"),
+                  Check("item_code", "unknown_item", "item_code IS NOT NULL AND r_item IS NULL", "item_code"),
+                  Check("value", "required_missing", "value IS NULL"),
+                  Check("value", "not_number", "value IS NOT NULL AND t_value IS NULL", "value"),
+                  Check("value", "negative", "t_value < 0", "value"),
+                  dup_check]
+        return select, checks, params
+    if kind == "sasaran":
+        dj, dcols, dchecks = _desa_join(required=False)
+        dup_col, dup_check = _duplicate_check("t_year, area_level, area_code, r_target_group", "count")
+        select = f"""
+        WITH i AS (
+            SELECT s.*, {pcols}, {dcols}, tg.code AS r_target_group, ilp_int(s.count) AS t_count,
+                TRY_CAST(ilp_int(s.year) AS INTEGER) AS t_year
+            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg')}
+            WHERE s._skip IS NULL),
+        a AS (
+            SELECT *, CASE WHEN desa_code IS NOT NULL OR desa_name IS NOT NULL THEN 'desa' ELSE 'puskesmas' END AS area_level,
+                CASE WHEN desa_code IS NOT NULL OR desa_name IS NOT NULL THEN r_desa ELSE r_puskesmas END AS area_code
+            FROM i)
+        SELECT *, {dup_col} FROM a"""
+        pchecks_opt = [c for c in pchecks if c.reason != "required_missing"]
+        checks = [
+            Check("year", "required_missing", "year IS NULL"),
+            Check("year", "invalid_year", f"year IS NOT NULL AND (t_year IS NULL OR t_year < 2000 OR t_year > {today.year + 5})", "year"),
+            Check("desa_code", "required_missing",
+                  "desa_code IS NULL AND desa_name IS NULL AND puskesmas_code IS NULL AND puskesmas_name IS NULL"),
+            *pchecks_opt, *dchecks,
+            Check("desa_name", "puskesmas_needed_for_name",
+                  "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NULL AND puskesmas_code IS NULL "
+                  "AND puskesmas_name IS NULL"),
+            Check("target_group", "required_missing", "target_group IS NULL"),
+            Check("target_group", "unknown_target_group", "target_group IS NOT NULL AND r_target_group IS NULL",
+                  "target_group"),
+            *_count_checks("count", "t_count"), dup_check,
+        ]
+        return select, checks, params
+    if kind == "puskesmas":
+        dup_col, dup_check = _duplicate_check("upper(puskesmas_code)", "puskesmas_code")
+        select = f"""
+        WITH i AS (
+            SELECT s.*, ilp_region(s.regency_code) AS t_regency_raw, ilp_region(s.district_code) AS t_district,
+                ilp_date(s.ilp_start_date) AS t_ilp_start, ilp_decimal(s.latitude) AS t_lat,
+                ilp_decimal(s.longitude) AS t_lon, lower(s.cohort) AS t_cohort
+            FROM {src} s WHERE s._skip IS NULL),
+        r AS (
+            SELECT i.*, coalesce(t_regency_raw, left(t_district, 5)) AS t_regency,
+                rr.code AS ref_regency, rd.code AS ref_district, rd.regency_code AS ref_district_regency
+            FROM i
+            LEFT JOIN ref_regency rr ON rr.code = coalesce(i.t_regency_raw, left(i.t_district, 5))
+            LEFT JOIN ref_district rd ON rd.code = i.t_district)
+        SELECT *, {dup_col} FROM r"""
+        checks = [
+            Check("puskesmas_code", "required_missing", "puskesmas_code IS NULL"),
+            Check("puskesmas_code", "invalid_puskesmas_code",
+                  "puskesmas_code IS NOT NULL AND NOT regexp_full_match(puskesmas_code, '[A-Za-z0-9._-]{1,32}')",
+                  "puskesmas_code"),
+            Check("puskesmas_name", "required_missing", "puskesmas_name IS NULL"),
+            Check("regency_code", "required_missing", "regency_code IS NULL AND district_code IS NULL"),
+            Check("regency_code", "unknown_regency", "t_regency IS NOT NULL AND ref_regency IS NULL",
+                  "coalesce(regency_code, district_code)"),
+            Check("regency_code", "invalid_region_code",
+                  "regency_code IS NOT NULL AND (t_regency_raw IS NULL OR length(t_regency_raw) <> 5)", "regency_code"),
+            Check("district_code", "unknown_district",
+                  "district_code IS NOT NULL AND (t_district IS NULL OR ref_district IS NULL)", "district_code"),
+            Check("district_code", "district_outside_regency",
+                  "ref_district IS NOT NULL AND ref_district_regency <> t_regency", "district_code"),
+            Check("ilp_start_date", "invalid_date", "ilp_start_date IS NOT NULL AND t_ilp_start IS NULL",
+                  "ilp_start_date"),
+            Check("ilp_start_date", "date_out_of_range",
+                  f"t_ilp_start < DATE '2020-01-01' OR t_ilp_start > DATE '{today.year + 2}-12-31'", "ilp_start_date"),
+            Check("latitude", "invalid_coordinate",
+                  "(latitude IS NOT NULL AND (t_lat IS NULL OR t_lat NOT BETWEEN -11.5 AND 6.5))", "latitude"),
+            Check("longitude", "invalid_coordinate",
+                  "(longitude IS NOT NULL AND (t_lon IS NULL OR t_lon NOT BETWEEN 94.5 AND 141.5))", "longitude"),
+            dup_check,
+        ]
+        return select, checks, params
+    if kind == "desa":
+        dup_col, dup_check = _duplicate_check("t_desa", "desa_code")
+        select = f"""
+        WITH i AS (
+            SELECT s.*, {pcols}, ilp_region(s.desa_code) AS t_desa, rv.code AS ref_code, rv.name AS ref_name
+            FROM {src} s {pj} LEFT JOIN ref_village rv ON rv.code = ilp_region(s.desa_code)
+            WHERE s._skip IS NULL)
+        SELECT *, {dup_col} FROM i"""
+        checks = [
+            Check("desa_code", "required_missing", "desa_code IS NULL"),
+            Check("desa_code", "invalid_region_code",
+                  "desa_code IS NOT NULL AND (t_desa IS NULL OR length(t_desa) <> 13)", "desa_code"),
+            Check("desa_code", "unknown_desa_code",
+                  "t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL", "desa_code"),
+            *pchecks, dup_check,
+        ]
+        return select, checks, params
+    raise ValueError(kind)
+
+
+def _report_value(check: Check) -> str:
+    f = FIELDS.get(check.field)
+    if f is not None and f.personal:
+        return "NULL"
+    return check.value
+
+
+def validate(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, cat: Catalogue, *,
+             secret: bytes | None, max_refusals: int = 1000) -> Validation:
+    """Parse, resolve and check every record; nothing is written to the database's tables."""
+    src = build_long(con, raw, m)
+    select, checks, params = parse_sql(m.kind, src, secret)
+    parsed = f"parsed_{uuid.uuid4().hex[:10]}"
+    con.execute(f"CREATE TEMP TABLE {parsed} AS {select}", params)
+    if m.kind == "layanan" and "nik" in m.columns:
+        n_ok, n_zero = con.execute(
+            f"SELECT count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL), "
+            f"count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL AND right(nik_digits, 1) = '0') "
+            f"FROM {parsed}"
+        ).fetchone()
+        if n_ok >= NIK_TRUNCATION_MIN_ROWS and n_zero == n_ok:
+            checks.append(Check("nik", "nik_column_truncated", "nik IS NOT NULL"))
+    if m.dedupe_on and m.kind == "layanan":
+        key = ", ".join({"nik": "t_person_key", "service_date": "t_service_date"}.get(f, f) for f in m.dedupe_on)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {parsed} AS
+            SELECT * EXCLUDE (_dedupe_rank) FROM (
+                SELECT *, row_number() OVER (PARTITION BY r_service, {key} ORDER BY row_no) AS _dedupe_rank
+                FROM {parsed}) WHERE _dedupe_rank = 1 OR {key.split(',')[0]} IS NULL
+        """)
+    refusal = f"refusal_{uuid.uuid4().hex[:10]}"
+    union = " UNION ALL ".join(
+        f"SELECT row_no, {sql_str(c.field)} AS field, {sql_str(c.reason)} AS reason, "
+        f"CAST({_report_value(c)} AS VARCHAR) AS value, _col FROM {parsed} WHERE {c.condition}"
+        for c in checks
+    )
+    con.execute(f"CREATE TEMP TABLE {refusal} AS SELECT DISTINCT * FROM ({union})")
+    accepted = f"accepted_{uuid.uuid4().hex[:10]}"
+    con.execute(
+        f"CREATE TEMP VIEW {accepted} AS SELECT * FROM {parsed} p "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {refusal} r WHERE r.row_no = p.row_no)"
+    )
+    rows_read, rows_skipped = con.execute(
+        f"SELECT count(DISTINCT row_no) FILTER (WHERE _skip IS NULL), "
+        f"count(DISTINCT row_no) FILTER (WHERE _skip IS NOT NULL) FROM {src}"
+    ).fetchone()
+    if m.dedupe_on:
+        kept = con.execute(f"SELECT count(DISTINCT row_no) FROM {parsed}").fetchone()[0]
+        rows_skipped += rows_read - kept
+        rows_read = kept
+    rows_refused = con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}").fetchone()[0]
+    rows_accepted, records = con.execute(
+        f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}"
+    ).fetchone()
+    rows = con.execute(
+        f"SELECT row_no, field, reason, value, _col FROM {refusal} ORDER BY row_no, field, reason LIMIT {int(max_refusals)}"
+    ).fetchall()
+    refusals = [
+        Refusal(row=r[0], column=(r[4] if r[4] and r[1] in WIDE_VALUE_FIELDS else m.header_of(r[1])),
+                field=r[1], reason_code=r[2], value=r[3])
+        for r in rows
+    ]
+    counts = [
+        {"column": m.header_of(f), "reason_code": reason, "rows": n}
+        for f, reason, n in con.execute(
+            f"SELECT field, reason, count(DISTINCT row_no) FROM {refusal} GROUP BY ALL ORDER BY 3 DESC"
+        ).fetchall()
+    ]
+    period_col = {"layanan": "t_service_date", "capaian": "t_period", "kesiapan": "t_period"}.get(m.kind)
+    p_start = p_end = None
+    if period_col and records:
+        p_start, p_end = con.execute(f"SELECT min({period_col}), max({period_col}) FROM {accepted}").fetchone()
+    return Validation(
+        kind=m.kind, mapping=m, parsed=parsed, accepted=accepted, rows_read=rows_read,
+        rows_skipped=rows_skipped, rows_refused=rows_refused, rows_accepted=rows_accepted,
+        records_accepted=records, refusals=refusals, refusal_counts=counts, period_start=p_start,
+        period_end=p_end, temp_relations=[src, parsed, refusal, accepted],
+    )
+
+
+WIDE_VALUE_FIELDS = {"count", "value"}
+
+
+def drop_temp(con: duckdb.DuckDBPyConnection, v: Validation) -> None:
+    for name in reversed(v.temp_relations):
+        kind = "VIEW" if name.startswith("accepted_") else "TABLE"
+        con.execute(f"DROP {kind} IF EXISTS {name}")

@@ -1,0 +1,128 @@
+-- Dasbor ILP storage schema (DuckDB).
+-- Every data row carries the upload it came from; raw NIK and names are never stored.
+-- Applied idempotently by ilp_metrics.db.init_schema().
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- Kemendagri reference areas (idn-area-data, ODbL). Codes with dots: 73, 73.09, 73.09.04, 73.09.04.2005.
+CREATE TABLE IF NOT EXISTS ref_province (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_regency (
+    code          VARCHAR PRIMARY KEY,
+    province_code VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_district (
+    code         VARCHAR PRIMARY KEY,
+    regency_code VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ref_village (
+    code          VARCHAR PRIMARY KEY,
+    district_code VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS upload_id_seq START 1;
+
+-- One row per file accepted (or replaced / withdrawn later). Refused files leave no row.
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id     INTEGER PRIMARY KEY,
+    file_name     VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    profile       VARCHAR,
+    sheet         VARCHAR,
+    header_row    INTEGER,
+    uploaded_by   VARCHAR NOT NULL,
+    uploaded_at   TIMESTAMP NOT NULL,
+    rows_read     INTEGER NOT NULL,
+    rows_accepted INTEGER NOT NULL,
+    rows_refused  INTEGER NOT NULL,
+    rows_skipped  INTEGER NOT NULL,
+    rows_replaced INTEGER NOT NULL DEFAULT 0,  -- rows of earlier uploads this one replaced
+    period_start  DATE,
+    period_end    DATE,
+    status        VARCHAR NOT NULL DEFAULT 'active'  -- active | replaced | withdrawn
+);
+
+-- Row refusals of committed uploads (strict uploads refuse the whole file and store nothing).
+-- Values are not stored: a refused value could be a NIK or a name.
+CREATE TABLE IF NOT EXISTS upload_refusals (
+    upload_id   INTEGER NOT NULL,
+    row_number  INTEGER NOT NULL,
+    column_name VARCHAR,
+    reason_code VARCHAR NOT NULL
+);
+
+-- Registry: puskesmas. district_code is the kecamatan (73.09.04).
+CREATE TABLE IF NOT EXISTS puskesmas (
+    puskesmas_code VARCHAR PRIMARY KEY,
+    puskesmas_name VARCHAR NOT NULL,
+    regency_code   VARCHAR NOT NULL,
+    district_code  VARCHAR,
+    ilp_start_date DATE,
+    cohort         VARCHAR,
+    latitude       DOUBLE,
+    longitude      DOUBLE,
+    upload_id      INTEGER NOT NULL
+);
+
+-- Registry: desa/kelurahan and the puskesmas whose area (wilayah kerja) holds it.
+CREATE TABLE IF NOT EXISTS desa (
+    desa_code      VARCHAR PRIMARY KEY,
+    desa_name      VARCHAR NOT NULL,
+    puskesmas_code VARCHAR NOT NULL,
+    upload_id      INTEGER NOT NULL
+);
+
+-- Annual target populations. area_level is 'desa' or 'puskesmas'.
+CREATE TABLE IF NOT EXISTS sasaran (
+    year         SMALLINT NOT NULL,
+    area_level   VARCHAR NOT NULL,
+    area_code    VARCHAR NOT NULL,
+    target_group VARCHAR NOT NULL,
+    count        BIGINT NOT NULL,
+    upload_id    INTEGER NOT NULL
+);
+
+-- Individual service records, one row per service given. person_key = HMAC-SHA256 (hex).
+CREATE TABLE IF NOT EXISTS layanan (
+    upload_id      INTEGER NOT NULL,
+    source_row     INTEGER NOT NULL,
+    service_date   DATE NOT NULL,
+    puskesmas_code VARCHAR NOT NULL,
+    desa_code      VARCHAR NOT NULL,
+    person_key     VARCHAR NOT NULL,
+    birth_date     DATE,
+    age_years      SMALLINT,
+    sex            VARCHAR,
+    service_code   VARCHAR NOT NULL,
+    result         VARCHAR
+);
+
+-- Monthly aggregate reports. period = first day of the month. desa_code NULL = whole puskesmas.
+CREATE TABLE IF NOT EXISTS capaian (
+    upload_id      INTEGER NOT NULL,
+    source_row     INTEGER NOT NULL,
+    period         DATE NOT NULL,
+    puskesmas_code VARCHAR NOT NULL,
+    desa_code      VARCHAR,
+    service_code   VARCHAR NOT NULL,
+    count          BIGINT NOT NULL
+);
+
+-- ILP readiness checklist. period = first day of the month the status refers to.
+CREATE TABLE IF NOT EXISTS kesiapan (
+    upload_id      INTEGER NOT NULL,
+    source_row     INTEGER NOT NULL,
+    period         DATE NOT NULL,
+    puskesmas_code VARCHAR NOT NULL,
+    item_code      VARCHAR NOT NULL,
+    value          DOUBLE NOT NULL
+);
