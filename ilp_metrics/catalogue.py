@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -296,18 +297,32 @@ class StatusRule:
     def classify(self, value: float | None, target: float | None, polarity: str,
                  min_ratio: float | None = None) -> str:
         """Status of `value` against the target to date (already pro-rated), as the contract defines it."""
-        if value is None or target is None:
-            return "tidak_ada_data"
-        bound = self.mendekati_min_ratio if min_ratio is None else min_ratio
-        if polarity == "lower_is_better":
-            if value <= target + _EPS:
-                return "tercapai"
-            ratio = target / value  # value > target >= 0 here
-        else:
-            if value >= target - _EPS:
-                return "tercapai"
-            ratio = value / target  # target > value >= 0 here
-        return "mendekati" if ratio >= bound - _EPS else "di_bawah"
+        v = np.nan if value is None else value
+        t = np.nan if target is None else target
+        return str(self.classify_many(np.array([v], dtype=float), np.array([t], dtype=float),
+                                      np.array([polarity == "lower_is_better"]),
+                                      np.array([self.mendekati_min_ratio if min_ratio is None else min_ratio],
+                                               dtype=float))[0])
+
+    def classify_many(self, values: np.ndarray, targets: np.ndarray, lower_is_better: np.ndarray,
+                      min_ratios: np.ndarray) -> np.ndarray:
+        """`classify` over arrays (NaN = no value or no target); the one definition of the traffic light.
+
+        Achievement ratio = value ÷ target (higher is better) or target ÷ value (lower is better):
+        tercapai at or better than the target, mendekati when the ratio reaches the near-target bound.
+        """
+        values = np.asarray(values, dtype=float)
+        targets = np.asarray(targets, dtype=float)
+        lower = np.asarray(lower_is_better, dtype=bool)
+        bound = np.asarray(min_ratios, dtype=float)
+        missing = np.isnan(values) | np.isnan(targets)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            met = np.where(lower, values <= targets + _EPS, values >= targets - _EPS)
+            ratio = np.where(lower, targets / values, values / targets)
+        near = ratio >= bound - _EPS
+        out = np.where(met, "tercapai", np.where(near, "mendekati", "di_bawah")).astype(object)
+        out[missing] = "tidak_ada_data"
+        return out
 
     def pws_reading(self, above_target: bool, rising: bool) -> PwsReading:
         """Baik/Kurang/Cukup/Jelek for a position against the cumulative target and a trend."""
@@ -334,6 +349,22 @@ class ReadinessIndex:
     name: Text
     method: Text
     rationale: Text
+
+
+FIGURE_RULES = ("denominator_rollup", "data_presence", "drilldown", "gap", "projection", "trend",
+                "cluster_summary", "readiness_district", "cli_columns")
+
+
+@dataclass(frozen=True)
+class FigureRules:
+    """How coverage, gaps, projections and summaries are built (catalogue section `figures`)."""
+
+    projection_months: int
+    achievement_cap: float
+    rules: tuple[tuple[str, Text], ...]
+
+    def rule(self, code: str) -> Text:
+        return dict(self.rules)[code]
 
 
 @dataclass(frozen=True)
@@ -365,6 +396,7 @@ class Catalogue:
     source_precedence: SourcePrecedence
     override_rule: Text
     readiness_index: ReadinessIndex
+    figures: FigureRules
     methods: Methods
 
     # ---- lookups (KeyError with a message naming what was asked for)
@@ -619,7 +651,7 @@ class _Validator:
     def run(self, raw: Any) -> None:
         top_required = ("version", "methods", "status", "clusters", "target_groups", "services",
                         "readiness_items", "readiness_index", "indicators", "override_rule", "overrides",
-                        "source_precedence")
+                        "source_precedence", "figures")
         if not self.keys("catalogue", raw, top_required):
             return
         if raw.get("version") != 1:
@@ -640,6 +672,21 @@ class _Validator:
         self.text("catalogue", "override_rule", raw.get("override_rule"))
         self.check_overrides(self.entries(raw, "overrides"))
         self.check_source_precedence(raw.get("source_precedence"))
+        self.check_figures(raw.get("figures"))
+
+    def check_figures(self, data: Any) -> None:
+        if not self.keys("figures", data, ("projection_months", "achievement_cap", "rules")):
+            return
+        months = data.get("projection_months")
+        if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 11:
+            self.add("figures", "projection_months", "must be a whole number of months from 1 to 11")
+        cap = data.get("achievement_cap")
+        if not isinstance(cap, (int, float)) or isinstance(cap, bool) or cap <= 0:
+            self.add("figures", "achievement_cap", "must be a number above 0")
+        if self.keys("figures.rules", data.get("rules"), FIGURE_RULES):
+            for code in FIGURE_RULES:
+                if code in data["rules"]:
+                    self.text("figures.rules", code, data["rules"][code])
 
     def check_methods(self, data: Any) -> None:
         allowed = {"count": COUNT_KINDS, "accumulation": ACCUMULATIONS, "unit": tuple(UNIT_FACTORS),
@@ -1221,6 +1268,8 @@ def _build(raw: dict[str, Any]) -> Catalogue:
                                            _text(sp["rationale"]), _text(sp["aggregate_counts"])),
         override_rule=_text(raw["override_rule"]),
         readiness_index=ReadinessIndex(*(_text(raw["readiness_index"][k]) for k in ("name", "method", "rationale"))),
+        figures=FigureRules(int(raw["figures"]["projection_months"]), float(raw["figures"]["achievement_cap"]),
+                            tuple((code, _text(raw["figures"]["rules"][code])) for code in FIGURE_RULES)),
         methods=Methods(*(tuple((code, _text(methods[kind][code])) for code in codes)
                           for kind, codes in (("count", COUNT_KINDS), ("accumulation", ACCUMULATIONS),
                                               ("unit", tuple(UNIT_FACTORS)), ("polarity", POLARITIES)))),
@@ -1331,6 +1380,10 @@ def render_markdown(cat: Catalogue) -> str:
         f"- **Targets**: {_md(cat.override_rule.en)}",
         f"- **Sources of counts**: {_md(cat.source_precedence.rule.en)} "
         f"{_md(cat.source_precedence.aggregate_counts.en)}",
+        "",
+        "## How the figures are built",
+        "",
+        *[f"- **{code.replace('_', ' ').capitalize()}**: {_md(text.en)}" for code, text in cat.figures.rules],
         "",
         "## Indicators",
         "",

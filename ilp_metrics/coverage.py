@@ -1,0 +1,576 @@
+"""Coverage of catalogue indicators, per kabupaten, puskesmas or desa, month by month.
+
+Every count is computed by DuckDB over the stored tables (layanan, capaian, sasaran, kesiapan) in
+one statement for all requested indicators of a kind: the layanan rows of the window are scanned
+once, whatever the number of indicators. pandas only receives the aggregated result (indicator ×
+unit × month) and attaches the catalogue's rules: target line, status, PWS reading, gap, projection.
+
+The monthly series follows the PWS convention: for month m of the window the numerator counts from
+the window's first month through m (a person once however many visits) and is compared with the
+annual denominator and the pro-rated target line `target × months / 12`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .catalogue import Catalogue, Indicator, load_catalogue
+
+LEVELS = ("kabupaten", "puskesmas", "desa")
+
+# Column that names the unit at each level, in the record CTEs (the only identifiers ever
+# formatted into the SQL below, and only from this whitelist).
+_UNIT_COLUMN = {"kabupaten": "regency_code", "puskesmas": "puskesmas_code", "desa": "desa_code"}
+
+COLUMNS = [
+    "indicator", "level", "unit_code", "unit_name", "parent_code", "regency_code", "year", "month",
+    "period", "numerator", "numerator_month", "denominator", "coverage", "coverage_month", "unit",
+    "annual_target", "target_to_date", "status", "achievement", "trend", "pws_reading", "gap",
+    "gap_per_month", "projected_numerator", "projected_coverage", "projected_status", "has_data",
+]
+
+
+
+class LevelNotAvailable(ValueError):
+    """The indicator has no figure at that level (readiness items are reported per puskesmas)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """Months `first..through` of one year; a series has one row per month in it."""
+
+    year: int
+    first: int = 1
+    through: int = 12
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.first <= self.through <= 12:
+            raise ValueError(f"months must satisfy 1 ≤ first ≤ through ≤ 12, got {self.first}..{self.through}")
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first, 1)
+
+    @property
+    def end(self) -> date:
+        """First day after the window (exclusive bound)."""
+        return date(self.year + 1, 1, 1) if self.through == 12 else date(self.year, self.through + 1, 1)
+
+
+def quarter_window(year: int, quarter: int) -> Window:
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"quarter must be 1–4, got {quarter}")
+    return Window(year, 3 * quarter - 2, 3 * quarter)
+
+
+def levels_for(ind: Indicator) -> tuple[str, ...]:
+    """Readiness checklists are reported per puskesmas, so they have no desa figure."""
+    if ind.numerator.readiness_item:
+        return ("kabupaten", "puskesmas")
+    return LEVELS
+
+
+def latest_data_month(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None) -> int | None:
+    """Last month of `year` with any service record or aggregate report (the default 'through')."""
+    row = con.execute(
+        """
+        WITH scope AS (
+            SELECT puskesmas_code FROM puskesmas WHERE $regency IS NULL OR regency_code = $regency
+        ), last_days AS (
+            SELECT max(service_date) AS d FROM layanan JOIN scope USING (puskesmas_code)
+            WHERE service_date >= $start AND service_date < $end
+            UNION ALL
+            SELECT max(period) FROM capaian JOIN scope USING (puskesmas_code)
+            WHERE period >= $start AND period < $end
+        )
+        SELECT month(max(d)) FROM last_days
+        """,
+        {"regency": regency, "start": date(year, 1, 1), "end": date(year + 1, 1, 1)},
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+# ================================================================================== SQL
+
+_SCOPE = """
+scope AS (  -- puskesmas in scope, with their kabupaten
+    SELECT puskesmas_code, regency_code FROM puskesmas
+    WHERE ($regency IS NULL OR regency_code = $regency)
+      AND ($puskesmas IS NULL OR puskesmas_code = $puskesmas)
+),
+months AS (
+    SELECT CAST(unnest(generate_series($first, $through)) AS INTEGER) AS month
+)"""
+
+# `units` per level: unit_code, unit_name, parent_code, regency_code. Desa are those of the
+# registry plus desa seen in the records of a puskesmas in scope without being registered to it
+# (e.g. a resident of a neighbouring area): shown, never dropped.
+_UNITS = {
+    "kabupaten": """
+units AS (
+    SELECT DISTINCT s.regency_code AS unit_code, coalesce(r.name, s.regency_code) AS unit_name,
+           CAST(NULL AS VARCHAR) AS parent_code, s.regency_code
+    FROM scope s LEFT JOIN ref_regency r ON r.code = s.regency_code
+)""",
+    "puskesmas": """
+units AS (
+    SELECT p.puskesmas_code AS unit_code, p.puskesmas_name AS unit_name, p.regency_code AS parent_code,
+           p.regency_code
+    FROM puskesmas p JOIN scope USING (puskesmas_code)
+)""",
+    "desa": """
+registered AS (
+    SELECT d.desa_code, d.desa_name, d.puskesmas_code, s.regency_code
+    FROM desa d JOIN scope s USING (puskesmas_code)
+),
+desa_seen AS (
+    SELECT desa_code, min(puskesmas_code) AS puskesmas_code FROM (
+        SELECT desa_code, puskesmas_code FROM seen_desa_rows
+    ) WHERE desa_code NOT IN (SELECT desa_code FROM registered) GROUP BY desa_code
+),
+units AS (
+    SELECT desa_code AS unit_code, desa_name AS unit_name, puskesmas_code AS parent_code, regency_code
+    FROM registered
+    UNION ALL
+    SELECT s.desa_code, coalesce(v.name, s.desa_code), s.puskesmas_code, sc.regency_code
+    FROM desa_seen s JOIN scope sc USING (puskesmas_code) LEFT JOIN ref_village v ON v.code = s.desa_code
+)""",
+}
+
+# How a unit reads the reporting of its puskesmas (a desa reads its puskesmas's reports).
+_UNIT_TO_PUSKESMAS = {
+    "kabupaten": "s.regency_code = u.unit_code",
+    "puskesmas": "s.puskesmas_code = u.unit_code",
+    "desa": "s.puskesmas_code = u.parent_code",
+}
+
+_GROUP_TARGETS = {
+    "desa": "SELECT target_group, desa_code AS unit_code, n FROM desa_target",
+    "puskesmas": "SELECT target_group, puskesmas_code AS unit_code, n FROM pusk_target",
+    "kabupaten": "SELECT target_group, regency_code AS unit_code, sum(n) AS n FROM pusk_target GROUP BY ALL",
+}
+
+
+def _service_sql(level: str) -> str:
+    """One statement: numerators of every service-based indicator in `defs`, with denominators."""
+    u = _UNIT_COLUMN[level]
+    return f"""
+WITH {_SCOPE},
+defs AS (  -- one row per (indicator, numerator service), from the catalogue
+    SELECT unnest(CAST($d_indicator AS VARCHAR[])) AS indicator,
+           unnest(CAST($d_service AS VARCHAR[])) AS service_code,
+           unnest(CAST($d_count AS VARCHAR[])) AS count_method,
+           unnest(CAST($d_min_events AS INTEGER[])) AS min_events,
+           unnest(CAST($d_age_min AS INTEGER[])) AS age_min,
+           unnest(CAST($d_age_max AS INTEGER[])) AS age_max,
+           unnest(CAST($d_sex AS VARCHAR[])) AS sex,
+           unnest(CAST($d_results AS VARCHAR[][])) AS results,
+           unnest(CAST($d_aggregates AS BOOLEAN[])) AS uses_aggregates
+),
+dens AS (  -- indicators whose denominator is an annual target group
+    SELECT unnest(CAST($t_indicator AS VARCHAR[])) AS indicator,
+           unnest(CAST($t_group AS VARCHAR[])) AS target_group,
+           unnest(CAST($t_factor AS DOUBLE[])) AS factor
+),
+window_layanan AS (  -- the window's service records of the services in question, scanned once
+    SELECT l.puskesmas_code, l.desa_code, s.regency_code, l.person_key, l.service_date, l.service_code,
+           l.age_years, l.sex, l.result, CAST(month(l.service_date) AS INTEGER) AS month
+    FROM layanan l JOIN scope s USING (puskesmas_code)
+    WHERE l.service_date >= $start AND l.service_date < $end
+      AND l.service_code IN (SELECT service_code FROM defs)
+),
+records AS (  -- records that meet each indicator's numerator definition (age, sex, result)
+    SELECT d.indicator, d.count_method, d.min_events, w.*
+    FROM window_layanan w JOIN defs d USING (service_code)
+    WHERE (d.age_min IS NULL OR w.age_years >= d.age_min)
+      AND (d.age_max IS NULL OR w.age_years <= d.age_max)
+      AND (d.sex IS NULL OR w.sex = d.sex)
+      AND (d.results IS NULL OR list_contains(d.results, w.result))
+),
+record_slices AS (  -- (puskesmas, month, service) slices that have individual records
+    SELECT DISTINCT puskesmas_code, month, service_code FROM window_layanan
+),
+capaian_rows AS (  -- aggregate reports, only for slices without individual records (never both)
+    SELECT d.indicator, c.puskesmas_code, c.desa_code, s.regency_code, c.month, c.count
+    FROM (SELECT *, CAST(month(period) AS INTEGER) AS month FROM capaian
+          WHERE period >= $start AND period < $end) c
+    JOIN scope s USING (puskesmas_code)
+    JOIN defs d ON d.service_code = c.service_code AND d.uses_aggregates
+    ANTI JOIN record_slices r
+      ON r.puskesmas_code = c.puskesmas_code AND r.month = c.month AND r.service_code = c.service_code
+),
+seen_desa_rows AS (
+    SELECT desa_code, puskesmas_code FROM window_layanan
+    UNION ALL
+    SELECT desa_code, puskesmas_code FROM capaian_rows WHERE desa_code IS NOT NULL
+),
+{_UNITS[level]},
+first_served AS (  -- distinct persons: counted in the first month of the window they were served
+    SELECT indicator, {u} AS unit_code, person_key, min(month) AS month
+    FROM records WHERE count_method = 'distinct_persons' GROUP BY ALL
+),
+visit_days AS (  -- persons with at least N visits: one visit per distinct service date
+    SELECT DISTINCT indicator, min_events, {u} AS unit_code, person_key, service_date, month
+    FROM records WHERE count_method = 'persons_with_min_events'
+),
+ranked_visits AS (
+    SELECT indicator, unit_code, month, min_events,
+           row_number() OVER (PARTITION BY indicator, unit_code, person_key ORDER BY service_date) AS visit_no
+    FROM visit_days
+),
+counted AS (  -- newly counted per indicator, unit and month
+    SELECT indicator, unit_code, month, count(*) AS n FROM first_served GROUP BY ALL
+    UNION ALL
+    SELECT indicator, {u}, month, count(*) FROM records WHERE count_method = 'events' GROUP BY ALL
+    UNION ALL
+    SELECT indicator, unit_code, month, count(*) FROM ranked_visits WHERE visit_no = min_events GROUP BY ALL
+    UNION ALL
+    SELECT indicator, {u}, month, sum(count) FROM capaian_rows WHERE {u} IS NOT NULL GROUP BY ALL
+),
+monthly AS (
+    SELECT indicator, unit_code, month, sum(n) AS n FROM counted GROUP BY ALL
+),
+reported_pusk AS (  -- puskesmas-months with countable data for each indicator
+    SELECT d.indicator, r.puskesmas_code, r.month FROM record_slices r JOIN defs d USING (service_code)
+    UNION
+    SELECT indicator, puskesmas_code, month FROM capaian_rows
+),
+reported AS (  -- first month with data per indicator and unit
+    SELECT r.indicator, u.unit_code, min(r.month) AS first_month
+    FROM units u JOIN scope s ON {_UNIT_TO_PUSKESMAS[level]}
+    JOIN reported_pusk r ON r.puskesmas_code = s.puskesmas_code
+    GROUP BY ALL
+),
+desa_target AS (  -- annual sasaran per desa
+    SELECT target_group, area_code AS desa_code, sum(count) AS n FROM sasaran
+    WHERE year = $year AND area_level = 'desa' AND target_group IN (SELECT target_group FROM dens)
+    GROUP BY ALL
+),
+pusk_target AS (  -- a puskesmas's own sasaran when uploaded, otherwise the sum of its desa
+    SELECT g.target_group, s.puskesmas_code, s.regency_code, coalesce(own.n, from_desa.n) AS n
+    FROM scope s CROSS JOIN (SELECT DISTINCT target_group FROM dens) g
+    LEFT JOIN (
+        SELECT target_group, area_code AS puskesmas_code, sum(count) AS n FROM sasaran
+        WHERE year = $year AND area_level = 'puskesmas' GROUP BY ALL
+    ) own ON own.target_group = g.target_group AND own.puskesmas_code = s.puskesmas_code
+    LEFT JOIN (
+        SELECT t.target_group, d.puskesmas_code, sum(t.n) AS n
+        FROM desa_target t JOIN desa d USING (desa_code) GROUP BY ALL
+    ) from_desa ON from_desa.target_group = g.target_group AND from_desa.puskesmas_code = s.puskesmas_code
+),
+group_targets AS (
+    {_GROUP_TARGETS[level]}
+),
+denominators AS (
+    SELECT dn.indicator, g.unit_code, g.n * dn.factor AS denominator
+    FROM dens dn JOIN group_targets g USING (target_group)
+)
+SELECT i.indicator, u.unit_code, u.unit_name, u.parent_code, u.regency_code, m.month,
+       coalesce(mo.n, 0) AS numerator_month,
+       sum(coalesce(mo.n, 0)) OVER (PARTITION BY i.indicator, u.unit_code ORDER BY m.month) AS numerator,
+       dn.denominator,
+       coalesce(m.month >= r.first_month, FALSE) AS has_data
+FROM (SELECT DISTINCT indicator FROM defs) i CROSS JOIN units u CROSS JOIN months m
+LEFT JOIN monthly mo ON mo.indicator = i.indicator AND mo.unit_code = u.unit_code AND mo.month = m.month
+LEFT JOIN reported r ON r.indicator = i.indicator AND r.unit_code = u.unit_code
+LEFT JOIN denominators dn ON dn.indicator = i.indicator AND dn.unit_code = u.unit_code
+ORDER BY i.indicator, u.unit_code, m.month
+"""
+
+
+def _readiness_sql(level: str) -> str:
+    """One statement for every readiness indicator in `rdefs`.
+
+    Stock items (latest_value): each puskesmas's latest report on or before month m, summed.
+    Flow items (reported_sum): the sum of monthly reports from the window's first month to m.
+    A yes/no denominator item counts the puskesmas (or puskesmas-months) that reported it; a count
+    item is summed.
+    """
+    u = _UNIT_COLUMN[level]
+    if level == "desa":
+        raise LevelNotAvailable("readiness items are reported per puskesmas")
+    return f"""
+WITH {_SCOPE},
+{_UNITS[level]},
+rdefs AS (
+    SELECT unnest(CAST($r_indicator AS VARCHAR[])) AS indicator,
+           unnest(CAST($r_num AS VARCHAR[])) AS num_item,
+           unnest(CAST($r_den AS VARCHAR[])) AS den_item,
+           unnest(CAST($r_den_boolean AS BOOLEAN[])) AS den_boolean,
+           unnest(CAST($r_stock AS BOOLEAN[])) AS stock
+),
+items AS (
+    SELECT num_item AS item_code FROM rdefs UNION SELECT den_item FROM rdefs
+),
+spine AS (
+    SELECT s.puskesmas_code, s.regency_code, m.month, make_date($year, m.month, 1) AS period
+    FROM scope s CROSS JOIN months m
+),
+item_values AS (
+    -- stock: the latest report on or before the month
+    SELECT TRUE AS stock, sp.puskesmas_code, sp.regency_code, sp.month, k.item_code,
+           arg_max(k.value, k.period) AS value, 1 AS reports
+    FROM spine sp JOIN kesiapan k ON k.puskesmas_code = sp.puskesmas_code AND k.period <= sp.period
+    WHERE k.item_code IN (SELECT item_code FROM items)
+    GROUP BY ALL
+    UNION ALL
+    -- flow: the reports from the window's first month through the month
+    SELECT FALSE, sp.puskesmas_code, sp.regency_code, sp.month, k.item_code, sum(k.value), count(*)
+    FROM spine sp JOIN kesiapan k ON k.puskesmas_code = sp.puskesmas_code
+     AND k.period >= $start AND k.period <= sp.period
+    WHERE k.item_code IN (SELECT item_code FROM items)
+    GROUP BY ALL
+),
+series AS (
+    SELECT r.indicator, v.{u} AS unit_code, v.month,
+           sum(v.value) FILTER (WHERE v.item_code = r.num_item) AS numerator,
+           CASE WHEN any_value(r.den_boolean)
+                THEN sum(v.reports) FILTER (WHERE v.item_code = r.den_item)
+                ELSE sum(v.value) FILTER (WHERE v.item_code = r.den_item) END AS denominator
+    FROM rdefs r JOIN item_values v ON v.stock = r.stock AND v.item_code IN (r.num_item, r.den_item)
+    GROUP BY ALL
+),
+reported AS (
+    SELECT indicator, unit_code, min(month) AS first_month FROM series
+    WHERE numerator IS NOT NULL GROUP BY ALL
+)
+SELECT r.indicator, u.unit_code, u.unit_name, u.parent_code, u.regency_code, m.month,
+       coalesce(s.numerator, 0) - coalesce(lag(s.numerator) OVER w, 0) AS numerator_month,
+       coalesce(s.numerator, 0) AS numerator,
+       s.denominator,
+       coalesce(m.month >= rp.first_month, FALSE) AS has_data
+FROM rdefs r CROSS JOIN units u CROSS JOIN months m
+LEFT JOIN series s ON s.indicator = r.indicator AND s.unit_code = u.unit_code AND s.month = m.month
+LEFT JOIN reported rp ON rp.indicator = r.indicator AND rp.unit_code = u.unit_code
+WINDOW w AS (PARTITION BY r.indicator, u.unit_code ORDER BY m.month)
+ORDER BY r.indicator, u.unit_code, m.month
+"""
+
+
+def _bind(sql: str, params: dict) -> dict:
+    """Only the parameters the statement names (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _service_params(cat: Catalogue, inds: list[Indicator]) -> dict:
+    d: dict[str, list] = {k: [] for k in ("d_indicator", "d_service", "d_count", "d_min_events", "d_age_min",
+                                          "d_age_max", "d_sex", "d_results", "d_aggregates")}
+    t: dict[str, list] = {"t_indicator": [], "t_group": [], "t_factor": []}
+    for ind in inds:
+        num = ind.numerator
+        age = num.age_years
+        # Aggregate reports cannot be filtered by result nor counted per visit (source_precedence).
+        aggregates = num.count in ("distinct_persons", "events") and not num.result_in
+        for service in num.services:
+            d["d_indicator"].append(ind.code)
+            d["d_service"].append(service)
+            d["d_count"].append(num.count)
+            d["d_min_events"].append(num.min_events)
+            d["d_age_min"].append(age.min if age else None)
+            d["d_age_max"].append(age.max if age else None)
+            d["d_sex"].append(num.sex)
+            d["d_results"].append(list(num.result_in) if num.result_in else None)
+            d["d_aggregates"].append(aggregates)
+        if ind.denominator.target_group:
+            t["t_indicator"].append(ind.code)
+            t["t_group"].append(ind.denominator.target_group)
+            t["t_factor"].append(float(ind.denominator.factor))
+    return {**d, **t}
+
+
+def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict:
+    r: dict[str, list] = {"r_indicator": [], "r_num": [], "r_den": [], "r_den_boolean": [], "r_stock": []}
+    for ind in inds:
+        den_item = ind.denominator.readiness_item
+        r["r_indicator"].append(ind.code)
+        r["r_num"].append(ind.numerator.readiness_item)
+        r["r_den"].append(den_item)
+        r["r_den_boolean"].append(cat.readiness_item(den_item).value_type == "boolean")
+        r["r_stock"].append(ind.numerator.count == "latest_value")
+    return r
+
+
+def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, inds: list[Indicator], level: str,
+            window: Window, regency: str | None, puskesmas: str | None) -> pd.DataFrame:
+    """Numerator series (and target-group or readiness denominators) for `inds`, at most two statements."""
+    base = {"regency": regency, "puskesmas": puskesmas, "year": window.year, "first": window.first,
+            "through": window.through, "start": window.start, "end": window.end}
+    frames = []
+    services = [i for i in inds if not i.numerator.readiness_item]
+    readiness = [i for i in inds if i.numerator.readiness_item]
+    if services:
+        sql = _service_sql(level)
+        frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(cat, services)})).df())
+    if readiness:
+        sql = _readiness_sql(level)
+        frames.append(con.execute(sql, _bind(sql, {**base, **_readiness_params(cat, readiness)})).df())
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for col in ("numerator", "numerator_month", "denominator"):
+        frame[col] = frame[col].astype("float64")
+    frame["month"] = frame["month"].astype("int64")
+    frame["has_data"] = frame["has_data"].astype(bool)
+    return frame
+
+
+# ================================================================================== public API
+
+
+def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level: str, year: int,
+                  through: int | None = None, first: int = 1, regency: str | None = None,
+                  puskesmas: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Coverage of several indicators for every unit of `level`, one row per indicator, unit and month.
+
+    `numerator` counts from month `first` to the row's month (PWS cumulative when first = 1);
+    `coverage` is in the indicator's unit (%, per 1 000, per 100 000). `regency` limits to one
+    kabupaten, `puskesmas` to one puskesmas (and its desa). `through` defaults to the last month of
+    the year with data (December when there is none). Indicators without a figure at `level`
+    (readiness items at desa level) are skipped; ask `coverage` for one to get an error instead.
+    """
+    cat = catalogue or load_catalogue()
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    wanted = [cat.indicator(c) for c in dict.fromkeys(codes)]
+    wanted = [i for i in wanted if level in levels_for(i)]
+    if not wanted:
+        return pd.DataFrame(columns=COLUMNS)
+    if through is None:
+        through = latest_data_month(con, year, regency) or 12
+    window = Window(year, first, through)
+    # Indicators whose denominator is another indicator's numerator bring that indicator along.
+    needed = {i.code: i for i in wanted}
+    for ind in wanted:
+        if ind.denominator.indicator:
+            needed.setdefault(ind.denominator.indicator, cat.indicator(ind.denominator.indicator))
+    frame = _series(con, cat, list(needed.values()), level, window, regency, puskesmas)
+    frame = _indicator_denominators(frame, cat, list(needed.values()))
+    frame = frame[frame["indicator"].isin([i.code for i in wanted])]
+    return assess(frame, cat, level, window)
+
+
+def coverage(con: duckdb.DuckDBPyConnection, code: str, *, level: str, year: int,
+             through: int | None = None, first: int = 1, regency: str | None = None,
+             puskesmas: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """`coverage_many` for one indicator; raises LevelNotAvailable when it has no figure at `level`."""
+    cat = catalogue or load_catalogue()
+    if level in LEVELS and level not in levels_for(cat.indicator(code)):
+        raise LevelNotAvailable(f"{code} is reported per puskesmas; it has no {level} figure")
+    return coverage_many(con, [code], level=level, year=year, through=through, first=first,
+                         regency=regency, puskesmas=puskesmas, catalogue=cat)
+
+
+def _indicator_denominators(frame: pd.DataFrame, cat: Catalogue, inds: list[Indicator]) -> pd.DataFrame:
+    """Denominator = another indicator's numerator for the same unit and month (e.g. stunting among
+    the measured). Data are present when either side has data."""
+    for ind in inds:
+        other = ind.denominator.indicator
+        if not other:
+            continue
+        mine = frame["indicator"] == ind.code
+        ref = frame.loc[frame["indicator"] == other, ["unit_code", "month", "numerator", "has_data"]]
+        joined = frame.loc[mine, ["unit_code", "month"]].merge(ref, on=["unit_code", "month"], how="left")
+        frame.loc[mine, "denominator"] = joined["numerator"].to_numpy()
+        frame.loc[mine, "has_data"] = frame.loc[mine, "has_data"].to_numpy() | \
+            joined["has_data"].fillna(False).astype(bool).to_numpy()
+    return frame
+
+
+def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> pd.DataFrame:
+    """Coverage, target line, status, PWS reading, gap and projection on a numerator series.
+
+    Works on the aggregated indicator × unit × month frame only; every rule is the catalogue's.
+    """
+    out = frame.sort_values(["indicator", "unit_code", "month"]).reset_index(drop=True)
+    inds = {code: cat.indicator(code) for code in out["indicator"].unique()}
+    per = out["indicator"].map
+    factor = per({c: i.factor for c, i in inds.items()}).astype(float)
+    cumulative = per({c: i.accumulation == "cumulative" for c, i in inds.items()}).astype(bool)
+    lower = per({c: not i.higher_is_better for c, i in inds.items()}).astype(bool)
+    min_ratio = per({c: cat.mendekati_min_ratio(c) for c in inds}).astype(float)
+    out["_min_ratio"] = min_ratio
+
+    den = out["denominator"].where(out["denominator"] > 0)
+    has = out["has_data"]
+    out["coverage"] = (out["numerator"] / den * factor).where(has)
+    out["coverage_month"] = (out["numerator_month"] / den * factor).where(cumulative, out["coverage"]).where(has)
+
+    pairs = out[["indicator", "regency_code"]].drop_duplicates()
+    pairs["annual_target"] = [cat.target_pct(c, window.year, r)
+                              for c, r in zip(pairs["indicator"], pairs["regency_code"])]
+    out = out.merge(pairs, on=["indicator", "regency_code"], how="left")
+    months_in = (out["month"] - window.first + 1).astype(float)
+    out["target_to_date"] = (out["annual_target"] * months_in / 12).where(cumulative, out["annual_target"])
+    out["status"] = cat.status.classify_many(out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float),
+                                             lower.to_numpy(), min_ratio.to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lower, out["target_to_date"] / out["coverage"], out["coverage"] / out["target_to_date"])
+    out["achievement"] = pd.Series(ratio, index=out.index).where(out["status"] != "tidak_ada_data")
+
+    # PWS four-way reading: position against the cumulative target × trend against last month.
+    keys = [out["indicator"], out["unit_code"]]
+    previous = out.groupby(keys, sort=False)["coverage_month"].shift(1)
+    comparable = previous.notna() & out["coverage_month"].notna() & (out["status"] != "tidak_ada_data")
+    better = np.where(lower, out["coverage_month"] < previous, out["coverage_month"] > previous)
+    same = out["coverage_month"] == previous
+    out["trend"] = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), None)
+    readings = {(r.above_target, r.rising): r.code for r in cat.status.pws}
+    above = (out["status"] == "tercapai").to_numpy()
+    out["pws_reading"] = np.select(
+        [comparable & above & better, comparable & above & ~better,
+         comparable & ~above & better, comparable & ~above & ~better],
+        [readings[(True, True)], readings[(True, False)], readings[(False, True)], readings[(False, False)]],
+        default=None)
+
+    _gap_and_projection(out, cat, keys, cumulative, lower, factor, window)
+    out.insert(1, "level", level)
+    out["year"] = window.year
+    out["period"] = out["month"].map({m: f"{window.year}-{m:02d}" for m in range(1, 13)})
+    out["unit"] = per({c: i.unit for c, i in inds.items()})
+    return out[COLUMNS]
+
+
+def _gap_and_projection(out: pd.DataFrame, cat: Catalogue, keys: list, cumulative: pd.Series,
+                        lower: pd.Series, factor: pd.Series, window: Window) -> None:
+    """People (or events) still to serve by December, and the year-end projection from recent pace.
+
+    Only for cumulative indicators over a window that starts in January; the rules are the
+    catalogue's `figures.rules.gap` and `figures.rules.projection`.
+    """
+    grouped = out.groupby(keys, sort=False)["numerator_month"]
+    recent = out["numerator_month"].copy()
+    seen = pd.Series(1.0, index=out.index)
+    for lag in range(1, cat.figures.projection_months):
+        shifted = grouped.shift(lag)
+        recent = recent + shifted.fillna(0)
+        seen = seen + shifted.notna()
+    pace = recent / seen
+    den = out["denominator"]
+    usable = cumulative & out["has_data"] & (den > 0) & (window.first == 1)
+    left = (12 - out["month"]).astype(float)
+    projected = (out["numerator"] + pace * left).where(usable)
+    projected_cov = projected / den * factor
+    out["projected_numerator"] = projected
+    out["projected_coverage"] = projected_cov
+    status = cat.status.classify_many(projected_cov.to_numpy(float), out["annual_target"].to_numpy(float),
+                                      lower.to_numpy(),
+                                      out["_min_ratio"].to_numpy(float))
+    out["projected_status"] = np.where(usable, status, None)
+    needed = np.ceil(out["annual_target"] * den / factor - out["numerator"] - 1e-9).clip(lower=0)
+    gap = needed.where(usable & ~lower)
+    out["gap"] = gap.round().astype("Int64")
+    per_month = np.ceil(gap / left.where(left > 0)).where(left > 0, gap)
+    out["gap_per_month"] = per_month.round().astype("Int64")
+
+
+def snapshot(frame: pd.DataFrame) -> pd.DataFrame:
+    """The last month of each series: the figure 'to date' that tables and rankings show."""
+    if frame.empty:
+        return frame
+    last = frame.groupby(["indicator", "unit_code"])["month"].transform("max")
+    return frame[frame["month"] == last].reset_index(drop=True)
