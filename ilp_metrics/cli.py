@@ -10,6 +10,8 @@ import argparse
 import csv
 import io
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -67,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p, top=False)
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--lang", choices=("id", "en"), default="id")
+
+    p = sub.add_parser("coverage", help="coverage of one indicator per kabupaten, puskesmas or desa")
+    _db_option(p, top=False)
+    p.add_argument("--indicator", required=True, help="indicator code (see the indicators command)")
+    p.add_argument("--level", required=True, choices=("kabupaten", "puskesmas", "desa"))
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--through", help="YYYY-MM: cumulative to this month (default: the year's last month with data)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--kabupaten", dest="regency", help="only this kabupaten (Kemendagri code, e.g. 73.09)")
+    p.add_argument("--puskesmas", help="only this puskesmas (and its desa)")
+    p.add_argument("--monthly", action="store_true", help="one row per month from January to --through")
     return parser
 
 
@@ -156,14 +169,14 @@ def indicator_rows(lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def write_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+def write_rows(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None) -> None:
     if fmt == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
         return
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    if rows or columns:
+        writer = csv.DictWriter(buf, fieldnames=columns or list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     sys.stdout.write(buf.getvalue())
@@ -174,7 +187,73 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators}
+COVERAGE_COLUMNS = ["indicator", "level", "unit_code", "unit_name", "period", "numerator", "denominator",
+                    "coverage_pct", "target_pct", "status"]
+
+
+def _number(value: Any, digits: int = 2) -> float | int | None:
+    """Whole numbers print without decimals; the rest rounded; missing values stay empty (null)."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, digits)
+
+
+def _open_existing(db: Path):
+    from .db import connect, is_initialised
+
+    if not db.is_file():
+        raise UsageError(f"basis data tidak ditemukan: {db} (buat dengan `python -m ilp_metrics demo` "
+                         "atau `init`, lalu unggah data)")
+    con = connect(db, read_only=True)
+    if not is_initialised(con):
+        raise UsageError(f"{db} bukan basis data Dasbor ILP")
+    return con
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .catalogue import load_catalogue
+    from .catalogue import normalise_regency
+    from .coverage import LevelNotAvailable, coverage, snapshot
+
+    cat = load_catalogue()
+    code = args.indicator.strip().upper()
+    try:
+        cat.indicator(code)
+    except KeyError:
+        raise UsageError(f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)")
+    through = None
+    if args.through:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", args.through.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise UsageError(f"--through harus berbentuk YYYY-MM, bukan {args.through!r}")
+        if int(match.group(1)) != args.year:
+            raise UsageError(f"--through {args.through} tidak berada di tahun --year {args.year}")
+        through = int(match.group(2))
+    regency = normalise_regency(args.regency) if args.regency else None
+    con = _open_existing(args.db)
+    try:
+        frame = coverage(con, code, level=args.level, year=args.year, through=through, regency=regency,
+                         puskesmas=args.puskesmas, catalogue=cat)
+    except LevelNotAvailable:
+        raise UsageError(f"{code} dilaporkan per puskesmas; tidak ada angka tingkat {args.level}")
+    finally:
+        con.close()
+    if not args.monthly:
+        frame = snapshot(frame)
+    rows = [{
+        "indicator": r.indicator, "level": r.level, "unit_code": r.unit_code, "unit_name": r.unit_name,
+        "period": r.period, "numerator": _number(r.numerator), "denominator": _number(r.denominator),
+        "coverage_pct": _number(r.coverage), "target_pct": _number(r.target_to_date), "status": r.status,
+    } for r in frame.itertuples(index=False)]
+    write_rows(rows, args.format, COVERAGE_COLUMNS)
+    return EXIT_OK
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
+            "coverage": cmd_coverage}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,3 +268,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"galat: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head`: not an error of ours
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK

@@ -359,17 +359,32 @@ def _bind(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
-def _service_params(cat: Catalogue, inds: list[Indicator]) -> dict:
+def uses_aggregates(ind: Indicator) -> bool:
+    """Aggregate reports cannot be filtered by result nor counted per visit (source_precedence)."""
+    num = ind.numerator
+    return num.count in ("distinct_persons", "events") and not num.result_in
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One numerator to count: `key` names it in the SQL result (an indicator code, or a code with
+    '#individual' when it serves as the denominator of an indicator counted on individual records)."""
+
+    key: str
+    indicator: Indicator
+    aggregates: bool
+
+
+def _service_params(entries: list[_Entry]) -> dict:
     d: dict[str, list] = {k: [] for k in ("d_indicator", "d_service", "d_count", "d_min_events", "d_age_min",
                                           "d_age_max", "d_sex", "d_results", "d_aggregates")}
     t: dict[str, list] = {"t_indicator": [], "t_group": [], "t_factor": []}
-    for ind in inds:
+    for entry in entries:
+        ind = entry.indicator
         num = ind.numerator
         age = num.age_years
-        # Aggregate reports cannot be filtered by result nor counted per visit (source_precedence).
-        aggregates = num.count in ("distinct_persons", "events") and not num.result_in
         for service in num.services:
-            d["d_indicator"].append(ind.code)
+            d["d_indicator"].append(entry.key)
             d["d_service"].append(service)
             d["d_count"].append(num.count)
             d["d_min_events"].append(num.min_events)
@@ -377,9 +392,9 @@ def _service_params(cat: Catalogue, inds: list[Indicator]) -> dict:
             d["d_age_max"].append(age.max if age else None)
             d["d_sex"].append(num.sex)
             d["d_results"].append(list(num.result_in) if num.result_in else None)
-            d["d_aggregates"].append(aggregates)
+            d["d_aggregates"].append(entry.aggregates)
         if ind.denominator.target_group:
-            t["t_indicator"].append(ind.code)
+            t["t_indicator"].append(entry.key)
             t["t_group"].append(ind.denominator.target_group)
             t["t_factor"].append(float(ind.denominator.factor))
     return {**d, **t}
@@ -397,17 +412,17 @@ def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict:
     return r
 
 
-def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, inds: list[Indicator], level: str,
+def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, entries: list[_Entry], level: str,
             window: Window, regency: str | None, puskesmas: str | None) -> pd.DataFrame:
-    """Numerator series (and target-group or readiness denominators) for `inds`, at most two statements."""
+    """Numerator series (and target-group or readiness denominators), at most two statements."""
     base = {"regency": regency, "puskesmas": puskesmas, "year": window.year, "first": window.first,
             "through": window.through, "start": window.start, "end": window.end}
     frames = []
-    services = [i for i in inds if not i.numerator.readiness_item]
-    readiness = [i for i in inds if i.numerator.readiness_item]
+    services = [e for e in entries if not e.indicator.numerator.readiness_item]
+    readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
     if services:
         sql = _service_sql(level)
-        frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(cat, services)})).df())
+        frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(services)})).df())
     if readiness:
         sql = _readiness_sql(level)
         frames.append(con.execute(sql, _bind(sql, {**base, **_readiness_params(cat, readiness)})).df())
@@ -443,14 +458,19 @@ def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level
     if through is None:
         through = latest_data_month(con, year, regency) or 12
     window = Window(year, first, through)
-    # Indicators whose denominator is another indicator's numerator bring that indicator along.
-    needed = {i.code: i for i in wanted}
+    # Indicators whose denominator is another indicator's numerator bring that indicator along,
+    # counted on the same sources as their own numerator (individual records only when the
+    # numerator cannot use aggregates: stunting among the measured is measured on the same records).
+    entries = {i.code: _Entry(i.code, i, uses_aggregates(i)) for i in wanted}
     for ind in wanted:
-        if ind.denominator.indicator:
-            needed.setdefault(ind.denominator.indicator, cat.indicator(ind.denominator.indicator))
-    frame = _series(con, cat, list(needed.values()), level, window, regency, puskesmas)
-    frame = _indicator_denominators(frame, cat, list(needed.values()))
-    frame = frame[frame["indicator"].isin([i.code for i in wanted])]
+        other = ind.denominator.indicator
+        if other:
+            key = _denominator_key(ind)
+            entries.setdefault(key, _Entry(key, cat.indicator(other), uses_aggregates(ind)
+                                           and uses_aggregates(cat.indicator(other))))
+    frame = _series(con, cat, list(entries.values()), level, window, regency, puskesmas)
+    frame = _indicator_denominators(frame, wanted)
+    frame = frame[frame["indicator"].isin([i.code for i in wanted])].reset_index(drop=True)
     return assess(frame, cat, level, window)
 
 
@@ -465,15 +485,19 @@ def coverage(con: duckdb.DuckDBPyConnection, code: str, *, level: str, year: int
                          regency=regency, puskesmas=puskesmas, catalogue=cat)
 
 
-def _indicator_denominators(frame: pd.DataFrame, cat: Catalogue, inds: list[Indicator]) -> pd.DataFrame:
+def _denominator_key(ind: Indicator) -> str:
+    other = ind.denominator.indicator
+    return other if uses_aggregates(ind) else f"{other}#individual"
+
+
+def _indicator_denominators(frame: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
     """Denominator = another indicator's numerator for the same unit and month (e.g. stunting among
     the measured). Data are present when either side has data."""
     for ind in inds:
-        other = ind.denominator.indicator
-        if not other:
+        if not ind.denominator.indicator:
             continue
         mine = frame["indicator"] == ind.code
-        ref = frame.loc[frame["indicator"] == other, ["unit_code", "month", "numerator", "has_data"]]
+        ref = frame.loc[frame["indicator"] == _denominator_key(ind), ["unit_code", "month", "numerator", "has_data"]]
         joined = frame.loc[mine, ["unit_code", "month"]].merge(ref, on=["unit_code", "month"], how="left")
         frame.loc[mine, "denominator"] = joined["numerator"].to_numpy()
         frame.loc[mine, "has_data"] = frame.loc[mine, "has_data"].to_numpy() | \
