@@ -31,6 +31,15 @@ desa_code,desa_name,puskesmas_code
 """
 
 
+MB, TK = "P7309040201", "P7309140201"  # Maros Baru, Turikale
+
+
+def nik(kec: str = "730904", dob: str = "150390", serial: int = 1) -> str:
+    """A synthetic 16-digit NIK: kecamatan code, birth date DDMMYY, serial (built at run time so no
+    NIK-like literal sits in the repository)."""
+    return f"{kec}{dob}{serial:04d}"
+
+
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path

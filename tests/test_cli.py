@@ -78,3 +78,60 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ilp_metrics", "init", "--db", str(db)],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------------ coverage (contract §4)
+
+from .test_coverage import fixture_db  # noqa: E402,F401  (the hand-checked coverage fixture)
+
+COVERAGE_HEADER = "indicator,level,unit_code,unit_name,period,numerator,denominator,coverage_pct,target_pct,status"
+
+
+def test_coverage_prints_the_contract_columns_as_csv(fixture_db, capsys):
+    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "SPM01",
+                       "--level", "puskesmas", "--year", "2024")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == COVERAGE_HEADER
+    # Through April (the last month with data): MB 4 of 24, TK 6 of 11; target to date 33.33 %.
+    assert lines[1:] == [
+        "SPM01,puskesmas,P7309040201,Maros Baru,2024-04,4,24,16.67,33.33,di_bawah",
+        "SPM01,puskesmas,P7309140201,Turikale,2024-04,6,11,54.55,33.33,tercapai",
+    ]
+
+
+def test_coverage_as_json_with_through_month(fixture_db, capsys):
+    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "spm01",
+                       "--level", "kabupaten", "--year", "2024", "--through", "2024-02", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == [{
+        "indicator": "SPM01", "level": "kabupaten", "unit_code": "73.09", "unit_name": "KABUPATEN MAROS",
+        "period": "2024-02", "numerator": 5, "denominator": 35, "coverage_pct": 14.29, "target_pct": 16.67,
+        "status": "mendekati"}]
+
+
+def test_coverage_monthly_gives_one_row_per_month(fixture_db, capsys):
+    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "SPM01", "--level", "desa",
+                       "--year", "2024", "--through", "2024-04", "--puskesmas", "P7309140201", "--monthly")
+    assert code == 0
+    rows = out.strip().splitlines()[1:]
+    assert len(rows) == 2 * 4  # two desa × four months
+    assert "SPM01,desa,73.09.14.1005,Taroada,2024-04,1,0,,33.33,tidak_ada_data" in rows
+
+
+def test_coverage_usage_errors_exit_2(fixture_db, tmp_path, capsys):
+    cases = [
+        ("--indicator", "NOPE", "--level", "puskesmas", "--year", "2024"),
+        ("--indicator", "SPM01", "--level", "puskesmas", "--year", "2024", "--through", "2023-05"),
+        ("--indicator", "SPM01", "--level", "puskesmas", "--year", "2024", "--through", "Mei"),
+        ("--indicator", "ILP_LOKMIN", "--level", "desa", "--year", "2024"),
+        ("--indicator", "SPM01", "--level", "provinsi", "--year", "2024"),
+    ]
+    for args in cases:
+        code, _, err = run(capsys, "coverage", "--db", str(fixture_db), *args)
+        assert code == 2, args
+        assert err.strip(), args
+    code, _, err = run(capsys, "coverage", "--db", str(tmp_path / "absent.duckdb"), "--indicator", "SPM01",
+                       "--level", "kabupaten", "--year", "2024")
+    assert code == 2 and "tidak ditemukan" in err
+    assert not (tmp_path / "absent.duckdb").exists()  # a read command never creates a database

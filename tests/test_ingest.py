@@ -15,15 +15,9 @@ from ilp_metrics.ingest import ingest_file
 from ilp_metrics.ingest import load as load_module
 from ilp_metrics.pseudonym import person_key_py
 
-from .conftest import SECRET, ingest, table_counts, write_text, write_xlsx
+from .conftest import MB, SECRET, TK, ingest, nik, table_counts, write_text, write_xlsx
 
 
-def nik(kec: str = "730904", dob: str = "150390", serial: int = 1) -> str:
-    """A synthetic 16-digit NIK: kecamatan code, birth date DDMMYY, serial."""
-    return f"{kec}{dob}{serial:04d}"
-
-
-MB, TK = "P7309040201", "P7309140201"  # Maros Baru, Turikale
 
 
 def layanan_csv(rows: list[tuple], header: str = "service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code") -> str:
