@@ -1,7 +1,8 @@
 """The single catalogue of user-facing text, in Bahasa Indonesia (default) and English.
 
-Messages live in messages.yaml as `key: {id: ..., en: ...}`; placeholders use str.format names.
-Every key must exist in both languages: load_messages() checks it, and a test calls it.
+Messages live in messages.yaml and in messages/*.yaml (one file per page, so that pages can be
+written side by side) as `key: {id: ..., en: ...}`; placeholders use str.format names. Every key must
+exist in both languages and in one file only: load_messages() checks it, and a test calls it.
 """
 
 from __future__ import annotations
@@ -20,11 +21,27 @@ class MessageCatalogueError(ValueError):
     pass
 
 
+def _message_files() -> list:
+    root = resources.files("ilp_metrics")
+    folder = root.joinpath("messages")
+    extra = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name) \
+        if folder.is_dir() else []
+    return [root.joinpath("messages.yaml"), *extra]
+
+
 @lru_cache(maxsize=1)
 def load_messages() -> dict[str, dict[str, str]]:
-    text = resources.files("ilp_metrics").joinpath("messages.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data: dict[str, Any] = {}
     problems = []
+    for file in _message_files():
+        part = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        if not isinstance(part, dict):
+            problems.append(f"{file.name}: expected a mapping of message keys")
+            continue
+        for key in part:
+            if key in data:
+                problems.append(f"{key}: defined twice (again in {file.name})")
+        data.update(part)
     for key, entry in data.items():
         if not isinstance(entry, dict):
             problems.append(f"{key}: expected a mapping of languages")
@@ -33,7 +50,7 @@ def load_messages() -> dict[str, dict[str, str]]:
             if not isinstance(entry.get(lang), str) or not entry[lang].strip():
                 problems.append(f"{key}: missing text for '{lang}'")
     if problems:
-        raise MessageCatalogueError("messages.yaml: " + "; ".join(problems))
+        raise MessageCatalogueError("messages: " + "; ".join(problems))
     return data
 
 

@@ -64,7 +64,7 @@ R = {code: i for i, code in enumerate(RESULTS)}
 TARGET_GROUPS: tuple[str, ...] = (
     "penduduk", "ibu_hamil", "ibu_bersalin", "bayi_baru_lahir", "bayi", "balita", "anak_usia_sekolah",
     "remaja", "usia_produktif", "lansia", "penderita_hipertensi", "penderita_dm", "odgj_berat",
-    "terduga_tb", "berisiko_hiv", "wus",
+    "terduga_tb", "berisiko_hiv", "wus", "remaja_putri",
 )
 # Header of each target group in the wide sasaran tables (as district spreadsheets write them).
 TARGET_HEADERS = {
@@ -72,7 +72,7 @@ TARGET_HEADERS = {
     "bayi": "Bayi", "balita": "Balita", "anak_usia_sekolah": "Anak Usia Sekolah", "remaja": "Remaja",
     "usia_produktif": "Usia Produktif", "lansia": "Lansia", "penderita_hipertensi": "Penderita Hipertensi",
     "penderita_dm": "Penderita DM", "odgj_berat": "ODGJ Berat", "terduga_tb": "Terduga TB",
-    "berisiko_hiv": "Berisiko HIV", "wus": "WUS",
+    "berisiko_hiv": "Berisiko HIV", "wus": "WUS", "remaja_putri": "Rematri",
 }
 
 READINESS_ITEMS: tuple[str, ...] = (
@@ -94,7 +94,8 @@ SHARE = {  # share of the population (age structure close to Sulawesi Selatan's,
     "remaja": 0.143,  # 10–17 years
     "usia_produktif": 0.627,  # 15–59 years
     "lansia": 0.102,  # 60+ years
-    "wus": 0.260,  # women 15–49
+    "wus": 0.1375,  # women aged 30–50 (cancer screening target; half of the 30–50 share of the pyramid)
+    "remaja_putri": 0.018,  # girls aged 12 and 15 (grades 7 and 10): two single-year cohorts of girls
 }
 SHARE_15PLUS = 0.729
 PREV_HT = 0.30  # hypertension, of the population aged 15+ (Riskesdas 2018 by measurement ≈ 31–34 %)
@@ -138,6 +139,7 @@ def sasaran_for(penduduk: int) -> dict[str, int]:
         "terduga_tb": _ceil(TB_TERDUGA_PER_CASE * TB_INCIDENCE * p),
         "berisiko_hiv": ibu_hamil + _ceil(HIV_KEYPOP * p),
         "wus": _ceil(SHARE["wus"] * p),
+        "remaja_putri": _ceil(SHARE["remaja_putri"] * p),
     }
 
 
@@ -556,7 +558,8 @@ class _Area:
         alive = self.birth <= mid
         self._annual(year, alive & (age >= 7) & (age < 16), "anak_usia_sekolah", 0.85,
                      "SKRINING_ANAK_SEKOLAH", _SEASON_SCHOOL)
-        girls = alive & self.female & (age >= 12) & (age < 18)
+        # Anaemia screening of girls in grades 7 and 10 (aged about 12 and 15).
+        girls = alive & self.female & (((age >= 12) & (age < 13)) | ((age >= 15) & (age < 16)))
         who = np.nonzero(girls)[0]
         month = rng.choice(12, size=len(who), p=_norm(_SEASON_SCHOOL))
         mi = (year - 2022) * 12 + month
