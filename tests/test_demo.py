@@ -442,7 +442,7 @@ def test_build_demo_through_ingest(tmp_path):
     assert db.exists() and not (tmp_path / "demo.building.duckdb").exists()
     rows = summary["rows"]
     assert rows["puskesmas"] == 30 and rows["desa"] == 276
-    assert rows["sasaran"] == 276 * 16 * 4
+    assert rows["sasaran"] == 276 * 17 * 4  # 17 target groups (incl. remaja_putri), 4 years
     assert rows["layanan"] > 300 and rows["capaian"] > 1000 and rows["kesiapan"] > 0
     assert rows["upload_refusals"] == 0
     import duckdb
