@@ -29,6 +29,31 @@ LANGS = ("id", "en")
 _LOCK = threading.Lock()
 
 
+# ------------------------------------------------------------------ entry
+
+
+def ensure_dashboard() -> None:
+    """Make sure dashboard.py (navigation, language, filters) ran before the page.
+
+    Because the project's pages live in `pages/` (the layout the users fixed), Streamlit treats every
+    visit to /<page> the legacy way — running the page file alone — until some session has run
+    dashboard.py's st.navigation (which switches the process to navigation mode). A shared link opened
+    on a fresh server would then show a page without its sidebar. Switch the process to navigation
+    mode, as st.navigation itself does, and rerun once. The flag stops a loop where the page runs on
+    its own on purpose (tests of a single page).
+    """
+    if st.session_state.get("_dashboard") or st.session_state.get("_rerun_for_dashboard"):
+        return
+    st.session_state["_rerun_for_dashboard"] = True
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+    except ImportError:  # a future Streamlit without this switch: the page still runs, unstyled
+        return
+    st.rerun()
+
+
 # ------------------------------------------------------------------ language
 
 
@@ -145,3 +170,156 @@ def month_label(month: int, year: int) -> str:
 
 def today() -> date:
     return date.today()
+
+
+# ------------------------------------------------------------------ sidebar (rendered by dashboard.py)
+
+
+def _pick(options: list, wanted: Any, fallback: Any) -> Any:
+    return wanted if wanted in options else fallback
+
+
+def sidebar() -> None:
+    """Kabupaten, year and month-to-date pickers, synced with the URL, plus where the figures come from."""
+    if not database_exists():
+        return
+    path, ver = str(db_path()), version()
+    regs = regencies(path, ver)
+    if regs.empty:
+        st.sidebar.info(tr("filter.no_registry"))
+        return
+    codes = list(regs["code"])
+    names = dict(zip(regs["code"], regs["name"].str.title()))
+    wanted = st.session_state.get("f_regency") or st.query_params.get("kabupaten")
+    regency = st.sidebar.selectbox(tr("filter.regency"), codes, index=codes.index(_pick(codes, wanted, codes[0])),
+                                   format_func=lambda c: names[c], key="w_regency")
+    months = data_months(path, ver)
+    mine = months[months["regency_code"] == regency]
+    years = sorted(mine["year"].astype(int).tolist(), reverse=True) or [today().year]
+    wanted_year = st.session_state.get("f_year") or _query_int("tahun")
+    year = st.sidebar.selectbox(tr("filter.year"), years, index=years.index(_pick(years, wanted_year, years[0])),
+                                key="w_year")
+    last = mine.loc[mine["year"] == year, "last_month"]
+    last_month = int(last.iloc[0]) if len(last) else 12
+    month_options = list(range(1, last_month + 1))
+    wanted_month = _query_int("bulan") if st.session_state.get("f_year") != year else st.session_state.get("f_month")
+    month = st.sidebar.selectbox(tr("filter.month"), month_options,
+                                 index=month_options.index(_pick(month_options, wanted_month, last_month)),
+                                 format_func=lambda m: month_label(m, year), key=f"w_month_{year}")
+    st.session_state.update(f_regency=regency, f_year=year, f_month=month)
+    set_query(kabupaten=regency, tahun=year, bulan=month)
+    info = upload_summary(path, ver)
+    from ilp_metrics.formatting import fmt_datetime, fmt_int
+
+    st.sidebar.caption(tr("filter.provenance", uploads=fmt_int(info["active_uploads"], lang()),
+                          when=fmt_datetime(info["last_upload"], lang()), db=db_path().name))
+
+
+# ------------------------------------------------------------------ cached figures
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
+            regency: str | None, puskesmas: str | None = None) -> pd.DataFrame:
+    from ilp_metrics.coverage import coverage_many
+
+    return coverage_many(cursor(), list(codes), level=level, year=year, through=through, regency=regency,
+                         puskesmas=puskesmas, catalogue=catalogue())
+
+
+def current_figures(codes, level: str, puskesmas: str | None = None, year: int | None = None,
+                    through: int | None = None) -> pd.DataFrame:
+    f = filters()
+    return figures(str(db_path()), version(), tuple(codes), level, year or f["year"], through or f["month"],
+                   f["regency"], puskesmas)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def readiness(path: str, ver: int, level: str, year: int, through: int, regency: str | None,
+              puskesmas: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from ilp_metrics.readiness import readiness_index, readiness_items
+
+    cur = cursor()
+    kwargs = dict(level=level, year=year, through=through, regency=regency, puskesmas=puskesmas)
+    return readiness_index(cur, **kwargs), readiness_items(cur, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def puskesmas_registry(path: str, ver: int, regency: str | None) -> pd.DataFrame:
+    return cursor().execute(
+        """SELECT p.puskesmas_code, p.puskesmas_name, p.district_code, coalesce(d.name, p.district_code) AS kecamatan,
+                  p.ilp_start_date, p.cohort,
+                  (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
+           FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
+           WHERE $regency IS NULL OR p.regency_code = $regency ORDER BY p.puskesmas_name""",
+        {"regency": regency}).df()
+
+
+def require_data() -> dict[str, Any]:
+    """Stop the page with a friendly message when there is no database or no data; else the filters."""
+    ensure_dashboard()
+    if not database_exists():
+        st.warning(tr("app.no_database", path=str(db_path())))
+        st.stop()
+    f = filters()
+    if not f["regency"] or not f["year"]:
+        st.info(tr("filter.no_data"))
+        st.stop()
+    return f
+
+
+def area_name() -> str:
+    return regency_name(filters()["regency"])
+
+
+def period_label() -> str:
+    from ilp_metrics.formatting import month_name
+
+    f = filters()
+    return f"{month_name(1, lang(), short=True)}–{month_name(f['month'], lang(), short=True)} {f['year']}"
+
+
+def status_name(code: str) -> str:
+    return catalogue().status.level(code).name.get(lang())
+
+
+def pws_name(code: Any) -> str:
+    if not isinstance(code, str):
+        return "–"
+    return next(r for r in catalogue().status.pws if r.code == code).name.get(lang())
+
+
+def trend_name(code: Any) -> str:
+    return tr(f"trend.{code}") if isinstance(code, str) else "–"
+
+
+def styled(frame: pd.DataFrame, colours: dict[str, list[str | None]]):
+    """A Styler that paints the named columns' cells with the given colours (status or PWS colours,
+    from the catalogue); the text stays, so colour is never the only signal."""
+    def paint(column: pd.Series) -> list[str]:
+        codes = colours.get(column.name)
+        if codes is None:
+            return [""] * len(column)
+        return [f"background-color: {c}; color: {'#000000' if _light(c) else '#FFFFFF'}; font-weight: 600"
+                if c else "" for c in codes]
+
+    return frame.style.apply(paint, axis=0)
+
+
+def _light(colour: str) -> bool:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150
+
+
+def status_colours(codes) -> list[str]:
+    return [catalogue().status.colour(c) for c in codes]
+
+
+def pws_colours(codes) -> list[str | None]:
+    palette = {r.code: r.colour for r in catalogue().status.pws}
+    return [palette.get(c) if isinstance(c, str) else None for c in codes]
+
+
+def table_height(rows: int) -> int:
+    """Pixel height that shows every row of a st.dataframe (no inner scrolling on a projector)."""
+    return 38 + 35 * max(rows, 1) + 2

@@ -1,0 +1,83 @@
+"""Kamus indikator: what every figure means — definition, numerator, denominator, target, source."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ilp_metrics.catalogue import normalise_label
+from ilp_metrics.charts import fmt_value
+from pages import _shared as ui
+
+ui.ensure_dashboard()
+lang, cat = ui.lang(), ui.catalogue()
+st.title(ui.tr("dict.title"))
+st.caption(ui.tr("dict.caption", n=len(cat.indicators), clusters=len(cat.clusters)))
+
+query = st.text_input(ui.tr("dict.search"), key="w_dict_search")
+options = [0] + [c.code for c in cat.clusters]
+cluster = st.selectbox(ui.tr("dict.cluster_filter"), options,
+                       format_func=lambda c: ui.tr("dict.all") if c == 0 else f"{c}. {cat.cluster(c).name.get(lang)}",
+                       key="w_dict_cluster")
+
+
+def _numerator(ind) -> str:
+    num = ind.numerator
+    what = ", ".join(cat.service(s).name.get(lang) for s in num.services) if num.services else \
+        cat.readiness_item(num.readiness_item).name.get(lang)
+    parts = [what]
+    if num.age_years is not None:
+        lo, hi = num.age_years.min, num.age_years.max
+        parts.append(f"{lo if lo is not None else 0}–{hi if hi is not None else '…'} th" if lang == "id"
+                     else f"aged {lo if lo is not None else 0}–{hi if hi is not None else '…'}")
+    if num.sex:
+        parts.append(num.sex)
+    if num.result_in:
+        parts.append("/".join(num.result_in))
+    if num.min_events:
+        parts.append(f"≥ {num.min_events}×")
+    return " · ".join(parts)
+
+
+def _denominator(ind) -> str:
+    den = ind.denominator
+    if den.target_group:
+        text = cat.target_group(den.target_group).name.get(lang)
+    elif den.indicator:
+        text = cat.indicator(den.indicator).short_name.get(lang)
+    else:
+        text = cat.readiness_item(den.readiness_item).name.get(lang)
+    return text if den.factor == 1 else f"{text} × {den.factor:g}"
+
+
+def _haystack(ind) -> str:
+    return normalise_label(" ".join([ind.code, ind.name.id, ind.name.en, ind.short_name.id, ind.short_name.en,
+                                     ind.definition.get(lang), _numerator(ind), _denominator(ind)]))
+
+
+needle = normalise_label(query) if query else ""
+shown = [i for i in cat.indicators if (cluster == 0 or i.cluster == cluster) and (not needle or needle in _haystack(i))]
+if not shown:
+    st.info(ui.tr("dict.none_found"))
+for ind in shown:
+    label = f"**{ind.code}** · {ind.name.get(lang)}" + (f" · {ui.tr('dict.spm')}" if ind.spm else "")
+    with st.expander(label, expanded=bool(needle) and len(shown) <= 3):
+        st.markdown(f"**{ui.tr('dict.definition')}.** {ind.definition.get(lang)}")
+        cols = st.columns(3)
+        cols[0].markdown(f"**{ui.tr('dict.numerator')}**  \n{_numerator(ind)}  \n"
+                         f"_{cat.methods.describe('count', ind.numerator.count).get(lang)}_")
+        cols[1].markdown(f"**{ui.tr('dict.denominator')}**  \n{_denominator(ind)}")
+        overrides = [o for o in cat.overrides if o.indicator == ind.code]
+        target = f"**{ui.tr('dict.target')}**  \n{fmt_value(ind.target_pct, ind, lang)} — {ind.target_source.get(lang)}"
+        if overrides:
+            items = "; ".join(f"{o.year}{' ' + o.regency if o.regency else ''}: {fmt_value(o.target_pct, ind, lang)}"
+                              for o in overrides)
+            target += "  \n" + ui.tr("dict.overrides", items=items)
+        cols[2].markdown(target)
+        st.caption(f"{ui.tr('common.cluster')} {ind.cluster} {cat.cluster(ind.cluster).name.get(lang)} · "
+                   f"{cat.methods.describe('accumulation', ind.accumulation).get(lang)} · "
+                   f"{cat.methods.describe('polarity', ind.polarity).get(lang)} · "
+                   f"{ui.tr('dict.source')}: {ind.source}")
+
+st.subheader(ui.tr("dict.rules"))
+for code, text in cat.figures.rules:
+    st.markdown(f"- {text.get(lang)}")
