@@ -15,7 +15,7 @@ def run() -> None:
                               horizontal=True, key="w_lang")
     st.query_params["lang"] = choice
     st.session_state["lang"] = choice
-    st.session_state["_dashboard"] = True
+    st.session_state["_rerun_for_dashboard"] = False  # see _shared.ensure_dashboard
     specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
              ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
              ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:")]
@@ -25,7 +25,11 @@ def run() -> None:
              for name, key, icon in specs if pathlib.Path(f"pages/{name}.py").exists()]
     page = st.navigation(pages)
     _shared.sidebar()
-    page.run()
+    st.session_state["_in_dashboard"] = True
+    try:
+        page.run()
+    finally:
+        st.session_state["_in_dashboard"] = False
 
 
 run()

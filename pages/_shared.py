@@ -42,7 +42,7 @@ def ensure_dashboard() -> None:
     mode, as st.navigation itself does, and rerun once. The flag stops a loop where the page runs on
     its own on purpose (tests of a single page).
     """
-    if st.session_state.get("_dashboard") or st.session_state.get("_rerun_for_dashboard"):
+    if st.session_state.get("_in_dashboard") or st.session_state.get("_rerun_for_dashboard"):
         return
     st.session_state["_rerun_for_dashboard"] = True
     try:

@@ -36,7 +36,7 @@ if pusk.empty:
 # ------------------------------------------------------------------ status table
 heat = charts.status_heatmap(pusk, codes, title=ui.tr("cluster.heat", area=area, month=month_text), lang=lang,
                              catalogue=cat)
-st.plotly_chart(heat, use_container_width=True)
+st.plotly_chart(heat, width="stretch")
 st.caption(ui.tr("cluster.heat_caption"))
 
 # ------------------------------------------------------------------ ranking
@@ -46,7 +46,7 @@ pick = st.selectbox(ui.tr("cluster.ranking_pick"), codes, index=codes.index(want
                     format_func=lambda c: cat.indicator(c).short_name.get(lang), key=f"w_rank_{cluster_code}")
 ui.set_query(indikator=pick)
 st.plotly_chart(charts.ranking_bar(pusk, pick, area=area, period=ui.period_label(), lang=lang, catalogue=cat),
-                use_container_width=True)
+                width="stretch")
 ind = cat.indicator(pick)
 st.caption(f"{ind.definition.get(lang)} {ui.tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
            f"({ind.target_source.get(lang)}).")
@@ -57,4 +57,4 @@ columns = st.columns(2)
 for i, code in enumerate(codes):
     with columns[i % 2]:
         st.plotly_chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat),
-                        use_container_width=True, key=f"pws_{code}")
+                        width="stretch", key=f"pws_{code}")

@@ -47,7 +47,7 @@ ready_rows = [{
                                     else f"{fmt_int(r.value, lang)} / {fmt_int(r.denominator, lang)}"),
     ui.tr("pusk.readiness_score"): fmt_num(r.score, lang, 2),
 } for r in now.itertuples()]
-right.dataframe(pd.DataFrame(ready_rows), hide_index=True, use_container_width=True,
+right.dataframe(pd.DataFrame(ready_rows), hide_index=True, width="stretch",
                 height=ui.table_height(len(ready_rows)))
 
 # ------------------------------------------------------------------ all indicators vs target and district
@@ -75,7 +75,7 @@ for r in mine.itertuples():
 order = sorted(range(len(rows)), key=lambda i: (rows[i][ui.tr("common.cluster")], i))
 table = pd.DataFrame([rows[i] for i in order])
 st.dataframe(ui.styled(table, {ui.tr("common.status"): ui.status_colours([status_codes[i] for i in order])}),
-             hide_index=True, use_container_width=True, height=ui.table_height(len(rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(rows)))
 
 # ------------------------------------------------------------------ desa PWS table
 desa_codes = [i.code for i in cat.indicators if not i.numerator.readiness_item]
@@ -110,7 +110,7 @@ for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_pos
     desa_pws.append(r.pws_reading)
 st.dataframe(ui.styled(pd.DataFrame(desa_rows), {ui.tr("common.status"): ui.status_colours(desa_status),
                                                  ui.tr("common.reading"): ui.pws_colours(desa_pws)}),
-             hide_index=True, use_container_width=True, height=ui.table_height(len(desa_rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)))
 st.caption(ui.tr("pusk.desa_caption"))
 
 # ------------------------------------------------------------------ monthly trend
@@ -119,7 +119,7 @@ series = ui.current_figures([pick], "puskesmas", puskesmas=code)
 c1, c2 = st.columns(2)
 with c1:
     st.plotly_chart(charts.pws_curve(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
-                    use_container_width=True)
+                    width="stretch")
 with c2:
     st.plotly_chart(charts.monthly_bars(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
-                    use_container_width=True)
+                    width="stretch")

@@ -76,7 +76,7 @@ for code in spm_codes:
     })
     spm_status.append(r["status"])
 st.dataframe(ui.styled(pd.DataFrame(spm_rows), {ui.tr("common.status"): ui.status_colours(spm_status)}),
-             hide_index=True, use_container_width=True, height=ui.table_height(len(spm_rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)))
 
 # ------------------------------------------------------------------ puskesmas farthest behind
 st.subheader(ui.tr("overview.behind"))
@@ -106,9 +106,9 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 behind = composite.sort_values(["composite", "gap"], ascending=[True, False])
-st.dataframe(_gap_table(behind.head(5)), hide_index=True, use_container_width=True)
+st.dataframe(_gap_table(behind.head(5)), hide_index=True, width="stretch")
 with st.expander(ui.tr("overview.all_gaps")):
-    st.dataframe(_gap_table(behind), hide_index=True, use_container_width=True)
+    st.dataframe(_gap_table(behind), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(ui.tr("overview.trend"))
@@ -126,6 +126,6 @@ for y in years_available:
 if frames:
     fig = charts.year_curves(pd.concat(frames), pick, area=area, lang=lang,
                              start_year=start.year if pd.notna(start) else None, catalogue=cat)
-    st.plotly_chart(fig, use_container_width=True)
+    st.plotly_chart(fig, width="stretch")
 if pd.notna(start):
     st.caption(ui.tr("overview.trend_caption", start=fmt_date(start.date(), lang)))
