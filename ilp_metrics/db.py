@@ -99,25 +99,3 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     return int(row[0]) if row else 0
-
-
-def regency_summary(con: duckdb.DuckDBPyConnection):
-    """Per regency in the registry: puskesmas, desa, puskesmas running ILP, stored records (landing page)."""
-    return con.execute("""
-        WITH pk AS (
-            SELECT regency_code, count(*) AS puskesmas,
-                   count(*) FILTER (WHERE ilp_start_date <= current_date) AS puskesmas_ilp
-            FROM puskesmas GROUP BY regency_code
-        ), ds AS (
-            SELECT p.regency_code, count(*) AS desa FROM desa d JOIN puskesmas p USING (puskesmas_code)
-            GROUP BY p.regency_code
-        ), ly AS (
-            SELECT p.regency_code, count(*) AS layanan FROM layanan l JOIN puskesmas p USING (puskesmas_code)
-            GROUP BY p.regency_code
-        )
-        SELECT pk.regency_code, r.name AS regency_name, pk.puskesmas, coalesce(ds.desa, 0) AS desa,
-               pk.puskesmas_ilp, coalesce(ly.layanan, 0) AS layanan
-        FROM pk JOIN ref_regency r ON r.code = pk.regency_code
-        LEFT JOIN ds USING (regency_code) LEFT JOIN ly USING (regency_code)
-        ORDER BY pk.regency_code
-    """).df()

@@ -195,7 +195,12 @@ def sidebar() -> None:
                                    format_func=lambda c: names[c], key="w_regency")
     months = data_months(path, ver)
     mine = months[months["regency_code"] == regency]
-    years = sorted(mine["year"].astype(int).tolist(), reverse=True) or [today().year]
+    if mine.empty:  # a registry without any service data yet: nothing to pick
+        st.session_state.update(f_regency=regency, f_year=None, f_month=None)
+        set_query(kabupaten=regency, tahun=None, bulan=None)
+        st.sidebar.info(tr("filter.no_data"))
+        return
+    years = sorted(mine["year"].astype(int).tolist(), reverse=True)
     wanted_year = st.session_state.get("f_year") or _query_int("tahun")
     year = st.sidebar.selectbox(tr("filter.year"), years, index=years.index(_pick(years, wanted_year, years[0])),
                                 key="w_year")

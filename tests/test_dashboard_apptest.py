@@ -1,10 +1,12 @@
-"""The landing page renders on a real database in both languages, and explains a missing database."""
+"""The app's entry: a friendly answer without a database or without data, and a complete message catalogue."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from ilp_metrics.i18n import LANGUAGES, load_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,20 +19,20 @@ def _app(monkeypatch, db: Path, lang: str = "id") -> AppTest:
     return at.run()
 
 
-def test_landing_page_shows_each_regency_with_its_puskesmas_count(monkeypatch, db_path):
-    at = _app(monkeypatch, db_path)
-    assert not at.exception
-    assert [s.value for s in at.subheader] == ["Kabupaten Maros"]
-    assert at.metric[0].label == "Puskesmas" and at.metric[0].value == "2"
-
-
-def test_landing_page_speaks_english_on_request(monkeypatch, db_path):
-    at = _app(monkeypatch, db_path, "en")
-    assert not at.exception
-    assert at.metric[1].label == "Puskesmas running ILP"
-
-
 def test_missing_database_gives_a_friendly_message(monkeypatch, tmp_path):
     at = _app(monkeypatch, tmp_path / "none.duckdb")
     assert not at.exception
     assert "python -m ilp_metrics demo" in at.warning[0].value
+
+
+def test_a_registry_without_data_says_what_to_upload(monkeypatch, db_path):
+    for lang, words in (("id", "Unggah data"), ("en", "Upload data")):
+        at = _app(monkeypatch, db_path, lang)
+        assert not at.exception
+        assert any(words in i.value for i in at.info)
+
+
+def test_every_message_exists_in_both_languages():
+    messages = load_messages()  # raises on a missing language or a key defined twice
+    assert all(set(LANGUAGES) <= set(entry) for entry in messages.values())
+    assert len(messages) > 200

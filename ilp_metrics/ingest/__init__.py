@@ -19,6 +19,7 @@ from ..catalogue import Catalogue, load_catalogue
 from ..config import setting
 from ..db import WRITE_LOCK
 from .errors import FileProblem, Refusal, reason_text
+from .fields import FIELDS
 from .load import commit, find_duplicate, withdraw
 from .mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile
 from .readers import RawTable, drop_staging, read_table
@@ -87,6 +88,9 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+PERSONAL_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.personal)  # masked in previews
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
@@ -188,17 +192,34 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
 
 def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
                  profile: Profile | None = None, rows: int = 10, catalogue: Catalogue | None = None) -> dict:
-    """First rows, detected kind, header row and mapping — for the upload page, nothing written."""
+    """First rows, detected kind, header row and mapping — for the upload page, nothing written.
+
+    When no kind fits the headers (a required column was not recognised), the headers and the
+    problem are still returned (`problem`, `kind` None) so that the user can map columns by hand.
+    Columns mapped to personal fields (NIK, name) are masked in the preview.
+    """
     cat = catalogue or load_catalogue()
     cur = con.cursor()
     raw = None
     try:
         _prepare(cur, cat)
-        raw, mapping = _stage(cur, Path(path), cat, kind, profile)
+        _check_size(Path(path))
+        raw = read_table(cur, Path(path), extra_header_labels(cat), max_ratio=float(setting("max_xlsx_ratio")),
+                         max_rows=int(setting("max_rows")))
+        problem = None
+        try:
+            mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+            described, detected = mapping.describe(), mapping.kind
+            personal = {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
+        except FileProblem as exc:
+            problem, described, detected, personal = exc, {}, None, set()
         frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
         frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
-        return {"kind": mapping.kind, "header_row": raw.header_row, "sheet": raw.sheet, "rows": raw.rows,
-                "headers": raw.headers, "mapping": mapping.describe(), "preview": frame,
+        for i in personal:
+            column = frame.columns[i + 1]
+            frame[column] = frame[column].map(lambda v: None if v is None else "•••" + str(v)[-2:])
+        return {"kind": detected, "header_row": raw.header_row, "sheet": raw.sheet, "rows": raw.rows,
+                "headers": raw.headers, "mapping": described, "preview": frame, "problem": problem,
                 "encoding": raw.encoding, "delimiter": raw.delimiter}
     finally:
         if raw is not None:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from ..db import bump_data_version, transaction
+from ..db import WRITE_LOCK, bump_data_version, transaction
 from .validate import Validation
 
 DATA_TABLES = {
@@ -142,8 +142,8 @@ def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
-    """Remove an upload's rows in one transaction; returns how many rows were removed."""
-    with transaction(con):
+    """Remove an upload's rows in one transaction (one writer at a time); returns how many rows were removed."""
+    with WRITE_LOCK, transaction(con):
         row = con.execute("SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
         if row is None:
             raise KeyError(upload_id)
