@@ -57,6 +57,27 @@ def ensure_dashboard() -> None:
 # ------------------------------------------------------------------ language
 
 
+def language_from_state() -> str:
+    """The session's language: the picker's value, else the link's `?lang=`, else Bahasa Indonesia."""
+    value = st.session_state.get("w_lang") or st.session_state.get("lang") or st.query_params.get("lang", "id")
+    value = value if value in LANGS else "id"
+    st.session_state["lang"] = value
+    st.query_params["lang"] = value
+    return value
+
+
+def language_picker() -> None:
+    """The language radio; a change reruns the app in the new language at once."""
+    current = language_from_state()
+
+    def changed() -> None:
+        st.session_state["lang"] = st.session_state["w_lang"]
+
+    st.sidebar.radio("Bahasa / Language", list(LANGS), index=list(LANGS).index(current), key="w_lang",
+                     horizontal=True, on_change=changed,
+                     format_func=lambda x: "Bahasa Indonesia" if x == "id" else "English")
+
+
 def lang() -> str:
     value = st.session_state.get("lang") or st.query_params.get("lang", "id")
     return value if value in LANGS else "id"

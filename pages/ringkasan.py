@@ -105,8 +105,12 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-behind = composite.sort_values(["composite", "gap"], ascending=[True, False])
-st.dataframe(_gap_table(behind.head(5)), hide_index=True, width="stretch")
+behind = composite.sort_values(["composite", "gap"], ascending=[True, False], na_position="last")
+ranked = behind.dropna(subset=["composite"])
+if ranked.empty:
+    st.info(ui.tr("filter.no_data"))
+else:
+    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch")
 with st.expander(ui.tr("overview.all_gaps")):
     st.dataframe(_gap_table(behind), hide_index=True, width="stretch")
 

@@ -97,3 +97,13 @@ def test_dictionary_search_narrows_the_list(monkeypatch, fixture_db):
     at.text_input[0].input("stunting").run()
     assert 0 < len(at.expander) < everything
     assert any("GIZI_STUNTING" in e.label for e in at.expander)
+
+
+def test_the_language_picker_switches_the_whole_app(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db)
+    assert at.title[0].value.startswith("Ringkasan ILP")
+    at.radio(key="w_lang").set_value("en").run()
+    assert at.title[0].value.startswith("ILP overview")
+    assert at.query_params["lang"] == "en"
+    at.switch_page("pages/klaster.py").run()
+    assert at.title[0].value.startswith("Cluster")
