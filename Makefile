@@ -37,10 +37,11 @@ run: $(VENV)/.stamp-run $(DB)
 # Debian's chromium for the browser tests (never a browser download of Playwright's own).
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo apt-get install -y -q chromium; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium not installed and no root: browser tests will be skipped (CI installs it)"; fi; fi
 
+# Every test, the browser tests (tests/e2e, marker e2e) included; chromium is installed first.
 test: $(VENV)/.stamp-dev browser
 	$(PY) -m pytest
 
