@@ -53,8 +53,10 @@ def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figu
 
 
 def pws_curve(frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue: Catalogue | None = None,
-              projection: bool = True) -> go.Figure:
-    """Cumulative coverage month by month for one unit against the straight target line (PWS)."""
+              projection: bool = True, compact: bool = False) -> go.Figure:
+    """Cumulative coverage month by month for one unit against the straight target line (PWS).
+
+    `compact` (charts two to a row): the title on two lines, indicator first, so nothing is cut off."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
     data = frame[frame["indicator"] == code].sort_values("month")
@@ -91,7 +93,11 @@ def pws_curve(frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue
     through = int(data["month"].iloc[-1]) if len(data) else 12
     title = t("chart.pws_title", lang, indicator=ind.short_name.get(lang), area=area,
               period=f"{month_name(1, lang, short=True)}–{month_name(through, lang, short=True)} {year}")
+    if compact:
+        title = title.replace(" — ", "<br><sup>", 1) + "</sup>"
     _layout(fig, title, lang)
+    if compact:
+        fig.update_layout(margin=dict(t=95), legend=dict(y=1.02))
     fig.update_yaxes(title_text=axis_title(ind, lang), rangemode="tozero")
     fig.update_xaxes(categoryorder="array", categoryarray=[month_name(m, lang, short=True) for m in range(1, 13)])
     return fig

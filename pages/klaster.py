@@ -56,5 +56,5 @@ st.subheader(ui.tr("cluster.curves"))
 columns = st.columns(2)
 for i, code in enumerate(codes):
     with columns[i % 2]:
-        st.plotly_chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat),
+        st.plotly_chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
                         width="stretch", key=f"pws_{code}")

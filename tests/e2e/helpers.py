@@ -112,10 +112,13 @@ def app_has_page(page, base_url: str, path: str) -> bool:
 def errors_on_page(page) -> list[str]:
     """Texts of the visible exception boxes (st.exception, uncaught errors) and error alerts (st.error)."""
     found = []
-    for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+    exception = '[data-testid="stException"]'
+    # An exception box holds an error alert of its own: count that once, as the exception.
+    error_alert = '[data-testid="stAlertContentError"]:not([data-testid="stException"] *)'
+    for selector, kind in ((exception, "exception"), (error_alert, "st.error")):
         for box in page.locator(selector).all():
             if box.is_visible():
-                found.append(f"{selector}: {box.inner_text().strip()}")
+                found.append(f"{kind}: {box.inner_text().strip()}")
     return found
 
 
