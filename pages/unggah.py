@@ -1,25 +1,33 @@
 """Unggah data: upload, preview, map columns, check, save — and the history with withdrawal.
 
-Nothing is written before the user presses Save; the check is a dry run of the same ingest.
-Uploaded bytes go to a private temporary folder for the session and are never kept.
+Nothing is written before the user presses Save; the check is a dry run of the same ingest, with the
+same options. Uploaded bytes go to a private temporary folder of the session (mode 0700) and are deleted
+once the file is saved, found already loaded, or removed from the uploader.
+
+The per-file workflow (`file_workflow`) works on a *staged* file: an entry of st.session_state["staged"]
+({"name", "path", "size"}), which the uploader fills and which tests may fill directly.
 """
 
 from __future__ import annotations
 
+import math
+import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from ilp_metrics.config import secret_path_for, setting
 from ilp_metrics.formatting import fmt_date, fmt_datetime, fmt_int
-from ilp_metrics.ingest import ingest_file, preview_file
+from ilp_metrics.ingest import IngestReport, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
 from ilp_metrics.ingest.load import withdraw
-from ilp_metrics.ingest.mapping import (Profile, ProfileError, load_profile, packaged_profiles, safe_profile_name,
-                                        save_profile)
+from ilp_metrics.ingest.mapping import (Profile, ProfileError, available_profiles, is_shipped_profile_name,
+                                        load_profile, profiles_dir_for, safe_profile_name, save_profile)
 from ilp_metrics.ingest.validate import LONG_FIELDS
 from ilp_metrics.pseudonym import load_or_create_secret
 from pages import _shared as ui
@@ -27,46 +35,101 @@ from pages import _shared as ui
 ui.ensure_dashboard()
 lang = ui.lang()
 MAX_MB = float(setting("max_upload_mb"))
-PROFILE_DIR = ui.db_path().parent / "profiles"
+PROFILE_DIR = profiles_dir_for(ui.db_path())
 
-st.title(ui.tr("upload.title"))
-st.caption(ui.tr("upload.intro", max_mb=f"{MAX_MB:g}"))
+
+# ------------------------------------------------------------------ staging the uploaded files
 
 
 def _staging_dir() -> Path:
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="ilp-upload-")
-    return Path(st.session_state["upload_dir"])
+    folder = st.session_state.get("upload_dir")
+    if not folder or not Path(folder).is_dir():
+        folder = tempfile.mkdtemp(prefix="ilp-upload-")  # private to this user (0700)
+        st.session_state["upload_dir"] = folder
+    return Path(folder)
 
 
-def _stage_uploads(files) -> None:
-    """Write the uploaded files to the session's folder; `staged` lists them (tests may set it)."""
-    staged = {s["name"]: s for s in st.session_state.get("staged", [])}
-    for f in files or []:
+def _staged() -> list[dict[str, Any]]:
+    """The staged files, each with a stable widget-key prefix (`key`) that survives removals of others."""
+    items = st.session_state.setdefault("staged", [])
+    for item in items:
+        if "key" not in item:
+            n = st.session_state.get("staged_seq", 0)
+            st.session_state["staged_seq"] = n + 1
+            item["key"] = f"f{n}"
+    return items
+
+
+def _discard_file(item: dict[str, Any]) -> None:
+    """Delete the staged copy of an uploaded file (never a file a test or the user staged by path)."""
+    if item.get("source") == "uploader" and item.get("path"):
+        shutil.rmtree(Path(item["path"]).parent, ignore_errors=True)
+        item["path"] = None
+
+
+def _forget(item: dict[str, Any]) -> None:
+    _discard_file(item)
+    prefix = f"{item.get('key')}_"
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[k]
+
+
+def stage_uploads(files) -> None:
+    """Copy new uploads into the session's folder; forget those the user removed from the uploader."""
+    files = list(files or [])
+    items = _staged()
+    present = {f.file_id for f in files}
+    for item in [i for i in items if i.get("source") == "uploader" and i["id"] not in present]:
+        _forget(item)
+        items.remove(item)
+    known = {i.get("id") for i in items}
+    for f in files:
+        if f.file_id in known:
+            continue
         size_mb = f.size / 1024 / 1024
         if size_mb > MAX_MB:
             st.error(ui.tr("upload.too_large", name=f.name, size_mb=f"{size_mb:.1f}", max_mb=f"{MAX_MB:g}"))
             continue
-        if f.name in staged and staged[f.name].get("size") == f.size:
-            continue
-        path = _staging_dir() / Path(f.name).name
+        folder = _staging_dir() / f.file_id
+        folder.mkdir(mode=0o700)
+        path = folder / (Path(f.name).name or "upload")  # the browser's name, never used as a path
         path.write_bytes(f.getbuffer())
-        staged[f.name] = {"name": f.name, "path": str(path), "size": f.size}
-    st.session_state["staged"] = list(staged.values())
+        items.append({"name": Path(f.name).name, "path": str(path), "size": f.size, "id": f.file_id,
+                      "source": "uploader"})
+    _staged()  # give new items their key
 
 
-def _profiles() -> dict[str, Path]:
-    found = dict(packaged_profiles())
-    if PROFILE_DIR.is_dir():
-        found.update({p.stem.replace("_", " "): p for p in sorted(PROFILE_DIR.glob("*.yaml"))})
-    return found
+# ------------------------------------------------------------------ helpers
 
 
 def _secret() -> bytes:
     return load_or_create_secret(secret_path_for(ui.db_path()))
 
 
-def _report_block(report, key: str) -> None:
+class _labels:
+    """A widget's option labels, translated when the widget is drawn. Streamlit may call format_func
+    later, outside the run (AppTest does), where the session's language is not known."""
+
+    def __init__(self, labels: dict[Any, str]) -> None:
+        self.labels = labels
+
+    def __call__(self, option: Any) -> str:
+        return self.labels.get(option, str(option))
+
+
+def _field_label(name: str) -> str:
+    return ui.tr(f"upload.field.{name}")
+
+
+def _effective_profile(base: Profile | None, manual: dict[str, str], kind: str | None) -> Profile | None:
+    """The chosen profile with the user's corrections to the column mapping ("" = column not used)."""
+    if not manual:
+        return base
+    start = base or Profile(name="manual")
+    return replace(start, kind=kind or start.kind, columns={**start.columns, **manual})
+
+
+def _report_block(report: IngestReport, key: str) -> None:
     st.markdown(f"**{ui.tr('upload.report')}**")
     cols = st.columns(4)
     cols[0].metric(ui.tr("upload.rows_read"), fmt_int(report.rows_read, lang))
@@ -77,42 +140,109 @@ def _report_block(report, key: str) -> None:
         st.error(report.error)
     if report.refusals:
         st.markdown(f"**{ui.tr('upload.refusals')}**")
-        rows = [{ui.tr("upload.row"): r["row"], ui.tr("upload.column"): r["column"], ui.tr("upload.reason"): r["reason"]}
-                for r in report.to_dict()["refusals"]]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"refusals_{key}")
+        rows = [{ui.tr("upload.row"): r["row"], ui.tr("upload.column"): r["column"],
+                 ui.tr("upload.reason"): r["reason"]} for r in report.to_dict()["refusals"]]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_refusals")
+        if len({r.row for r in report.refusals}) < report.rows_refused:
+            st.caption(ui.tr("upload.refusals_truncated", shown=fmt_int(len(report.refusals), lang),
+                             total=fmt_int(report.rows_refused, lang)))
 
 
-def _file_workflow(item: dict, index: int) -> None:
+def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str],
+                  effective: Profile | None) -> None:
+    """One selectbox per canonical field of the kind, suggesting the detected column; saving as a profile."""
+    mapping: dict[str, str] = info["mapping"]
+    headers = [h for h in info["headers"] if h]
+    options = ["", *headers]  # "" = the file has no column for this field (None would mean "no choice")
+    fixed = {f: v[2:] for f, v in mapping.items() if v.startswith("= ")}
+    shown = _labels({"": ui.tr("upload.unmapped"), **{h: h for h in headers}})
+    st.caption(ui.tr("upload.mapping_help"))
+    chosen: dict[str, str] = {}
+    cols = st.columns(3)
+    for i, field_name in enumerate(f for f in LONG_FIELDS[kind] if f not in fixed):
+        current = mapping.get(field_name)
+        pick = cols[i % 3].selectbox(
+            _field_label(field_name), options, index=options.index(current) if current in options else 0,
+            key=f"{key}_map_{kind}_{field_name}", format_func=shown)
+        if (pick or "") != (current or ""):
+            chosen[field_name] = pick or ""
+    if fixed:
+        st.caption(ui.tr("upload.fixed_values", values=", ".join(f"{_field_label(f)} = {v}" for f, v in fixed.items())))
+    if info.get("wide"):
+        st.caption(ui.tr("upload.mapping_wide", columns=", ".join(f"{h} → {c}" for h, c in info["wide"])))
+    if chosen:  # apply the correction, then redraw every selectbox from the new mapping
+        st.session_state[f"{key}_manual"] = {**manual, **chosen}
+        for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}_map_")]:
+            del st.session_state[k]
+        st.rerun()
+
+    profile_name = st.text_input(ui.tr("upload.profile_name"), key=f"{key}_profile_name")
+    if st.button(ui.tr("upload.save_profile"), key=f"{key}_save_profile"):
+        try:
+            name = safe_profile_name(profile_name or "")
+        except ProfileError:
+            st.error(ui.tr("upload.profile_name_missing") if not (profile_name or "").strip()
+                     else ui.tr("upload.profile_bad_name"))
+            return
+        if is_shipped_profile_name(name):
+            st.error(ui.tr("upload.profile_shipped", name=name))
+            return
+        columns = {f: h for f, h in mapping.items() if f in LONG_FIELDS[kind] and h in headers}
+        columns.update({f: h for f, h in manual.items() if f in LONG_FIELDS[kind]})
+        saved = replace(effective or Profile(name=name), name=name, kind=kind, header_row=None, columns=columns)
+        save_profile(saved, PROFILE_DIR)
+        st.success(ui.tr("upload.profile_saved", name=name))
+
+
+def _progress_bar():
+    bar = st.progress(0.0, text=ui.tr("upload.step.read"))
+
+    def step(fraction: float, label: str) -> None:
+        try:
+            text = ui.tr(f"upload.step.{label}")
+        except KeyError:  # a step this page does not name yet
+            text = ui.tr("upload.saving")
+        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    return bar, step
+
+
+# ------------------------------------------------------------------ one file
+
+
+def file_workflow(item: dict[str, Any]) -> None:
     """Preview, kind, profile and mapping, check (dry run), then save — for one staged file."""
-    name, path = item["name"], Path(item["path"])
-    key = f"f{index}"
+    name, key = item["name"], item["key"]
     st.subheader(ui.tr("upload.file_header", name=name))
-    top = st.columns(2)
-    kind_choice = top[0].selectbox(ui.tr("upload.kind"), [None, *KINDS], key=f"{key}_kind",
-                                   format_func=lambda k: ui.tr("upload.kind_auto") if k is None
-                                   else ui.tr(f"upload.kind.{k}"))
-    profiles = _profiles()
-    profile_choice = top[1].selectbox(ui.tr("upload.profile"), [None, *profiles], key=f"{key}_profile",
-                                      format_func=lambda p: ui.tr("upload.profile_none") if p is None else p)
-    base_profile = load_profile(profiles[profile_choice]) if profile_choice else None
+    done = item.get("done")
+    if done:  # saved or already loaded: the outcome stays on screen, the copy of the file is gone
+        if done["duplicate"]:
+            st.info(ui.tr("upload.duplicate", upload_id=done["upload_id"]))
+        else:
+            st.success(ui.tr("upload.saved", upload_id=done["upload_id"], accepted=fmt_int(done["accepted"], lang),
+                             replaced=fmt_int(done["replaced"], lang)))
+        return
+    path = Path(item["path"])
 
-    manual = st.session_state.get(f"{key}_manual") or {}
-    profile = base_profile
-    if manual:
-        profile = Profile(name=(base_profile.name if base_profile else "manual"), kind=kind_choice or
-                          (base_profile.kind if base_profile else None),
-                          header_row=base_profile.header_row if base_profile else None,
-                          columns={**(base_profile.columns if base_profile else {}), **manual},
-                          constants=base_profile.constants if base_profile else {},
-                          values=base_profile.values if base_profile else {},
-                          wide=base_profile.wide if base_profile else {},
-                          emit=base_profile.emit if base_profile else [],
-                          dedupe_on=base_profile.dedupe_on if base_profile else [])
+    top = st.columns(2)
+    kinds = _labels({None: ui.tr("upload.kind_auto"), **{k: ui.tr(f"upload.kind.{k}") for k in KINDS}})
+    kind_choice = top[0].selectbox(ui.tr("upload.kind"), list(kinds.labels), key=f"{key}_kind", format_func=kinds)
+    profiles = available_profiles(PROFILE_DIR)
+    names = _labels({None: ui.tr("upload.profile_none"), **{p: p for p in profiles}})
+    profile_choice = top[1].selectbox(ui.tr("upload.profile"), list(names.labels), key=f"{key}_profile",
+                                      format_func=names)
+    try:
+        base = load_profile(profiles[profile_choice]) if profile_choice else None
+    except ProfileError as exc:
+        st.error(str(exc))
+        base = None
+    manual: dict[str, str] = st.session_state.get(f"{key}_manual") or {}
+    profile = _effective_profile(base, manual, kind_choice)
+
     try:
         info = preview_file(ui.cursor(), path, kind=kind_choice, profile=profile)
     except Exception as exc:  # a file refused whole (empty, unreadable, zip bomb…): say why, keep the app up
-        message = exc.message(lang) if hasattr(exc, "message") else str(exc)
-        st.error(message)
+        st.error(exc.message(lang) if hasattr(exc, "message") else ui.tr("upload.unreadable", reason=str(exc)))
         return
     kind = info["kind"] or kind_choice
     if info["problem"] is not None:
@@ -122,115 +252,114 @@ def _file_workflow(item: dict, index: int) -> None:
         st.caption(ui.tr("upload.detected", kind=ui.tr(f"upload.kind.{kind}"), header_row=info["header_row"],
                          rows=fmt_int(info["rows"], lang), sheet=sheet))
     st.markdown(f"**{ui.tr('upload.preview')}**")
-    st.dataframe(info["preview"], hide_index=True, width="stretch", key=f"{key}_preview")
+    preview = info["preview"].rename(columns={"baris": ui.tr("upload.row")})
+    st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
 
     if kind:
-        with st.expander(ui.tr("upload.mapping"), expanded=info["problem"] is not None):
-            st.caption(ui.tr("upload.mapping_help"))
-            headers = [h for h in info["headers"] if h]
-            options = [None, *headers]
-            chosen: dict[str, str] = {}
-            cols = st.columns(3)
-            for i, field_name in enumerate(LONG_FIELDS[kind]):
-                current = info["mapping"].get(field_name)
-                pick = cols[i % 3].selectbox(field_name, options, index=options.index(current) if current in options
-                                             else 0, key=f"{key}_map_{kind}_{field_name}",
-                                             format_func=lambda h: ui.tr("upload.unmapped") if h is None else h)
-                if pick is not None and pick != current:
-                    chosen[field_name] = pick
-            wide = [f"{h} → {c}" for c, h in info["mapping"].items() if c not in LONG_FIELDS[kind]]
-            if wide:
-                st.caption(ui.tr("upload.mapping_wide", columns=", ".join(wide)))
-            if any(manual.get(f) != h for f, h in chosen.items()):
-                st.session_state[f"{key}_manual"] = {**manual, **chosen}
-                st.rerun()
-            profile_name = st.text_input(ui.tr("upload.profile_name"), key=f"{key}_profile_name")
-            if st.button(ui.tr("upload.save_profile"), key=f"{key}_save_profile") and profile_name:
-                try:
-                    columns = {f: h for f, h in info["mapping"].items() if f in LONG_FIELDS[kind] and h in headers}
-                    saved = Profile(name=safe_profile_name(profile_name), kind=kind, header_row=info["header_row"],
-                                    columns={**columns, **st.session_state.get(f"{key}_manual", {})})
-                    save_profile(saved, PROFILE_DIR)
-                    st.success(ui.tr("upload.profile_saved", name=saved.name))
-                except ProfileError as exc:
-                    st.error(str(exc))
+        with st.expander(ui.tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
+            _mapping_step(key, kind, info, manual, profile)
 
-    accept = st.radio(ui.tr("upload.mode"), [False, True], key=f"{key}_mode", horizontal=False,
-                      format_func=lambda a: ui.tr("upload.mode_accept") if a else ui.tr("upload.mode_strict"))
-    options = dict(kind=kind_choice, profile=profile, accept_valid=accept, secret=_secret(), lang=lang,
-                   file_name=name, uploaded_by=st.session_state.get("user", "dasbor"))
+    modes = _labels({False: ui.tr("upload.mode_strict"), True: ui.tr("upload.mode_accept")})
+    accept = st.radio(ui.tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
+    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
+    options = dict(kind=kind_choice, profile=profile, accept_valid=accept, lang=lang, file_name=name,
+                   uploaded_by=st.session_state.get("user", "dasbor"))
+
     if st.button(ui.tr("upload.check"), key=f"{key}_check", type="secondary"):
-        st.session_state[f"{key}_report"] = ingest_file(ui.cursor(), path, dry_run=True, **options)
-        st.session_state.pop(f"{key}_saved", None)
-    report = st.session_state.get(f"{key}_report")
-    if report is not None:
-        _report_block(report, key)
-        if report.ok and not st.session_state.get(f"{key}_saved"):
-            st.success(ui.tr("upload.ready"))
-            if st.button(ui.tr("upload.save"), key=f"{key}_save", type="primary"):
-                bar = st.progress(0.0, text=ui.tr("upload.saving"))
-                final = ingest_file(ui.cursor(), path, progress=lambda f, _: bar.progress(min(f, 1.0),
-                                                                                       text=ui.tr("upload.saving")),
-                                    **options)
-                bar.empty()
-                st.cache_data.clear()
-                st.session_state[f"{key}_saved"] = final
-                st.rerun()
-    saved = st.session_state.get(f"{key}_saved")
-    if saved is not None:
-        if saved.duplicate:
-            st.info(ui.tr("upload.duplicate", upload_id=saved.upload_id))
-        elif saved.committed:
-            st.success(ui.tr("upload.saved", upload_id=saved.upload_id, accepted=fmt_int(saved.rows_accepted, lang),
-                             replaced=fmt_int(saved.rows_replaced, lang)))
+        duplicate = already_loaded(ui.cursor(), path)
+        report = None if duplicate else ingest_file(ui.cursor(), path, dry_run=True, secret=_secret(), **options)
+        st.session_state[f"{key}_checked"] = {"signature": signature, "duplicate": duplicate, "report": report}
+        st.session_state.pop(f"{key}_final", None)
+    checked = st.session_state.get(f"{key}_checked")
+    if checked is not None and checked["signature"] != signature:  # a check of other choices: not valid
+        st.session_state.pop(f"{key}_checked")
+        checked = None
+        st.info(ui.tr("upload.stale"))
+    if checked is None:
+        return
+    if checked["duplicate"]:
+        st.info(ui.tr("upload.already_loaded", upload_id=checked["duplicate"]))
+        return
+    report: IngestReport = checked["report"]
+    final: IngestReport | None = st.session_state.get(f"{key}_final")
+    if final is not None:  # the save itself refused the file (it changed, or a rule did): its report
+        _report_block(final, f"{key}_final")
+        return
+    _report_block(report, key)
+    if not report.ok:
+        return
+    st.success(ui.tr("upload.ready"))
+    if st.button(ui.tr("upload.save"), key=f"{key}_save", type="primary"):
+        bar, step = _progress_bar()
+        final = ingest_file(ui.cursor(), path, secret=_secret(), progress=step, **options)
+        bar.empty()
+        if final.committed or final.duplicate:
+            st.cache_data.clear()  # every page recomputes (data_version changed too)
+            item["done"] = {"duplicate": final.duplicate, "upload_id": final.upload_id,
+                            "accepted": final.rows_accepted, "replaced": final.rows_replaced}
+            _discard_file(item)
         else:
-            _report_block(saved, f"{key}_final")
+            st.session_state[f"{key}_final"] = final
+        st.rerun()
 
-
-files = st.file_uploader(ui.tr("upload.drop"), type=["csv", "txt", "xlsx", "xlsm", "xls"],
-                         accept_multiple_files=True, key="w_uploader")
-_stage_uploads(files)
-for i, item in enumerate(st.session_state.get("staged", [])):
-    with st.container(border=True):
-        _file_workflow(item, i)
 
 # ------------------------------------------------------------------ history and withdrawal
-st.header(ui.tr("upload.history"))
-history = upload_history(ui.cursor())
-if history.empty:
-    st.info(ui.tr("upload.history_empty"))
-else:
-    def _period(start, end) -> str:
-        if pd.isna(start):
-            return "–"
-        return fmt_date(start, lang, short=True) + ("" if pd.isna(end) or end == start
-                                                    else " – " + fmt_date(end, lang, short=True))
 
-    shown = pd.DataFrame({
-        ui.tr("upload.col_id"): history["upload_id"],
-        ui.tr("upload.col_file"): history["file_name"],
-        ui.tr("upload.col_kind"): [ui.tr(f"upload.kind.{k}") for k in history["kind"]],
-        ui.tr("upload.col_by"): history["uploaded_by"],
-        ui.tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
-        ui.tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
-        ui.tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
-        ui.tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
-        ui.tr("upload.col_period"): [_period(a, b) for a, b in zip(history["period_start"], history["period_end"])],
-        ui.tr("upload.col_status"): [ui.tr(f"upload.status.{s}") for s in history["status"]],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch", key="history")
-    active = history[history["status"] == "active"]
-    if not active.empty:
-        with st.expander(ui.tr("upload.withdraw")):
-            labels = dict(zip(active["upload_id"], active["file_name"]))
-            pick = st.selectbox(ui.tr("upload.withdraw_pick"), list(labels), key="w_withdraw_pick",
-                                format_func=lambda u: f"#{u} · {labels[u]}")
-            sure = st.checkbox(ui.tr("upload.withdraw_confirm"), key="w_withdraw_sure")
-            if st.button(ui.tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
-                removed = withdraw(ui.cursor(), int(pick))
-                st.cache_data.clear()
-                st.session_state["withdrawn"] = (int(pick), removed)
-                st.rerun()
-done = st.session_state.pop("withdrawn", None)
-if done:
-    st.success(ui.tr("upload.withdrawn", upload_id=done[0], rows=fmt_int(done[1], lang)))
+
+def _period(start, end) -> str:
+    if pd.isna(start):
+        return "–"
+    same = pd.isna(end) or end == start
+    return fmt_date(start, lang, short=True) + ("" if same else " – " + fmt_date(end, lang, short=True))
+
+
+def history_section() -> None:
+    st.header(ui.tr("upload.history"))
+    history = upload_history(ui.cursor())
+    if history.empty:
+        st.info(ui.tr("upload.history_empty"))
+    else:
+        shown = pd.DataFrame({
+            ui.tr("upload.col_id"): history["upload_id"],
+            ui.tr("upload.col_file"): history["file_name"],
+            ui.tr("upload.col_kind"): [ui.tr(f"upload.kind.{k}") for k in history["kind"]],
+            ui.tr("upload.col_by"): history["uploaded_by"],
+            ui.tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
+            ui.tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
+            ui.tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
+            ui.tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
+            ui.tr("upload.col_period"): [_period(a, b) for a, b in zip(history["period_start"], history["period_end"])],
+            ui.tr("upload.col_status"): [ui.tr(f"upload.status.{s}") for s in history["status"]],
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", key="history")
+        active = history[history["status"] == "active"]
+        if not active.empty:
+            with st.expander(ui.tr("upload.withdraw")):
+                labels = _labels({u: f"#{u} · {f}" for u, f in zip(active["upload_id"].astype(int), active["file_name"])})
+                pick = st.selectbox(ui.tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick",
+                                    format_func=labels)
+                sure = st.checkbox(ui.tr("upload.withdraw_confirm"), key="w_withdraw_sure")
+                if st.button(ui.tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
+                    removed = withdraw(ui.cursor(), int(pick))  # one transaction under db.WRITE_LOCK
+                    st.cache_data.clear()
+                    st.session_state["withdrawn"] = (int(pick), removed)
+                    st.session_state.pop("w_withdraw_sure", None)
+                    st.rerun()
+    done = st.session_state.pop("withdrawn", None)
+    if done:
+        st.success(ui.tr("upload.withdrawn", upload_id=done[0], rows=fmt_int(done[1], lang)))
+
+
+# ------------------------------------------------------------------ page
+
+st.title(ui.tr("upload.title"))
+st.caption(ui.tr("upload.intro", max_mb=f"{MAX_MB:g}"))
+files = st.file_uploader(ui.tr("upload.drop"), type=["csv", "txt", "xlsx", "xlsm", "xls"],
+                         accept_multiple_files=True, key="w_uploader", max_upload_size=max(1, math.ceil(MAX_MB)))
+st.caption(ui.tr("upload.limit", max_mb=f"{MAX_MB:g}"))
+stage_uploads(files)
+for staged in _staged():
+    with st.container(border=True):
+        file_workflow(staged)
+
+history_section()

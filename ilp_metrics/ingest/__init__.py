@@ -8,6 +8,7 @@ row is valid — then the valid rows are committed in one transaction and the re
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,14 +20,14 @@ from ..catalogue import Catalogue, load_catalogue
 from ..config import setting
 from ..db import WRITE_LOCK
 from .errors import FileProblem, Refusal, reason_text
-from .fields import FIELDS
+from .fields import FIELDS, normalise_label
 from .load import commit, find_duplicate, withdraw
-from .mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile
+from .mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile, suggest_columns
 from .readers import RawTable, drop_staging, read_table
 from .validate import Validation, drop_temp, install_lookups, validate
 from .values import install_macros
 
-__all__ = ["IngestReport", "ingest_file", "preview_file", "withdraw", "load_profile", "Profile"]
+__all__ = ["IngestReport", "ingest_file", "preview_file", "already_loaded", "withdraw", "load_profile", "Profile"]
 
 Progress = Callable[[float, str], None]
 
@@ -91,6 +92,14 @@ def sha256_of(path: Path) -> str:
 
 
 PERSONAL_FIELDS = tuple(name for name, spec in FIELDS.items() if spec.personal)  # masked in previews
+PERSONAL_LABELS = frozenset(label for name in PERSONAL_FIELDS for label in FIELDS[name].labels)
+# A cell that looks like a NIK (16 digits, possibly mangled by Excel) is masked in any column.
+NIK_LIKE = re.compile(r"^\s*'?(\d[\d .-]{14,}\d|\d(?:[.,]\d+)?[eE]\+?\d+)\s*$")
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, path: Path | str) -> int | None:
+    """The upload (not withdrawn) that holds exactly this file's content, if any: loading it again is a no-op."""
+    return find_duplicate(con, sha256_of(Path(path)))
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
@@ -194,9 +203,11 @@ def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str 
                  profile: Profile | None = None, rows: int = 10, catalogue: Catalogue | None = None) -> dict:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
-    When no kind fits the headers (a required column was not recognised), the headers and the
-    problem are still returned (`problem`, `kind` None) so that the user can map columns by hand.
-    Columns mapped to personal fields (NIK, name) are masked in the preview.
+    When no kind fits the headers (a required column was not recognised), the headers, the columns
+    recognised so far (`mapping`) and the problem are still returned (`problem`, `kind` None) so that the
+    user can map the missing columns by hand.
+    Columns mapped to personal fields (NIK, name), or named like one, are masked in the preview, and
+    so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns.
     """
     cat = catalogue or load_catalogue()
     cur = con.cursor()
@@ -207,20 +218,34 @@ def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str 
         raw = read_table(cur, Path(path), extra_header_labels(cat), max_ratio=float(setting("max_xlsx_ratio")),
                          max_rows=int(setting("max_rows")))
         problem = None
+        # Columns named like a personal field are masked even when no kind fits (the mapping failed).
+        personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
+        wide: list[tuple[str, str]] = []
         try:
             mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
             described, detected = mapping.describe(), mapping.kind
-            personal = {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
-        except FileProblem as exc:
-            problem, described, detected, personal = exc, {}, None, set()
+            personal |= {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
+            wide = [(raw.headers[i] or f"kolom {i + 1}", code) for i, code in mapping.wide]
+        except FileProblem as exc:  # no kind fits: still suggest the columns whose names were recognised
+            problem, detected = exc, None
+            described = suggest_columns(raw.headers, profile)
+            personal |= {i for i, h in enumerate(raw.headers)
+                         if h and any(described.get(f) == h for f in PERSONAL_FIELDS)}
         frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
         frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
-        for i in personal:
-            column = frame.columns[i + 1]
-            frame[column] = frame[column].map(lambda v: None if v is None else "•••" + str(v)[-2:])
+
+        def mask(value: Any) -> Any:
+            return None if value is None else "•••" + str(value).strip()[-2:]
+
+        for i, column in enumerate(frame.columns[1:]):
+            if i in personal:
+                frame[column] = frame[column].map(mask)
+            else:  # a NIK in a column nobody named as such
+                frame[column] = frame[column].map(
+                    lambda v: mask(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
         return {"kind": detected, "header_row": raw.header_row, "sheet": raw.sheet, "rows": raw.rows,
-                "headers": raw.headers, "mapping": described, "preview": frame, "problem": problem,
-                "encoding": raw.encoding, "delimiter": raw.delimiter}
+                "headers": raw.headers, "mapping": described, "wide": wide, "preview": frame,
+                "problem": problem, "encoding": raw.encoding, "delimiter": raw.delimiter}
     finally:
         if raw is not None:
             drop_staging(cur, raw)

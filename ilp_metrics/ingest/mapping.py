@@ -26,7 +26,7 @@ class Profile:
     name: str
     kind: str | None = None
     header_row: int | None = None
-    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> header label
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> header label ("" = not used)
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     wide: dict[str, str] = field(default_factory=dict)  # header label -> code
@@ -80,6 +80,38 @@ def packaged_profiles() -> dict[str, Path]:
     return {p.stem: p for p in sorted(PACKAGED_PROFILES.glob("*.yaml"))}
 
 
+def profiles_dir_for(db_path: Path | str) -> Path:
+    """Where the upload page saves the mapping profiles of an installation: `profiles/` beside the database."""
+    return Path(db_path).parent / "profiles"
+
+
+def available_profiles(directory: Path | None = None) -> dict[str, Path]:
+    """Shipped profiles (by file stem), then the profiles saved in `directory` (by the name they were saved
+    under). A saved profile never hides a shipped one: on a clash its file name is added to its label."""
+    found = dict(packaged_profiles())
+    if directory is not None and Path(directory).is_dir():
+        for path in sorted(Path(directory).glob("*.yaml")):
+            label = path.stem.replace("_", " ")
+            if label.lower() in {k.lower() for k in found}:
+                label = f"{label} ({path.name})"
+            found[label] = path
+    return found
+
+
+def is_shipped_profile_name(name: str) -> bool:
+    """True for the name of a profile that ships with the product (saving under it would be confusing)."""
+    wanted = name.strip().lower().replace(" ", "_")
+    for stem, path in packaged_profiles().items():
+        shipped = {stem.lower()}
+        try:
+            shipped.add(load_profile(path).name.lower().replace(" ", "_"))
+        except ProfileError:
+            pass
+        if wanted in shipped:
+            return True
+    return False
+
+
 def resolve_profile(name_or_path: Path | str) -> Profile:
     """A path to a YAML profile, or the name of a packaged one ('e-ppgbm')."""
     path = Path(name_or_path)
@@ -97,7 +129,7 @@ def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Prof
     kind = raw.get("kind")
     if kind is not None and kind not in KINDS:
         problems.append(f"kind '{kind}' is not one of {', '.join(KINDS)}")
-    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
+    columns = {str(k): "" if v is None else str(v) for k, v in (raw.get("columns") or {}).items()}
     for f in columns:
         if f not in FIELDS:
             problems.append(f"columns: '{f}' is not a canonical field")
@@ -159,24 +191,39 @@ def extra_header_labels(cat: Catalogue) -> set[str]:
     return labels
 
 
+def _field_columns(labels: list[str], profile: Profile | None) -> dict[str, int]:
+    """canonical field -> column index: the profile's columns first, then the header synonyms."""
+    index = label_index()
+    columns: dict[str, int] = {}
+    not_used: set[str] = set()  # fields the profile (or the user) says the file does not hold
+    if profile and profile.columns:
+        for f, header in profile.columns.items():
+            wanted = normalise_label(header)
+            if not wanted:
+                not_used.add(f)
+            elif wanted in labels:
+                columns[f] = labels.index(wanted)
+    for i, label in enumerate(labels):
+        f = index.get(label)
+        if f and f not in columns and f not in not_used and i not in columns.values():
+            columns[f] = i
+    return columns
+
+
+def suggest_columns(headers: list[str], profile: Profile | None = None) -> dict[str, str]:
+    """canonical field -> header, as build_mapping would match them, whatever the kind (and even when no
+    kind fits): the suggestions of the upload page's column-mapping step."""
+    labels = [normalise_label(h) for h in headers]
+    return {f: headers[i] for f, i in _field_columns(labels, profile).items()}
+
+
 def build_mapping(headers: list[str], cat: Catalogue, kind: str | None = None,
                   profile: Profile | None = None, title_text: str = "") -> Mapping:
     """Decide the kind and which column holds which field; FileProblem if required fields are missing."""
     labels = [normalise_label(h) for h in headers]
-    index = label_index()
     vocabularies = vocabulary_labels(cat)
     kind = kind or (profile.kind if profile else None)
-
-    columns: dict[str, int] = {}
-    if profile and profile.columns:
-        for f, header in profile.columns.items():
-            wanted = normalise_label(header)
-            if wanted in labels:
-                columns[f] = labels.index(wanted)
-    for i, label in enumerate(labels):
-        f = index.get(label)
-        if f and f not in columns and i not in columns.values():
-            columns[f] = i
+    columns = _field_columns(labels, profile)
 
     used = set(columns.values())
     wide_by_vocab: dict[str, list[tuple[int, str]]] = {}
