@@ -53,7 +53,9 @@ def test_sigkill_during_ingest_leaves_all_or_nothing(registry_template, big_csv,
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    if kill_after <= 2.0:
-        assert proc.returncode == -signal.SIGKILL  # it was really killed mid-way, not finished
+    if kill_after <= 1.0:
+        # Really killed mid-way, not finished. Later kill points may land after a fast machine has
+        # finished the load; they still check that the database holds all or nothing.
+        assert proc.returncode == -signal.SIGKILL
     uploads, rows = _counts(db)
     assert (uploads, rows) in {(0, 0), (1, ROWS)}
