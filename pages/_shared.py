@@ -13,7 +13,6 @@ Streamlit-only glue. Pages import from here and from ilp_metrics; they hold no S
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +188,6 @@ def month_label(month: int, year: int) -> str:
     return f"{month_name(month, lang())} {year}"
 
 
-def today() -> date:
-    return date.today()
-
-
 # ------------------------------------------------------------------ sidebar (rendered by dashboard.py)
 
 
@@ -228,10 +223,11 @@ def sidebar() -> None:
     last = mine.loc[mine["year"] == year, "last_month"]
     last_month = int(last.iloc[0]) if len(last) else 12
     month_options = list(range(1, last_month + 1))
+    labels = {m: month_label(m, year) for m in month_options}  # in this run's language, not at display time
     wanted_month = _query_int("bulan") if st.session_state.get("f_year") != year else st.session_state.get("f_month")
     month = st.sidebar.selectbox(tr("filter.month"), month_options,
                                  index=month_options.index(_pick(month_options, wanted_month, last_month)),
-                                 format_func=lambda m: month_label(m, year), key=f"w_month_{year}")
+                                 format_func=labels.__getitem__, key=f"w_month_{year}")
     st.session_state.update(f_regency=regency, f_year=year, f_month=month)
     set_query(kabupaten=regency, tahun=year, bulan=month)
     info = upload_summary(path, ver)
