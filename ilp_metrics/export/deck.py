@@ -1,0 +1,368 @@
+"""The presentation deck as data: slides with a title, one message, big numbers, chart data and
+speaker notes, in the chosen language, computed once from `Facts` and rendered three ways (the
+Streamlit "Presentasi" page, PPTX, and the PDF report's overview).
+
+A slide is one builder function in `SLIDE_BUILDERS`; a builder returns a list of slides (empty when
+its figures do not exist, e.g. no comparison groups), so adding a slide is adding one function.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from ..catalogue import STATUS_CODES
+from ..charts import COMPARE_COLOUR, LINE_COLOUR, TARGET_COLOUR, fmt_value
+from ..formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
+from ..i18n import t
+from .facts import Facts
+from .privacy import count_text
+
+COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+    colour: str
+    point_colours: tuple[str, ...] | None = None  # per category (status colours)
+    labels: tuple[str, ...] | None = None  # the value as the reader should see it, per category
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What a chart shows, independent of the renderer: Plotly on the page, a native PPTX chart."""
+
+    kind: str  # "bar" (horizontal bars, first category on top) | "line"
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    value_axis: str
+    category_axis: str = ""
+    reference: float | None = None  # a target line across the chart (e.g. 100 = on target)
+    reference_label: str = ""
+    value_max: float | None = None
+    status_legend: tuple[tuple[str, str], ...] = ()  # (status name, colour) when bars are coloured by status
+
+
+@dataclass(frozen=True)
+class BigNumber:
+    value: str
+    label: str
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str  # stable id: cover, status, spm, cluster-2, compare, watch, closing
+    title: str
+    message: str
+    numbers: tuple[BigNumber, ...] = ()
+    chart: ChartData | None = None
+    bullets: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Deck:
+    area: str
+    period: str
+    lang: str
+    public: bool
+    footer: str
+    slides: tuple[Slide, ...]
+
+    @property
+    def titles(self) -> list[str]:
+        return [s.title for s in self.slides]
+
+
+@dataclass
+class Context:
+    facts: Facts
+    public: bool
+    con: duckdb.DuckDBPyConnection | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.facts.lang
+
+    def tr(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+    def count(self, n) -> str:
+        return count_text(n, self.lang, self.public)
+
+    @property
+    def month(self) -> str:
+        return f"{month_name(self.facts.through, self.lang)} {self.facts.year}"
+
+    def status(self, code: str) -> str:
+        return self.facts.catalogue.status.level(code).name.get(self.lang)
+
+    def colour(self, code: str) -> str:
+        return self.facts.catalogue.status.colour(code)
+
+    def legend(self, codes) -> tuple[tuple[str, str], ...]:
+        """The statuses present, in the catalogue's order: colour is never the only signal."""
+        present = set(codes)
+        return tuple((self.status(c), self.colour(c)) for c in STATUS_CODES if c in present)
+
+
+def _missing(x) -> bool:
+    return x is None or (not isinstance(x, str) and pd.isna(x))
+
+
+# ------------------------------------------------------------------ slides
+
+
+def cover(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    bullets = [ctx.tr("export.cover_sub", month=ctx.month, date=fmt_date(f.generated.date(), ctx.lang))]
+    if ctx.public:
+        bullets.append(ctx.tr("export.public_note"))
+    return [Slide("cover", ctx.tr("export.cover_title"), ctx.tr("export.cover_message", area=f.area, period=f.period()),
+                  bullets=tuple(bullets), notes=ctx.tr("export.cover_notes", area=f.area))]
+
+
+def ilp_status(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    total = len(f.registry)
+    index = fmt_num(f.readiness_district, ctx.lang)
+    start = pd.to_datetime(f.registry["ilp_start_date"]).min()
+    numbers = [BigNumber(ctx.tr("overview.ilp_puskesmas_value", n=fmt_int(f.running, ctx.lang),
+                                total=fmt_int(total, ctx.lang)), ctx.tr("export.status_running")),
+               BigNumber(index, ctx.tr("export.status_readiness"))]
+    if pd.notna(start):
+        numbers.append(BigNumber(fmt_date(start.date(), ctx.lang, short=True), ctx.tr("export.status_since")))
+    ready = f.readiness_puskesmas.sort_values("readiness_index", ascending=True, na_position="first")
+    chart = None
+    notes_extra = {"lowest": "–", "highest": "–"}
+    if len(ready):
+        values = tuple(None if pd.isna(v) else float(v) for v in ready["readiness_index"])
+        chart = ChartData(
+            kind="bar", title=ctx.tr("export.status_chart", month=ctx.month),
+            categories=tuple(ready["unit_name"])[::-1],  # lowest at the bottom of the chart, read top-down
+            series=(Series(ctx.tr("export.status_readiness"), values[::-1], LINE_COLOUR,
+                           labels=tuple(fmt_num(v, ctx.lang, 0) for v in values[::-1])),),
+            value_axis=ctx.tr("export.status_axis"), value_max=100)
+        known = ready.dropna(subset=["readiness_index"])
+        if len(known):
+            lo, hi = known.iloc[0], known.iloc[-1]
+            notes_extra = {"lowest": f"{lo['unit_name']} {fmt_num(lo['readiness_index'], ctx.lang)}",
+                           "highest": f"{hi['unit_name']} {fmt_num(hi['readiness_index'], ctx.lang)}"}
+    return [Slide("status", ctx.tr("export.status_title", area=f.area),
+                  ctx.tr("export.status_message", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang),
+                         index=index),
+                  numbers=tuple(numbers), chart=chart, notes=ctx.tr("export.status_notes", **notes_extra))]
+
+
+def _indicator_line(ctx: Context, r: pd.Series) -> str:
+    ind = ctx.facts.catalogue.indicator(r["indicator"])
+    key = "export.spm_notes_line" if not _missing(r["gap"]) else "export.notes_line_no_gap"
+    return ctx.tr(key, indicator=ind.short_name.get(ctx.lang),
+                  value=fmt_value(r["coverage"], ind, ctx.lang), target=fmt_value(r["target_to_date"], ind, ctx.lang),
+                  status=ctx.status(r["status"]), served=ctx.count(r["numerator"]), sasaran=ctx.count(r["denominator"]),
+                  gap=ctx.count(r["gap"]))
+
+
+def spm(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    cat = f.catalogue
+    rows = f.kab[f.kab["indicator"].isin(f.spm_codes)].set_index("indicator").reindex(f.spm_codes).dropna(
+        subset=["unit_code"]).reset_index()
+    if rows.empty:
+        return []
+    on_target = int((rows["status"] == "tercapai").sum())
+    gap = rows["gap"].astype(float).sum()
+    names = [cat.indicator(c).short_name.get(ctx.lang) for c in rows["indicator"]]
+    inds = [cat.indicator(c) for c in rows["indicator"]]
+    cov = [None if _missing(v) else float(v) for v in rows["coverage"]]
+    tgt = [None if _missing(v) else float(v) for v in rows["target_to_date"]]
+    same_target = len({v for v in tgt if v is not None}) == 1
+    series = [Series(ctx.tr("export.coverage_series"), tuple(cov), LINE_COLOUR,
+                     point_colours=tuple(ctx.colour(s) for s in rows["status"]),
+                     labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(cov, inds)))]
+    if not same_target:  # targets differ: each bar gets its own target bar
+        series.append(Series(ctx.tr("export.target_series"), tuple(tgt), "#BBBBBB",
+                             labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(tgt, inds))))
+    chart = ChartData(
+        kind="bar", title=ctx.tr("export.spm_chart", area=f.area, period=f.period(short=True)),
+        categories=tuple(names), series=tuple(series), value_axis=ctx.tr("export.coverage_axis"),
+        reference=next(iter({v for v in tgt if v is not None})) if same_target else None,
+        reference_label=ctx.tr("export.target_reached"),
+        value_max=max([v for v in cov + tgt if v is not None] + [100]) * 1.1,
+        status_legend=ctx.legend(rows["status"]))
+    worst = rows.assign(a=rows["achievement"].astype(float)).sort_values("a").iloc[0]
+    wi = cat.indicator(worst["indicator"])
+    message = ctx.tr("export.spm_message", indicator=wi.short_name.get(ctx.lang),
+                     value=fmt_value(worst["coverage"], wi, ctx.lang), month=month_name(f.through, ctx.lang),
+                     target=fmt_value(worst["target_to_date"], wi, ctx.lang))
+    numbers = (BigNumber(f"{on_target} / {len(rows)}", ctx.tr("export.spm_on_target")),
+               BigNumber(ctx.count(gap), ctx.tr("export.spm_gap")))
+    notes = "\n".join(_indicator_line(ctx, r) for _, r in rows.iterrows())
+    return [Slide("spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes)]
+
+
+def clusters(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    cat = f.catalogue
+    out = []
+    for cluster in cat.clusters:
+        codes = [i.code for i in cat.indicators_in_cluster(cluster.code)]
+        rows = f.kab[f.kab["indicator"].isin(codes)].copy()
+        title = ctx.tr("export.cluster_title", code=cluster.code, name=cluster.name.get(ctx.lang))
+        summary = f.clusters[f.clusters["cluster"] == cluster.code]
+        with_data = rows[rows["status"] != "tidak_ada_data"]
+        if summary.empty or with_data.empty:
+            out.append(Slide(f"cluster-{cluster.code}", title, ctx.tr("export.cluster_no_data"),
+                             notes=cluster.scope.get(ctx.lang)))
+            continue
+        s = summary.iloc[0]
+        rows["a"] = rows["achievement"].astype(float) * 100
+        rows = rows.sort_values("a", ascending=False, na_position="last")
+        inds = [cat.indicator(c) for c in rows["indicator"]]
+        values = tuple(None if _missing(v) else float(v) for v in rows["a"])
+        chart = ChartData(
+            kind="bar", title=ctx.tr("export.cluster_chart", month=ctx.month),
+            categories=tuple(i.short_name.get(ctx.lang) for i in inds),
+            series=(Series(ctx.tr("export.cluster_axis"), values, cluster.colour,
+                           point_colours=tuple(ctx.colour(st) for st in rows["status"]),
+                           labels=tuple(fmt_num(v, ctx.lang, 0) for v in values)),),
+            value_axis=ctx.tr("export.cluster_axis"), reference=100.0, reference_label=ctx.tr("export.target_reached"),
+            value_max=max([v for v in values if v is not None] + [100]) * 1.25,
+            status_legend=ctx.legend(rows["status"]))
+        behind = with_data[with_data["status"] != "tercapai"]
+        if behind.empty:
+            message = ctx.tr("export.cluster_all_met")
+        else:
+            w = behind.assign(a=behind["achievement"].astype(float)).sort_values("a").iloc[0]
+            wi = cat.indicator(w["indicator"])
+            message = ctx.tr("export.cluster_message", indicator=wi.short_name.get(ctx.lang),
+                             value=fmt_value(w["coverage"], wi, ctx.lang),
+                             target=fmt_value(w["target_to_date"], wi, ctx.lang))
+        numbers = (BigNumber(f"{int(s['tercapai'])} / {int(s['indicators'])}", ctx.tr("export.cluster_on_target"),
+                             cluster.colour),
+                   BigNumber(fmt_num(s["composite"], ctx.lang, 0), ctx.tr("export.cluster_composite")))
+        notes = "\n".join([ctx.tr("export.cluster_notes_intro")]
+                          + [_indicator_line(ctx, r) for _, r in rows.iterrows()])
+        out.append(Slide(f"cluster-{cluster.code}", title, message, numbers=numbers, chart=chart, notes=notes))
+    return out
+
+
+COMPARE_INDICATOR = "SPM01"  # the pilot-vs-adopter slide's indicator: antenatal care, reported everywhere
+
+
+def pilot_vs_adopter(ctx: Context) -> list[Slide]:
+    """Median coverage per cohort over months since each puskesmas's ILP start (ilp_metrics.compare)."""
+    if ctx.con is None or importlib.util.find_spec("ilp_metrics.compare") is None:
+        return []
+    from .. import compare  # issue 5
+
+    cohorts = ctx.con.execute("SELECT cohort, list(puskesmas_code ORDER BY puskesmas_code) FROM puskesmas "
+                              "WHERE cohort IN ('pilot', 'adopter') GROUP BY cohort ORDER BY cohort DESC").fetchall()
+    groups = {c: list(codes) for c, codes in cohorts}
+    if len(groups) < 2:
+        return []
+    series = compare.aligned_series(ctx.con, COMPARE_INDICATOR, groups)
+    if series is None or series.empty:
+        return []
+    cat = ctx.facts.catalogue
+    ind = cat.indicator(COMPARE_INDICATOR)
+    months = sorted(int(m) for m in series["months_since_start"].dropna().unique())
+    lines, details = [], []
+    for group in groups:
+        part = series[series["group"] == group].set_index("months_since_start")
+        if part.empty:
+            continue
+        n = len(groups[group])
+        name = ctx.tr("export.compare_group", group=ctx.tr(f"export.cohort.{group}"), n=n)
+        values = tuple(None if m not in part.index or pd.isna(part.loc[m, "median_coverage_pct"])
+                       else float(part.loc[m, "median_coverage_pct"]) for m in months)
+        lines.append(Series(name, values, COHORT_COLOURS.get(group, COMPARE_COLOUR)))
+        last = part.dropna(subset=["median_coverage_pct"]).sort_index()
+        if len(last):
+            m, r = int(last.index[-1]), last.iloc[-1]
+            details.append(f"{name}: {ctx.tr('export.compare_at', month=m, group='')}"
+                           f"{fmt_value(r['median_coverage_pct'], ind, ctx.lang)} "
+                           f"(p25–p75 {fmt_num(r['p25'], ctx.lang)}–{fmt_num(r['p75'], ctx.lang)}; "
+                           f"{ctx.count(r['units'])} puskesmas)")
+    if len(lines) < 2:
+        return []
+    name = ind.short_name.get(ctx.lang)
+    chart = ChartData(kind="line", title=ctx.tr("export.compare_chart", indicator=name),
+                      categories=tuple(str(m) for m in months), series=tuple(lines),
+                      value_axis=ctx.tr("export.coverage_axis"), category_axis=ctx.tr("export.compare_axis_x"))
+    return [Slide("compare", ctx.tr("export.compare_title"), ctx.tr("export.compare_message", indicator=name),
+                  chart=chart, notes=ctx.tr("export.compare_notes", detail=" ".join(details)))]
+
+
+def puskesmas_to_watch(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    cat = f.catalogue
+    ranked = f.spm_composite().dropna(subset=["composite"])
+    if ranked.empty:
+        return []
+    five = ranked.head(5)
+    worst = five.iloc[0]
+    spm = f.puskesmas[f.puskesmas["indicator"].isin(f.spm_codes)]
+    notes = []
+    for r in five.itertuples():
+        own = spm[spm["unit_code"] == r.unit_code].assign(g=lambda d: d["gap"].astype(float)).sort_values(
+            "g", ascending=False)
+        top = own.iloc[0] if len(own) else None
+        notes.append(ctx.tr("export.watch_notes_line", name=r.unit_name, composite=fmt_num(r.composite, ctx.lang, 0),
+                            ok=r.on_target, n=len(f.spm_codes), gap=ctx.count(r.gap),
+                            worst=cat.indicator(top["indicator"]).short_name.get(ctx.lang) if top is not None else "–",
+                            worst_gap=ctx.count(top["gap"]) if top is not None else "–"))
+    chart = ChartData(
+        kind="bar", title=ctx.tr("export.watch_chart", period=f.period(short=True)),
+        categories=tuple(five["unit_name"]),
+        series=(Series(ctx.tr("export.watch_series"), tuple(float(v) for v in five["composite"]), "#D55E00",
+                       labels=tuple(ctx.tr("export.watch_label", value=fmt_num(v, ctx.lang, 0), gap=ctx.count(g))
+                                    for v, g in zip(five["composite"], five["gap"]))),),
+        value_axis=ctx.tr("export.watch_axis"), reference=100.0, reference_label=ctx.tr("export.target_reached"),
+        value_max=150)
+    numbers = (BigNumber(str(worst["unit_name"]), ctx.tr("export.watch_lowest",
+                                                          value=fmt_num(worst["composite"], ctx.lang, 0)), "#D55E00"),
+               BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("export.watch_gap")))
+    return [Slide("watch", ctx.tr("export.watch_title"), ctx.tr("export.watch_message"), numbers=numbers,
+                  chart=chart, notes="\n".join(notes))]
+
+
+def closing(ctx: Context) -> list[Slide]:
+    f = ctx.facts
+    order = ["layanan", "capaian", "sasaran", "kesiapan", "puskesmas", "desa"]
+    bullets = []
+    for kind in order:
+        hit = f.uploads[f.uploads["kind"] == kind]
+        if len(hit):
+            r = hit.iloc[0]
+            bullets.append(ctx.tr("export.closing_uploads", kind=ctx.tr(f"export.kind.{kind}"),
+                                  files=fmt_int(r["files"], ctx.lang),
+                                  when=fmt_date(pd.Timestamp(r["last_upload"]).date(), ctx.lang)))
+    bullets.append(ctx.tr("export.closing_definitions"))
+    if ctx.public:
+        bullets.append(ctx.tr("export.public_note"))
+    bullets.append(ctx.tr("export.closing_generated", date=fmt_datetime(f.generated, ctx.lang), month=ctx.month))
+    return [Slide("closing", ctx.tr("export.closing_title"), ctx.tr("export.closing_message"),
+                  bullets=tuple(bullets), notes=ctx.tr("export.closing_notes"))]
+
+
+SlideBuilder = Callable[[Context], list[Slide]]
+SLIDE_BUILDERS: list[SlideBuilder] = [cover, ilp_status, spm, clusters, pilot_vs_adopter, puskesmas_to_watch, closing]
+
+
+def build_deck(facts: Facts, *, public: bool = False, con: duckdb.DuckDBPyConnection | None = None,
+               builders: list[SlideBuilder] | None = None) -> Deck:
+    """Every slide, in order; `con` is needed only by slides that query beyond `facts` (the comparison)."""
+    ctx = Context(facts, public, con)
+    slides = [s for build in (builders or SLIDE_BUILDERS) for s in build(ctx)]
+    return Deck(area=facts.area, period=facts.period(), lang=facts.lang, public=public,
+                footer=t("export.footer", facts.lang, area=facts.area, period=facts.period()), slides=tuple(slides))

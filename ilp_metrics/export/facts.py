@@ -1,0 +1,133 @@
+"""The figures every export shows, computed once from the metrics library for one kabupaten and period.
+
+The deck (slides, PPTX), the PDF report and the Excel workbook all read this one object, so a number
+is the same wherever it appears; the overview page computes the same figures the same way
+(`coverage.snapshot`, `summary.summarise`, `readiness.readiness_index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from ..catalogue import Catalogue, load_catalogue, normalise_regency
+from ..coverage import coverage_many, latest_data_month, snapshot
+from ..formatting import month_name
+from ..readiness import readiness_index
+from ..summary import summarise
+
+
+class NoData(ValueError):
+    """The kabupaten or year has nothing to export (the message is in Bahasa Indonesia)."""
+
+
+@dataclass
+class Facts:
+    regency: str
+    area: str  # "Kabupaten Maros"
+    year: int
+    through: int  # last month of the period (cumulative from January)
+    lang: str
+    catalogue: Catalogue
+    registry: pd.DataFrame  # puskesmas_code, puskesmas_name, kecamatan, ilp_start_date, cohort, desa
+    running: int  # puskesmas whose ILP start date is on or before the period's end
+    readiness_district: float | None
+    readiness_puskesmas: pd.DataFrame  # unit_code, unit_name, readiness_index (the period's last month)
+    kab: pd.DataFrame  # snapshot, every indicator, this kabupaten
+    kab_monthly: pd.DataFrame  # monthly rows (Jan..through), every indicator, this kabupaten
+    puskesmas: pd.DataFrame  # snapshot, every indicator, each puskesmas
+    clusters: pd.DataFrame  # summary.summarise of `kab`
+    uploads: pd.DataFrame  # kind, files, last upload
+    generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+    @property
+    def period_end(self) -> date:
+        return (pd.Timestamp(self.year, self.through, 1) + pd.offsets.MonthEnd(0)).date()
+
+    def period(self, short: bool = False) -> str:
+        """`Januari–Desember 2025` (or `Jan–Des 2025`)."""
+        first, last = month_name(1, self.lang, short), month_name(self.through, self.lang, short)
+        return f"{last} {self.year}" if self.through == 1 else f"{first}–{last} {self.year}"
+
+    @property
+    def spm_codes(self) -> list[str]:
+        return [i.code for i in self.catalogue.spm_indicators()]
+
+    def spm_composite(self) -> pd.DataFrame:
+        """Per puskesmas: SPM composite (median capped achievement × 100), SPM on target, total gap —
+        the overview page's ranking of the puskesmas farthest behind."""
+        spm = self.puskesmas[self.puskesmas["indicator"].isin(self.spm_codes)]
+        cap = self.catalogue.figures.achievement_cap
+        out = (spm.assign(capped=spm["achievement"].astype(float).clip(upper=cap))
+               .groupby(["unit_code", "unit_name"])
+               .agg(composite=("capped", "median"), on_target=("status", lambda s: int((s == "tercapai").sum())),
+                    gap=("gap", "sum"))
+               .reset_index())
+        out["composite"] = out["composite"] * 100
+        return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def area_title(name: str) -> str:
+    """`KABUPATEN MAROS` → `Kabupaten Maros` (the reference list is in capitals)."""
+    return name.title() if name.isupper() else name
+
+
+def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: int | None = None,
+           lang: str = "id", catalogue: Catalogue | None = None) -> Facts:
+    """Every figure of the exports for one kabupaten, January to `through` (default: last month with data)."""
+    cat = catalogue or load_catalogue()
+    regency = normalise_regency(regency)
+    registry = con.execute(
+        """SELECT p.puskesmas_code, p.puskesmas_name, coalesce(d.name, p.district_code) AS kecamatan,
+                  p.ilp_start_date, p.cohort,
+                  (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
+           FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
+           WHERE p.regency_code = $regency ORDER BY p.puskesmas_name""", {"regency": regency}).df()
+    if registry.empty:
+        raise NoData(f"tidak ada puskesmas terdaftar untuk kabupaten {regency}")
+    if through is None:
+        through = latest_data_month(con, year, regency)
+        if through is None:
+            raise NoData(f"tidak ada data layanan tahun {year} untuk kabupaten {regency}")
+    name = con.execute("SELECT name FROM ref_regency WHERE code = $c", {"c": regency}).fetchone()
+    area = area_title(name[0]) if name else regency
+    end = (pd.Timestamp(year, through, 1) + pd.offsets.MonthEnd(0)).date()
+    running = int((pd.to_datetime(registry["ilp_start_date"]).dt.date <= end).sum())
+
+    codes = [i.code for i in cat.indicators]
+    kab_monthly = coverage_many(con, codes, level="kabupaten", year=year, through=through, regency=regency,
+                                catalogue=cat)
+    kab = snapshot(kab_monthly)
+    kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
+    pusk = snapshot(coverage_many(con, codes, level="puskesmas", year=year, through=through, regency=regency,
+                                  catalogue=cat)).reset_index(drop=True)
+
+    kab_index = readiness_index(con, level="kabupaten", year=year, through=through, first=through,
+                                regency=regency, catalogue=cat)
+    value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
+    pusk_index = readiness_index(con, level="puskesmas", year=year, through=through, first=through,
+                                 regency=regency, catalogue=cat)[["unit_code", "unit_name", "readiness_index"]]
+    uploads = con.execute(
+        """SELECT kind, count(*) AS files, max(uploaded_at) AS last_upload FROM uploads
+           WHERE status = 'active' GROUP BY kind ORDER BY kind""").df()
+    return Facts(regency=regency, area=area, year=year, through=through, lang=lang, catalogue=cat,
+                 registry=registry, running=running,
+                 readiness_district=None if value is None or pd.isna(value) else float(value),
+                 readiness_puskesmas=pusk_index, kab=kab, kab_monthly=kab_monthly, puskesmas=pusk,
+                 clusters=summarise(kab, cat), uploads=uploads)
+
+
+def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None) -> pd.DataFrame:
+    """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public."""
+    from ..coverage import levels_for
+
+    cat = facts.catalogue
+    wanted = [c for c in (codes or [i.code for i in cat.indicators]) if "desa" in levels_for(cat.indicator(c))]
+    if not wanted:
+        return pd.DataFrame()
+    frame = coverage_many(con, wanted, level="desa", year=facts.year, through=facts.through,
+                          regency=facts.regency, catalogue=cat)
+    return snapshot(frame).reset_index(drop=True)

@@ -1,0 +1,195 @@
+"""The deck as a PowerPoint file (16:9): native, editable charts, the district and period on every
+slide, speaker notes. Needs no browser (python-pptx writes the XML itself)."""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from .deck import ChartData, Deck, Slide
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+INK = RGBColor(0x22, 0x22, 0x22)
+GREY = RGBColor(0x66, 0x66, 0x66)
+ACCENT = RGBColor(0x00, 0x72, 0xB2)
+FONT = "Arial"
+
+
+def _rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(colour.lstrip("#")[:6].upper())
+
+
+def _text(slide, left, top, width, height, text: str, size: int, *, bold: bool = False, colour: RGBColor = INK,
+          align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.alignment = align
+        run = para.add_run()
+        run.text = line
+        run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
+        run.font.color.rgb = colour
+    return box
+
+
+def _footer(slide, deck: Deck, number: int) -> None:
+    _text(slide, Inches(0.5), HEIGHT - Inches(0.5), Inches(10), Inches(0.35), deck.footer, 12, colour=GREY)
+    _text(slide, WIDTH - Inches(1.5), HEIGHT - Inches(0.5), Inches(1.0), Inches(0.35),
+          f"{number} / {len(deck.slides)}", 12, colour=GREY, align=PP_ALIGN.RIGHT)
+    band = slide.shapes.add_shape(1, 0, 0, WIDTH, Inches(0.12))  # 1 = rectangle: the accent band on top
+    band.fill.solid()
+    band.fill.fore_color.rgb = ACCENT
+    band.line.fill.background()
+
+
+def _chart(slide, data: ChartData, left, top, width, height) -> None:
+    chart_data = CategoryChartData(number_format="0.0")
+    bar = data.kind == "bar"
+    # PowerPoint draws a bar chart's first category at the bottom; ChartData lists them top-down.
+    order = list(range(len(data.categories)))[::-1] if bar else list(range(len(data.categories)))
+    chart_data.categories = [data.categories[i] for i in order]
+    for s in data.series:
+        chart_data.add_series(s.name, [s.values[i] for i in order])
+    kind = XL_CHART_TYPE.BAR_CLUSTERED if bar else XL_CHART_TYPE.LINE_MARKERS
+    chart = slide.shapes.add_chart(kind, left, top, width, height, chart_data).chart
+    chart.font.size, chart.font.name = Pt(14), FONT
+    chart.has_title = True
+    chart.chart_title.text_frame.text = data.title
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.bold = True
+    chart.has_legend = len(data.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.TOP
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(14)
+    value_axis = chart.value_axis
+    value_axis.minimum_scale = 0
+    if data.value_max:
+        value_axis.maximum_scale = float(round(data.value_max / 10) * 10 or 10)
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = data.value_axis + (
+        f" — {data.reference_label} = {data.reference:g}" if data.reference is not None else "")
+    value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
+    value_axis.tick_labels.font.size = Pt(14)
+    chart.category_axis.tick_labels.font.size = Pt(14 if len(data.categories) <= 10 else 12)
+    if data.category_axis:
+        chart.category_axis.has_title = True
+        chart.category_axis.axis_title.text_frame.text = data.category_axis
+    _every_category_label(chart)
+    plot = chart.plots[0]
+    if bar:
+        plot.gap_width = 40
+        plot.overlap = 0 if len(data.series) > 1 else 0
+    for s, series in zip(data.series, plot.series):
+        fill = series.format.fill if bar else None
+        if bar:
+            fill.solid()
+            fill.fore_color.rgb = _rgb(s.colour)
+        else:
+            series.format.line.color.rgb = _rgb(s.colour)
+            series.format.line.width = Pt(4)
+            series.smooth = False
+        for pos, i in enumerate(order):
+            point = series.points[pos]
+            if bar and s.point_colours:
+                point.format.fill.solid()
+                point.format.fill.fore_color.rgb = _rgb(s.point_colours[i])
+            if bar and s.labels and s.values[i] is not None:
+                label = point.data_label
+                label.has_text_frame = True
+                label.text_frame.text = s.labels[i]
+                label.position = XL_LABEL_POSITION.OUTSIDE_END
+                label.font.size = Pt(14 if len(data.categories) <= 10 else 12)
+                label.font.bold = True
+
+
+def _every_category_label(chart) -> None:
+    """PowerPoint skips category labels when it thinks they crowd; every puskesmas name must show."""
+    axis = chart.category_axis._element
+    skip = axis.makeelement(qn("c:tickLblSkip"), {"val": "1"})
+    anchor = axis.find(qn("c:noMultiLvlLbl"))
+    if anchor is not None:
+        anchor.addprevious(skip)
+    else:
+        axis.append(skip)
+
+
+def _status_legend(slide, legend, left, top, width) -> None:
+    """Coloured squares with the status names (colour is never the only signal)."""
+    box = slide.shapes.add_textbox(left, top, width, Inches(0.4 * len(legend)))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for k, (name, colour) in enumerate(legend):
+        para = frame.paragraphs[0] if k == 0 else frame.add_paragraph()
+        mark = para.add_run()
+        mark.text = "■ "
+        mark.font.size, mark.font.color.rgb = Pt(20), _rgb(colour)
+        run = para.add_run()
+        run.text = name
+        run.font.size, run.font.name, run.font.color.rgb = Pt(16), FONT, INK
+
+
+def _numbers(slide, numbers, left, top, width, height) -> None:
+    if not numbers:
+        return
+    step = height // len(numbers)
+    for k, n in enumerate(numbers):
+        y = top + step * k
+        size = 54 if len(n.value) <= 8 else 40 if len(n.value) <= 11 else 30
+        _text(slide, left, y, width, Inches(1.0), n.value, size, bold=True,
+              colour=_rgb(n.colour) if n.colour else ACCENT)
+        _text(slide, left, y + Inches(0.95), width, Inches(0.8), n.label, 18, colour=GREY)
+
+
+def _slide(prs: Presentation, deck: Deck, s: Slide, number: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
+    if s.key == "cover":
+        _text(slide, Inches(0.8), Inches(1.8), Inches(11.7), Inches(1.3), s.title, 48, bold=True, colour=ACCENT)
+        _text(slide, Inches(0.8), Inches(3.2), Inches(11.7), Inches(1.0), s.message, 32, bold=True)
+        _text(slide, Inches(0.8), Inches(4.5), Inches(11.7), Inches(1.6), "\n".join(s.bullets), 18, colour=GREY)
+    else:
+        _text(slide, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9), s.title, 36, bold=True)
+        _text(slide, Inches(0.5), Inches(1.15), Inches(12.3), Inches(0.8), s.message, 22, colour=INK)
+        body_top, body_h = Inches(2.05), Inches(4.8)
+        if s.chart is not None:
+            num_w = Inches(3.6) if s.numbers else 0
+            legend_h = Inches(0.4 * len(s.chart.status_legend))
+            _numbers(slide, s.numbers, Inches(0.5), body_top + Inches(0.1), num_w, body_h - legend_h)
+            if s.chart.status_legend:
+                _status_legend(slide, s.chart.status_legend, Inches(0.5), body_top + body_h - legend_h,
+                               num_w or Inches(3.6))
+            _chart(slide, s.chart, Inches(0.5) + num_w, body_top, WIDTH - Inches(1.0) - num_w, body_h)
+        elif s.numbers:
+            width = (WIDTH - Inches(1.0)) // len(s.numbers)
+            for k, n in enumerate(s.numbers):
+                _numbers(slide, [n], Inches(0.5) + width * k, body_top + Inches(0.5), width, Inches(2))
+        if s.bullets:
+            _text(slide, Inches(0.5), body_top, Inches(12.3), body_h, "\n".join("• " + b for b in s.bullets), 20)
+    _footer(slide, deck, number)
+    slide.notes_slide.notes_text_frame.text = s.notes
+
+
+def render_pptx(deck: Deck) -> bytes:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(WIDTH), Emu(HEIGHT)
+    prs.core_properties.title = f"{deck.slides[0].title} — {deck.footer}" if deck.slides else deck.footer
+    prs.core_properties.language = "id-ID" if deck.lang == "id" else "en-US"
+    for number, s in enumerate(deck.slides, start=1):
+        _slide(prs, deck, s, number)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
