@@ -352,7 +352,8 @@ class ReadinessIndex:
 
 
 FIGURE_RULES = ("denominator_rollup", "data_presence", "drilldown", "gap", "projection", "trend",
-                "cluster_summary", "readiness_district", "cli_columns")
+                "cluster_summary", "readiness_district", "cli_columns", "monthly_coverage", "event_time",
+                "before_after", "funnel")
 
 
 @dataclass(frozen=True)

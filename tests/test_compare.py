@@ -1,0 +1,308 @@
+"""Comparisons worked out by hand: event-time alignment, calendar view, before/after, DiD, funnel.
+
+The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the ibu_hamil sasaran):
+
+  unit  puskesmas                 group    ILP start    one desa, sasaran ibu_hamil 2023
+  X     P7309040201 Maros Baru    pilot    2023-03-01   73.09.04.2005   120
+  Y     P7309140201 Turikale      pilot    2023-06-01   73.09.14.1004   120
+  Z     P7322030201 Masamba       adopter  2023-05-01   73.22.03.1001   120
+
+  One twelfth of 120 is 10, so each new woman in a month is 10 % monthly coverage.
+
+  New K6 women per month (Jan..Aug 2023)             monthly coverage %
+  X  1 2 3 4 5 5 – 6   (no data at all in July)       10 20 30 40 50 50 –  60
+  Y  2 2 2 3 3 4 5 6                                  20 20 20 30 30 40 50 60
+  Z  3 3 3 3 | 3 4 4 4 (Jan–Apr as aggregate reports, 30 30 30 30 30 40 40 40
+     then individual records from its start in May, like Luwu Utara)
+
+  Months since start (month of the start = 0):
+  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5
+  Y  Jan −5, Feb −4, Mar −3, Apr −2, May −1, Jun 0, Jul 1, Aug 2
+  Z  Jan −4, Feb −3, Mar −2, Apr −1, May 0, Jun 1, Jul 2, Aug 3
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import binom
+
+from ilp_metrics import compare
+from ilp_metrics.compare import GroupError, NotComparable
+from ilp_metrics.db import connect, init_schema
+
+from .conftest import ingest, nik, write_text
+
+X, Y, Z = "P7309040201", "P7309140201", "P7322030201"
+DX, DY, DZ = "73.09.04.2005", "73.09.14.1004", "73.22.03.1001"
+GROUPS = {"pilot": [X, Y], "adopter": [Z]}
+
+REGISTRY = f"""\
+puskesmas_code,puskesmas_name,regency_code,district_code,ilp_start_date,cohort,latitude,longitude
+{X},Maros Baru,73.09,73.09.04,2023-03-01,pilot,-4.988,119.556
+{Y},Turikale,73.09,73.09.14,2023-06-01,pilot,-5.005,119.575
+{Z},Masamba,73.22,73.22.03,2023-05-01,adopter,-2.552,120.330
+"""
+DESA = f"""\
+desa_code,desa_name,puskesmas_code
+{DX},Mattirotasi,{X}
+{DY},Turikale,{Y}
+{DZ},Kappuna,{Z}
+"""
+SASARAN = "year,desa_code,target_group,count\n" + "".join(f"2023,{d},ibu_hamil,120\n" for d in (DX, DY, DZ))
+
+NEW_PER_MONTH = {  # month -> new K6 women; None = no data that month
+    X: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 5, 7: None, 8: 6},
+    Y: {1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4, 7: 5, 8: 6},
+    Z: {1: 3, 2: 3, 3: 3, 4: 3, 5: 3, 6: 4, 7: 4, 8: 4},
+}
+Z_AGGREGATE_MONTHS = (1, 2, 3, 4)
+
+
+def _files() -> tuple[str, str]:
+    records, aggregates = [], []
+    serial = 0
+    for unit, desa in ((X, DX), (Y, DY), (Z, DZ)):
+        for month, n in NEW_PER_MONTH[unit].items():
+            if n is None:
+                continue
+            if unit == Z and month in Z_AGGREGATE_MONTHS:
+                aggregates.append(f"2023-{month:02d},{unit},{desa},ANC_K6,{n}")
+                continue
+            for _ in range(n):
+                serial += 1
+                records.append(f"2023-{month:02d}-10,{unit},{desa},{nik(serial=serial)},28,P,ANC_K6,")
+    layanan = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,result\n" + "\n".join(records)
+    capaian = "period,puskesmas_code,desa_code,service_code,count\n" + "\n".join(aggregates)
+    return layanan + "\n", capaian + "\n"
+
+
+@pytest.fixture(scope="module")
+def compare_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("compare")
+    path = folder / "ilp.duckdb"
+    con = connect(path)
+    init_schema(con)
+    layanan, capaian = _files()
+    for name, text, kind in (("puskesmas.csv", REGISTRY, None), ("desa.csv", DESA, None),
+                             ("sasaran.csv", SASARAN, "sasaran"), ("layanan.csv", layanan, "layanan"),
+                             ("capaian.csv", capaian, "capaian")):
+        report = ingest(con, write_text(folder / name, text), **({"kind": kind} if kind else {}))
+        assert report.ok, report.to_dict()
+    con.close()
+    return path
+
+
+@pytest.fixture
+def ccon(compare_db: Path):
+    c = connect(compare_db, read_only=True)
+    yield c
+    c.close()
+
+
+def aligned_row(frame: pd.DataFrame, group: str, k: int) -> tuple:
+    hit = frame[(frame["group"] == group) & (frame["months_since_start"] == k)]
+    assert len(hit) == 1, f"expected one row for {group} at month {k}, got {len(hit)}"
+    r = hit.iloc[0]
+    return int(r["units"]), round(float(r["median_coverage_pct"]), 6), round(float(r["p25"]), 6), \
+        round(float(r["p75"]), 6)
+
+
+# ------------------------------------------------------------------ groups
+
+
+def test_a_regency_code_resolves_to_all_its_puskesmas_with_or_without_the_dot(ccon):
+    assert compare.resolve_group(ccon, "73.09") == [X, Y]
+    assert compare.resolve_group(ccon, "7322") == [Z]
+
+
+def test_a_cohort_name_resolves_to_its_puskesmas_whatever_the_case(ccon):
+    assert compare.resolve_group(ccon, "pilot") == [X, Y]
+    assert compare.resolve_group(ccon, "Adopter") == [Z]
+
+
+def test_a_comma_separated_list_keeps_its_order_and_drops_repeats(ccon):
+    assert compare.resolve_group(ccon, f"{Z}, {X},{Z}") == [Z, X]
+
+
+def test_unknown_puskesmas_codes_are_refused_by_name(ccon):
+    with pytest.raises(GroupError) as err:
+        compare.resolve_group(ccon, f"{X},P0000000000")
+    assert err.value.code == "compare.group_unknown"
+    assert "P0000000000" in err.value.values["codes"]
+
+
+@pytest.mark.parametrize("spec", ["", "  ", "73.01", "nobody"])
+def test_a_group_without_puskesmas_is_refused(ccon, spec):
+    with pytest.raises(GroupError):
+        compare.resolve_group(ccon, spec)
+
+
+# ------------------------------------------------------------------ monthly coverage
+
+
+def test_monthly_coverage_is_the_months_new_persons_over_one_twelfth_of_the_sasaran(ccon):
+    m = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z])
+    x = m[m["unit_code"] == X]
+    # July is absent (no data), not 0.
+    assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8]
+    assert x["monthly_coverage_pct"].round(6).tolist() == [10, 20, 30, 40, 50, 50, 60]
+    assert x["months_since_start"].tolist() == [-2, -1, 0, 1, 2, 3, 5]
+
+
+def test_aggregate_months_before_the_start_and_records_after_make_one_series(ccon):
+    m = compare.monthly_coverage(ccon, ["SPM01"], [Z])
+    assert m["monthly_coverage_pct"].round(6).tolist() == [30, 30, 30, 30, 30, 40, 40, 40]
+    assert m["months_since_start"].tolist() == [-4, -3, -2, -1, 0, 1, 2, 3]
+
+
+def test_indicators_without_a_monthly_coverage_are_refused(ccon):
+    with pytest.raises(NotComparable):
+        compare.monthly_coverage(ccon, ["ILP_KLASTER"], [X])
+
+
+# ------------------------------------------------------------------ aligned series
+
+
+def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_since_start(ccon):
+    al = compare.aligned_series(ccon, "SPM01", GROUPS)
+    assert list(al.columns[:7]) == ["group", "indicator", "months_since_start", "units", "median_coverage_pct",
+                                    "p25", "p75"]
+    # pilot: k −5..−3 only Y (20); k −2: X 10, Y 30 -> median 20, quartiles 15 and 25 (linear);
+    # k −1: X 20, Y 30; k 0: X 30, Y 40; k 1: X 40, Y 50; k 2: X 50, Y 60; k 3: X 50;
+    # k 4: X had no data in July -> no row; k 5: X 60.
+    assert aligned_row(al, "pilot", -5) == (1, 20, 20, 20)
+    assert aligned_row(al, "pilot", -2) == (2, 20, 15, 25)
+    assert aligned_row(al, "pilot", -1) == (2, 25, 22.5, 27.5)
+    assert aligned_row(al, "pilot", 0) == (2, 35, 32.5, 37.5)
+    assert aligned_row(al, "pilot", 1) == (2, 45, 42.5, 47.5)
+    assert aligned_row(al, "pilot", 2) == (2, 55, 52.5, 57.5)
+    assert aligned_row(al, "pilot", 3) == (1, 50, 50, 50)
+    assert 4 not in al[al["group"] == "pilot"]["months_since_start"].tolist()
+    assert aligned_row(al, "pilot", 5) == (1, 60, 60, 60)
+    # adopter: Z alone, 30 through k 0, then 40.
+    assert aligned_row(al, "adopter", -4) == (1, 30, 30, 30)
+    assert aligned_row(al, "adopter", 1) == (1, 40, 40, 40)
+    assert al[al["group"] == "adopter"]["months_since_start"].tolist() == [-4, -3, -2, -1, 0, 1, 2, 3]
+
+
+def test_the_median_of_three_units_is_the_middle_one(ccon):
+    al = compare.aligned_series(ccon, "SPM01", {"all": [X, Y, Z]})
+    # k 0: X 30 (Mar), Y 40 (Jun), Z 30 (May) -> sorted 30 30 40: median 30, p25 30, p75 35.
+    assert aligned_row(al, "all", 0) == (3, 30, 30, 35)
+    # k −1: X 20, Y 30, Z 30 -> median 30, p25 25, p75 30.
+    assert aligned_row(al, "all", -1) == (3, 30, 25, 30)
+
+
+def test_calendar_series_groups_by_month_and_counts_units_started(ccon):
+    cal = compare.calendar_series(ccon, "SPM01", GROUPS)
+    pilot = cal[cal["group"] == "pilot"].set_index("period")
+    # July: X missing, Y 50 (started in June) -> 1 unit, 1 started.
+    assert (pilot.loc["2023-07", "units"], pilot.loc["2023-07", "units_started"]) == (1, 1)
+    assert pilot.loc["2023-07", "median_coverage_pct"] == pytest.approx(50)
+    # April: X 40 (started), Y 30 (not yet) -> median 35, 1 of 2 started.
+    assert (pilot.loc["2023-04", "units"], pilot.loc["2023-04", "units_started"]) == (2, 1)
+    assert pilot.loc["2023-04", "median_coverage_pct"] == pytest.approx(35)
+
+
+# ------------------------------------------------------------------ before / after and DiD
+
+
+def test_before_after_means_leave_out_the_start_month(ccon):
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2).set_index("unit_code")
+    # X: before k −2, −1 = 10, 20 -> 15; after k 1, 2 = 40, 50 -> 45; change 30.
+    # Y: before 30, 30 -> 30; after 50, 60 -> 55; change 25.
+    # Z: before 30, 30 -> 30; after 40, 40 -> 40; change 10.
+    assert ba.loc[X, ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx([15, 45, 30])
+    assert ba.loc[Y, ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx([30, 55, 25])
+    assert ba.loc[Z, ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx([30, 40, 10])
+    assert ba["included"].all()
+
+
+def test_before_after_counts_only_months_with_data(ccon):
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4).set_index("unit_code")
+    # X: before k −4..−1 has only Jan and Feb (2023 starts in January); after k 1..4 = 40, 50, 50, – .
+    assert (ba.loc[X, "months_before"], ba.loc[X, "months_after"]) == (2, 3)
+    assert ba.loc[X, "after_mean_pct"] == pytest.approx((40 + 50 + 50) / 3)
+    assert not ba.loc[X, "included"]  # fewer than 4 months on a side
+    # Z: k −4..−1 = 30 × 4; after k 1..3 = 40 × 3 (August is the last month).
+    assert (ba.loc[Z, "months_before"], ba.loc[Z, "months_after"]) == (4, 3)
+
+
+def test_difference_in_differences_is_the_pilot_change_minus_the_adopter_change(ccon):
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2)
+    did = compare.difference_in_differences(ba, "pilot", "adopter").set_index("row")
+    # pilot: before (15 + 30) / 2 = 22.5, after (45 + 55) / 2 = 50, change 27.5 (2 units);
+    # adopter: 30, 40, 10; difference row: −7.5, 10, and DiD = 27.5 − 10 = 17.5.
+    assert did.loc["pilot", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
+        pytest.approx([2, 22.5, 50, 27.5])
+    assert did.loc["adopter", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
+        pytest.approx([1, 30, 40, 10])
+    assert did.loc["difference", ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
+        pytest.approx([-7.5, 10, 17.5])
+
+
+def test_units_not_included_stay_out_of_the_difference_in_differences(ccon):
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4)
+    did = compare.difference_in_differences(ba, "pilot", "adopter").set_index("row")
+    # X (2 months before) and Z (3 months after) are out; Y has k −4..−1 = 20 20 30 30 and only
+    # k 1, 2 after -> out as well: no unit left in either group.
+    assert did.loc["pilot", "units"] == 0 and did.loc["adopter", "units"] == 0
+    assert math.isnan(did.loc["difference", "change_pct"])
+
+
+# ------------------------------------------------------------------ funnel
+
+
+def test_funnel_limits_are_the_binomial_quantiles_over_n():
+    # District rate 450 / 720 = 0.625; four puskesmas of very different size.
+    num = pd.Series([90, 50, 300, 10], dtype=float)
+    den = pd.Series([100, 100, 500, 20], dtype=float)
+    rate = 450 / 720
+    bands = compare.funnel_bands(num, den, rate)
+    for i, n in enumerate([100, 100, 500, 20]):
+        # Independently: the 0.1 %, 2.5 %, 97.5 % and 99.9 % quantiles of Binomial(n, 0.625), over n.
+        assert bands.loc[i, "lower998"] == binom.ppf(0.001, n, rate) / n
+        assert bands.loc[i, "lower95"] == binom.ppf(0.025, n, rate) / n
+        assert bands.loc[i, "upper95"] == binom.ppf(0.975, n, rate) / n
+        assert bands.loc[i, "upper998"] == binom.ppf(0.999, n, rate) / n
+    # For n = 100 the 99.9 % quantile is 77 (P(X ≤ 76) < 0.999 ≤ P(X ≤ 77)): 90 % is far above;
+    # the 2.5 % quantile is 53 and the 0.1 % quantile 47: 50 % is below 95 % but inside 99.8 %.
+    assert binom.ppf(0.999, 100, rate) == 77 and binom.ppf(0.025, 100, rate) == 53
+    assert binom.ppf(0.001, 100, rate) == 47
+    assert bands["band"].tolist() == ["above_998", "below_95", "within", "within"]
+
+
+def test_small_units_get_wider_limits():
+    limits = compare.funnel_limits(0.6, [20, 200, 2000])
+    widths = (limits["upper95"] - limits["lower95"]).tolist()
+    assert widths[0] > widths[1] > widths[2]
+
+
+def test_funnel_reads_coverage_to_date_and_pools_the_district_rate(ccon):
+    fun = compare.funnel(ccon, "SPM01", 2023, through=8, regency="73.09").set_index("unit_code")
+    # Jan–Aug: X 1+2+3+4+5+5+6 = 26 of 120; Y 2+2+2+3+3+4+5+6 = 27 of 120; rate 53 / 240.
+    assert fun.loc[X, "numerator"] == 26 and fun.loc[Y, "numerator"] == 27
+    assert fun.loc[X, "coverage_pct"] == pytest.approx(26 / 120 * 100)
+    assert fun.loc[X, "district_rate_pct"] == pytest.approx(53 / 240 * 100)
+    assert fun.loc[X, "upper95_pct"] == pytest.approx(binom.ppf(0.975, 120, 53 / 240) / 120 * 100)
+    assert fun["band"].tolist() == ["within", "within"] and not fun["outside"].any()
+
+
+def test_a_funnel_for_a_rate_per_1000_is_refused(ccon):
+    with pytest.raises(NotComparable):
+        compare.funnel(ccon, "ILP_KUNJUNGAN_RUMAH", 2023, through=8)
+
+
+def test_the_funnel_curve_spans_the_denominators_in_percent():
+    curve = compare.funnel_curve(0.5, 50, 400)
+    assert curve["n"].min() == 40 and curve["n"].max() == 440
+    assert curve["n"].is_monotonic_increasing
+    last = curve.iloc[-1]
+    assert last["upper998"] == pytest.approx(binom.ppf(0.999, 440, 0.5) / 440 * 100)
+    assert np.all(curve["lower998"] <= curve["lower95"])
