@@ -257,50 +257,56 @@ def clusters(ctx: Context) -> list[Slide]:
 
 
 COMPARE_INDICATOR = "SPM01"  # the pilot-vs-adopter slide's indicator: antenatal care, reported everywhere
+COMPARE_WINDOW = (-12, 24)  # months since the ILP start shown on the slide
+COMPARE_MIN_UNITS = 3  # a month's median needs at least this many puskesmas (fewer: too noisy to show)
+COMPARE_SPAN = 6  # the big numbers: mean of the monthly medians over 6 months before vs 6 months after
 
 
 def pilot_vs_adopter(ctx: Context) -> list[Slide]:
-    """Median coverage per cohort over months since each puskesmas's ILP start (ilp_metrics.compare)."""
+    """Median monthly coverage per cohort over months since each puskesmas's own ILP start
+    (`ilp_metrics.compare.aligned_series`), every cohort of the database (not only this kabupaten)."""
     if ctx.con is None or importlib.util.find_spec("ilp_metrics.compare") is None:
         return []
     from .. import compare  # issue 5
 
-    cohorts = ctx.con.execute("SELECT cohort, list(puskesmas_code ORDER BY puskesmas_code) FROM puskesmas "
-                              "WHERE cohort IN ('pilot', 'adopter') GROUP BY cohort ORDER BY cohort DESC").fetchall()
-    groups = {c: list(codes) for c, codes in cohorts}
-    if len(groups) < 2:
+    names = {c.lower(): c for c in compare.cohorts(ctx.con)}
+    if not {"pilot", "adopter"} <= set(names):
         return []
-    series = compare.aligned_series(ctx.con, COMPARE_INDICATOR, groups)
-    if series is None or series.empty:
+    groups = {g: compare.resolve_group(ctx.con, names[g]) for g in ("pilot", "adopter")}
+    series = compare.aligned_series(ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue)
+    lo, hi = COMPARE_WINDOW
+    series = series[(series["months_since_start"] >= lo) & (series["months_since_start"] <= hi)
+                    & (series["units"] >= COMPARE_MIN_UNITS)]
+    if series.empty:
         return []
-    cat = ctx.facts.catalogue
-    ind = cat.indicator(COMPARE_INDICATOR)
-    months = sorted(int(m) for m in series["months_since_start"].dropna().unique())
-    lines, details = [], []
-    for group in groups:
+    ind = ctx.facts.catalogue.indicator(COMPARE_INDICATOR)
+    months = sorted(int(m) for m in series["months_since_start"].unique())
+    lines, numbers, details = [], [], []
+    for group, units in groups.items():
         part = series[series["group"] == group].set_index("months_since_start")
         if part.empty:
             continue
-        n = len(groups[group])
-        name = ctx.tr("export.compare_group", group=ctx.tr(f"export.cohort.{group}"), n=n)
-        values = tuple(None if m not in part.index or pd.isna(part.loc[m, "median_coverage_pct"])
-                       else float(part.loc[m, "median_coverage_pct"]) for m in months)
-        lines.append(Series(name, values, COHORT_COLOURS.get(group, COMPARE_COLOUR)))
-        last = part.dropna(subset=["median_coverage_pct"]).sort_index()
-        if len(last):
-            m, r = int(last.index[-1]), last.iloc[-1]
-            details.append(f"{name}: {ctx.tr('export.compare_at', month=m, group='')}"
-                           f"{fmt_value(r['median_coverage_pct'], ind, ctx.lang)} "
-                           f"(p25–p75 {fmt_num(r['p25'], ctx.lang)}–{fmt_num(r['p75'], ctx.lang)}; "
-                           f"{ctx.count(r['units'])} puskesmas)")
+        label = ctx.tr("export.compare_group", group=ctx.tr(f"export.cohort.{group}"), n=len(units))
+        lines.append(Series(label, tuple(float(part.loc[m, "median_coverage_pct"]) if m in part.index else None
+                                         for m in months), COHORT_COLOURS[group]))
+        before = part.loc[(part.index >= -COMPARE_SPAN) & (part.index <= -1), "median_coverage_pct"].mean()
+        after = part.loc[(part.index >= 1) & (part.index <= COMPARE_SPAN), "median_coverage_pct"].mean()
+        numbers.append(BigNumber(f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
+                                 ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"),
+                                        n=COMPARE_SPAN), COHORT_COLOURS[group]))
+        details.append(ctx.tr("export.compare_detail", group=label, before=fmt_num(before, ctx.lang),
+                              after=fmt_num(after, ctx.lang), last=int(part.index.max()),
+                              units=fmt_int(part["units"].iloc[-1], ctx.lang)))
     if len(lines) < 2:
         return []
     name = ind.short_name.get(ctx.lang)
     chart = ChartData(kind="line", title=ctx.tr("export.compare_chart", indicator=name),
                       categories=tuple(str(m) for m in months), series=tuple(lines),
-                      value_axis=ctx.tr("export.coverage_axis"), category_axis=ctx.tr("export.compare_axis_x"))
+                      value_axis=ctx.tr("export.compare_axis_y"), category_axis=ctx.tr("export.compare_axis_x"),
+                      value_max=100.0)
     return [Slide("compare", ctx.tr("export.compare_title"), ctx.tr("export.compare_message", indicator=name),
-                  chart=chart, notes=ctx.tr("export.compare_notes", detail=" ".join(details)))]
+                  numbers=tuple(numbers), chart=chart,
+                  notes=ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)))]
 
 
 def puskesmas_to_watch(ctx: Context) -> list[Slide]:
