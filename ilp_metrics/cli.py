@@ -80,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kabupaten", dest="regency", help="only this kabupaten (Kemendagri code, e.g. 73.09)")
     p.add_argument("--puskesmas", help="only this puskesmas (and its desa)")
     p.add_argument("--monthly", action="store_true", help="one row per month from January to --through")
+
+    p = sub.add_parser("export", help="slides (.pptx), A4 report (.pdf) or tables (.xlsx) for one kabupaten")
+    _db_option(p, top=False)
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--out", required=True, type=Path, help="output file: .pptx, .pdf or .xlsx")
+    p.add_argument("--kabupaten", dest="regency",
+                   help="Kemendagri code, e.g. 73.09 (default: the only kabupaten in the database)")
+    p.add_argument("--through", help="YYYY-MM: cumulative to this month (default: the year's last month with data)")
+    p.add_argument("--public", action="store_true", help="public showing: counts under 5 as <5, no desa detail")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
     return parser
 
 
@@ -252,8 +262,55 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _through(text: str | None, year: int) -> int | None:
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(f"--through harus berbentuk YYYY-MM, bukan {text!r}")
+    if int(match.group(1)) != year:
+        raise UsageError(f"--through {text} tidak berada di tahun --year {year}")
+    return int(match.group(2))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .catalogue import normalise_regency
+    from .export import FORMATS, NoData, export_file
+    from .export.pdf_render import MissingFont
+
+    if args.out.suffix.lower() not in FORMATS:
+        raise UsageError(f"--out harus berakhiran .pptx, .pdf atau .xlsx, bukan {args.out.name!r}")
+    through = _through(args.through, args.year)
+    con = _open_existing(args.db)
+    try:
+        if args.regency:
+            try:
+                regency = normalise_regency(args.regency)
+            except ValueError as exc:
+                raise UsageError(f"kode kabupaten tidak sah: {args.regency!r}") from exc
+        else:
+            codes = [r[0] for r in con.execute("SELECT DISTINCT regency_code FROM puskesmas ORDER BY 1").fetchall()]
+            if len(codes) != 1:
+                raise UsageError("basis data berisi beberapa kabupaten (" + ", ".join(codes)
+                                 + "): pilih satu dengan --kabupaten")
+            regency = codes[0]
+        started = time.perf_counter()
+        try:
+            path = export_file(con, args.out, year=args.year, regency=regency, through=through, lang=args.lang,
+                               public=args.public)
+        except NoData as exc:
+            raise UsageError(str(exc)) from exc
+        except MissingFont as exc:
+            print(f"galat: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+    finally:
+        con.close()
+    print(f"Ekspor ditulis: {path} ({path.stat().st_size // 1024} KB, {time.perf_counter() - started:.1f} dtk)")
+    return EXIT_OK
+
+
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
-            "coverage": cmd_coverage}
+            "coverage": cmd_coverage, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

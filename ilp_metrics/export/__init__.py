@@ -1,2 +1,51 @@
 """Exports (issue 7): one set of figures (`facts.gather`), one deck model (`deck.build_deck`), rendered
-as the Streamlit "Presentasi" page, PPTX, a PDF A4 report and an Excel workbook. No Streamlit here."""
+as the Streamlit "Presentasi" page, PPTX, a PDF A4 report and an Excel workbook. No Streamlit here,
+no network and no browser: python-pptx, fpdf2 (with Debian's DejaVu font) and openpyxl write the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from .facts import Facts, NoData, desa_figures, gather
+
+FORMATS = {".pptx": "pptx", ".pdf": "pdf", ".xlsx": "xlsx"}
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False) -> bytes:
+    """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered."""
+    from .deck import build_deck
+
+    if fmt == "pptx":
+        from .pptx_render import render_pptx
+
+        return render_pptx(build_deck(facts, public=public, con=con))
+    if fmt == "pdf":
+        from .pdf_render import render_pdf
+
+        return render_pdf(facts, build_deck(facts, public=public, con=con), public=public)
+    if fmt == "xlsx":
+        from .xlsx_render import render_xlsx
+
+        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts))
+    raise ValueError(f"unknown export format {fmt!r} (pptx, pdf or xlsx)")
+
+
+def export_file(con: duckdb.DuckDBPyConnection, out: Path, *, year: int, regency: str, through: int | None = None,
+                lang: str = "id", public: bool = False) -> Path:
+    """Write one export; the format follows the file's suffix."""
+    fmt = FORMATS.get(Path(out).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"unknown export format {Path(out).suffix!r} (.pptx, .pdf or .xlsx)")
+    facts = gather(con, year=year, regency=regency, through=through, lang=lang)
+    data = render(con, fmt, facts, public=public)
+    Path(out).write_bytes(data)
+    return Path(out)
+
+
+__all__ = ["FORMATS", "MIME", "Facts", "NoData", "export_file", "gather", "render"]

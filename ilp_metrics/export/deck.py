@@ -303,7 +303,7 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     chart = ChartData(kind="line", title=ctx.tr("export.compare_chart", indicator=name),
                       categories=tuple(str(m) for m in months), series=tuple(lines),
                       value_axis=ctx.tr("export.compare_axis_y"), category_axis=ctx.tr("export.compare_axis_x"),
-                      value_max=100.0)
+                      value_max=max([100.0] + [v * 1.1 for line in lines for v in line.values if v is not None]))
     return [Slide("compare", ctx.tr("export.compare_title"), ctx.tr("export.compare_message", indicator=name),
                   numbers=tuple(numbers), chart=chart,
                   notes=ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)))]
