@@ -13,11 +13,13 @@ def run() -> None:
     specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
              ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
              ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:")]
+    specs.append(("presentasi", "nav.presentasi", ":material/slideshow:"))  # issue 7
     pages = [st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
              for name, key, icon in specs]
     page = st.navigation(pages)
     _shared.language_picker()  # after st.navigation: widgets placed there keep their state across reruns
     _shared.sidebar()
+    _shared.chart_format_picker()  # issue 7: PNG or SVG from each chart's camera icon
     st.session_state["_in_dashboard"] = True
     try:
         page.run()

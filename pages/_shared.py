@@ -237,6 +237,41 @@ def sidebar() -> None:
                           when=fmt_datetime(info["last_upload"], lang()), db=db_path().name))
 
 
+# ------------------------------------------------------------------ chart images
+
+
+IMAGE_FORMATS = ("png", "svg")
+
+
+def chart_config(name: str) -> dict[str, Any]:
+    """st.plotly_chart config: the modebar's camera icon downloads the chart as PNG (2× for slides) or
+    SVG, in the browser, without a server-side renderer; the file is named after the chart."""
+    import re
+
+    fmt = st.session_state.get("w_chart_format", "png")
+    fmt = fmt if fmt in IMAGE_FORMATS else "png"
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")[:80] or "grafik"
+    return {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+            "toImageButtonOptions": {"format": fmt, "filename": slug, "scale": 2 if fmt == "png" else 1}}
+
+
+def chart(fig, name: str | None = None, **kwargs: Any):
+    """st.plotly_chart with the image-download config (PNG or SVG, from the sidebar setting); the file
+    is named after the chart's title unless `name` is given."""
+    import re
+
+    if name is None:
+        title = fig.layout.title.text or "grafik"
+        name = re.sub(r"<[^>]+>", " ", title)
+    kwargs.setdefault("width", "stretch")
+    return st.plotly_chart(fig, config=chart_config(name), **kwargs)
+
+
+def chart_format_picker() -> None:
+    st.sidebar.radio(tr("charts.image_format"), IMAGE_FORMATS, key="w_chart_format", horizontal=True,
+                     format_func=str.upper, help=tr("charts.image_format_help"))
+
+
 # ------------------------------------------------------------------ cached figures
 
 

@@ -36,7 +36,7 @@ if pusk.empty:
 # ------------------------------------------------------------------ status table
 heat = charts.status_heatmap(pusk, codes, title=ui.tr("cluster.heat", area=area, month=month_text), lang=lang,
                              catalogue=cat)
-st.plotly_chart(heat, width="stretch")
+ui.chart(heat, width="stretch")
 st.caption(ui.tr("cluster.heat_caption"))
 
 # ------------------------------------------------------------------ ranking
@@ -45,7 +45,7 @@ wanted_ind = st.query_params.get("indikator")
 pick = st.selectbox(ui.tr("cluster.ranking_pick"), codes, index=codes.index(wanted_ind) if wanted_ind in codes else 0,
                     format_func=lambda c: cat.indicator(c).short_name.get(lang), key=f"w_rank_{cluster_code}")
 ui.set_query(indikator=pick)
-st.plotly_chart(charts.ranking_bar(pusk, pick, area=area, period=ui.period_label(), lang=lang, catalogue=cat),
+ui.chart(charts.ranking_bar(pusk, pick, area=area, period=ui.period_label(), lang=lang, catalogue=cat),
                 width="stretch")
 ind = cat.indicator(pick)
 st.caption(f"{ind.definition.get(lang)} {ui.tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
@@ -56,5 +56,5 @@ st.subheader(ui.tr("cluster.curves"))
 columns = st.columns(2)
 for i, code in enumerate(codes):
     with columns[i % 2]:
-        st.plotly_chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
+        ui.chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
                         width="stretch", key=f"pws_{code}")

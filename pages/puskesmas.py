@@ -118,8 +118,8 @@ st.subheader(ui.tr("pusk.trend"))
 series = ui.current_figures([pick], "puskesmas", puskesmas=code)
 c1, c2 = st.columns(2)
 with c1:
-    st.plotly_chart(charts.pws_curve(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
+    ui.chart(charts.pws_curve(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
                     width="stretch")
 with c2:
-    st.plotly_chart(charts.monthly_bars(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
+    ui.chart(charts.monthly_bars(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat),
                     width="stretch")

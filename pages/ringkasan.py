@@ -130,6 +130,13 @@ for y in years_available:
 if frames:
     fig = charts.year_curves(pd.concat(frames), pick, area=area, lang=lang,
                              start_year=start.year if pd.notna(start) else None, catalogue=cat)
-    st.plotly_chart(fig, width="stretch")
+    ui.chart(fig, width="stretch")
 if pd.notna(start):
     st.caption(ui.tr("overview.trend_caption", start=fmt_date(start.date(), lang)))
+
+# ------------------------------------------------------------------ exports (issue 7)
+from pages import _export_ui  # noqa: E402
+
+with st.expander(ui.tr("export.downloads_overview")):
+    _export_ui.download_buttons(public=False)
+    st.caption(ui.tr("presentasi.downloads_caption"))
