@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test demo clean-db install install-dev browser
+.PHONY: run test demo clean-db install install-dev browser system-deps
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -41,8 +41,19 @@ browser:
 	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium not installed and no root: browser tests will be skipped (CI installs it)"; fi; fi
 
-# Every test, the browser tests (tests/e2e, marker e2e) included; chromium is installed first.
-test: $(VENV)/.stamp-dev browser
+# Debian packages for the exports and their tests (issue 7): DejaVu fonts for the PDF report, poppler's
+# pdftoppm and LibreOffice Impress to turn the exports into PNG artefacts. Installed only when missing and
+# root (or passwordless sudo); otherwise the tests that need them skip and say why.
+SYSTEM_DEPS_CHECK = [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && command -v pdftoppm >/dev/null && command -v soffice >/dev/null
+system-deps:
+	@if ! ( $(SYSTEM_DEPS_CHECK) ); then \
+	  pkgs="fonts-dejavu-core poppler-utils libreoffice-impress"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkgs; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkgs; \
+	  else echo "missing $$pkgs and no root: the PDF export needs fonts-dejavu-core; image tests will be skipped"; fi; fi
+
+# Every test, the browser tests (tests/e2e, marker e2e) included; chromium and the export tools are installed first.
+test: $(VENV)/.stamp-dev browser system-deps
 	$(PY) -m pytest
 
 clean-db:
