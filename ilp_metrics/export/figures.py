@@ -22,8 +22,8 @@ def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
                 textfont=dict(size=20 if len(chart.categories) <= 10 else 16), hovertemplate="%{y}: %{text}<extra></extra>"))
         fig.update_yaxes(categoryorder="array", categoryarray=list(chart.categories)[::-1], automargin=True,
                          tickfont=dict(size=20 if len(chart.categories) <= 10 else 15))
-        fig.update_xaxes(title_text=chart.value_axis, range=[0, chart.value_max] if chart.value_max else None,
-                         gridcolor="#EEEEEE")
+        # The value axis's unit is in the chart's title: no axis title to collide with the tick labels.
+        fig.update_xaxes(range=[0, chart.value_max] if chart.value_max else None, gridcolor="#EEEEEE")
         if chart.reference is not None:
             fig.add_vline(x=chart.reference, line=dict(color=TARGET_COLOUR, dash="dash", width=3))
             fig.add_annotation(x=chart.reference, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
@@ -43,7 +43,7 @@ def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
                           annotation_text=chart.reference_label)
     fig.update_layout(
         title=dict(text=chart.title, font=dict(size=24), x=0, xanchor="left"), font=SLIDE_FONT, height=height,
-        margin=dict(l=10, r=40, t=70, b=10), plot_bgcolor="white", paper_bgcolor="white",
+        margin=dict(l=10, r=40, t=70, b=30), plot_bgcolor="white", paper_bgcolor="white",
         separators=",." if lang == "id" else ".,",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, font=dict(size=20)))
     fig.update_xaxes(tickfont=dict(size=18), title_font=dict(size=20))
