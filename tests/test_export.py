@@ -258,3 +258,38 @@ def test_cli_refuses_bad_requests_in_bahasa_indonesia(fixture_db, tmp_path, caps
     assert main(["export", "--db", str(fixture_db), "--year", "2024", *argv]) == 2
     assert message in capsys.readouterr().err
     assert not list(Path(tmp_path).iterdir())  # nothing written
+
+
+# ------------------------------------------------------------------ pilot vs adopter
+
+
+def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_db, tmp_path, monkeypatch):  # noqa: F811
+    # Make Turikale an adopter (start 2024-08-01) beside Maros Baru, a pilot since 2023-01-01, and let a
+    # single puskesmas make a median (the slide normally needs 3).
+    import shutil
+
+    from ilp_metrics.export import deck as deck_module
+
+    db = tmp_path / "cohorts.duckdb"
+    shutil.copy(fixture_db, db)
+    con = connect(db)
+    con.execute("UPDATE puskesmas SET cohort = 'adopter' WHERE puskesmas_code = 'P7309140201'")
+    monkeypatch.setattr(deck_module, "COMPARE_MIN_UNITS", 1)
+    try:
+        facts = gather(con, year=2024, regency="73.09")
+        slide = next(s for s in build_deck(facts, con=con).slides if s.key == "compare")
+        pptx = Presentation(io.BytesIO(render(con, "pptx", facts)))
+    finally:
+        con.close()
+    pilot, adopter = slide.chart.series
+    assert (pilot.name, adopter.name) == ("Perintis (1 puskesmas)", "Pengadopsi (1 puskesmas)")
+    x = list(slide.chart.categories)
+    # Maros Baru, January 2024 = month 12 since its start: 1 woman served ÷ (24 ÷ 12) = 50 %.
+    assert pilot.values[x.index("12")] == pytest.approx(50.0)
+    # Turikale, February 2024 = month −6 before its start: 2 women (p6, p7) ÷ (11 ÷ 12) = 218,2 %.
+    assert adopter.values[x.index("-6")] == pytest.approx(2 / (11 / 12) * 100)
+    assert slide.numbers == ()  # neither puskesmas has months on both sides of its start in 2024
+    assert "compare" not in [s.key for s in build_deck(facts).slides]  # no connection: no comparison computed
+    charts = [sh.chart for s in pptx.slides for sh in s.shapes if sh.has_chart]
+    xy = [c for c in charts if c.chart_type == 74]  # XL_CHART_TYPE.XY_SCATTER_LINES
+    assert len(xy) == 1 and [s.name for s in xy[0].plots[0].series] == [pilot.name, adopter.name]

@@ -291,9 +291,10 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
                                          for m in months), COHORT_COLOURS[group]))
         before = part.loc[(part.index >= -COMPARE_SPAN) & (part.index <= -1), "median_coverage_pct"].mean()
         after = part.loc[(part.index >= 1) & (part.index <= COMPARE_SPAN), "median_coverage_pct"].mean()
-        numbers.append(BigNumber(f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
-                                 ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"),
-                                        n=COMPARE_SPAN), COHORT_COLOURS[group]))
+        if pd.notna(before) and pd.notna(after):  # both sides of the start observed
+            numbers.append(BigNumber(f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
+                                     ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"),
+                                            n=COMPARE_SPAN), COHORT_COLOURS[group]))
         details.append(ctx.tr("export.compare_detail", group=label, before=fmt_num(before, ctx.lang),
                               after=fmt_num(after, ctx.lang), last=int(part.index.max()),
                               units=fmt_int(part["units"].iloc[-1], ctx.lang)))

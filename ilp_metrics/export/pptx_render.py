@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
+from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
@@ -55,14 +55,23 @@ def _footer(slide, deck: Deck, number: int) -> None:
 
 
 def _chart(slide, data: ChartData, left, top, width, height) -> None:
-    chart_data = CategoryChartData(number_format="0.0")
     bar = data.kind == "bar"
     # PowerPoint draws a bar chart's first category at the bottom; ChartData lists them top-down.
     order = list(range(len(data.categories)))[::-1] if bar else list(range(len(data.categories)))
-    chart_data.categories = [data.categories[i] for i in order]
-    for s in data.series:
-        chart_data.add_series(s.name, [s.values[i] for i in order])
-    kind = XL_CHART_TYPE.BAR_CLUSTERED if bar else XL_CHART_TYPE.LINE_MARKERS
+    if bar:
+        chart_data = CategoryChartData(number_format="0.0")
+        chart_data.categories = [data.categories[i] for i in order]
+        for s in data.series:
+            chart_data.add_series(s.name, [s.values[i] for i in order])
+        kind = XL_CHART_TYPE.BAR_CLUSTERED
+    else:  # months since start are numbers: an XY chart gets a numeric axis with readable steps
+        chart_data = XyChartData()
+        for s in data.series:
+            series = chart_data.add_series(s.name, number_format="0.0")
+            for x, y in zip(data.categories, s.values):
+                if y is not None:
+                    series.add_data_point(float(x), y)
+        kind = XL_CHART_TYPE.XY_SCATTER_LINES
     chart = slide.shapes.add_chart(kind, left, top, width, height, chart_data).chart
     chart.font.size, chart.font.name = Pt(14), FONT
     chart.has_title = True
@@ -89,26 +98,34 @@ def _chart(slide, data: ChartData, left, top, width, height) -> None:
     if data.category_axis:
         chart.category_axis.has_title = True
         chart.category_axis.axis_title.text_frame.text = data.category_axis
-    _every_category_label(chart)
+    if bar:
+        _category_label_skip(chart)
+    else:
+        xs = [float(c) for c in data.categories]
+        chart.category_axis.minimum_scale, chart.category_axis.maximum_scale = min(xs), max(xs)
+        chart.category_axis.major_unit = 3
+        chart.category_axis.crosses = XL_AXIS_CROSSES.MINIMUM  # the value axis on the left, not at month 0
+        chart.category_axis.has_major_gridlines = False
     plot = chart.plots[0]
     if bar:
         plot.gap_width = 40
-        plot.overlap = 0 if len(data.series) > 1 else 0
     for s, series in zip(data.series, plot.series):
-        fill = series.format.fill if bar else None
-        if bar:
-            fill.solid()
-            fill.fore_color.rgb = _rgb(s.colour)
-        else:
+        if not bar:
             series.format.line.color.rgb = _rgb(s.colour)
-            series.format.line.width = Pt(4)
+            series.format.line.width = Pt(3.5)
+            series.marker.size = 5
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = _rgb(s.colour)
             series.smooth = False
+            continue
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _rgb(s.colour)
         for pos, i in enumerate(order):
             point = series.points[pos]
-            if bar and s.point_colours:
+            if s.point_colours:
                 point.format.fill.solid()
                 point.format.fill.fore_color.rgb = _rgb(s.point_colours[i])
-            if bar and s.labels and s.values[i] is not None:
+            if s.labels and s.values[i] is not None:
                 label = point.data_label
                 label.has_text_frame = True
                 label.text_frame.text = s.labels[i]
@@ -117,10 +134,11 @@ def _chart(slide, data: ChartData, left, top, width, height) -> None:
                 label.font.bold = True
 
 
-def _every_category_label(chart) -> None:
-    """PowerPoint skips category labels when it thinks they crowd; every puskesmas name must show."""
+def _category_label_skip(chart, every: int = 1) -> None:
+    """PowerPoint skips category labels when it thinks they crowd: every puskesmas name must show (bars);
+    a long month axis shows every `every`-th month so the labels stay on one line (lines)."""
     axis = chart.category_axis._element
-    skip = axis.makeelement(qn("c:tickLblSkip"), {"val": "1"})
+    skip = axis.makeelement(qn("c:tickLblSkip"), {"val": str(every)})
     anchor = axis.find(qn("c:noMultiLvlLbl"))
     if anchor is not None:
         anchor.addprevious(skip)
