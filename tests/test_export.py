@@ -293,3 +293,10 @@ def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_d
     charts = [sh.chart for s in pptx.slides for sh in s.shapes if sh.has_chart]
     xy = [c for c in charts if c.chart_type == 74]  # XL_CHART_TYPE.XY_SCATTER_LINES
     assert len(xy) == 1 and [s.name for s in xy[0].plots[0].series] == [pilot.name, adopter.name]
+
+
+def test_closing_slide_counts_the_uploads_holding_this_kabupatens_rows(deck):
+    closing = next(s for s in deck.slides if s.key == "closing")
+    # The fixture loaded one file of each kind for Maros.
+    for kind in ("Catatan layanan individu", "Laporan agregat bulanan", "Sasaran", "Kesiapan ILP"):
+        assert any(b.startswith(f"{kind}: 1 berkas, terakhir diunggah") for b in closing.bullets), kind

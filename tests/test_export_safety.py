@@ -56,3 +56,22 @@ def test_uploaded_names_in_the_export_stay_text(fixture_db):  # noqa: F811
     names = [r[1] for r in book["Puskesmas"].iter_rows(min_row=2)]
     hostile = [c for c in names if c.value == HOSTILE[0]]
     assert hostile and all(c.data_type == "s" and c.quotePrefix for c in hostile)
+
+
+def test_an_extra_table_such_as_quality_findings_is_written_safely_with_formats(fixture_db):  # noqa: F811
+    import pandas as pd
+
+    con = connect(fixture_db, read_only=True)
+    try:
+        facts = gather(con, year=2024, regency="73.09")
+    finally:
+        con.close()
+    findings = pd.DataFrame({"Berkas": ["=layanan.csv", "capaian.xlsx"], "Baris": [12, 40],
+                             "Selisih (%)": [12.5, 3.25]})
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(facts, tables={"Temuan kualitas": findings})))
+    sheet = book["Temuan kualitas"]
+    assert [c.value for c in sheet[1]] == ["Berkas", "Baris", "Selisih (%)"]
+    name, rows, share = sheet[2]
+    assert (name.value, name.data_type, name.quotePrefix) == ("=layanan.csv", "s", True)
+    assert (rows.value, rows.number_format) == (12, "#,##0")
+    assert (share.value, share.number_format) == (12.5, "#,##0.0")

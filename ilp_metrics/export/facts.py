@@ -40,7 +40,7 @@ class Facts:
     kab_monthly: pd.DataFrame  # monthly rows (Jan..through), every indicator, this kabupaten
     puskesmas: pd.DataFrame  # snapshot, every indicator, each puskesmas
     clusters: pd.DataFrame  # summary.summarise of `kab`
-    uploads: pd.DataFrame  # kind, files, last upload
+    uploads: pd.DataFrame  # kind, files, last upload: the active uploads holding this kabupaten's rows
     generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
     @property
@@ -68,6 +68,25 @@ class Facts:
                .reset_index())
         out["composite"] = out["composite"] * 100
         return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+_UPLOADS_SQL = """
+WITH pusk AS (SELECT puskesmas_code, upload_id FROM puskesmas WHERE regency_code = $regency),
+mine AS (  -- the active uploads that hold rows of this kabupaten
+    SELECT upload_id FROM pusk
+    UNION SELECT d.upload_id FROM desa d JOIN pusk USING (puskesmas_code)
+    UNION SELECT l.upload_id FROM layanan l JOIN pusk USING (puskesmas_code)
+    UNION SELECT c.upload_id FROM capaian c JOIN pusk USING (puskesmas_code)
+    UNION SELECT k.upload_id FROM kesiapan k JOIN pusk USING (puskesmas_code)
+    UNION SELECT s.upload_id FROM sasaran s
+          WHERE s.area_code = $regency OR starts_with(s.area_code, $regency || '.')
+             OR s.area_code IN (SELECT puskesmas_code FROM pusk)
+)
+SELECT u.kind, count(*) AS files, max(u.uploaded_at) AS last_upload
+FROM uploads u JOIN mine USING (upload_id)
+WHERE u.status = 'active'
+GROUP BY u.kind ORDER BY u.kind
+"""
 
 
 def area_title(name: str) -> str:
@@ -110,9 +129,7 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
     value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
     pusk_index = readiness_index(con, level="puskesmas", year=year, through=through, first=through,
                                  regency=regency, catalogue=cat)[["unit_code", "unit_name", "readiness_index"]]
-    uploads = con.execute(
-        """SELECT kind, count(*) AS files, max(uploaded_at) AS last_upload FROM uploads
-           WHERE status = 'active' GROUP BY kind ORDER BY kind""").df()
+    uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
     return Facts(regency=regency, area=area, year=year, through=through, lang=lang, catalogue=cat,
                  registry=registry, running=running,
                  readiness_district=None if value is None or pd.isna(value) else float(value),

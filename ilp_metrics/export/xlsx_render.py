@@ -88,8 +88,17 @@ def _coverage_headers(lang: str, unit_headers: list[str]) -> list[str]:
     return unit_headers + [t(f"export.xlsx.{k}", lang) for k in keys]
 
 
-def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None = None) -> bytes:
-    """Workbook bytes. `desa` (from `facts.desa_figures`) is left out when `public`."""
+def _frame_rows(frame: pd.DataFrame) -> list[list[tuple[Any, str | None]]]:
+    """Any table as sheet rows: integers as `#,##0`, other numbers as `#,##0.0`, text as (safe) text."""
+    formats = [COUNT_FORMAT if pd.api.types.is_integer_dtype(t) else VALUE_FORMAT if pd.api.types.is_float_dtype(t)
+               else None for t in frame.dtypes]
+    return [[(v, f) for v, f in zip(row, formats)] for row in frame.itertuples(index=False, name=None)]
+
+
+def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None = None,
+                tables: dict[str, pd.DataFrame] | None = None) -> bytes:
+    """Workbook bytes. `desa` (from `facts.desa_figures`) is left out when `public`. `tables` adds one
+    sheet per named table (e.g. the data-quality findings), its headers as given, after the coverage."""
     lang, cat = facts.lang, facts.catalogue
     wb = Workbook()
     info = wb.active
@@ -123,6 +132,8 @@ def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None
         _sheet(wb, t("export.xlsx.sheet_desa", lang),
                [t("export.xlsx.puskesmas", lang), t("export.xlsx.desa_code", lang), t("export.xlsx.desa", lang)]
                + _coverage_headers(lang, []) + [t("export.xlsx.pws", lang)], rows)
+    for title, frame in (tables or {}).items():
+        _sheet(wb, title, [str(c) for c in frame.columns], _frame_rows(frame))
     ind_rows = []
     for ind in cat.indicators:
         ind_rows.append([(ind.code, None), (ind.cluster, "0"), (ind.name.get(lang), None),
