@@ -300,3 +300,14 @@ def test_closing_slide_counts_the_uploads_holding_this_kabupatens_rows(deck):
     # The fixture loaded one file of each kind for Maros.
     for kind in ("Catatan layanan individu", "Laporan agregat bulanan", "Sasaran", "Kesiapan ILP"):
         assert any(b.startswith(f"{kind}: 1 berkas, terakhir diunggah") for b in closing.bullets), kind
+
+
+def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(fixture_db, tmp_path, capsys,
+                                                                                 monkeypatch):  # noqa: F811
+    from ilp_metrics.export import pdf_render
+
+    monkeypatch.setattr(pdf_render, "FONT_DIRS", [tmp_path / "no-fonts"])
+    out = tmp_path / "maros.pdf"
+    code = main(["export", "--db", str(fixture_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
+    assert code == 1 and not out.exists()
+    assert "fonts-dejavu-core" in capsys.readouterr().err
