@@ -36,7 +36,7 @@ BEFORE_AFTER_COLUMNS = ["group", "indicator", "unit_code", "unit_name", "regency
                         "included"]
 FUNNEL_COLUMNS = ["indicator", "unit_code", "unit_name", "regency_code", "year", "month", "numerator",
                   "denominator", "coverage_pct", "district_rate_pct", "lower95_pct", "upper95_pct",
-                  "lower998_pct", "upper998_pct", "band", "outside"]
+                  "lower998_pct", "upper998_pct", "band", "outside", "target_pct"]
 FUNNEL_LEVELS = {"95": 0.95, "998": 0.998}
 BANDS = ("below_998", "below_95", "within", "above_95", "above_998")
 
@@ -402,6 +402,7 @@ def funnel(con: duckdb.DuckDBPyConnection, indicator: str, year: int, through: i
         frame[f"{col}_pct"] = limits[col] * 100
     frame["band"] = limits["band"]
     frame["outside"] = frame["band"] != "within"
+    frame["target_pct"] = frame["target_to_date"]
     return frame[FUNNEL_COLUMNS].sort_values("denominator").reset_index(drop=True)
 
 

@@ -306,3 +306,26 @@ def test_the_funnel_curve_spans_the_denominators_in_percent():
     last = curve.iloc[-1]
     assert last["upper998"] == pytest.approx(binom.ppf(0.999, 440, 0.5) / 440 * 100)
     assert np.all(curve["lower998"] <= curve["lower95"])
+
+
+# ------------------------------------------------------------------ map data
+
+
+def test_map_points_carry_registry_coordinates_status_and_target_population(ccon):
+    from ilp_metrics import geo
+
+    pts = geo.map_points(ccon, "SPM01", year=2023, through=8, regency="73.09").set_index("unit_code")
+    assert (pts.loc[X, "latitude"], pts.loc[X, "longitude"]) == (-4.988, 119.556)
+    # 26 of 120 = 21.7 % against a target to date of 100 × 8 / 12 = 66.7 %: below target.
+    assert pts.loc[X, "denominator"] == 120 and pts.loc[X, "coverage"] == pytest.approx(26 / 120 * 100)
+    assert pts.loc[X, "status"] == "di_bawah"
+    assert sorted(pts.index) == [X, Y]
+
+
+def test_kecamatan_values_pool_their_desa(ccon):
+    from ilp_metrics import geo
+
+    kec = geo.area_values(ccon, "SPM01", level="kecamatan", year=2023, through=8).set_index("code")
+    # One desa per kecamatan here: 73.09.04 = X's 26 / 120; 73.22.03 = Z's 3×5 + 4×3 = 27 / 120.
+    assert kec.loc["73.09.04", ["numerator", "denominator"]].tolist() == [26, 120]
+    assert kec.loc["73.22.03", "coverage"] == pytest.approx(27 / 120 * 100)
