@@ -87,6 +87,8 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
         known = {r[0] for r in con.execute("SELECT puskesmas_code FROM puskesmas WHERE list_contains($w, puskesmas_code)",
                                            {"w": wanted}).fetchall()}
         unknown = [c for c in wanted if c not in known]
+        if unknown and len(wanted) == 1:  # one word that is no regency, cohort or puskesmas
+            raise GroupError("compare.group_empty", spec=text)
         if unknown:
             raise GroupError("compare.group_unknown", spec=text, codes=", ".join(unknown))
         rows = [(c,) for c in wanted]
