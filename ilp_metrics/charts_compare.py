@@ -249,8 +249,9 @@ def fmt_change(value: float | None, lang: str) -> str:
     """A change in percentage points with its sign: `+6,3` / `−1,4`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return fmt_num(None, lang)
-    text = fmt_num(abs(value), lang, 1)
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
+    rounded = round(float(value), 1)
+    text = fmt_num(abs(rounded), lang, 1)
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "") + text
 
 
 def period_text(year: int, month: int, lang: str) -> str:

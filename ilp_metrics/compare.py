@@ -419,6 +419,14 @@ def funnel_curve(rate: float, n_min: float, n_max: float, points: int = 200) -> 
     return out
 
 
+def aggregate_reporters(con: duckdb.DuckDBPyConnection, units: Iterable[str]) -> list[str]:
+    """Puskesmas among `units` that sent aggregate reports (capaian) at some time: their series switch
+    source at some point, and person counts of that calendar year mix the two (see monthly_coverage)."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT puskesmas_code FROM capaian WHERE list_contains($u, puskesmas_code) ORDER BY 1",
+        {"u": list(units)}).fetchall()]
+
+
 def start_month(value: date | pd.Timestamp | None) -> str | None:
     """`YYYY-MM` of an ILP start date (for labels)."""
     if value is None or pd.isna(value):
