@@ -36,13 +36,21 @@ def _group_traces(fig: go.Figure, data: pd.DataFrame, x: str, group: str, i: int
                              hoverinfo="skip", legendgroup=group), row=row, col=1)
     fig.add_trace(go.Scatter(x=part[x], y=part["p25"], mode="lines", line=dict(width=0), fill="tonexty",
                              fillcolor=fill, name=t("compare.chart.band", lang, group=group), legendgroup=group,
-                             hoverinfo="skip"), row=row, col=1)
+                             showlegend=False, hoverinfo="skip"), row=row, col=1)
     custom = [[fmt_value(m, ind, lang), fmt_value(a, ind, lang), fmt_value(b, ind, lang), fmt_int(u, lang)]
               for m, a, b, u in zip(part["median_coverage_pct"], part["p25"], part["p75"], part["units"])]
     fig.add_trace(go.Scatter(
-        x=part[x], y=part["median_coverage_pct"], mode="lines+markers", name=t("compare.chart.median", lang, group=group),
+        x=part[x], y=part["median_coverage_pct"], mode="lines+markers", name=group,
         line=dict(color=colour, width=4), marker=dict(size=6), legendgroup=group, customdata=custom,
         hovertemplate=hover_x + "<br>" + t("compare.chart.hover", lang) + f"<extra>{group}</extra>"), row=row, col=1)
+
+
+def _two_line_layout(fig: go.Figure, title: str, subtitle: str, lang: str, height: int = 600) -> None:
+    """Indicator on the first line, what is shown on the second; the legend (one entry per group)
+    under the chart, so that nothing sits over the title when charts are two to a row."""
+    _layout(fig, f"{title}<br><sup>{subtitle}</sup>" if subtitle else title, lang, height=height)
+    fig.update_layout(margin=dict(t=90, b=10),
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-0.16, yanchor="top", font=dict(size=15)))
 
 
 def _units_bars(fig: go.Figure, data: pd.DataFrame, x: str, groups: list[str], lang: str) -> None:
@@ -76,11 +84,8 @@ def aligned_chart(aligned: pd.DataFrame, code: str, *, lang: str, window: tuple[
         fig.add_vline(x=0, line=dict(color="#222222", width=2), row=row, col=1)
     fig.add_annotation(x=0, y=1, yref="y domain", xanchor="left", yanchor="top", showarrow=False,
                        text=" " + t("compare.chart.start", lang), font=dict(size=14), row=1, col=1)
-    title = t("compare.chart.aligned_title", lang, indicator=ind.short_name.get(lang))
-    if subtitle:
-        title += f"<br><sup>{subtitle}</sup>"
-    _layout(fig, title, lang, height=560)
-    fig.update_layout(margin=dict(t=110), legend=dict(y=1.04), bargap=0.15, barmode="group")
+    _two_line_layout(fig, ind.short_name.get(lang), subtitle or t("compare.chart.aligned_title", lang), lang)
+    fig.update_layout(bargap=0.15, barmode="group")
     fig.update_yaxes(title_text=t("compare.chart.axis_monthly", lang, unit=t("unit." + ind.unit, lang)),
                      rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=t("compare.chart.axis_units", lang), rangemode="tozero", row=2, col=1)
@@ -106,11 +111,13 @@ def calendar_chart(calendar: pd.DataFrame, code: str, *, lang: str, subtitle: st
         fig.add_annotation(x=1, xref="x domain", xanchor="right", y=target, yanchor="bottom", showarrow=False,
                            text=t("compare.chart.annual_target", lang, value=fmt_value(target, ind, lang)),
                            font=dict(size=14, color=TARGET_COLOUR), row=1, col=1)
-    title = t("compare.chart.calendar_title", lang, indicator=ind.short_name.get(lang))
-    if subtitle:
-        title += f"<br><sup>{subtitle}</sup>"
-    _layout(fig, title, lang, height=560)
-    fig.update_layout(margin=dict(t=110), legend=dict(y=1.04), barmode="group")
+    _two_line_layout(fig, ind.short_name.get(lang), subtitle or t("compare.chart.calendar_title", lang), lang)
+    fig.update_layout(barmode="group")
+    if len(data):  # month names in the reader's language, every six months
+        first, last = data["x"].min(), data["x"].max()
+        ticks = [d for d in pd.date_range(first - pd.offsets.MonthBegin(12), last, freq="MS") if d.month in (1, 7)
+                 and d >= first - pd.offsets.MonthBegin(1)]
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"{month_name(d.month, lang, short=True)} {d.year}" for d in ticks])
     fig.update_yaxes(title_text=t("compare.chart.axis_monthly", lang, unit=t("unit." + ind.unit, lang)),
                      rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=t("compare.chart.axis_units", lang), rangemode="tozero", row=2, col=1)
@@ -157,8 +164,9 @@ def funnel_chart(data: pd.DataFrame, curve: pd.DataFrame, code: str, *, area: st
                                               part["denominator"])],
             hovertemplate="%{customdata[0]}: %{customdata[1]} (%{customdata[2]} / %{customdata[3]})<extra></extra>"))
     title = t("compare.chart.funnel_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=560)
-    fig.update_layout(margin=dict(t=110, r=140), legend=dict(y=1.02))
+    _layout(fig, title, lang, height=600)
+    fig.update_layout(margin=dict(t=70, r=140, b=10),
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-0.14, yanchor="top", font=dict(size=15)))
     fig.update_xaxes(title_text=t("compare.chart.axis_denominator", lang), rangemode="tozero")
     fig.update_yaxes(title_text=t("compare.chart.axis_coverage_to_date", lang))
     return fig

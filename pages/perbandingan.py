@@ -136,31 +136,31 @@ else:
                                 started=int(starts.reindex(m).notna().sum())) for g, m in groups.items())
 
     with tabs[0]:
-        st.caption(ui.tr("compare.page.event_caption"))
+        st.caption(ui.tr("compare.page.event_caption") + " " + subtitle + ".")
         window = st.slider(ui.tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
         aligned = compare.aligned_series(None, codes, groups, monthly=monthly)
         grid = st.columns(2)
         for i, code in enumerate(codes):
             with grid[i % 2]:
-                st.plotly_chart(cc.aligned_chart(aligned, code, lang=lang, window=window, subtitle=subtitle,
-                                                 catalogue=cat), width="stretch", key=f"cmp_aligned_{code}")
+                st.plotly_chart(cc.aligned_chart(aligned, code, lang=lang, window=window, catalogue=cat),
+                                width="stretch", key=f"cmp_aligned_{code}")
         with st.expander(ui.tr("compare.page.data_table")):
             show = aligned[aligned["months_since_start"].between(*window)].copy()
             show["indicator"] = show["indicator"].map(names)
             st.dataframe(show, hide_index=True, width="stretch")
 
     with tabs[1]:
-        st.caption(ui.tr("compare.page.calendar_caption"))
-        calendar = compare.calendar_series(None, codes, groups, monthly=monthly)
-        grid = st.columns(2)
-        for i, code in enumerate(codes):
-            with grid[i % 2]:
-                st.plotly_chart(cc.calendar_chart(calendar, code, lang=lang, subtitle=subtitle, catalogue=cat),
-                                width="stretch", key=f"cmp_calendar_{code}")
+        st.caption(ui.tr("compare.page.calendar_caption") + " " + subtitle + ".")
+        pick = st.selectbox(ui.tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__,
+                            key="cmp_calendar_pick")
+        calendar = compare.calendar_series(None, pick, groups, monthly=monthly)
+        st.plotly_chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat),
+                        width="stretch", key="cmp_calendar")
 
     with tabs[2]:
         st.subheader(ui.tr("compare.page.did_title", a=label_a, b=label_b))
         st.warning(ui.tr("compare.page.did_note"))
+        st.markdown(ui.tr("compare.page.groups_legend", a=label_a, b=label_b))
         table = compare.before_after(ui.cursor(), codes, groups, monthly=monthly)
         did = compare.difference_in_differences(table, label_a, label_b)
         rows = []
@@ -170,12 +170,12 @@ else:
             ind = cat.indicator(code)
             rows.append({
                 ui.tr("compare.col.indicator"): names[code],
-                ui.tr("compare.col.before", group=label_a): fmt_value(a["before_mean_pct"], ind, lang),
-                ui.tr("compare.col.after", group=label_a): fmt_value(a["after_mean_pct"], ind, lang),
-                ui.tr("compare.col.change", group=label_a): cc.fmt_change(a["change_pct"], lang),
-                ui.tr("compare.col.before", group=label_b): fmt_value(b["before_mean_pct"], ind, lang),
-                ui.tr("compare.col.after", group=label_b): fmt_value(b["after_mean_pct"], ind, lang),
-                ui.tr("compare.col.change", group=label_b): cc.fmt_change(b["change_pct"], lang),
+                ui.tr("compare.col.before", group="A"): fmt_value(a["before_mean_pct"], ind, lang),
+                ui.tr("compare.col.after", group="A"): fmt_value(a["after_mean_pct"], ind, lang),
+                ui.tr("compare.col.change", group="A"): cc.fmt_change(a["change_pct"], lang),
+                ui.tr("compare.col.before", group="B"): fmt_value(b["before_mean_pct"], ind, lang),
+                ui.tr("compare.col.after", group="B"): fmt_value(b["after_mean_pct"], ind, lang),
+                ui.tr("compare.col.change", group="B"): cc.fmt_change(b["change_pct"], lang),
                 ui.tr("compare.col.did"): cc.fmt_change(d["change_pct"], lang),
                 ui.tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
             })
