@@ -165,8 +165,8 @@ def funnel_chart(data: pd.DataFrame, curve: pd.DataFrame, code: str, *, area: st
             hovertemplate="%{customdata[0]}: %{customdata[1]} (%{customdata[2]} / %{customdata[3]})<extra></extra>"))
     title = t("compare.chart.funnel_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
     _layout(fig, title, lang, height=600)
-    fig.update_layout(margin=dict(t=70, r=140, b=10),
-                      legend=dict(orientation="h", x=0, xanchor="left", y=-0.14, yanchor="top", font=dict(size=15)))
+    fig.update_layout(margin=dict(t=70, r=10, b=10),
+                      legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", font=dict(size=15)))
     fig.update_xaxes(title_text=t("compare.chart.axis_denominator", lang), rangemode="tozero")
     fig.update_yaxes(title_text=t("compare.chart.axis_coverage_to_date", lang))
     return fig

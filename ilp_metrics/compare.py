@@ -8,7 +8,8 @@ the calendar year, or events) over one twelfth of the year's annual denominator,
 unit. Twelve consecutive months of it average to an annual coverage, whatever the calendar months,
 so months of different years and units are comparable; it is also what aggregate reports (capaian)
 give, so a puskesmas that reported aggregates before its start and records after has one series.
-A month in which the puskesmas sent no countable data for the indicator is missing, never 0.
+A month in which the puskesmas sent nothing at all is missing, never 0; a month with other services
+but none of the indicator's (once it has sent the indicator's services) is a true 0.
 
 No Streamlit here: functions take a DuckDB connection and return data frames.
 """
@@ -139,8 +140,11 @@ def _data_years(con: duckdb.DuckDBPyConnection, units: list[str]) -> list[int]:
 
 
 def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], units: list[str]) -> pd.DataFrame:
-    """(indicator, puskesmas, year, month) with countable data: a record of one of the indicator's
-    services, or an aggregate report of it where the indicator may use aggregates (zeros included)."""
+    """(indicator, puskesmas, year, month) that count: the puskesmas sent something that month (a record
+    or an aggregate report of any service), from the first month it sent countable data for the
+    indicator's services (a record, or an aggregate report where the indicator may use aggregates).
+    A month with other services but none of this one is a true 0 (no second weighing in January); a
+    month with nothing at all is a reporting gap, not a 0."""
     ind_col, svc_col, agg_col = [], [], []
     for ind in inds:
         for service in ind.numerator.services:
@@ -155,17 +159,23 @@ def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], unit
         ), record_months AS (
             SELECT DISTINCT service_code, puskesmas_code, date_trunc('month', service_date) AS period
             FROM layanan WHERE list_contains($u, puskesmas_code)
-              AND service_code IN (SELECT service_code FROM defs)
         ), aggregate_months AS (
-            SELECT DISTINCT service_code, puskesmas_code, period FROM capaian
-            WHERE list_contains($u, puskesmas_code) AND service_code IN (SELECT service_code FROM defs)
+            SELECT DISTINCT service_code, puskesmas_code, period FROM capaian WHERE list_contains($u, puskesmas_code)
+        ), sent AS (  -- puskesmas-months with anything at all
+            SELECT DISTINCT puskesmas_code, period FROM (
+                SELECT puskesmas_code, period FROM record_months
+                UNION ALL SELECT puskesmas_code, period FROM aggregate_months)
+        ), first_countable AS (  -- first month with countable data for each indicator
+            SELECT indicator, puskesmas_code, min(period) AS first_period FROM (
+                SELECT d.indicator, r.puskesmas_code, r.period FROM record_months r JOIN defs d USING (service_code)
+                UNION ALL
+                SELECT d.indicator, a.puskesmas_code, a.period FROM aggregate_months a JOIN defs d USING (service_code)
+                WHERE d.uses_aggregates)
+            GROUP BY ALL
         )
-        SELECT DISTINCT d.indicator, r.puskesmas_code AS unit_code, CAST(year(r.period) AS INTEGER) AS year,
-               CAST(month(r.period) AS INTEGER) AS month
-        FROM record_months r JOIN defs d USING (service_code)
-        UNION
-        SELECT d.indicator, a.puskesmas_code, CAST(year(a.period) AS INTEGER), CAST(month(a.period) AS INTEGER)
-        FROM aggregate_months a JOIN defs d USING (service_code) WHERE d.uses_aggregates
+        SELECT f.indicator, s.puskesmas_code AS unit_code, CAST(year(s.period) AS INTEGER) AS year,
+               CAST(month(s.period) AS INTEGER) AS month
+        FROM sent s JOIN first_countable f ON f.puskesmas_code = s.puskesmas_code AND s.period >= f.first_period
         """, {"i": ind_col, "s": svc_col, "a": agg_col, "u": units}).df()
 
 
@@ -174,8 +184,8 @@ def monthly_coverage(con: duckdb.DuckDBPyConnection, indicators: Iterable[str], 
     """Monthly coverage per indicator, puskesmas and calendar month, with months since the unit's start.
 
     Columns: indicator, unit_code, unit_name, regency_code, ilp_start_date, year, month, period
-    (`YYYY-MM`), numerator_month, denominator, monthly_coverage_pct (NaN when the puskesmas reported
-    nothing countable that month or has no denominator), months_since_start (NaN without a start date),
+    (`YYYY-MM`), numerator_month, denominator, monthly_coverage_pct (NaN without a denominator; months
+    in which the puskesmas sent nothing at all are left out, see _reported_months), months_since_start (NaN without a start date),
     annual_target_pct. Only the months with data are returned.
     """
     cat = catalogue or load_catalogue()

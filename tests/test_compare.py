@@ -15,8 +15,10 @@ The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the i
   Z  3 3 3 3 | 3 4 4 4 (Jan–Apr as aggregate reports, 30 30 30 30 30 40 40 40
      then individual records from its start in May, like Luwu Utara)
 
+  X also sends one home visit (another service) in September and nothing for SPM01: a true 0.
+
   Months since start (month of the start = 0):
-  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5
+  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5, Sep 6 (0)
   Y  Jan −5, Feb −4, Mar −3, Apr −2, May −1, Jun 0, Jul 1, Aug 2
   Z  Jan −4, Feb −3, Mar −2, Apr −1, May 0, Jun 1, Jul 2, Aug 3
 """
@@ -77,6 +79,7 @@ def _files() -> tuple[str, str]:
             for _ in range(n):
                 serial += 1
                 records.append(f"2023-{month:02d}-10,{unit},{desa},{nik(serial=serial)},28,P,ANC_K6,")
+    records.append(f"2023-09-12,{X},{DX},{nik(serial=999)},40,L,KUNJUNGAN_RUMAH,")  # X in September: no K6
     layanan = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,result\n" + "\n".join(records)
     capaian = "period,puskesmas_code,desa_code,service_code,count\n" + "\n".join(aggregates)
     return layanan + "\n", capaian + "\n"
@@ -149,10 +152,10 @@ def test_a_group_without_puskesmas_is_refused(ccon, spec):
 def test_monthly_coverage_is_the_months_new_persons_over_one_twelfth_of_the_sasaran(ccon):
     m = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z])
     x = m[m["unit_code"] == X]
-    # July is absent (no data), not 0.
-    assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8]
-    assert x["monthly_coverage_pct"].round(6).tolist() == [10, 20, 30, 40, 50, 50, 60]
-    assert x["months_since_start"].tolist() == [-2, -1, 0, 1, 2, 3, 5]
+    # July is absent (X sent nothing at all), not 0; September (a home visit, no K6) is a true 0.
+    assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8, 9]
+    assert x["monthly_coverage_pct"].round(6).tolist() == [10, 20, 30, 40, 50, 50, 60, 0]
+    assert x["months_since_start"].tolist() == [-2, -1, 0, 1, 2, 3, 5, 6]
 
 
 def test_aggregate_months_before_the_start_and_records_after_make_one_series(ccon):
@@ -185,6 +188,7 @@ def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_si
     assert aligned_row(al, "pilot", 3) == (1, 50, 50, 50)
     assert 4 not in al[al["group"] == "pilot"]["months_since_start"].tolist()
     assert aligned_row(al, "pilot", 5) == (1, 60, 60, 60)
+    assert aligned_row(al, "pilot", 6) == (1, 0, 0, 0)  # X's September
     # adopter: Z alone, 30 through k 0, then 40.
     assert aligned_row(al, "adopter", -4) == (1, 30, 30, 30)
     assert aligned_row(al, "adopter", 1) == (1, 40, 40, 40)
