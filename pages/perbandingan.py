@@ -135,8 +135,11 @@ else:
     subtitle = " · ".join(ui.tr("compare.page.group_count", group=g, n=len(m),
                                 started=int(starts.reindex(m).notna().sum())) for g, m in groups.items())
 
+    switched = compare.aggregate_reporters(ui.cursor(), units)
     with tabs[0]:
         st.caption(ui.tr("compare.page.event_caption") + " " + subtitle + ".")
+        if switched:
+            st.caption(ui.tr("compare.page.transition_note", n=len(switched)))
         window = st.slider(ui.tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
         aligned = compare.aligned_series(None, codes, groups, monthly=monthly)
         grid = st.columns(2)
@@ -181,7 +184,6 @@ else:
             })
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=ui.table_height(len(rows)))
         st.caption(ui.tr("compare.page.did_caption"))
-        switched = compare.aggregate_reporters(ui.cursor(), units)
         if switched:
             st.caption(ui.tr("compare.page.transition_note", n=len(switched)))
         pick = st.selectbox(ui.tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
