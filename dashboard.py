@@ -12,6 +12,7 @@ def run() -> None:
     st.session_state["_rerun_for_dashboard"] = False  # see _shared.ensure_dashboard
     specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
              ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
+             ("perbandingan", "compare.nav", ":material/compare_arrows:"),
              ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:")]
     specs.append(("presentasi", "nav.presentasi", ":material/slideshow:"))  # issue 7
     pages = [st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))

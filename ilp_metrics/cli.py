@@ -90,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--through", help="YYYY-MM: cumulative to this month (default: the year's last month with data)")
     p.add_argument("--public", action="store_true", help="public showing: counts under 5 as <5, no desa detail")
     p.add_argument("--lang", choices=("id", "en"), default="id")
+
+    p = sub.add_parser("compare", help="two groups of puskesmas aligned on months since each one's ILP start")
+    _db_option(p, top=False)
+    p.add_argument("--indicator", required=True, help="indicator code (cumulative, with an annual target population)")
+    p.add_argument("--group-a", required=True, help="regency code (73.09), cohort name (pilot) or P-codes, comma-separated")
+    p.add_argument("--group-b", required=True, help="the comparison group, same forms")
+    p.add_argument("--view", choices=("aligned", "calendar", "before-after", "did"), default="aligned",
+                   help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
@@ -309,8 +318,68 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMPARE_COLUMNS = {
+    "aligned": ["group", "months_since_start", "units", "median_coverage_pct", "p25", "p75", "mean_coverage_pct",
+                "indicator"],
+    "calendar": ["group", "period", "units", "units_started", "median_coverage_pct", "p25", "p75",
+                 "mean_coverage_pct", "indicator"],
+    "before-after": ["group", "unit_code", "unit_name", "ilp_start_date", "months_before", "before_mean_pct",
+                     "months_after", "after_mean_pct", "change_pct", "included", "indicator"],
+    "did": ["row", "units", "before_mean_pct", "after_mean_pct", "change_pct", "indicator"],
+}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Group A against group B; the difference-in-differences (view did) is descriptive, not causal."""
+    from . import compare
+    from .catalogue import load_catalogue
+    from .i18n import t
+
+    cat = load_catalogue()
+    code = args.indicator.strip().upper()
+    try:
+        ind = cat.indicator(code)
+    except KeyError:
+        raise UsageError(f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)")
+    if not compare.comparable(ind):
+        raise UsageError(t("compare.not_comparable", "id", indicator=code))
+    con = _open_existing(args.db)
+    try:
+        groups: dict[str, list[str]] = {}
+        for option, spec in (("--group-a", args.group_a), ("--group-b", args.group_b)):
+            label = spec.strip() if spec.strip() not in groups else f"{spec.strip()} ({option[-1].upper()})"
+            try:
+                groups[label] = compare.resolve_group(con, spec)
+            except compare.GroupError as exc:
+                raise UsageError(f"{option}: " + t(exc.code, "id", **exc.values))
+        if args.view == "aligned":
+            frame = compare.aligned_series(con, code, groups, catalogue=cat)
+        elif args.view == "calendar":
+            frame = compare.calendar_series(con, code, groups, catalogue=cat)
+        else:
+            frame = compare.before_after(con, code, groups, catalogue=cat)
+            if args.view == "did":
+                frame = compare.difference_in_differences(frame, *groups)
+    finally:
+        con.close()
+    columns = COMPARE_COLUMNS[args.view]
+    rows = []
+    for record in frame[columns].to_dict("records"):
+        for key, value in record.items():
+            if key in ("units", "months_since_start", "units_started", "months_before", "months_after") \
+                    or key.endswith("_pct") or key in ("p25", "p75"):
+                record[key] = _number(value)
+            elif key == "ilp_start_date":
+                record[key] = None if value is None or str(value) in ("NaT", "None") else str(value)[:10]
+            elif key == "included":
+                record[key] = bool(value)
+        rows.append(record)
+    write_rows(rows, args.format, columns)
+    return EXIT_OK
+
+
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
-            "coverage": cmd_coverage, "export": cmd_export}
+            "coverage": cmd_coverage, "compare": cmd_compare, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,8 @@ the calendar year, or events) over one twelfth of the year's annual denominator,
 unit. Twelve consecutive months of it average to an annual coverage, whatever the calendar months,
 so months of different years and units are comparable; it is also what aggregate reports (capaian)
 give, so a puskesmas that reported aggregates before its start and records after has one series.
-A month in which the puskesmas sent no countable data for the indicator is missing, never 0.
+A month in which the puskesmas sent nothing at all is missing, never 0; a month with other services
+but none of the indicator's (once it has sent the indicator's services) is a true 0.
 
 No Streamlit here: functions take a DuckDB connection and return data frames.
 """
@@ -36,7 +37,7 @@ BEFORE_AFTER_COLUMNS = ["group", "indicator", "unit_code", "unit_name", "regency
                         "included"]
 FUNNEL_COLUMNS = ["indicator", "unit_code", "unit_name", "regency_code", "year", "month", "numerator",
                   "denominator", "coverage_pct", "district_rate_pct", "lower95_pct", "upper95_pct",
-                  "lower998_pct", "upper998_pct", "band", "outside"]
+                  "lower998_pct", "upper998_pct", "band", "outside", "target_pct"]
 FUNNEL_LEVELS = {"95": 0.95, "998": 0.998}
 BANDS = ("below_998", "below_95", "within", "above_95", "above_998")
 
@@ -87,6 +88,8 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
         known = {r[0] for r in con.execute("SELECT puskesmas_code FROM puskesmas WHERE list_contains($w, puskesmas_code)",
                                            {"w": wanted}).fetchall()}
         unknown = [c for c in wanted if c not in known]
+        if unknown and len(wanted) == 1:  # one word that is no regency, cohort or puskesmas
+            raise GroupError("compare.group_empty", spec=text)
         if unknown:
             raise GroupError("compare.group_unknown", spec=text, codes=", ".join(unknown))
         rows = [(c,) for c in wanted]
@@ -137,8 +140,11 @@ def _data_years(con: duckdb.DuckDBPyConnection, units: list[str]) -> list[int]:
 
 
 def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], units: list[str]) -> pd.DataFrame:
-    """(indicator, puskesmas, year, month) with countable data: a record of one of the indicator's
-    services, or an aggregate report of it where the indicator may use aggregates (zeros included)."""
+    """(indicator, puskesmas, year, month) that count: the puskesmas sent something that month (a record
+    or an aggregate report of any service), from the first month it sent countable data for the
+    indicator's services (a record, or an aggregate report where the indicator may use aggregates).
+    A month with other services but none of this one is a true 0 (no second weighing in January); a
+    month with nothing at all is a reporting gap, not a 0."""
     ind_col, svc_col, agg_col = [], [], []
     for ind in inds:
         for service in ind.numerator.services:
@@ -153,17 +159,23 @@ def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], unit
         ), record_months AS (
             SELECT DISTINCT service_code, puskesmas_code, date_trunc('month', service_date) AS period
             FROM layanan WHERE list_contains($u, puskesmas_code)
-              AND service_code IN (SELECT service_code FROM defs)
         ), aggregate_months AS (
-            SELECT DISTINCT service_code, puskesmas_code, period FROM capaian
-            WHERE list_contains($u, puskesmas_code) AND service_code IN (SELECT service_code FROM defs)
+            SELECT DISTINCT service_code, puskesmas_code, period FROM capaian WHERE list_contains($u, puskesmas_code)
+        ), sent AS (  -- puskesmas-months with anything at all
+            SELECT DISTINCT puskesmas_code, period FROM (
+                SELECT puskesmas_code, period FROM record_months
+                UNION ALL SELECT puskesmas_code, period FROM aggregate_months)
+        ), first_countable AS (  -- first month with countable data for each indicator
+            SELECT indicator, puskesmas_code, min(period) AS first_period FROM (
+                SELECT d.indicator, r.puskesmas_code, r.period FROM record_months r JOIN defs d USING (service_code)
+                UNION ALL
+                SELECT d.indicator, a.puskesmas_code, a.period FROM aggregate_months a JOIN defs d USING (service_code)
+                WHERE d.uses_aggregates)
+            GROUP BY ALL
         )
-        SELECT DISTINCT d.indicator, r.puskesmas_code AS unit_code, CAST(year(r.period) AS INTEGER) AS year,
-               CAST(month(r.period) AS INTEGER) AS month
-        FROM record_months r JOIN defs d USING (service_code)
-        UNION
-        SELECT d.indicator, a.puskesmas_code, CAST(year(a.period) AS INTEGER), CAST(month(a.period) AS INTEGER)
-        FROM aggregate_months a JOIN defs d USING (service_code) WHERE d.uses_aggregates
+        SELECT f.indicator, s.puskesmas_code AS unit_code, CAST(year(s.period) AS INTEGER) AS year,
+               CAST(month(s.period) AS INTEGER) AS month
+        FROM sent s JOIN first_countable f ON f.puskesmas_code = s.puskesmas_code AND s.period >= f.first_period
         """, {"i": ind_col, "s": svc_col, "a": agg_col, "u": units}).df()
 
 
@@ -172,8 +184,8 @@ def monthly_coverage(con: duckdb.DuckDBPyConnection, indicators: Iterable[str], 
     """Monthly coverage per indicator, puskesmas and calendar month, with months since the unit's start.
 
     Columns: indicator, unit_code, unit_name, regency_code, ilp_start_date, year, month, period
-    (`YYYY-MM`), numerator_month, denominator, monthly_coverage_pct (NaN when the puskesmas reported
-    nothing countable that month or has no denominator), months_since_start (NaN without a start date),
+    (`YYYY-MM`), numerator_month, denominator, monthly_coverage_pct (NaN without a denominator; months
+    in which the puskesmas sent nothing at all are left out, see _reported_months), months_since_start (NaN without a start date),
     annual_target_pct. Only the months with data are returned.
     """
     cat = catalogue or load_catalogue()
@@ -402,6 +414,7 @@ def funnel(con: duckdb.DuckDBPyConnection, indicator: str, year: int, through: i
         frame[f"{col}_pct"] = limits[col] * 100
     frame["band"] = limits["band"]
     frame["outside"] = frame["band"] != "within"
+    frame["target_pct"] = frame["target_to_date"]
     return frame[FUNNEL_COLUMNS].sort_values("denominator").reset_index(drop=True)
 
 
@@ -414,6 +427,14 @@ def funnel_curve(rate: float, n_min: float, n_max: float, points: int = 200) -> 
     for col in ("lower95", "upper95", "lower998", "upper998"):
         out[col] = out[col] * 100
     return out
+
+
+def aggregate_reporters(con: duckdb.DuckDBPyConnection, units: Iterable[str]) -> list[str]:
+    """Puskesmas among `units` that sent aggregate reports (capaian) at some time: their series switch
+    source at some point, and person counts of that calendar year mix the two (see monthly_coverage)."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT puskesmas_code FROM capaian WHERE list_contains($u, puskesmas_code) ORDER BY 1",
+        {"u": list(units)}).fetchall()]
 
 
 def start_month(value: date | pd.Timestamp | None) -> str | None:

@@ -15,8 +15,10 @@ The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the i
   Z  3 3 3 3 | 3 4 4 4 (Jan–Apr as aggregate reports, 30 30 30 30 30 40 40 40
      then individual records from its start in May, like Luwu Utara)
 
+  X also sends one home visit (another service) in September and nothing for SPM01: a true 0.
+
   Months since start (month of the start = 0):
-  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5
+  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5, Sep 6 (0)
   Y  Jan −5, Feb −4, Mar −3, Apr −2, May −1, Jun 0, Jul 1, Aug 2
   Z  Jan −4, Feb −3, Mar −2, Apr −1, May 0, Jun 1, Jul 2, Aug 3
 """
@@ -77,6 +79,7 @@ def _files() -> tuple[str, str]:
             for _ in range(n):
                 serial += 1
                 records.append(f"2023-{month:02d}-10,{unit},{desa},{nik(serial=serial)},28,P,ANC_K6,")
+    records.append(f"2023-09-12,{X},{DX},{nik(serial=999)},40,L,KUNJUNGAN_RUMAH,")  # X in September: no K6
     layanan = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,result\n" + "\n".join(records)
     capaian = "period,puskesmas_code,desa_code,service_code,count\n" + "\n".join(aggregates)
     return layanan + "\n", capaian + "\n"
@@ -149,10 +152,10 @@ def test_a_group_without_puskesmas_is_refused(ccon, spec):
 def test_monthly_coverage_is_the_months_new_persons_over_one_twelfth_of_the_sasaran(ccon):
     m = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z])
     x = m[m["unit_code"] == X]
-    # July is absent (no data), not 0.
-    assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8]
-    assert x["monthly_coverage_pct"].round(6).tolist() == [10, 20, 30, 40, 50, 50, 60]
-    assert x["months_since_start"].tolist() == [-2, -1, 0, 1, 2, 3, 5]
+    # July is absent (X sent nothing at all), not 0; September (a home visit, no K6) is a true 0.
+    assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8, 9]
+    assert x["monthly_coverage_pct"].round(6).tolist() == [10, 20, 30, 40, 50, 50, 60, 0]
+    assert x["months_since_start"].tolist() == [-2, -1, 0, 1, 2, 3, 5, 6]
 
 
 def test_aggregate_months_before_the_start_and_records_after_make_one_series(ccon):
@@ -185,6 +188,7 @@ def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_si
     assert aligned_row(al, "pilot", 3) == (1, 50, 50, 50)
     assert 4 not in al[al["group"] == "pilot"]["months_since_start"].tolist()
     assert aligned_row(al, "pilot", 5) == (1, 60, 60, 60)
+    assert aligned_row(al, "pilot", 6) == (1, 0, 0, 0)  # X's September
     # adopter: Z alone, 30 through k 0, then 40.
     assert aligned_row(al, "adopter", -4) == (1, 30, 30, 30)
     assert aligned_row(al, "adopter", 1) == (1, 40, 40, 40)
@@ -306,3 +310,74 @@ def test_the_funnel_curve_spans_the_denominators_in_percent():
     last = curve.iloc[-1]
     assert last["upper998"] == pytest.approx(binom.ppf(0.999, 440, 0.5) / 440 * 100)
     assert np.all(curve["lower998"] <= curve["lower95"])
+
+
+# ------------------------------------------------------------------ map data
+
+
+def test_map_points_carry_registry_coordinates_status_and_target_population(ccon):
+    from ilp_metrics import geo
+
+    pts = geo.map_points(ccon, "SPM01", year=2023, through=8, regency="73.09").set_index("unit_code")
+    assert (pts.loc[X, "latitude"], pts.loc[X, "longitude"]) == (-4.988, 119.556)
+    # 26 of 120 = 21.7 % against a target to date of 100 × 8 / 12 = 66.7 %: below target.
+    assert pts.loc[X, "denominator"] == 120 and pts.loc[X, "coverage"] == pytest.approx(26 / 120 * 100)
+    assert pts.loc[X, "status"] == "di_bawah"
+    assert sorted(pts.index) == [X, Y]
+
+
+def test_kecamatan_values_pool_their_desa(ccon):
+    from ilp_metrics import geo
+
+    kec = geo.area_values(ccon, "SPM01", level="kecamatan", year=2023, through=8).set_index("code")
+    # One desa per kecamatan here: 73.09.04 = X's 26 / 120; 73.22.03 = Z's 3×5 + 4×3 = 27 / 120.
+    assert kec.loc["73.09.04", ["numerator", "denominator"]].tolist() == [26, 120]
+    assert kec.loc["73.22.03", "coverage"] == pytest.approx(27 / 120 * 100)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from ilp_metrics.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_compare_prints_the_aligned_series_as_csv(compare_db, capsys):
+    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "spm01",
+                           "--group-a", "pilot", "--group-b", "73.22")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("group,months_since_start,units,median_coverage_pct,p25,p75")
+    # The pilot's month −2 (X 10 %, Y 30 %) and the adopter's month 1 (Z 40 %), as in the library test.
+    assert "pilot,-2,2,20,15,25,20,SPM01" in lines
+    assert "73.22,1,1,40,40,40,40,SPM01" in lines
+
+
+def test_cli_compare_json_and_the_did_view(compare_db, capsys):
+    import json
+
+    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "SPM01", "--group-a",
+                           f"{X},{Y}", "--group-b", Z, "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {"group": f"{X},{Y}", "months_since_start": 0, "units": 2, "median_coverage_pct": 35, "p25": 32.5,
+            "p75": 37.5, "mean_coverage_pct": 35, "indicator": "SPM01"} in rows
+    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "SPM01", "--group-a", "pilot",
+                           "--group-b", "adopter", "--view", "did", "--format", "json")
+    # Default windows (12 months, at least 6 each side): no unit of this short fixture qualifies.
+    assert code == 0 and [r["row"] for r in json.loads(out)] == ["pilot", "adopter", "difference"]
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--indicator", "NOPE", "--group-a", "pilot", "--group-b", "adopter"], "indikator tidak dikenal"),
+    (["--indicator", "ILP_KLASTER", "--group-a", "pilot", "--group-b", "adopter"], "capaian bulanan"),
+    (["--indicator", "SPM01", "--group-a", "73.01", "--group-b", "adopter"], "--group-a"),
+    (["--indicator", "SPM01", "--group-a", "pilot", "--group-b", f"{Z},P0000000000"], "P0000000000"),
+])
+def test_cli_compare_bad_usage_exits_2_with_the_reason(compare_db, capsys, argv, says):
+    code, out, err = run_cli(capsys, "compare", "--db", str(compare_db), *argv)
+    assert code == 2 and out == "" and says in err

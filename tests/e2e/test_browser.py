@@ -27,6 +27,7 @@ PAGES = [
     ("", "ringkasan"),
     ("klaster", "klaster"),
     ("puskesmas", "puskesmas"),
+    ("perbandingan", "perbandingan"),
     ("kamus", "kamus"),
     ("unggah", "unggah"),
 ]
@@ -36,6 +37,7 @@ MUST_SHOW = {
     "ringkasan": {"id": "Standar Pelayanan Minimal", "en": "Minimum Service Standards"},
     "klaster": {"id": "Peringkat puskesmas", "en": "Puskesmas ranking"},  # not a chart title: SVG text may lag
     "puskesmas": {"id": "PWS per desa", "en": "PWS by desa"},
+    "perbandingan": {"id": "Sejak mulai ILP", "en": "Since the ILP start"},
     "kamus": {"id": "Aturan perhitungan", "en": "How the figures are built"},
     "unggah": {"id": "Riwayat unggahan", "en": "Upload history"},
 }

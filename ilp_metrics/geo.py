@@ -1,0 +1,227 @@
+"""Map data: puskesmas points from the registry, and desa/kecamatan boundaries from a GeoJSON the user
+uploads, matched on Kemendagri codes. No boundary ships with the product (no registry package holds
+them) and nothing is fetched from the internet: maps are drawn on plain longitude/latitude axes.
+
+Reading a GeoJSON collects every problem (feature, reason, as message keys for the page to translate)
+instead of stopping at the first; a file that is not a GeoJSON FeatureCollection at all raises
+GeoJSONError with one message key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .coverage import coverage_many, snapshot
+
+# Property names that carry a Kemendagri code in common boundary files (BIG/Dukcapil/BPS exports,
+# GADM-like re-codings), compared case-insensitively, first match wins; the feature's own `id` last.
+CODE_PROPERTIES = ("kode_kemendagri", "kode_desa", "kd_desa", "desa_code", "kode_kel", "kdepum", "kode_kec",
+                   "kd_kec", "kode_kecamatan", "kdcpum", "district_code", "kode_wilayah", "kode", "code", "id")
+NAME_PROPERTIES = ("nama_desa", "desa", "namobj", "wadmkd", "nama_kec", "kecamatan", "wadmkc", "nama", "name")
+LEVEL_BY_DIGITS = {10: "desa", 6: "kecamatan"}
+
+
+class GeoJSONError(ValueError):
+    """The upload is not a GeoJSON FeatureCollection. `code` is a message key."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str                      # dotted Kemendagri code: 73.09.04.2005 or 73.09.04
+    level: str                     # desa | kecamatan
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]  # outer rings (and holes), lon/lat
+
+
+@dataclass
+class Boundaries:
+    areas: list[Area] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # {feature, code (message key), value}
+
+    @property
+    def level(self) -> str | None:
+        levels = {a.level for a in self.areas}
+        return levels.pop() if len(levels) == 1 else ("desa" if "desa" in levels else None)
+
+
+def normalise_code(value: Any) -> tuple[str, str] | None:
+    """A Kemendagri code with or without dots (`7309042005`, `73.09.04.2005`, `730904`) as
+    (dotted code, level); None when it is not a desa or kecamatan code."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    digits = re.sub(r"[.\s]", "", text)
+    if not digits.isdigit() or len(digits) not in LEVEL_BY_DIGITS:
+        return None
+    parts = [digits[:2], digits[2:4], digits[4:6]] + ([digits[6:]] if len(digits) == 10 else [])
+    return ".".join(parts), LEVEL_BY_DIGITS[len(digits)]
+
+
+def _code_of(feature: dict) -> tuple[tuple[str, str] | None, Any]:
+    props = feature.get("properties") or {}
+    lower = {str(k).lower(): v for k, v in props.items()} if isinstance(props, dict) else {}
+    for key in CODE_PROPERTIES:
+        if key in lower and lower[key] not in (None, ""):
+            return normalise_code(lower[key]), lower[key]
+    if feature.get("id") not in (None, ""):
+        return normalise_code(feature["id"]), feature["id"]
+    return None, None
+
+
+def _name_of(feature: dict, code: str) -> str:
+    props = feature.get("properties") or {}
+    lower = {str(k).lower(): v for k, v in props.items()} if isinstance(props, dict) else {}
+    for key in NAME_PROPERTIES:
+        if isinstance(lower.get(key), str) and lower[key].strip():
+            return lower[key].strip()
+    return code
+
+
+def _rings(geometry: Any) -> tuple[tuple[tuple[float, float], ...], ...] | None:
+    if not isinstance(geometry, dict):
+        return None
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
+    if not isinstance(polygons, list):
+        return None
+    try:
+        rings = tuple(tuple((float(p[0]), float(p[1])) for p in ring) for poly in polygons for ring in poly)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return rings if rings and all(len(r) >= 3 for r in rings) else None
+
+
+def read_boundaries(data: bytes | str) -> Boundaries:
+    """Parse a GeoJSON FeatureCollection of desa or kecamatan polygons keyed by Kemendagri codes.
+
+    Raises GeoJSONError for a file that is not JSON (`geo.error_not_json`), not a FeatureCollection
+    (`geo.error_not_collection`) or without any usable feature (`geo.error_no_areas`). Features
+    without a code, with an unreadable code or geometry, or repeated, are listed in `problems`."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        doc = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GeoJSONError("geo.error_not_json", detail=str(exc)[:120]) from None
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        doc = {"type": "FeatureCollection", "features": [doc]}
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise GeoJSONError("geo.error_not_collection")
+    out = Boundaries()
+    seen: set[str] = set()
+    for number, feature in enumerate(doc["features"], start=1):
+        if not isinstance(feature, dict):
+            out.problems.append({"feature": number, "code": "geo.problem_not_feature", "value": ""})
+            continue
+        code, raw = _code_of(feature)
+        if raw is None:
+            out.problems.append({"feature": number, "code": "geo.problem_no_code", "value": ""})
+            continue
+        if code is None:
+            out.problems.append({"feature": number, "code": "geo.problem_bad_code", "value": str(raw)[:40]})
+            continue
+        rings = _rings(feature.get("geometry"))
+        if rings is None:
+            out.problems.append({"feature": number, "code": "geo.problem_bad_geometry", "value": code[0]})
+            continue
+        if code[0] in seen:
+            out.problems.append({"feature": number, "code": "geo.problem_duplicate", "value": code[0]})
+            continue
+        seen.add(code[0])
+        out.areas.append(Area(code[0], code[1], _name_of(feature, code[0]), rings))
+    if not out.areas:
+        raise GeoJSONError("geo.error_no_areas", problems=len(out.problems))
+    return out
+
+
+@dataclass(frozen=True)
+class Match:
+    matched: list[str]      # codes in the file and in the data
+    unmatched: list[str]    # codes in the file that the registry does not know (in scope)
+    missing: list[str]      # areas of the registry (in scope) without a boundary in the file
+
+
+def known_areas(con: duckdb.DuckDBPyConnection, level: str, regency: str | None = None) -> pd.DataFrame:
+    """Registry areas at `level` (desa from the desa registry; kecamatan from the desa codes' first three
+    parts), with name and puskesmas, limited to one kabupaten."""
+    if level == "desa":
+        sql = """SELECT d.desa_code AS code, d.desa_name AS name, d.puskesmas_code
+                 FROM desa d JOIN puskesmas p USING (puskesmas_code)
+                 WHERE $r IS NULL OR p.regency_code = $r ORDER BY 1"""
+    elif level == "kecamatan":
+        sql = """SELECT DISTINCT left(d.desa_code, 8) AS code, coalesce(k.name, left(d.desa_code, 8)) AS name,
+                        CAST(NULL AS VARCHAR) AS puskesmas_code
+                 FROM desa d JOIN puskesmas p USING (puskesmas_code)
+                 LEFT JOIN ref_district k ON k.code = left(d.desa_code, 8)
+                 WHERE $r IS NULL OR p.regency_code = $r ORDER BY 1"""
+    else:
+        raise ValueError(f"level must be desa or kecamatan, got {level!r}")
+    return con.execute(sql, {"r": regency}).df()
+
+
+def match_boundaries(con: duckdb.DuckDBPyConnection, boundaries: Boundaries, regency: str | None = None) -> Match:
+    level = boundaries.level or "desa"
+    known = set(known_areas(con, level, regency)["code"])
+    codes = [a.code for a in boundaries.areas if a.level == level]
+    matched = [c for c in codes if c in known]
+    unmatched = [c for c in codes if c not in known]
+    return Match(matched, unmatched, sorted(known - set(codes)))
+
+
+def area_values(con: duckdb.DuckDBPyConnection, indicator: str, *, level: str, year: int, through: int | None = None,
+                regency: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Coverage to date per desa, or per kecamatan (the sum of its desa numerators over the sum of their
+    denominators: distinct persons served in two desa count in both, see the drill-down rule), with status.
+    Columns: code, name, numerator, denominator, coverage, target_to_date, status."""
+    cat = catalogue or load_catalogue()
+    snap = snapshot(coverage_many(con, [indicator], level="desa", year=year, through=through, regency=regency,
+                                  catalogue=cat))
+    cols = ["code", "name", "numerator", "denominator", "coverage", "target_to_date", "status"]
+    if snap.empty:
+        return pd.DataFrame(columns=cols)
+    if level == "desa":
+        return snap.rename(columns={"unit_code": "code", "unit_name": "name"})[cols].reset_index(drop=True)
+    ind = cat.indicator(indicator)
+    snap = snap.assign(code=snap["unit_code"].str[:8])
+    grouped = snap.groupby("code")
+    out = pd.DataFrame({"numerator": grouped["numerator"].sum(), "denominator": grouped["denominator"].sum(min_count=1),
+                        "target_to_date": grouped["target_to_date"].first(),
+                        "has_data": grouped["status"].apply(lambda s: (s != "tidak_ada_data").any())}).reset_index()
+    den = out["denominator"].where(out["denominator"] > 0)
+    out["coverage"] = (out["numerator"] / den * ind.factor).where(out["has_data"])
+    lower = np.full(len(out), not ind.higher_is_better)
+    ratio = np.full(len(out), cat.mendekati_min_ratio(indicator))
+    out["status"] = cat.status.classify_many(out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float),
+                                             lower, ratio)
+    names = known_areas(con, "kecamatan", regency).set_index("code")["name"]
+    out["name"] = out["code"].map(names).fillna(out["code"])
+    return out[cols]
+
+
+def map_points(con: duckdb.DuckDBPyConnection, indicator: str, *, year: int, through: int | None = None,
+               regency: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Puskesmas with registry coordinates, coverage to date, status and target population (the
+    indicator's denominator), for the point map. Puskesmas without coordinates have NaN latitude."""
+    cat = catalogue or load_catalogue()
+    snap = snapshot(coverage_many(con, [indicator], level="puskesmas", year=year, through=through,
+                                  regency=regency, catalogue=cat))
+    registry = con.execute(
+        """SELECT puskesmas_code AS unit_code, latitude, longitude, ilp_start_date, cohort FROM puskesmas
+           WHERE $r IS NULL OR regency_code = $r""", {"r": regency}).df()
+    out = registry.merge(snap[["unit_code", "unit_name", "numerator", "denominator", "coverage", "target_to_date",
+                               "status", "month"]], on="unit_code", how="inner")
+    return out.sort_values("unit_name").reset_index(drop=True)
