@@ -12,7 +12,8 @@ def run() -> None:
     st.session_state["_rerun_for_dashboard"] = False  # see _shared.ensure_dashboard
     specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
              ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
-             ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:")]
+             ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:"),
+             ("kualitas", "nav.quality", ":material/fact_check:")]
     pages = [st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
              for name, key, icon in specs]
     page = st.navigation(pages)

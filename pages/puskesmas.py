@@ -9,6 +9,7 @@ import streamlit as st
 from ilp_metrics import charts
 from ilp_metrics.coverage import snapshot
 from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
+from pages import _quality as qa
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -70,7 +71,10 @@ for r in mine.itertuples():
         ui.tr("pusk.district_coverage"): charts.fmt_value(district.loc[r.indicator, "coverage"]
                                                           if r.indicator in district.index else None, ind, lang),
         ui.tr("common.gap"): fmt_int(r.gap, lang),
+        ui.tr("quality.flag.column"): qa.reason("puskesmas", code, r.indicator) or "",
     })
+    if rows[-1][ui.tr("quality.flag.column")]:
+        rows[-1][ui.tr("common.coverage")] += " ⚠"
     status_codes.append(r.status)
 order = sorted(range(len(rows)), key=lambda i: (rows[i][ui.tr("common.cluster")], i))
 table = pd.DataFrame([rows[i] for i in order])
@@ -105,13 +109,17 @@ for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_pos
         ui.tr("common.reading"): ui.pws_name(r.pws_reading),
         ui.tr("common.gap"): fmt_int(r.gap, lang),
         ui.tr("common.gap_per_month"): fmt_int(r.gap_per_month, lang),
+        ui.tr("quality.flag.column"): (qa.reason("desa", r.unit_code, pick) or qa.reason("puskesmas", code, pick)
+                                       or ""),
     })
+    if desa_rows[-1][ui.tr("quality.flag.column")]:
+        desa_rows[-1][ui.tr("common.coverage")] += " ⚠"
     desa_status.append(r.status)
     desa_pws.append(r.pws_reading)
 st.dataframe(ui.styled(pd.DataFrame(desa_rows), {ui.tr("common.status"): ui.status_colours(desa_status),
                                                  ui.tr("common.reading"): ui.pws_colours(desa_pws)}),
              hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)))
-st.caption(ui.tr("pusk.desa_caption"))
+st.caption(ui.tr("pusk.desa_caption") + " " + ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ monthly trend
 st.subheader(ui.tr("pusk.trend"))

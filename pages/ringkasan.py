@@ -9,6 +9,7 @@ from ilp_metrics import charts
 from ilp_metrics.coverage import snapshot
 from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.summary import summarise
+from pages import _quality as qa
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -73,10 +74,14 @@ for code in spm_codes:
         ui.tr("common.status"): ui.status_name(r["status"]),
         ui.tr("common.gap"): fmt_int(r["gap"], lang),
         ui.tr("common.projection"): charts.fmt_value(r["projected_coverage"], ind, lang),
+        ui.tr("quality.flag.column"): qa.reason("kabupaten", f["regency"], code) or "",
     })
+    if spm_rows[-1][ui.tr("quality.flag.column")]:
+        spm_rows[-1][ui.tr("common.coverage")] += " ⚠"
     spm_status.append(r["status"])
 st.dataframe(ui.styled(pd.DataFrame(spm_rows), {ui.tr("common.status"): ui.status_colours(spm_status)}),
              hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)))
+st.caption(ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ puskesmas farthest behind
 st.subheader(ui.tr("overview.behind"))
@@ -94,13 +99,14 @@ short = {c: cat.indicator(c).short_name.get(lang).split(" ")[0] for c in spm_cod
 def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in frame.itertuples():
-        row = {ui.tr("common.puskesmas"): r.unit_name,
+        row = {ui.tr("common.puskesmas"): qa.mark(r.unit_name, qa.reason("puskesmas", r.unit_code)),
                ui.tr("overview.spm_composite"): fmt_num(r.composite, lang, 0),
                ui.tr("overview.spm_tercapai"): f"{r.on_target} / {len(spm_codes)}",
                ui.tr("overview.total_gap"): fmt_int(r.gap, lang)}
         for code in spm_codes:
             value = gaps.loc[r.unit_code, code] if code in gaps.columns and r.unit_code in gaps.index else None
             row[short[code]] = fmt_int(value, lang)
+        row[ui.tr("quality.flag.column")] = qa.reason("puskesmas", r.unit_code) or ""
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -34,7 +34,8 @@ FINDING_COLUMNS = ["check", "severity", "regency", "puskesmas", "puskesmas_name"
                    "indicator", "value", "expected", "message", "upload_ids", "rows"]
 FLAG_COLUMNS = ["level", "unit_code", "indicator", "period", "severity", "check", "reason"]
 SCORE_COLUMNS = ["regency", "puskesmas", "puskesmas_name", "period", "checks", "failed", "score", "failed_checks"]
-FLAGGING_SEVERITIES = ("high", "medium")  # low findings are notes: they never mark a figure
+SCORING_SEVERITIES = ("high", "medium")  # low findings are notes: they never lower a score
+FLAGGING_SEVERITIES = ("high",)  # figures are marked for high findings only (catalogue quality.flag_rule)
 
 __all__ = ["findings", "quality_score", "completeness", "figure_flags", "FINDING_COLUMNS", "FLAG_COLUMNS",
            "SCORE_COLUMNS", "CHECK_CODES", "SEVERITIES"]
@@ -223,7 +224,7 @@ def quality_score(con: duckdb.DuckDBPyConnection, year: int, regency: str | None
     grid = completeness(con, year, regency, through, catalogue=cat)
     found = findings(con, year, regency, through, catalogue=cat) if found is None else found
     n_checks = len(cat.quality.checks)
-    serious = found[found["severity"].isin(FLAGGING_SEVERITIES)]
+    serious = found[found["severity"].isin(SCORING_SEVERITIES)]
     rows = []
     for g in grid.itertuples():
         period = pd.Timestamp(g.period).strftime("%Y-%m")
@@ -243,7 +244,7 @@ def quality_score(con: duckdb.DuckDBPyConnection, year: int, regency: str | None
 def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
                  lang: str = "id", found: pd.DataFrame | None = None,
                  catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """Which coverage figures carry open high or medium findings (catalogue `quality.flag_rule`).
+    """Which coverage figures carry open high-severity findings (catalogue `quality.flag_rule`).
 
     One row per (level, unit_code, indicator, period, check): `level` is 'kabupaten', 'puskesmas' or 'desa';
     `indicator` an indicator code, or None when the finding concerns every indicator of the unit (a missing
@@ -294,3 +295,19 @@ def flags_for(flags: pd.DataFrame, level: str, unit_code: str, indicator: str | 
         hit = hit[hit["indicator"].isna() | (hit["indicator"] == indicator)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return hit.assign(_o=hit["severity"].map(order)).sort_values("_o").drop(columns="_o")
+
+
+def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> pd.DataFrame:
+    """The uploads a finding refers to (id, file, kind, who, when, period, rows, status)."""
+    ids = sorted({int(i) for i in upload_ids})
+    return con.execute(
+        """SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, period_start, period_end, rows_accepted,
+                  status FROM uploads WHERE list_contains($ids, upload_id) ORDER BY upload_id""",
+        {"ids": ids}).df()
+
+
+def upload_ids_of(text: Any) -> list[int]:
+    """Upload ids of a finding's `upload_ids` cell ('54' or '116,54')."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [int(x) for x in text.split(",") if x.strip().isdigit()]

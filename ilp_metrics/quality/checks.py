@@ -609,16 +609,23 @@ def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
 def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     dup = _frame(con, f"""
         WITH {_SCOPE},
-        groups AS (
-            SELECT puskesmas_code, person_key, service_code, service_date, count(*) AS n,
-                   list(upload_id ORDER BY source_row) AS uploads, list(source_row ORDER BY source_row) AS source_rows
-            FROM layanan WHERE service_date >= $start AND service_date < $end
+        keys AS (  -- same person, service and day more than once
+            SELECT puskesmas_code, person_key, service_code, service_date FROM layanan
+            WHERE service_date >= $start AND service_date < $end
             GROUP BY ALL HAVING count(*) > 1
         ),
+        copies AS (  -- every row of those keys; the first (lowest upload, row) is the original
+            SELECT l.puskesmas_code, l.service_date, l.upload_id, l.source_row,
+                   row_number() OVER (PARTITION BY l.puskesmas_code, l.person_key, l.service_code, l.service_date
+                                      ORDER BY l.upload_id, l.source_row) AS copy
+            FROM layanan l SEMI JOIN keys k
+              ON l.puskesmas_code = k.puskesmas_code AND l.person_key = k.person_key
+             AND l.service_code = k.service_code AND l.service_date = k.service_date
+            WHERE l.service_date >= $start AND l.service_date < $end
+        ),
         flat AS (
-            SELECT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period,
-                   unnest(uploads[2:]) AS upload_id, unnest(source_rows[2:]) AS source_row
-            FROM groups
+            SELECT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, upload_id, source_row
+            FROM copies WHERE copy > 1
         )
         SELECT s.regency_code AS regency, f.puskesmas_code AS puskesmas, f.period, f.upload_id,
                min(u.file_name) AS file_name, count(*) AS n_rows, list(f.source_row ORDER BY f.source_row) AS source_rows
