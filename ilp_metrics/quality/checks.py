@@ -298,7 +298,9 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
         values = g["value"].to_numpy(dtype=float)
         periods = pd.to_datetime(g["period"]).to_numpy()
         for i in np.nonzero(periods >= start.to_datetime64())[0]:
-            hist = values[max(0, i - window):i]
+            # The unit's own history: the `window` months before and, where already reported, the `window`
+            # after. A lasting change (an ILP ramp) then has neighbours on both levels; a typing error has not.
+            hist = np.concatenate([values[max(0, i - window):i], values[i + 1:i + 1 + window]])
             if len(hist) < need:
                 continue
             z, med = modified_z(values[i], hist)
