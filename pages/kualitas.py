@@ -53,13 +53,15 @@ sev_names = {s.code: s.name.get(lang) for s in rules.severities}
 c1, c2, c3 = st.columns([2, 1, 2])
 present_checks = [c.code for c in rules.checks if c.code in set(found["check"])]
 pick_checks = c1.multiselect(ui.tr("quality.filter.check"), present_checks, format_func=check_names.get,
-                             key="w_quality_check")
+                             placeholder=ui.tr("quality.filter.all"), key="w_quality_check")
 pick_sev = c2.multiselect(ui.tr("quality.filter.severity"), list(sev_names), default=["high", "medium"],
-                          format_func=sev_names.get, key="w_quality_severity")
+                          format_func=sev_names.get, placeholder=ui.tr("quality.filter.all"),
+                          key="w_quality_severity")
 pusk_names = found.dropna(subset=["puskesmas"]).drop_duplicates("puskesmas").set_index("puskesmas")["puskesmas_name"]
 pusk_names = pusk_names.fillna(pd.Series(pusk_names.index, index=pusk_names.index))
 pick_pusk = c3.multiselect(ui.tr("quality.filter.puskesmas"), sorted(pusk_names.index, key=lambda c: pusk_names[c]),
-                           format_func=lambda c: pusk_names[c], key="w_quality_puskesmas")
+                           format_func=lambda c: pusk_names[c], placeholder=ui.tr("quality.filter.all"),
+                           key="w_quality_puskesmas")
 shown = found
 if pick_checks:
     shown = shown[shown["check"].isin(pick_checks)]
@@ -84,7 +86,8 @@ else:
     })
     colours = [rules.severity(s).colour for s in shown["severity"]]
     st.dataframe(ui.styled(table, {ui.tr("quality.col.severity"): colours}), hide_index=True, width="stretch",
-                 height=min(ui.table_height(len(table)), 560), key="quality_findings")
+                 height=min(ui.table_height(len(table)), 560), key="quality_findings",
+                 column_config={ui.tr("quality.col.message"): st.column_config.TextColumn(width="large")})
 
     # -------------------------------------------------------------- one finding: uploads and rows concerned
     st.subheader(ui.tr("quality.detail"))

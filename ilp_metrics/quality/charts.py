@@ -30,8 +30,9 @@ def _grid(frame: pd.DataFrame, value: str, text_of) -> tuple[list, list, list[st
 def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
     """Share of each puskesmas's desa present in each month's data; a month with no data at all is 0 and
     marked with a cross, so the gap reads without colour."""
-    z, text, names, months = _grid(grid, "desa_share", lambda v: "✗" if v == 0 else ("" if v is None else
-                                                                                       fmt_num(v, lang, 0)))
+    # Complete months stay unlabelled so that the gaps stand out on a projector.
+    z, text, names, months = _grid(grid, "desa_share", lambda v: "✗" if v == 0 else (
+        "" if v is None or v >= 100 else fmt_num(v, lang, 0)))
     labels = [month_name(m, lang, short=True) for m in months]
     fig = go.Figure(go.Heatmap(
         z=z, x=labels, y=names, text=text, texttemplate="%{text}", textfont=dict(size=13, color="black"),

@@ -29,6 +29,7 @@ PAGES = [
     ("puskesmas", "puskesmas"),
     ("kamus", "kamus"),
     ("unggah", "unggah"),
+    ("kualitas", "kualitas"),
 ]
 
 # Optional: words a page must show, per language (by screenshot name).
@@ -38,6 +39,7 @@ MUST_SHOW = {
     "puskesmas": {"id": "PWS per desa", "en": "PWS by desa"},
     "kamus": {"id": "Aturan perhitungan", "en": "How the figures are built"},
     "unggah": {"id": "Riwayat unggahan", "en": "Upload history"},
+    "kualitas": {"id": "Daftar temuan", "en": "Findings"},
 }
 
 LANGS = ["id", "en"]
