@@ -499,36 +499,60 @@ def _pairs(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) 
 
 
 def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """WHO DQR consistency over time: this year's numerator to date vs the mean of up to three earlier years'
-    numerators over the same months, for cumulative service indicators."""
+    """WHO DQR consistency over time: this year's count January–last month vs the mean of up to three earlier
+    years over the same months, per puskesmas and service indicator counted without filters (distinct persons
+    or events of its services; an aggregate month counts where the puskesmas has no records of that service
+    that month, as in the figures). One scan of the four years."""
     cat = scope.catalogue
-    codes = [i.code for i in cat.indicators if i.numerator.services and i.accumulation == "cumulative"]
-    earlier = []
-    for year in range(scope.year - 3, scope.year):
-        has = con.execute("SELECT (SELECT count(*) FROM (SELECT 1 FROM layanan WHERE year(service_date) = $y LIMIT 1))"
-                          " + (SELECT count(*) FROM (SELECT 1 FROM capaian WHERE year(period) = $y LIMIT 1))",
-                          {"y": year}).fetchone()[0]
-        if has:
-            frame = puskesmas_figures(con, scope, year, codes)
-            earlier.append(frame[frame["has_data"].astype(bool)][["indicator", "unit_code", "numerator"]]
-                           .assign(year=year))
-    if not earlier:
+    inds = [i for i in cat.indicators if i.numerator.services and i.accumulation == "cumulative"
+            and i.numerator.count in ("distinct_persons", "events") and not i.numerator.result_in
+            and i.numerator.age_years is None and i.numerator.sex is None and i.numerator.min_events is None]
+    if not inds:
         return _empty()
-    prev = pd.concat(earlier).groupby(["indicator", "unit_code"]).agg(mean=("numerator", "mean"),
-                                                                      years=("year", "count")).reset_index()
-    now = current[current["indicator"].isin(codes) & current["has_data"].astype(bool)]
-    both = now.merge(prev, on=["indicator", "unit_code"])
+    pairs = [(i.code, s, i.numerator.count) for i in inds for s in i.numerator.services]
+    totals = _frame(con, f"""
+        WITH {_SCOPE},
+        map AS (SELECT unnest($codes) AS indicator, unnest($services) AS service_code, unnest($counts) AS how),
+        lay_counts AS (
+            SELECT l.puskesmas_code, year(l.service_date) AS year, m.indicator,
+                   CASE WHEN min(m.how) = 'events' THEN count(*) ELSE count(DISTINCT l.person_key) END AS n
+            FROM layanan l JOIN map m USING (service_code) JOIN scope s USING (puskesmas_code)
+            WHERE l.service_date >= $first AND l.service_date < $end
+              AND month(l.service_date) <= month(s.last_month)
+            GROUP BY ALL
+        ),
+        lay_slices AS (  -- puskesmas × month × service with records: their aggregates are not counted
+            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, service_code
+            FROM layanan WHERE service_date >= $first AND service_date < $end
+        ),
+        cap_counts AS (
+            SELECT c.puskesmas_code, year(c.period) AS year, m.indicator, sum(c.count) AS n
+            FROM capaian c JOIN map m USING (service_code) JOIN scope s USING (puskesmas_code)
+            ANTI JOIN lay_slices x ON x.puskesmas_code = c.puskesmas_code AND x.period = c.period
+                                  AND x.service_code = c.service_code
+            WHERE c.period >= $first AND c.period < $end AND month(c.period) <= month(s.last_month)
+            GROUP BY ALL
+        )
+        SELECT s.regency_code, t.puskesmas_code, t.year, t.indicator, sum(t.n) AS n, month(s.last_month) AS month
+        FROM (SELECT * FROM lay_counts UNION ALL SELECT * FROM cap_counts) t JOIN scope s USING (puskesmas_code)
+        GROUP BY ALL
+    """, scope.params(first=date(scope.year - 3, 1, 1), codes=[p[0] for p in pairs],
+                      services=[p[1] for p in pairs], counts=[p[2] for p in pairs]))
+    now = totals[totals["year"] == scope.year]
+    prev = (totals[totals["year"] < scope.year].groupby(["indicator", "puskesmas_code"])
+            .agg(mean=("n", "mean"), years=("year", "count")).reset_index())
+    both = now.merge(prev, on=["indicator", "puskesmas_code"])
     tol, floor = scope.t("year_total_tolerance"), scope.t("year_total_min_count")
     both = both[both["mean"] >= floor]
-    ratio = both["numerator"].astype(float) / both["mean"]
+    ratio = both["n"].astype(float) / both["mean"]
     off = both[(ratio > 1 + tol) | (ratio < 1 / (1 + tol))]
     if off.empty:
         return _empty()
     return pd.DataFrame({
         "check": "CONS_YEAR_TOTAL", "severity": scope.rules.check("CONS_YEAR_TOTAL").severity,
-        "regency": off["regency_code"], "puskesmas": off["unit_code"], "desa": None,
+        "regency": off["regency_code"], "puskesmas": off["puskesmas_code"], "desa": None,
         "period": _period_of(off, scope.year), "indicator": off["indicator"],
-        "value": off["numerator"].astype(float), "expected": off["mean"].round(1), "upload_ids": None, "rows": None,
+        "value": off["n"].astype(float), "expected": off["mean"].round(1), "upload_ids": None, "rows": None,
         "f_previous": off["years"].astype(int)})
 
 
@@ -611,8 +635,8 @@ def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
 def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     dup = _frame(con, f"""
         WITH {_SCOPE},
-        keys AS (  -- same person, service and day more than once
-            SELECT puskesmas_code, person_key, service_code, service_date FROM layanan
+        keys AS (  -- same person, service and day more than once (grouped on a hash: one number per row)
+            SELECT hash(puskesmas_code, person_key, service_code, service_date) AS h FROM layanan
             WHERE service_date >= $start AND service_date < $end
             GROUP BY ALL HAVING count(*) > 1
         ),
@@ -620,10 +644,9 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
             SELECT l.puskesmas_code, l.service_date, l.upload_id, l.source_row,
                    row_number() OVER (PARTITION BY l.puskesmas_code, l.person_key, l.service_code, l.service_date
                                       ORDER BY l.upload_id, l.source_row) AS copy
-            FROM layanan l SEMI JOIN keys k
-              ON l.puskesmas_code = k.puskesmas_code AND l.person_key = k.person_key
-             AND l.service_code = k.service_code AND l.service_date = k.service_date
+            FROM layanan l
             WHERE l.service_date >= $start AND l.service_date < $end
+              AND hash(l.puskesmas_code, l.person_key, l.service_code, l.service_date) IN (SELECT h FROM keys)
         ),
         flat AS (
             SELECT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, upload_id, source_row
