@@ -292,6 +292,7 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
     window, need = int(scope.t("outlier_history_months")), int(scope.t("outlier_min_history"))
     z_max, min_diff, min_rel = scope.t("outlier_z"), scope.t("outlier_min_difference"), scope.t("outlier_min_relative")
     ratio_high, excess_high = scope.t("outlier_high_ratio"), scope.t("outlier_high_min_excess")
+    recent_n = int(scope.t("outlier_high_recent_months"))
     start = pd.Timestamp(scope.start)
     out = []
     for (pk, source, service), g in series.groupby(["puskesmas_code", "source", "service_code"], sort=False):
@@ -307,7 +308,12 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
             diff = values[i] - med
             if abs(z) <= z_max or abs(diff) < max(min_diff, min_rel * med):
                 continue
-            high = values[i] >= ratio_high * max(med, 1.0) and diff >= excess_high
+            # High (a likely typing error) only for a spike: far above the whole history and above the nearest
+            # months too, so that the edge of a lasting rise (an ILP ramp, its later months not yet reported)
+            # stays medium.
+            recent = np.concatenate([values[max(0, i - recent_n):i], values[i + 1:i + 1 + recent_n]])
+            near = float(np.median(recent)) if len(recent) else med
+            high = values[i] >= ratio_high * max(med, near, 1.0) and diff >= excess_high
             row = g.iloc[i]
             out.append({"check": "OUT_MONTHLY_VALUE", "severity": "high" if high else "medium",
                         "regency": row["regency"], "puskesmas": pk, "desa": None, "period": row["period"],

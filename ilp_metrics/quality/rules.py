@@ -38,6 +38,7 @@ THRESHOLDS: dict[str, str] = {  # name -> kind ('int', 'number', 'ratio')
     "outlier_min_relative": "ratio",
     "outlier_high_ratio": "number",
     "outlier_high_min_excess": "number",
+    "outlier_high_recent_months": "int",
     "coverage_ceiling_pct": "number",
     "year_total_tolerance": "ratio",
     "year_total_min_count": "number",
