@@ -341,7 +341,10 @@ def test_figure_flags_mark_the_unit_and_its_kabupaten_for_every_indicator(con, t
     assert list(flags.columns) == quality.FLAG_COLUMNS
     missing = flags[flags["check"] == "COMP_PUSKESMAS_MONTH"]
     assert set(zip(missing["level"], missing["unit_code"])) == {("puskesmas", MB), ("kabupaten", "73.09")}
-    assert missing["indicator"].isna().all() and (missing["period"] == "2024-03").all()
+    assert quality.flags_for(flags, "puskesmas", MB, "ILP_KLASTER").query("check == 'COMP_PUSKESMAS_MONTH'").empty
+    # A month without service data marks the indicators counted from services, not the readiness checklist.
+    assert "SPM01" in set(missing["indicator"]) and "ILP_KLASTER" not in set(missing["indicator"])
+    assert (missing["period"] == "2024-03").all()
     assert "no data for 2024-03" in missing["reason"].iloc[0]
     assert not quality.flags_for(flags, "puskesmas", MB, "SPM01").empty
     assert quality.flags_for(flags[flags["check"] == "COMP_PUSKESMAS_MONTH"], "puskesmas", TK, "SPM01").empty

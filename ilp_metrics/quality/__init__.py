@@ -35,7 +35,9 @@ FINDING_COLUMNS = ["check", "severity", "regency", "puskesmas", "puskesmas_name"
 FLAG_COLUMNS = ["level", "unit_code", "indicator", "period", "severity", "check", "reason"]
 SCORE_COLUMNS = ["regency", "puskesmas", "puskesmas_name", "period", "checks", "failed", "score", "failed_checks"]
 SCORING_SEVERITIES = ("high", "medium")  # low findings are notes: they never lower a score
-FLAGGING_SEVERITIES = ("high",)  # figures are marked for high findings only (catalogue quality.flag_rule)
+FLAGGING_SEVERITIES = ("high",)
+SERVICE_DATA_CHECKS = frozenset({"COMP_PUSKESMAS_MONTH", "COMP_DESA_MONTH", "TIME_LATE_UPLOAD", "IMP_AFTER_UPLOAD",
+                                 "IMP_BEFORE_BIRTH", "DUP_RECORD", "DUP_SOURCE_OVERLAP", "DUP_RESENT"})  # figures are marked for high findings only (catalogue quality.flag_rule)
 
 __all__ = ["findings", "quality_score", "completeness", "figure_flags", "FINDING_COLUMNS", "FLAG_COLUMNS",
            "SCORE_COLUMNS", "CHECK_CODES", "SEVERITIES"]
@@ -247,8 +249,9 @@ def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
     """Which coverage figures carry open high-severity findings (catalogue `quality.flag_rule`).
 
     One row per (level, unit_code, indicator, period, check): `level` is 'kabupaten', 'puskesmas' or 'desa';
-    `indicator` an indicator code, or None when the finding concerns every indicator of the unit (a missing
-    month, a late file, a duplicate export); `period` 'YYYY-MM' or None (yearly, sasaran, registry);
+    `indicator` an indicator code (a finding about service data — a missing month, a late or duplicated
+    file — gives one row per indicator counted from services), or None when the finding concerns every
+    indicator of the unit (registry); `period` 'YYYY-MM' or None (yearly, sasaran, registry);
     `severity`; `reason` the finding's message in `lang`. A figure of (level, unit, indicator) through the
     month asked is flagged when a row has that level and unit and `indicator` is None or equal.
     """
@@ -263,11 +266,16 @@ def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
         if ind.denominator.target_group:
             by_group.setdefault(ind.denominator.target_group, []).append(ind.code)
     known = {i.code for i in cat.indicators}
+    service_based = [i.code for i in cat.indicators if i.numerator.services]
+    readiness_based = [i.code for i in cat.indicators if i.numerator.readiness_item]
     rows = []
     for f in serious.itertuples():
         code = f.indicator
         if code is None or (isinstance(code, float) and math.isnan(code)):
-            indicators: list = [None]
+            # A finding about service data (a missing month, a late or duplicated file) marks the indicators
+            # counted from services, a missing readiness row those from the checklist; others every one.
+            indicators: list = (service_based if f.check in SERVICE_DATA_CHECKS else
+                                readiness_based if f.check == "COMP_KESIAPAN_MONTH" else [None])
         elif code in known:
             indicators = [code]
         else:
