@@ -53,9 +53,9 @@ def reason(level: str, unit_code: str, indicator: str | None = None, flag_frame:
     return " · ".join(texts[:limit]) + more
 
 
-def mark(value: str, why: str | None) -> str:
-    """A table cell: the value with ⚠ when its data have findings."""
-    return f"{value} ⚠" if why else value
+def cell(why: str | None) -> str:
+    """The marker column placed right after a coverage figure: ⚠ and the reason, or empty when clean."""
+    return f"⚠ {why}" if why else ""
 
 
 def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
@@ -74,3 +74,10 @@ def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
                 text[i][j] = f"{text[i][j]} ⚠"
                 hover[i][j] = f"{hover[i][j]} · ⚠ {why}"
     trace.update(text=text, customdata=hover)
+
+
+def column() -> dict:
+    """column_config for the marker column: narrow, so the figures after it stay in view; the full reason
+    shows when the cell is hovered or widened."""
+    return {ui.tr("quality.flag.column"): st.column_config.TextColumn(width="small",
+                                                                       help=ui.tr("quality.flag.caption"))}

@@ -70,17 +70,15 @@ for code in spm_codes:
         ui.tr("common.sasaran"): fmt_int(r["denominator"], lang),
         ui.tr("common.served"): fmt_int(r["numerator"], lang),
         ui.tr("common.coverage"): charts.fmt_value(r["coverage"], ind, lang),
+        ui.tr("quality.flag.column"): qa.cell(qa.reason("kabupaten", f["regency"], code)),
         ui.tr("common.target_to_date"): charts.fmt_value(r["target_to_date"], ind, lang),
         ui.tr("common.status"): ui.status_name(r["status"]),
         ui.tr("common.gap"): fmt_int(r["gap"], lang),
         ui.tr("common.projection"): charts.fmt_value(r["projected_coverage"], ind, lang),
-        ui.tr("quality.flag.column"): qa.reason("kabupaten", f["regency"], code) or "",
     })
-    if spm_rows[-1][ui.tr("quality.flag.column")]:
-        spm_rows[-1][ui.tr("common.coverage")] += " ⚠"
     spm_status.append(r["status"])
 st.dataframe(ui.styled(pd.DataFrame(spm_rows), {ui.tr("common.status"): ui.status_colours(spm_status)}),
-             hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)), column_config=qa.column())
 st.caption(ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ puskesmas farthest behind
@@ -99,14 +97,14 @@ short = {c: cat.indicator(c).short_name.get(lang).split(" ")[0] for c in spm_cod
 def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in frame.itertuples():
-        row = {ui.tr("common.puskesmas"): qa.mark(r.unit_name, qa.reason("puskesmas", r.unit_code)),
+        row = {ui.tr("common.puskesmas"): r.unit_name,
+               ui.tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", r.unit_code)),
                ui.tr("overview.spm_composite"): fmt_num(r.composite, lang, 0),
                ui.tr("overview.spm_tercapai"): f"{r.on_target} / {len(spm_codes)}",
                ui.tr("overview.total_gap"): fmt_int(r.gap, lang)}
         for code in spm_codes:
             value = gaps.loc[r.unit_code, code] if code in gaps.columns and r.unit_code in gaps.index else None
             row[short[code]] = fmt_int(value, lang)
-        row[ui.tr("quality.flag.column")] = qa.reason("puskesmas", r.unit_code) or ""
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -116,9 +114,9 @@ ranked = behind.dropna(subset=["composite"])
 if ranked.empty:
     st.info(ui.tr("filter.no_data"))
 else:
-    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch")
+    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch", column_config=qa.column())
 with st.expander(ui.tr("overview.all_gaps")):
-    st.dataframe(_gap_table(behind), hide_index=True, width="stretch")
+    st.dataframe(_gap_table(behind), hide_index=True, width="stretch", column_config=qa.column())
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(ui.tr("overview.trend"))

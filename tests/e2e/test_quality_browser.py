@@ -42,7 +42,7 @@ def test_a_late_file_leads_to_its_upload(page, server):
 def test_overview_and_puskesmas_pages_mark_affected_figures(page, server):
     open_page(page, server, "", kabupaten="73.22", tahun="2025", bulan="12", lang="en")
     assert_no_exception(page)
-    assert "the data behind this figure have data-quality findings" in main_text(page)
+    assert "the data behind that figure have high-severity data-quality findings" in main_text(page)
     screenshot(page, "ringkasan_quality_marks_luwu_utara_en")
     open_page(page, server, "puskesmas", kabupaten="73.22", tahun="2025", bulan="12", puskesmas="P7322070201")
     assert_no_exception(page)
