@@ -53,15 +53,15 @@ sev_names = {s.code: s.name.get(lang) for s in rules.severities}
 c1, c2, c3 = st.columns([2, 1, 2])
 present_checks = [c.code for c in rules.checks if c.code in set(found["check"])]
 pick_checks = c1.multiselect(ui.tr("quality.filter.check"), present_checks, format_func=check_names.get,
-                             placeholder=ui.tr("quality.filter.all"), key="w_quality_check")
+                             placeholder=ui.tr("quality.filter.all"), key=f"w_quality_check_{lang}")
 pick_sev = c2.multiselect(ui.tr("quality.filter.severity"), list(sev_names), default=["high", "medium"],
                           format_func=sev_names.get, placeholder=ui.tr("quality.filter.all"),
-                          key="w_quality_severity")
+                          key=f"w_quality_severity_{lang}")
 pusk_names = found.dropna(subset=["puskesmas"]).drop_duplicates("puskesmas").set_index("puskesmas")["puskesmas_name"]
 pusk_names = pusk_names.fillna(pd.Series(pusk_names.index, index=pusk_names.index))
 pick_pusk = c3.multiselect(ui.tr("quality.filter.puskesmas"), sorted(pusk_names.index, key=lambda c: pusk_names[c]),
                            format_func=lambda c: pusk_names[c], placeholder=ui.tr("quality.filter.all"),
-                           key="w_quality_puskesmas")
+                           key=f"w_quality_puskesmas_{lang}")
 shown = found
 if pick_checks:
     shown = shown[shown["check"].isin(pick_checks)]
@@ -92,7 +92,8 @@ else:
     # -------------------------------------------------------------- one finding: uploads and rows concerned
     st.subheader(ui.tr("quality.detail"))
     labels = {i: f"{sev_names[r.severity]} · {r.message}" for i, r in enumerate(shown.itertuples())}
-    pick = st.selectbox(ui.tr("quality.detail.pick"), list(labels), format_func=labels.get, key="w_quality_detail")
+    pick = st.selectbox(ui.tr("quality.detail.pick"), list(labels), format_func=labels.get,
+                        key=f"w_quality_detail_{lang}")  # per language: the labels are messages
     finding = shown.iloc[pick]
     check = rules.check(finding["check"])
     st.markdown(f"**{check.name.get(lang)}** — {check.explanation.get(lang)}")

@@ -53,7 +53,7 @@ def test_filters_narrow_the_list_and_a_finding_shows_its_upload(monkeypatch, fix
     found = expected(fixture_db)
     at = app(monkeypatch, fixture_db)
     at.switch_page("pages/kualitas.py").run()
-    at.multiselect(key="w_quality_check").set_value(["TIME_LATE_UPLOAD"]).run()
+    at.multiselect(key="w_quality_check_id").set_value(["TIME_LATE_UPLOAD"]).run()
     table = at.dataframe[0].value
     late = found[found["check"] == "TIME_LATE_UPLOAD"]
     assert len(late) > 0 and len(table) == len(late)
