@@ -39,7 +39,7 @@ heat = charts.status_heatmap(pusk, codes, title=ui.tr("cluster.heat", area=area,
                              catalogue=cat)
 qa.mark_heatmap(heat, pusk, codes)
 st.plotly_chart(heat, width="stretch")
-st.caption(ui.tr("cluster.heat_caption") + " " + ui.tr("quality.flag.caption"))
+st.caption(ui.tr("cluster.heat_caption") + " " + ui.tr("quality.flag.caption_chart"))
 
 # ------------------------------------------------------------------ ranking
 st.subheader(ui.tr("cluster.ranking"))
