@@ -351,3 +351,26 @@ def test_figure_flags_mark_the_unit_and_its_kabupaten_for_every_indicator(con, t
     # Through February nothing of March is open.
     early = quality.figure_flags(con, 2024, regency="73.09", through=2)
     assert early[early["check"] == "COMP_PUSKESMAS_MONTH"].empty
+
+
+def test_a_month_without_its_readiness_checklist_is_missing(con, tmp_path):
+    layanan(con, tmp_path, "l.csv", every_month())
+    # MB sends its checklist every month; TK skips March.
+    text = "period,puskesmas_code,item_code,value\n" + "".join(
+        f"2024-{m:02d},{p},KLASTER_TERBENTUK,1\n" for m in range(1, 5) for p in (MB, TK) if not (p == TK and m == 3))
+    csv_file(con, tmp_path, "k.csv", text, "kesiapan")
+    hit = found(con, "COMP_KESIAPAN_MONTH")
+    assert hit[["puskesmas", "period", "severity"]].values.tolist() == [[TK, "2024-03", "medium"]]
+
+
+def test_a_service_before_birth_written_outside_the_ingest_is_found(con, tmp_path):
+    layanan(con, tmp_path, "l.csv", every_month())
+    # The ingest refuses a service before the birth date; a database written otherwise may hold one.
+    # Every row has an age (30), no birth date; give one row of MB in February a birth date after the service,
+    # and one of TK a birth date on the service day (the near miss: born that day, served that day).
+    con.execute(f"UPDATE layanan SET birth_date = DATE '2024-02-20' WHERE source_row = (SELECT min(source_row) "
+                f"FROM layanan WHERE puskesmas_code = '{MB}' AND month(service_date) = 2)")
+    con.execute(f"UPDATE layanan SET birth_date = service_date WHERE source_row = (SELECT min(source_row) "
+                f"FROM layanan WHERE puskesmas_code = '{TK}' AND month(service_date) = 2)")
+    hit = found(con, "IMP_BEFORE_BIRTH")
+    assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-02", 1.0, "high"]]
