@@ -90,10 +90,12 @@ def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = No
     return _finish(con, raw, scope, lang)
 
 
-def _names(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict]:
+def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict, dict]:
     pusk = dict(con.execute("SELECT puskesmas_code, puskesmas_name FROM puskesmas").fetchall())
     desa = dict(con.execute(
-        "SELECT v.code, v.name FROM ref_village v UNION ALL SELECT desa_code, desa_name FROM desa").fetchall())
+        """SELECT code, name FROM ref_village WHERE list_contains($codes, code)
+           UNION ALL SELECT desa_code, desa_name FROM desa WHERE list_contains($codes, desa_code)""",
+        {"codes": sorted(set(desa_codes))}).fetchall())
     return pusk, desa
 
 
@@ -107,7 +109,7 @@ def _period_text(value: Any) -> str | None:
 
 def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lang: str) -> pd.DataFrame:
     cat, rules = scope.catalogue, scope.rules
-    pusk_names, desa_names = _names(con)
+    pusk_names, desa_names = _names(con, [d for d in raw["desa"] if isinstance(d, str)])
     raw = raw.astype(object).where(pd.notna(raw), None)
     out = []
     for row in raw.to_dict("records"):
