@@ -96,7 +96,7 @@ else:
                         key=f"w_quality_detail_{lang}")  # per language: the labels are messages
     finding = shown.iloc[pick]
     check = rules.check(finding["check"])
-    st.markdown(f"**{check.name.get(lang)}** — {check.explanation.get(lang)}")
+    st.markdown(f"**{check.name.get(lang)}** — {quality.explanation(check.code, lang, cat)}")
     ids = quality.upload_ids_of(finding["upload_ids"])
     if ids:
         ups = quality.uploads_for(ui.cursor(), ids)
@@ -126,7 +126,7 @@ with st.expander(ui.tr("quality.rules")):
         "code": [c.code for c in rules.checks],
         ui.tr("quality.col.severity"): [sev_names[c.severity] for c in rules.checks],
         ui.tr("quality.rules.count"): [int(counts.get(c.code, 0)) for c in rules.checks],
-        ui.tr("quality.detail.explanation"): [c.explanation.get(lang) for c in rules.checks],
+        ui.tr("quality.detail.explanation"): [quality.explanation(c.code, lang, cat) for c in rules.checks],
     }), hide_index=True, width="stretch")
     st.dataframe(pd.DataFrame({ui.tr("quality.rules.threshold"): [k for k, _ in rules.thresholds],
                                ui.tr("quality.rules.value"): [fmt_num(v, lang, 2) for _, v in rules.thresholds]}),

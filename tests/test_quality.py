@@ -374,3 +374,9 @@ def test_a_service_before_birth_written_outside_the_ingest_is_found(con, tmp_pat
                 f"FROM layanan WHERE puskesmas_code = '{TK}' AND month(service_date) = 2)")
     hit = found(con, "IMP_BEFORE_BIRTH")
     assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-02", 1.0, "high"]]
+
+
+def test_explanations_state_the_threshold_values():
+    text = quality.explanation("TIME_LATE_UPLOAD", "en")
+    assert "deadline_day" not in text and "day 10 of the month" in text and "More than 14 days" in text
+    assert "|z| > 3,5 " in quality.explanation("OUT_MONTHLY_VALUE", "id")

@@ -321,3 +321,13 @@ def upload_ids_of(text: Any) -> list[int]:
     if not isinstance(text, str) or not text.strip():
         return []
     return [int(x) for x in text.split(",") if x.strip().isdigit()]
+
+
+def explanation(code: str, lang: str = "id", catalogue: Catalogue | None = None) -> str:
+    """A check's explanation with the threshold names it mentions replaced by their values (`10`, `3,5`)."""
+    rules = (catalogue or load_catalogue()).quality
+    text = rules.check(code).explanation.get(lang)
+    for name, value in sorted(rules.thresholds, key=lambda kv: -len(kv[0])):
+        v = float(value)
+        text = text.replace(name, _num(v, lang, 0 if v.is_integer() else 1 if (v * 10).is_integer() else 2))
+    return text
