@@ -13,8 +13,8 @@ def run() -> None:
     specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
              ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
              ("perbandingan", "compare.nav", ":material/compare_arrows:"),
-             ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:")]
-    specs.append(("presentasi", "nav.presentasi", ":material/slideshow:"))  # issue 7
+             ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:"),
+             ("kualitas", "nav.quality", ":material/fact_check:"), ("presentasi", "nav.presentasi", ":material/slideshow:")]
     pages = [st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
              for name, key, icon in specs]
     page = st.navigation(pages)

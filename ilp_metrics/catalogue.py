@@ -399,6 +399,7 @@ class Catalogue:
     readiness_index: ReadinessIndex
     figures: FigureRules
     methods: Methods
+    quality: Any = None  # quality.rules.QualityRules: data-quality checks, thresholds, severities
 
     # ---- lookups (KeyError with a message naming what was asked for)
     def indicator(self, code: str) -> Indicator:
@@ -652,7 +653,7 @@ class _Validator:
     def run(self, raw: Any) -> None:
         top_required = ("version", "methods", "status", "clusters", "target_groups", "services",
                         "readiness_items", "readiness_index", "indicators", "override_rule", "overrides",
-                        "source_precedence", "figures")
+                        "source_precedence", "figures", "quality")
         if not self.keys("catalogue", raw, top_required):
             return
         if raw.get("version") != 1:
@@ -674,6 +675,9 @@ class _Validator:
         self.check_overrides(self.entries(raw, "overrides"))
         self.check_source_precedence(raw.get("source_precedence"))
         self.check_figures(raw.get("figures"))
+        from .quality.rules import check_section  # the quality section's rules live with the checks
+
+        check_section(self, raw.get("quality"))
 
     def check_figures(self, data: Any) -> None:
         if not self.keys("figures", data, ("projection_months", "achievement_cap", "rules")):
@@ -1274,7 +1278,14 @@ def _build(raw: dict[str, Any]) -> Catalogue:
         methods=Methods(*(tuple((code, _text(methods[kind][code])) for code in codes)
                           for kind, codes in (("count", COUNT_KINDS), ("accumulation", ACCUMULATIONS),
                                               ("unit", tuple(UNIT_FACTORS)), ("polarity", POLARITIES)))),
+        quality=_quality(raw["quality"]),
     )
+
+
+def _quality(data: dict[str, Any]) -> Any:
+    from .quality.rules import build
+
+    return build(data, _text)
 
 
 def parse_catalogue(raw: Any, source: str | None = None) -> Catalogue:

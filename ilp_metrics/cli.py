@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", choices=("aligned", "calendar", "before-after", "did"), default="aligned",
                    help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p = sub.add_parser("quality", help="data-quality findings, one row per finding")
+    _db_option(p, top=False)
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--through", help="YYYY-MM: check January to this month (default: the last month with data)")
+    p.add_argument("--kabupaten", dest="regency", help="only this kabupaten (Kemendagri code, e.g. 73.09)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
     return parser
 
 
@@ -271,6 +278,26 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from .catalogue import normalise_regency
+    from .quality import FINDING_COLUMNS, findings
+
+    through = _through(args.through, args.year)
+    try:
+        regency = normalise_regency(args.regency) if args.regency else None
+    except ValueError as exc:
+        raise UsageError(f"--kabupaten: {exc}")
+    con = _open_existing(args.db)
+    try:
+        frame = findings(con, args.year, regency=regency, through=through, lang=args.lang)
+    finally:
+        con.close()
+    rows = [{c: (_number(r[c]) if c in ("value", "expected") else (None if r[c] is None else r[c]))
+             for c in FINDING_COLUMNS} for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    write_rows(rows, args.format, FINDING_COLUMNS)
+    return EXIT_OK
+
+
 def _through(text: str | None, year: int) -> int | None:
     if not text:
         return None
@@ -379,7 +406,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
-            "coverage": cmd_coverage, "compare": cmd_compare, "export": cmd_export}
+            "coverage": cmd_coverage, "compare": cmd_compare, "export": cmd_export, "quality": cmd_quality}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

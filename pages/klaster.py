@@ -7,6 +7,7 @@ import streamlit as st
 
 from ilp_metrics import charts
 from ilp_metrics.coverage import snapshot
+from pages import _quality as qa
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -36,8 +37,9 @@ if pusk.empty:
 # ------------------------------------------------------------------ status table
 heat = charts.status_heatmap(pusk, codes, title=ui.tr("cluster.heat", area=area, month=month_text), lang=lang,
                              catalogue=cat)
+qa.mark_heatmap(heat, pusk, codes)
 ui.chart(heat, width="stretch")
-st.caption(ui.tr("cluster.heat_caption"))
+st.caption(ui.tr("cluster.heat_caption") + " " + ui.tr("quality.flag.caption_chart"))
 
 # ------------------------------------------------------------------ ranking
 st.subheader(ui.tr("cluster.ranking"))

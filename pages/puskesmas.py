@@ -9,6 +9,7 @@ import streamlit as st
 from ilp_metrics import charts
 from ilp_metrics.coverage import snapshot
 from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
+from pages import _quality as qa
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -65,6 +66,7 @@ for r in mine.itertuples():
         ui.tr("common.served"): fmt_int(r.numerator, lang),
         ui.tr("common.sasaran"): fmt_num(r.denominator, lang, 0),
         ui.tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
+        ui.tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", code, r.indicator)),
         ui.tr("common.target_to_date"): charts.fmt_value(r.target_to_date, ind, lang),
         ui.tr("common.status"): ui.status_name(r.status),
         ui.tr("pusk.district_coverage"): charts.fmt_value(district.loc[r.indicator, "coverage"]
@@ -75,7 +77,7 @@ for r in mine.itertuples():
 order = sorted(range(len(rows)), key=lambda i: (rows[i][ui.tr("common.cluster")], i))
 table = pd.DataFrame([rows[i] for i in order])
 st.dataframe(ui.styled(table, {ui.tr("common.status"): ui.status_colours([status_codes[i] for i in order])}),
-             hide_index=True, width="stretch", height=ui.table_height(len(rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(rows)), column_config=qa.column())
 
 # ------------------------------------------------------------------ desa PWS table
 desa_codes = [i.code for i in cat.indicators if not i.numerator.readiness_item]
@@ -100,6 +102,7 @@ for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_pos
         ui.tr("common.this_month"): charts.fmt_value(r.coverage_month, ind, lang),
         ui.tr("common.cumulative"): fmt_int(r.numerator, lang),
         ui.tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
+        ui.tr("quality.flag.column"): qa.cell(qa.reason("desa", r.unit_code, pick) or qa.reason("puskesmas", code, pick)),
         ui.tr("common.status"): ui.status_name(r.status),
         ui.tr("common.trend"): ui.trend_name(r.trend),
         ui.tr("common.reading"): ui.pws_name(r.pws_reading),
@@ -110,8 +113,8 @@ for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_pos
     desa_pws.append(r.pws_reading)
 st.dataframe(ui.styled(pd.DataFrame(desa_rows), {ui.tr("common.status"): ui.status_colours(desa_status),
                                                  ui.tr("common.reading"): ui.pws_colours(desa_pws)}),
-             hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)))
-st.caption(ui.tr("pusk.desa_caption"))
+             hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)), column_config=qa.column())
+st.caption(ui.tr("pusk.desa_caption") + " " + ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ monthly trend
 st.subheader(ui.tr("pusk.trend"))

@@ -9,6 +9,7 @@ from ilp_metrics import charts
 from ilp_metrics.coverage import snapshot
 from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.summary import summarise
+from pages import _quality as qa
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -69,6 +70,7 @@ for code in spm_codes:
         ui.tr("common.sasaran"): fmt_int(r["denominator"], lang),
         ui.tr("common.served"): fmt_int(r["numerator"], lang),
         ui.tr("common.coverage"): charts.fmt_value(r["coverage"], ind, lang),
+        ui.tr("quality.flag.column"): qa.cell(qa.reason("kabupaten", f["regency"], code)),
         ui.tr("common.target_to_date"): charts.fmt_value(r["target_to_date"], ind, lang),
         ui.tr("common.status"): ui.status_name(r["status"]),
         ui.tr("common.gap"): fmt_int(r["gap"], lang),
@@ -76,7 +78,8 @@ for code in spm_codes:
     })
     spm_status.append(r["status"])
 st.dataframe(ui.styled(pd.DataFrame(spm_rows), {ui.tr("common.status"): ui.status_colours(spm_status)}),
-             hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)))
+             hide_index=True, width="stretch", height=ui.table_height(len(spm_rows)), column_config=qa.column())
+st.caption(ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ puskesmas farthest behind
 st.subheader(ui.tr("overview.behind"))
@@ -95,6 +98,7 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in frame.itertuples():
         row = {ui.tr("common.puskesmas"): r.unit_name,
+               ui.tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", r.unit_code)),
                ui.tr("overview.spm_composite"): fmt_num(r.composite, lang, 0),
                ui.tr("overview.spm_tercapai"): f"{r.on_target} / {len(spm_codes)}",
                ui.tr("overview.total_gap"): fmt_int(r.gap, lang)}
@@ -110,9 +114,9 @@ ranked = behind.dropna(subset=["composite"])
 if ranked.empty:
     st.info(ui.tr("filter.no_data"))
 else:
-    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch")
+    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch", column_config=qa.column())
 with st.expander(ui.tr("overview.all_gaps")):
-    st.dataframe(_gap_table(behind), hide_index=True, width="stretch")
+    st.dataframe(_gap_table(behind), hide_index=True, width="stretch", column_config=qa.column())
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(ui.tr("overview.trend"))

@@ -135,3 +135,34 @@ def test_coverage_usage_errors_exit_2(fixture_db, tmp_path, capsys):
                        "--level", "kabupaten", "--year", "2024")
     assert code == 2 and "tidak ditemukan" in err
     assert not (tmp_path / "absent.duckdb").exists()  # a read command never creates a database
+
+
+def test_quality_prints_one_row_per_finding_in_csv_and_json(db_path, tmp_path, capsys):
+    import csv as _csv
+    import io as _io
+
+    # Maros Baru reports January and March 2024 (no February), uploaded on time (before the 10th).
+    text = "period,puskesmas_code,desa_code,service_code,count\n" + "".join(
+        f"2024-{m:02d},{MB},73.09.04.2005,KUNJUNGAN_RUMAH,3\n" for m in (1, 3))
+    code, _, _ = run(capsys, "ingest", "--db", str(db_path), str(write_text(tmp_path / "c.csv", text)))
+    assert code == 0
+    code, out, _ = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--kabupaten", "7309")
+    assert code == 0
+    rows = list(_csv.DictReader(_io.StringIO(out)))
+    assert list(rows[0]) == ["check", "severity", "regency", "puskesmas", "puskesmas_name", "desa", "desa_name",
+                             "period", "indicator", "value", "expected", "message", "upload_ids", "rows"]
+    missing = [r for r in rows if r["check"] == "COMP_PUSKESMAS_MONTH"]
+    # Maros Baru misses February; Turikale (no data at all) misses January–March.
+    assert sorted((r["puskesmas"], r["period"]) for r in missing) == [
+        (MB, "2024-02"), ("P7309140201", "2024-01"), ("P7309140201", "2024-02"), ("P7309140201", "2024-03")]
+    assert missing[0]["message"].endswith("tidak ada data untuk " + missing[0]["period"] + ".")
+    code, out, _ = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--through", "2024-01",
+                       "--format", "json", "--lang", "en")
+    data = json.loads(out)
+    assert code == 0 and {r["period"] for r in data if r["check"] == "COMP_PUSKESMAS_MONTH"} == {"2024-01"}
+    assert any("no data for 2024-01" in r["message"] for r in data)
+
+
+def test_quality_bad_usage_exits_2(db_path, capsys):
+    code, _, err = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--through", "2023-05")
+    assert code == 2 and "--through" in err

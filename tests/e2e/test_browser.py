@@ -30,6 +30,7 @@ PAGES = [
     ("perbandingan", "perbandingan"),
     ("kamus", "kamus"),
     ("unggah", "unggah"),
+    ("kualitas", "kualitas"),
 ]
 
 # Optional: words a page must show, per language (by screenshot name).
@@ -40,6 +41,7 @@ MUST_SHOW = {
     "perbandingan": {"id": "Sejak mulai ILP", "en": "Since the ILP start"},
     "kamus": {"id": "Aturan perhitungan", "en": "How the figures are built"},
     "unggah": {"id": "Riwayat unggahan", "en": "Upload history"},
+    "kualitas": {"id": "Daftar temuan", "en": "Findings"},
 }
 
 LANGS = ["id", "en"]

@@ -1,0 +1,333 @@
+"""Data-quality checks (WHO Data Quality Review / DHIS2 Data Quality practice) over the stored tables.
+
+Public API (no Streamlit; a DuckDB connection in, data frames out):
+
+* `findings(con, year, regency=None, through=None, lang='id')` — one row per finding, FINDING_COLUMNS.
+* `quality_score(con, year, ...)` — score per puskesmas × month (catalogue `quality.score_method`).
+* `completeness(con, year, ...)` — the puskesmas × month grid of what arrived.
+* `figure_flags(con, year, regency=None, through=None, lang='id')` — which coverage figures carry open
+  findings: FLAG_COLUMNS, one row per (level, unit_code, indicator or None, period or None, check). The
+  pages and the export mark a figure when a row matches its level and unit with `indicator` None or equal
+  to the figure's indicator (catalogue `quality.flag_rule`).
+
+Findings are recomputed from the data as stored: a corrected re-upload (which replaces the slice) or a
+withdrawal closes them. Checks, thresholds and severities are data (catalogue.yaml, section `quality`).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ..catalogue import Catalogue, load_catalogue, normalise_regency
+from ..formatting import fmt_date, fmt_int, fmt_num
+from . import checks as _checks
+from .checks import Scope, make_scope
+from .rules import CHECK_CODES, SEVERITIES
+
+FINDING_COLUMNS = ["check", "severity", "regency", "puskesmas", "puskesmas_name", "desa", "desa_name", "period",
+                   "indicator", "value", "expected", "message", "upload_ids", "rows"]
+FLAG_COLUMNS = ["level", "unit_code", "indicator", "period", "severity", "check", "reason"]
+SCORE_COLUMNS = ["regency", "puskesmas", "puskesmas_name", "period", "checks", "failed", "score", "failed_checks"]
+SCORING_SEVERITIES = ("high", "medium")  # low findings are notes: they never lower a score
+FLAGGING_SEVERITIES = ("high",)
+SERVICE_DATA_CHECKS = frozenset({"COMP_PUSKESMAS_MONTH", "COMP_DESA_MONTH", "TIME_LATE_UPLOAD", "IMP_AFTER_UPLOAD",
+                                 "IMP_BEFORE_BIRTH", "DUP_RECORD", "DUP_SOURCE_OVERLAP", "DUP_RESENT"})  # figures are marked for high findings only (catalogue quality.flag_rule)
+
+__all__ = ["findings", "quality_score", "completeness", "figure_flags", "FINDING_COLUMNS", "FLAG_COLUMNS",
+           "SCORE_COLUMNS", "CHECK_CODES", "SEVERITIES"]
+
+
+def _scope(con, year: int, regency: str | None, through: int | None, catalogue: Catalogue | None) -> Scope:
+    cat = catalogue or load_catalogue()
+    if through is not None and not 1 <= int(through) <= 12:
+        raise ValueError(f"through must be a month 1–12, got {through}")
+    return make_scope(con, int(year), normalise_regency(regency) if regency else None,
+                      int(through) if through else None, cat)
+
+
+def completeness(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
+                 catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Puskesmas × month grid: `reported` (any record or aggregate row), rows per source, desa registered
+    and desa present, readiness row present; `desa_share` = desa present ÷ registered × 100 (0 when the
+    month is missing)."""
+    scope = _scope(con, year, regency, through, catalogue)
+    grid = _checks.completeness_grid(con, scope)
+    share = np.where(grid["desa_registered"] > 0,
+                     100.0 * grid["desa_reporting"].astype(float) / grid["desa_registered"].clip(lower=1), 100.0)
+    grid["desa_share"] = np.where(grid["reported"].astype(bool), np.minimum(share, 100.0), 0.0)
+    return grid
+
+
+def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
+             lang: str = "id", catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
+    data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`."""
+    scope = _scope(con, year, regency, through, catalogue)
+    if not scope.regencies:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    reg = normalise_regency(regency) if regency else None
+    grid = _checks.completeness_grid(con, scope)
+    parts = [
+        _checks.check_completeness(con, scope, grid),
+        _checks.check_timeliness(con, scope),
+        _checks.check_outliers(con, scope),
+        _checks.check_impossible(con, scope),
+        _checks.check_figures(con, scope),
+        _checks.check_denominators(con, scope),
+        _checks.check_duplicates(con, scope),
+        _checks.check_registry(con, scope, reg),
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    raw = pd.concat(parts, ignore_index=True)
+    return _finish(con, raw, scope, lang)
+
+
+def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict, dict]:
+    pusk = dict(con.execute("SELECT puskesmas_code, puskesmas_name FROM puskesmas").fetchall())
+    desa = dict(con.execute(
+        """SELECT code, name FROM ref_village WHERE list_contains($codes, code)
+           UNION ALL SELECT desa_code, desa_name FROM desa WHERE list_contains($codes, desa_code)""",
+        {"codes": sorted(set(desa_codes))}).fetchall())
+    return pusk, desa
+
+
+def _period_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value[:7]
+    return pd.Timestamp(value).strftime("%Y-%m")
+
+
+def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lang: str) -> pd.DataFrame:
+    cat, rules = scope.catalogue, scope.rules
+    pusk_names, desa_names = _names(con, [d for d in raw["desa"] if isinstance(d, str)])
+    raw = raw.astype(object).where(pd.notna(raw), None)
+    out = []
+    for row in raw.to_dict("records"):
+        period = _period_text(row.get("period"))
+        pk = row.get("puskesmas")
+        desa = row.get("desa")
+        desa_name = row.get("f_desa_name") or desa_names.get(desa)
+        if isinstance(desa_name, str):
+            desa_name = desa_name.title()
+        indicator = row.get("indicator")
+        fields = {
+            "puskesmas": pusk_names.get(pk, pk) if pk else _regency_label(row.get("regency"), lang),
+            "desa": desa_name or desa or "–", "period": period or str(scope.year),
+            "indicator": _indicator_label(cat, indicator, lang),
+            "value": _num(row.get("value"), lang), "expected": _num(row.get("expected"), lang),
+            "upload": row.get("upload_ids") or "–", "file": row.get("f_file") or "–",
+            "days": fmt_int(row.get("f_days"), lang) if row.get("f_days") is not None else "–",
+            "deadline": fmt_date(row.get("f_deadline"), lang) if row.get("f_deadline") is not None else "–",
+            "z": _num(row.get("f_z"), lang, 1), "median": _num(row.get("f_median"), lang, 1),
+            "lhs": _num(row.get("f_lhs"), lang), "rhs": _num(row.get("f_rhs"), lang),
+            "group": _group_label(cat, row.get("f_group"), lang), "year": str(row.get("f_year") or scope.year),
+            "previous": str(row.get("f_previous") or "–"), "services": fmt_int(row.get("f_services"), lang)
+            if row.get("f_services") is not None else "–",
+            "rows": fmt_int(row.get("f_rows"), lang) if row.get("f_rows") is not None else "–",
+            "level": row.get("f_level") or "–", "code": row.get("f_code") or desa or "–",
+            "table": _table_label(row.get("f_table"), lang), "pair": _pair_label(rules, row.get("f_pair_code"), lang),
+            "ratio": "–",
+        }
+        message = rules.check(row["check"]).message.get(lang).format(**fields)
+        out.append({
+            "check": row["check"], "severity": row["severity"], "regency": row.get("regency"), "puskesmas": pk,
+            "puskesmas_name": pusk_names.get(pk) if pk else None, "desa": desa, "desa_name": desa_name,
+            "period": period, "indicator": indicator,
+            "value": None if row.get("value") is None else float(row["value"]),
+            "expected": None if row.get("expected") is None else float(row["expected"]),
+            "message": message, "upload_ids": row.get("upload_ids"), "rows": row.get("rows"),
+        })
+    frame = pd.DataFrame(out, columns=FINDING_COLUMNS)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    checks = {c: i for i, c in enumerate(CHECK_CODES)}
+    frame["_s"] = frame["severity"].map(order)
+    frame["_c"] = frame["check"].map(checks)
+    frame = frame.sort_values(["_s", "_c", "regency", "puskesmas_name", "period", "indicator", "desa"],
+                              na_position="first", kind="stable")
+    return frame.drop(columns=["_s", "_c"]).reset_index(drop=True)
+
+
+def _num(value: Any, lang: str, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value.is_integer() and decimals == 0:
+        return fmt_int(value, lang)
+    return fmt_num(value, lang, decimals if decimals else 1)
+
+
+def _regency_label(code: Any, lang: str) -> str:
+    return f"{'Kabupaten' if lang != 'en' else 'Regency'} {code}" if code else "–"
+
+
+def _indicator_label(cat: Catalogue, code: Any, lang: str) -> str:
+    if not code:
+        return "–"
+    for getter in (cat.indicator, cat.service, cat.readiness_item, cat.target_group):
+        try:
+            entry = getter(code)
+        except KeyError:
+            continue
+        name = getattr(entry, "short_name", None) or entry.name
+        return name.get(lang)
+    return str(code)
+
+
+def _group_label(cat: Catalogue, code: Any, lang: str) -> str:
+    if not code:
+        return "–"
+    try:
+        return cat.target_group(code).name.get(lang)
+    except KeyError:
+        return str(code)
+
+
+_TABLES = {"layanan": ("catatan individu", "individual records"), "capaian": ("laporan agregat", "aggregate report"),
+           "kesiapan": ("kesiapan", "readiness"), "sasaran": ("sasaran", "sasaran"), "desa": ("registri desa",
+                                                                                           "desa registry")}
+
+
+def _table_label(code: Any, lang: str) -> str:
+    if not code:
+        return "–"
+    pair = _TABLES.get(code)
+    return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
+
+
+def _pair_label(rules, code: Any, lang: str) -> str:
+    if not code:
+        return "–"
+    for p in rules.pairs:
+        if p.code == code:
+            return p.name.get(lang)
+    return str(code)
+
+
+# ================================================================================ score
+
+
+def quality_score(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
+                  found: pd.DataFrame | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Score per puskesmas × month = 100 × checks passed ÷ checks run (catalogue `quality.score_method`).
+
+    Every check runs for every puskesmas-month. It fails there when a high or medium finding names that
+    puskesmas and month, or names the puskesmas (or its whole kabupaten) without a month."""
+    cat = catalogue or load_catalogue()
+    grid = completeness(con, year, regency, through, catalogue=cat)
+    found = findings(con, year, regency, through, catalogue=cat) if found is None else found
+    n_checks = len(cat.quality.checks)
+    serious = found[found["severity"].isin(SCORING_SEVERITIES)]
+    rows = []
+    for g in grid.itertuples():
+        period = pd.Timestamp(g.period).strftime("%Y-%m")
+        mine = serious[((serious["puskesmas"] == g.puskesmas_code) |
+                        (serious["puskesmas"].isna() & (serious["regency"] == g.regency_code)))
+                       & (serious["period"].isna() | (serious["period"] == period))]
+        failed = sorted(set(mine["check"]))
+        rows.append({"regency": g.regency_code, "puskesmas": g.puskesmas_code, "puskesmas_name": g.puskesmas_name,
+                     "period": period, "checks": n_checks, "failed": len(failed),
+                     "score": 100.0 * (n_checks - len(failed)) / n_checks, "failed_checks": ",".join(failed)})
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+# ================================================================================ flags
+
+
+def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
+                 lang: str = "id", found: pd.DataFrame | None = None,
+                 catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Which coverage figures carry open high-severity findings (catalogue `quality.flag_rule`).
+
+    One row per (level, unit_code, indicator, period, check): `level` is 'kabupaten', 'puskesmas' or 'desa';
+    `indicator` an indicator code (a finding about service data — a missing month, a late or duplicated
+    file — gives one row per indicator counted from services), or None when the finding concerns every
+    indicator of the unit (registry); `period` 'YYYY-MM' or None (yearly, sasaran, registry);
+    `severity`; `reason` the finding's message in `lang`. A figure of (level, unit, indicator) through the
+    month asked is flagged when a row has that level and unit and `indicator` is None or equal.
+    """
+    cat = catalogue or load_catalogue()
+    found = findings(con, year, regency, through, lang=lang, catalogue=cat) if found is None else found
+    serious = found[found["severity"].isin(FLAGGING_SEVERITIES)]
+    by_service: dict[str, list[str]] = {}
+    by_group: dict[str, list[str]] = {}
+    for ind in cat.indicators:
+        for s in ind.numerator.services:
+            by_service.setdefault(s, []).append(ind.code)
+        if ind.denominator.target_group:
+            by_group.setdefault(ind.denominator.target_group, []).append(ind.code)
+    known = {i.code for i in cat.indicators}
+    service_based = [i.code for i in cat.indicators if i.numerator.services]
+    readiness_based = [i.code for i in cat.indicators if i.numerator.readiness_item]
+    rows = []
+    for f in serious.itertuples():
+        code = f.indicator
+        if code is None or (isinstance(code, float) and math.isnan(code)):
+            # A finding about service data (a missing month, a late or duplicated file) marks the indicators
+            # counted from services, a missing readiness row those from the checklist; others every one.
+            indicators: list = (service_based if f.check in SERVICE_DATA_CHECKS else
+                                readiness_based if f.check == "COMP_KESIAPAN_MONTH" else [None])
+        elif code in known:
+            indicators = [code]
+        else:
+            indicators = by_service.get(code) or by_group.get(code) or [None]
+        units = []
+        if isinstance(f.desa, str) and f.desa and f.check not in ("REG_DESA_NO_PUSKESMAS",):
+            units.append(("desa", f.desa))
+        if isinstance(f.puskesmas, str) and f.puskesmas and f.check != "REG_DESA_NO_PUSKESMAS":
+            units.append(("puskesmas", f.puskesmas))
+        if isinstance(f.regency, str) and f.regency:
+            units.append(("kabupaten", f.regency))
+        for level, unit in units:
+            for ind in indicators:
+                rows.append({"level": level, "unit_code": unit, "indicator": ind, "period": f.period,
+                             "severity": f.severity, "check": f.check, "reason": f.message})
+    return pd.DataFrame(rows, columns=FLAG_COLUMNS).drop_duplicates().reset_index(drop=True)
+
+
+def flags_for(flags: pd.DataFrame, level: str, unit_code: str, indicator: str | None = None) -> pd.DataFrame:
+    """The flag rows that mark one figure (the rule of `figure_flags`), most severe first."""
+    if flags is None or flags.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    hit = flags[(flags["level"] == level) & (flags["unit_code"] == unit_code)]
+    if indicator is not None:
+        hit = hit[hit["indicator"].isna() | (hit["indicator"] == indicator)]
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return hit.assign(_o=hit["severity"].map(order)).sort_values("_o").drop(columns="_o")
+
+
+def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> pd.DataFrame:
+    """The uploads a finding refers to (id, file, kind, who, when, period, rows, status)."""
+    ids = sorted({int(i) for i in upload_ids})
+    return con.execute(
+        """SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, period_start, period_end, rows_accepted,
+                  status FROM uploads WHERE list_contains($ids, upload_id) ORDER BY upload_id""",
+        {"ids": ids}).df()
+
+
+def upload_ids_of(text: Any) -> list[int]:
+    """Upload ids of a finding's `upload_ids` cell ('54' or '116,54')."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [int(x) for x in text.split(",") if x.strip().isdigit()]
+
+
+def explanation(code: str, lang: str = "id", catalogue: Catalogue | None = None) -> str:
+    """A check's explanation with the threshold names it mentions replaced by their values (`10`, `3,5`)."""
+    rules = (catalogue or load_catalogue()).quality
+    text = rules.check(code).explanation.get(lang)
+    for name, value in sorted(rules.thresholds, key=lambda kv: -len(kv[0])):
+        v = float(value)
+        text = text.replace(name, _num(v, lang, 0 if v.is_integer() else 1 if (v * 10).is_integer() else 2))
+    return text

@@ -1,0 +1,83 @@
+"""Data-quality glue shared by the pages: cached findings, scores and figure flags, and the ⚠ marker.
+
+Streamlit-only; the rules live in ilp_metrics.quality (figure_flags documents the matching rule).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ilp_metrics import quality
+from pages import _shared as ui
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def findings(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
+    return quality.findings(ui.cursor(), year, regency=regency, through=through, lang=lang,
+                            catalogue=ui.catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def scores(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
+    found = findings(path, ver, year, through, regency, lang)
+    return quality.quality_score(ui.cursor(), year, regency=regency, through=through, found=found,
+                                 catalogue=ui.catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def grid(path: str, ver: int, year: int, through: int, regency: str | None) -> pd.DataFrame:
+    return quality.completeness(ui.cursor(), year, regency=regency, through=through, catalogue=ui.catalogue())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def flags(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
+    found = findings(path, ver, year, through, regency, lang)
+    return quality.figure_flags(ui.cursor(), year, regency=regency, through=through, lang=lang, found=found,
+                                catalogue=ui.catalogue())
+
+
+def current_flags() -> pd.DataFrame:
+    f = ui.filters()
+    return flags(str(ui.db_path()), ui.version(), f["year"], f["month"], f["regency"], ui.lang())
+
+
+def reason(level: str, unit_code: str, indicator: str | None = None, flag_frame: pd.DataFrame | None = None,
+           limit: int = 3) -> str | None:
+    """The hover text for one figure: its findings' messages (most severe first), or None when clean."""
+    hit = quality.flags_for(current_flags() if flag_frame is None else flag_frame, level, unit_code, indicator)
+    if hit.empty:
+        return None
+    texts = list(dict.fromkeys(hit["reason"]))
+    more = f" {ui.tr('quality.flag.more', n=len(texts) - limit)}" if len(texts) > limit else ""
+    return " · ".join(texts[:limit]) + more
+
+
+def cell(why: str | None) -> str:
+    """The marker column placed right after a coverage figure: ⚠ and the reason, or empty when clean."""
+    return f"⚠ {why}" if why else ""
+
+
+def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
+    """Mark a units × indicators status heatmap (charts.status_heatmap): ⚠ after each flagged cell's value
+    and the finding in its hover text."""
+    trace = fig.data[0]
+    names = dict(zip(snap["unit_name"], snap["unit_code"]))
+    flag_frame = current_flags()
+    text = [list(row) for row in trace.text]
+    hover = [list(row) for row in trace.customdata]
+    for i, unit_name in enumerate(trace.y):
+        unit = names.get(unit_name)
+        for j, code in enumerate(codes):
+            why = reason("puskesmas", unit, code, flag_frame) if unit else None
+            if why:
+                text[i][j] = f"{text[i][j]} ⚠"
+                hover[i][j] = f"{hover[i][j]} · ⚠ {why}"
+    trace.update(text=text, customdata=hover)
+
+
+def column() -> dict:
+    """column_config for the marker column: narrow, so the figures after it stay in view; the full reason
+    shows when the cell is hovered or widened."""
+    return {ui.tr("quality.flag.column"): st.column_config.TextColumn(width="small",
+                                                                       help=ui.tr("quality.flag.caption"))}

@@ -1,0 +1,82 @@
+"""AppTest specification of the data-quality page and of the ⚠ markers beside coverage figures.
+
+Runs on the hand-checked coverage fixture (tests/test_coverage.py: Kabupaten Maros, 2024, through April),
+whose files were uploaded today, long after the 2024 deadlines. The expected findings are those of
+ilp_metrics.quality (tested case by case in tests/test_quality.py); here the page must show them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ilp_metrics import quality
+from ilp_metrics.db import connect
+
+from .test_coverage import fixture_db  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def app(monkeypatch, db: Path, lang: str = "id") -> AppTest:
+    monkeypatch.setenv("ILP_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def expected(db: Path):
+    con = connect(db)  # same configuration as the app's cached connection in this process
+    try:
+        return quality.findings(con, 2024, regency="73.09", through=4)
+    finally:
+        con.close()
+
+
+def test_quality_page_counts_and_lists_the_findings(monkeypatch, fixture_db):
+    found = expected(fixture_db)
+    at = app(monkeypatch, fixture_db)
+    at.switch_page("pages/kualitas.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("Kualitas data")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Temuan tingkat tinggi"] == str(int((found["severity"] == "high").sum()))
+    # The findings table shows high and medium by default, one row per finding.
+    table = at.dataframe[0].value
+    assert len(table) == int(found["severity"].isin(["high", "medium"]).sum())
+    assert set(table["Temuan"]) == set(found.loc[found["severity"].isin(["high", "medium"]), "message"])
+    assert len(at.get("plotly_chart")) >= 1  # the completeness grid
+
+
+def test_filters_narrow_the_list_and_a_finding_shows_its_upload(monkeypatch, fixture_db):
+    found = expected(fixture_db)
+    at = app(monkeypatch, fixture_db)
+    at.switch_page("pages/kualitas.py").run()
+    at.multiselect(key="w_quality_check_id").set_value(["TIME_LATE_UPLOAD"]).run()
+    table = at.dataframe[0].value
+    late = found[found["check"] == "TIME_LATE_UPLOAD"]
+    assert len(late) > 0 and len(table) == len(late)
+    # The detail of the first finding: its upload, by id and file name.
+    uploads = at.dataframe[1].value
+    first = quality.upload_ids_of(late.iloc[0]["upload_ids"])
+    assert uploads["ID unggahan"].tolist() == [str(i) for i in first]
+
+
+def test_page_speaks_english(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db, "en")
+    at.switch_page("pages/kualitas.py").run()
+    assert not at.exception and at.title[0].value.startswith("Data quality")
+    assert "Finding" in at.dataframe[0].value.columns
+
+
+def test_overview_marks_figures_with_high_findings(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db)
+    assert not at.exception
+    spm = at.dataframe[0].value
+    flags = spm["Kualitas data"]
+    # The fixture's files were uploaded today, long after the April 2024 deadline: every SPM figure of the
+    # kabupaten carries the late-upload finding, so its coverage cell carries the marker.
+    assert flags.str.startswith("⚠").all() and "hari setelah batas" in flags.iloc[0]
+    columns = list(spm.columns)
+    assert columns.index("Kualitas data") == columns.index("Cakupan") + 1  # right beside the figure
