@@ -102,6 +102,17 @@ def current() -> Principal:
     return found
 
 
+def _simulated_runtime() -> bool:
+    """AppTest runs scripts on a mock runtime and resets the pages-directory switch before every run, so
+    the one-time switch-and-rerun below must not happen there (it would change the page between runs)."""
+    try:
+        from streamlit.runtime import Runtime
+
+        return type(Runtime._instance).__module__.startswith("unittest.mock")
+    except Exception:  # pragma: no cover
+        return False
+
+
 def gate(lang: str) -> Principal | None:
     """Called by dashboard.py before its navigation: the principal of this run, or None after drawing
     the sign-in (or the first run's admin setup) in place — without st.navigation, so no page, not even
@@ -111,12 +122,21 @@ def gate(lang: str) -> Principal | None:
         st.session_state[_KEY_PRINCIPAL] = found
         return found
     st.session_state.pop(_KEY_PRINCIPAL, None)
-    try:  # Streamlit's legacy links to the files in pages/ stay off, as _shared.ensure_dashboard does
+    try:
         from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
     except ImportError:  # pragma: no cover - a future Streamlit without the switch
-        pass
+        PagesManager = None
+    if PagesManager is not None and _simulated_runtime():
+        PagesManager.uses_pages_directory = False  # AppTest resets the switch before every run itself
+    elif PagesManager is not None and PagesManager.uses_pages_directory is not False \
+            and not st.session_state.get("_auth_nav_switched"):
+        # A fresh server's first visitor runs in Streamlit's legacy mode for pages/ (its sidebar would
+        # list the files). Switch the process to navigation mode, as _shared.ensure_dashboard does, and
+        # rerun at once, before any widget is drawn: a switch between a click and its run would change
+        # the page's identity and Streamlit would drop the click.
+        PagesManager.uses_pages_directory = False
+        st.session_state["_auth_nav_switched"] = True
+        st.rerun()
     from pages import _masuk
 
     ui.language_picker()
