@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import Catalogue, Indicator, load_catalogue
+from .scope import Principal
 
 LEVELS = ("kabupaten", "puskesmas", "desa")
 
@@ -439,7 +440,8 @@ def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, entries: list[_Entry
 
 def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level: str, year: int,
                   through: int | None = None, first: int = 1, regency: str | None = None,
-                  puskesmas: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+                  puskesmas: str | None = None, catalogue: Catalogue | None = None,
+                  principal: Principal | None = None) -> pd.DataFrame:
     """Coverage of several indicators for every unit of `level`, one row per indicator, unit and month.
 
     `numerator` counts from month `first` to the row's month (PWS cumulative when first = 1);
@@ -447,10 +449,14 @@ def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level
     kabupaten, `puskesmas` to one puskesmas (and its desa). `through` defaults to the last month of
     the year with data (December when there is none). Indicators without a figure at `level`
     (readiness items at desa level) are skipped; ask `coverage` for one to get an error instead.
+    With a `principal`, desa rows are limited to what it may see (scope.Principal.desa_puskesmas):
+    a puskesmas account gets its own desa, and ScopeDenied when it asks for another centre's.
     """
     cat = catalogue or load_catalogue()
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    if principal is not None and level == "desa":
+        puskesmas = principal.desa_puskesmas(puskesmas)
     wanted = [cat.indicator(c) for c in dict.fromkeys(codes)]
     wanted = [i for i in wanted if level in levels_for(i)]
     if not wanted:
@@ -476,13 +482,14 @@ def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level
 
 def coverage(con: duckdb.DuckDBPyConnection, code: str, *, level: str, year: int,
              through: int | None = None, first: int = 1, regency: str | None = None,
-             puskesmas: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+             puskesmas: str | None = None, catalogue: Catalogue | None = None,
+             principal: Principal | None = None) -> pd.DataFrame:
     """`coverage_many` for one indicator; raises LevelNotAvailable when it has no figure at `level`."""
     cat = catalogue or load_catalogue()
     if level in LEVELS and level not in levels_for(cat.indicator(code)):
         raise LevelNotAvailable(f"{code} is reported per puskesmas; it has no {level} figure")
     return coverage_many(con, [code], level=level, year=year, through=through, first=first,
-                         regency=regency, puskesmas=puskesmas, catalogue=cat)
+                         regency=regency, puskesmas=puskesmas, catalogue=cat, principal=principal)
 
 
 def _denominator_key(ind: Indicator) -> str:

@@ -55,6 +55,18 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
 
 
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables added since the file was made (every statement of schema.sql is IF NOT EXISTS)."""
+    with WRITE_LOCK, transaction(con):
+        con.execute(schema_sql())
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """The demo builder marks its file; the dashboard then signs visitors in as the demo account."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'demo'").fetchone()
+    return bool(row and row[0] == "1")
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, directory: Path = REFERENCE_DIR) -> None:
     for table, file_name, columns in _REFERENCE_TABLES:
         con.execute(f"DELETE FROM {table}")

@@ -126,3 +126,32 @@ CREATE TABLE IF NOT EXISTS kesiapan (
     item_code      VARCHAR NOT NULL,
     value          DOUBLE NOT NULL
 );
+
+-- Accounts (docs/security.md). Passwords: argon2id hashes only. OIDC accounts match on email.
+CREATE TABLE IF NOT EXISTS users (
+    username        VARCHAR PRIMARY KEY,
+    display_name    VARCHAR,
+    role            VARCHAR NOT NULL,  -- admin | dinas | puskesmas | tamu
+    puskesmas_code  VARCHAR,           -- the one puskesmas of a 'puskesmas' account
+    email           VARCHAR,           -- identity from the OpenID Connect provider
+    password_hash   VARCHAR,           -- NULL: this account signs in only through OIDC
+    active          BOOLEAN NOT NULL DEFAULT TRUE,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until    TIMESTAMP,
+    created_at      TIMESTAMP NOT NULL,
+    changed_at      TIMESTAMP NOT NULL
+);
+
+-- Audit trail: append-only; each row chains the hash of the one before, so an edit or a deletion
+-- made behind the library's back is detected (ilp_metrics.audit.verify).
+CREATE TABLE IF NOT EXISTS audit_log (
+    audit_id  BIGINT PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    actor     VARCHAR NOT NULL,
+    role      VARCHAR,
+    action    VARCHAR NOT NULL,  -- upload | replace | withdraw | export | backup | restore | user_* | login*
+    target    VARCHAR,
+    details   VARCHAR,           -- JSON, never a NIK, a name or a password
+    prev_hash VARCHAR NOT NULL,
+    hash      VARCHAR NOT NULL
+);

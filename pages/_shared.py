@@ -21,7 +21,7 @@ import streamlit as st
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.config import default_db_path
-from ilp_metrics.db import connect, data_version, init_schema, is_initialised
+from ilp_metrics.db import connect, data_version, init_schema, is_initialised, upgrade_schema
 from ilp_metrics.i18n import t
 
 LANGS = ("id", "en")
@@ -99,6 +99,8 @@ def _connection(path: str):
     con = connect(path)
     if not is_initialised(con):
         init_schema(con)
+    else:
+        upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
     return con
 
 
@@ -275,13 +277,34 @@ def chart_format_picker() -> None:
 # ------------------------------------------------------------------ cached figures
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+def principal():
+    """The signed-in principal (pages/_auth.py); scoped library calls receive it."""
+    from pages import _auth
+
+    return _auth.current()
+
+
 def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
             regency: str | None, puskesmas: str | None = None) -> pd.DataFrame:
+    """Coverage frames within the signed-in principal's scope (the cache is keyed on it too); a desa
+    request outside the scope stops the page with the reason instead of showing another's rows."""
+    from ilp_metrics.scope import ScopeDenied
+
+    who = principal()
+    try:
+        return _figures(path, ver, codes, level, year, through, regency, puskesmas, who)
+    except ScopeDenied as denied:
+        st.info(tr(f"akun.scope.{denied.code}", own=who.puskesmas_code or ""))
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
+             regency: str | None, puskesmas: str | None, who) -> pd.DataFrame:
     from ilp_metrics.coverage import coverage_many
 
     return coverage_many(cursor(), list(codes), level=level, year=year, through=through, regency=regency,
-                         puskesmas=puskesmas, catalogue=catalogue())
+                         puskesmas=puskesmas, catalogue=catalogue(), principal=who)
 
 
 def current_figures(codes, level: str, puskesmas: str | None = None, year: int | None = None,

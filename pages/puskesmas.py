@@ -87,34 +87,39 @@ pick = st.selectbox(ui.tr("pusk.desa_pick"), desa_codes,
                     format_func=lambda c: cat.indicator(c).short_name.get(lang), key="w_pusk_desa_ind")
 ui.set_query(indikator=pick)
 ind = cat.indicator(pick)
-st.subheader(ui.tr("pusk.desa_table", indicator=ind.short_name.get(lang), month=month_text))
-desa = ui.current_figures([pick], "desa", puskesmas=code)
-last = snapshot(desa)
-previous = desa[desa["month"] == f["month"] - 1].set_index("unit_code") if f["month"] > 1 else None
-desa_rows, desa_status, desa_pws = [], [], []
-for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_position="last").itertuples():
-    before = previous.loc[r.unit_code, "coverage_month"] if previous is not None and r.unit_code in previous.index \
-        else None
-    desa_rows.append({
-        ui.tr("common.desa"): r.unit_name,
-        ui.tr("common.sasaran"): fmt_num(r.denominator, lang, 0),
-        ui.tr("common.last_month"): charts.fmt_value(before, ind, lang),
-        ui.tr("common.this_month"): charts.fmt_value(r.coverage_month, ind, lang),
-        ui.tr("common.cumulative"): fmt_int(r.numerator, lang),
-        ui.tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
-        ui.tr("quality.flag.column"): qa.cell(qa.reason("desa", r.unit_code, pick) or qa.reason("puskesmas", code, pick)),
-        ui.tr("common.status"): ui.status_name(r.status),
-        ui.tr("common.trend"): ui.trend_name(r.trend),
-        ui.tr("common.reading"): ui.pws_name(r.pws_reading),
-        ui.tr("common.gap"): fmt_int(r.gap, lang),
-        ui.tr("common.gap_per_month"): fmt_int(r.gap_per_month, lang),
-    })
-    desa_status.append(r.status)
-    desa_pws.append(r.pws_reading)
-st.dataframe(ui.styled(pd.DataFrame(desa_rows), {ui.tr("common.status"): ui.status_colours(desa_status),
-                                                 ui.tr("common.reading"): ui.pws_colours(desa_pws)}),
-             hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)), column_config=qa.column())
-st.caption(ui.tr("pusk.desa_caption") + " " + ui.tr("quality.flag.caption"))
+# Desa detail only within the signed-in principal's scope (ilp_metrics.scope; the library enforces it too).
+if not ui.principal().may_see_desa_of(code):
+    st.info(ui.tr("akun.scope.desa_other_puskesmas" if ui.principal().can("desa_own") else "akun.scope.desa_not_allowed",
+                  own=ui.principal().puskesmas_code or ""))
+else:
+    st.subheader(ui.tr("pusk.desa_table", indicator=ind.short_name.get(lang), month=month_text))
+    desa = ui.current_figures([pick], "desa", puskesmas=code)
+    last = snapshot(desa)
+    previous = desa[desa["month"] == f["month"] - 1].set_index("unit_code") if f["month"] > 1 else None
+    desa_rows, desa_status, desa_pws = [], [], []
+    for r in last.sort_values("coverage", ascending=not ind.higher_is_better, na_position="last").itertuples():
+        before = previous.loc[r.unit_code, "coverage_month"] if previous is not None and r.unit_code in previous.index \
+            else None
+        desa_rows.append({
+            ui.tr("common.desa"): r.unit_name,
+            ui.tr("common.sasaran"): fmt_num(r.denominator, lang, 0),
+            ui.tr("common.last_month"): charts.fmt_value(before, ind, lang),
+            ui.tr("common.this_month"): charts.fmt_value(r.coverage_month, ind, lang),
+            ui.tr("common.cumulative"): fmt_int(r.numerator, lang),
+            ui.tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
+            ui.tr("quality.flag.column"): qa.cell(qa.reason("desa", r.unit_code, pick) or qa.reason("puskesmas", code, pick)),
+            ui.tr("common.status"): ui.status_name(r.status),
+            ui.tr("common.trend"): ui.trend_name(r.trend),
+            ui.tr("common.reading"): ui.pws_name(r.pws_reading),
+            ui.tr("common.gap"): fmt_int(r.gap, lang),
+            ui.tr("common.gap_per_month"): fmt_int(r.gap_per_month, lang),
+        })
+        desa_status.append(r.status)
+        desa_pws.append(r.pws_reading)
+    st.dataframe(ui.styled(pd.DataFrame(desa_rows), {ui.tr("common.status"): ui.status_colours(desa_status),
+                                                     ui.tr("common.reading"): ui.pws_colours(desa_pws)}),
+                 hide_index=True, width="stretch", height=ui.table_height(len(desa_rows)), column_config=qa.column())
+    st.caption(ui.tr("pusk.desa_caption") + " " + ui.tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ monthly trend
 st.subheader(ui.tr("pusk.trend"))

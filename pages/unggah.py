@@ -263,7 +263,7 @@ def file_workflow(item: dict[str, Any]) -> None:
     accept = st.radio(ui.tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
     signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
     options = dict(kind=kind_choice, profile=profile, accept_valid=accept, lang=lang, file_name=name,
-                   uploaded_by=st.session_state.get("user", "dasbor"))
+                   uploaded_by=st.session_state.get("user", "dasbor"), principal=ui.principal())
 
     if st.button(ui.tr("upload.check"), key=f"{key}_check", type="secondary"):
         duplicate = already_loaded(ui.cursor(), path)
@@ -333,14 +333,14 @@ def history_section() -> None:
         })
         st.dataframe(shown, hide_index=True, width="stretch", key="history")
         active = history[history["status"] == "active"]
-        if not active.empty:
+        if not active.empty and ui.principal().can("withdraw"):
             with st.expander(ui.tr("upload.withdraw")):
                 labels = _labels({u: f"#{u} · {f}" for u, f in zip(active["upload_id"].astype(int), active["file_name"])})
                 pick = st.selectbox(ui.tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick",
                                     format_func=labels)
                 sure = st.checkbox(ui.tr("upload.withdraw_confirm"), key="w_withdraw_sure")
                 if st.button(ui.tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
-                    removed = withdraw(ui.cursor(), int(pick))  # one transaction under db.WRITE_LOCK
+                    removed = withdraw(ui.cursor(), int(pick), actor=st.session_state.get("user", "dasbor"))  # one transaction under db.WRITE_LOCK
                     st.cache_data.clear()
                     st.session_state["withdrawn"] = (int(pick), removed)
                     st.session_state.pop("w_withdraw_sure", None)

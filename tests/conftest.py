@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ import pytest
 
 from ilp_metrics.db import connect, init_schema
 from ilp_metrics.ingest import ingest_file
+
+# Page and browser tests run signed in as the demo `dinas` account (pages/_auth.py: ILP_AUTH=demo), so
+# they need no login step; tests of signing in set ILP_AUTH themselves (monkeypatch). The servers that
+# tests/e2e starts inherit this environment.
+os.environ["ILP_AUTH"] = "demo"
 
 SECRET = bytes(range(32))
 

@@ -87,6 +87,8 @@ def build_demo(db_path: Path | str, *, seed: int = 2024, keep_files: Path | str 
             done += max(entry.rows, 1)
             by_kind[entry.kind] = by_kind.get(entry.kind, 0.0) + time.perf_counter() - t_file
         counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+        # Marks the file as the demo: the dashboard then signs visitors in as a labelled demo account.
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', '1')")
         con.execute("CHECKPOINT")
         con.close()
         con = None

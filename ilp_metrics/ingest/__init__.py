@@ -19,6 +19,7 @@ import duckdb
 from ..catalogue import Catalogue, load_catalogue
 from ..config import setting
 from ..db import WRITE_LOCK
+from ..scope import PUSKESMAS_UPLOAD_KINDS, Principal
 from .errors import FileProblem, Refusal, reason_text
 from .fields import FIELDS, normalise_label
 from .load import commit, find_duplicate, withdraw
@@ -134,8 +135,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
                 uploaded_at: datetime | None = None, accept_valid: bool = False, secret: bytes | None,
                 lang: str = "id", file_name: str | None = None, dry_run: bool = False,
                 max_refusals: int = 1000, catalogue: Catalogue | None = None,
-                progress: Progress | None = None) -> IngestReport:
-    """Validate one file and, unless refused (or dry_run), commit it in one transaction."""
+                progress: Progress | None = None, principal: Principal | None = None) -> IngestReport:
+    """Validate one file and, unless refused (or dry_run), commit it in one transaction.
+
+    With a `principal`, the upload must be within its scope: a puskesmas account may only send the
+    kinds in PUSKESMAS_UPLOAD_KINDS, and only rows of its own puskesmas (else the file is refused)."""
     path = Path(path)
     report = IngestReport(file_name=file_name or path.name, ok=False, lang=lang)
     cat = catalogue or load_catalogue()
@@ -168,6 +172,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
             report.records, report.refusals, report.refusal_counts = v.records_accepted, v.refusals, v.refusal_counts
             if v.rows_accepted == 0:
                 raise FileProblem("no_valid_rows" if v.rows_refused else "no_data_rows")
+            _check_scope(cur, principal, v)
             if v.rows_refused and not accept_valid:
                 report.ok = False
                 report.error_code = "rows_refused"
@@ -197,6 +202,21 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
             if raw is not None:
                 drop_staging(cur, raw)
             cur.close()
+
+
+def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal | None, v: Validation) -> None:
+    """Refuse a file outside the uploader's scope (before anything is written)."""
+    if principal is None or principal.can("desa_all"):
+        return
+    if not principal.can("upload"):
+        raise FileProblem("scope_no_upload")
+    if v.kind not in PUSKESMAS_UPLOAD_KINDS:
+        raise FileProblem("scope_kind", {"kind": v.kind})
+    others = [r[0] for r in con.execute(
+        f"SELECT DISTINCT r_puskesmas FROM {v.accepted} WHERE upper(r_puskesmas) <> upper(?) ORDER BY 1",
+        [principal.puskesmas_code]).fetchall()]
+    if others:
+        raise FileProblem("scope_puskesmas", {"own": principal.puskesmas_code, "others": ", ".join(others[:5])})
 
 
 def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,

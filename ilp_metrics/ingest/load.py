@@ -14,6 +14,7 @@ from datetime import datetime
 
 import duckdb
 
+from .. import audit
 from ..db import WRITE_LOCK, bump_data_version, transaction
 from .validate import Validation
 
@@ -138,10 +139,13 @@ def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha
             )
         _mark_replaced(con, v.kind, upload_id)
         bump_data_version(con)
+        audit.record(con, uploaded_by, "replace" if replaced else "upload", file_name,
+                     {"upload_id": upload_id, "kind": v.kind, "rows": v.rows_accepted, "refused": v.rows_refused,
+                      "replaced": replaced, "sha256": sha256})
     return LoadResult(upload_id=upload_id, rows_replaced=replaced)
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, actor: str = "system") -> int:
     """Remove an upload's rows in one transaction (one writer at a time); returns how many rows were removed."""
     with WRITE_LOCK, transaction(con):
         row = con.execute("SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
@@ -151,4 +155,5 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int) -> int:
         removed = con.execute(f"DELETE FROM {DATA_TABLES[kind]} WHERE upload_id = ?", [upload_id]).fetchone()[0]
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
         bump_data_version(con)
+        audit.record(con, actor, "withdraw", str(upload_id), {"kind": kind, "rows": removed})
     return removed

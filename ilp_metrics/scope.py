@@ -1,0 +1,81 @@
+"""Who is asking, and what they may see: the `Principal` every scoped library call receives.
+
+Roles (docs/security.md):
+  admin      everything, plus accounts, audit trail, backups
+  dinas      the whole district: every puskesmas and desa; uploads and withdrawals
+  puskesmas  uploads for its own puskesmas; desa-level detail of its own puskesmas only,
+             puskesmas- and district-level aggregates for the rest
+  tamu       the public presentation: district- and puskesmas-level aggregates, no desa, no uploads
+
+Scopes are enforced here, in the library, not only by hiding widgets: `coverage_many` and the upload
+path ask the principal before they read desa rows or write a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("admin", "dinas", "puskesmas", "tamu")
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"view", "desa_all", "upload", "withdraw", "export", "manage_users", "audit", "backup",
+                        "registry"}),
+    "dinas": frozenset({"view", "desa_all", "upload", "withdraw", "export", "registry"}),
+    "puskesmas": frozenset({"view", "desa_own", "upload", "export"}),
+    "tamu": frozenset({"view"}),
+}
+
+# Kinds a puskesmas account may upload, each checked row by row against its own code.
+PUSKESMAS_UPLOAD_KINDS = ("layanan", "capaian", "kesiapan")
+
+
+class ScopeDenied(PermissionError):
+    """The principal may not see or change this; `code` names the message (messages/akun.yaml)."""
+
+    def __init__(self, code: str, **details: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: str
+    puskesmas_code: str | None = None
+    display_name: str = ""
+    demo: bool = False
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "puskesmas" and not self.puskesmas_code:
+            raise ValueError("a puskesmas account needs its puskesmas_code")
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+    def require(self, permission: str) -> None:
+        if not self.can(permission):
+            raise ScopeDenied("forbidden", permission=permission)
+
+    def desa_puskesmas(self, puskesmas: str | None) -> str | None:
+        """The puskesmas whose desa rows this principal may read for a request about `puskesmas`
+        (None = all): its own for a puskesmas account, refused for another's or for a guest."""
+        if self.can("desa_all"):
+            return puskesmas
+        if self.can("desa_own"):
+            if puskesmas is None or puskesmas.upper() == str(self.puskesmas_code).upper():
+                return self.puskesmas_code
+            raise ScopeDenied("desa_other_puskesmas", puskesmas=puskesmas)
+        raise ScopeDenied("desa_not_allowed")
+
+    def may_see_desa_of(self, puskesmas: str) -> bool:
+        try:
+            self.desa_puskesmas(puskesmas)
+            return True
+        except ScopeDenied:
+            return False
+
+
+SYSTEM = Principal("system", "admin", display_name="system")
