@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--through", help="YYYY-MM: cumulative to this month (default: the year's last month with data)")
     p.add_argument("--public", action="store_true", help="public showing: counts under 5 as <5, no desa detail")
     p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--user", default="cli", help="recorded in the audit trail")
 
     p = sub.add_parser("compare", help="two groups of puskesmas aligned on months since each one's ILP start")
     _db_option(p, top=False)
@@ -457,7 +458,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() not in FORMATS:
         raise UsageError(f"--out harus berakhiran .pptx, .pdf atau .xlsx, bukan {args.out.name!r}")
     through = _through(args.through, args.year)
-    con = _open_existing(args.db)
+    con = _open_existing_rw(args.db)  # the export is written to the audit trail
     try:
         if args.regency:
             try:
@@ -479,6 +480,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         except MissingFont as exc:
             print(f"galat: {exc}", file=sys.stderr)
             return EXIT_REFUSED
+        from .audit import record_now
+
+        record_now(con, args.user, "export", str(path), {"format": path.suffix.lstrip("."), "kabupaten": regency,
+                                                          "year": args.year, "month": through, "public": args.public})
     finally:
         con.close()
     print(f"Ekspor ditulis: {path} ({path.stat().st_size // 1024} KB, {time.perf_counter() - started:.1f} dtk)")

@@ -183,13 +183,13 @@ def match_boundaries(con: duckdb.DuckDBPyConnection, boundaries: Boundaries, reg
 
 
 def area_values(con: duckdb.DuckDBPyConnection, indicator: str, *, level: str, year: int, through: int | None = None,
-                regency: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """Coverage to date per desa, or per kecamatan (the sum of its desa numerators over the sum of their
+                regency: str | None = None, catalogue: Catalogue | None = None, principal=None) -> pd.DataFrame:
+    """Coverage to date per desa (only those the `principal` may see), or per kecamatan (the sum of its desa numerators over the sum of their
     denominators: distinct persons served in two desa count in both, see the drill-down rule), with status.
     Columns: code, name, numerator, denominator, coverage, target_to_date, status."""
     cat = catalogue or load_catalogue()
     snap = snapshot(coverage_many(con, [indicator], level="desa", year=year, through=through, regency=regency,
-                                  catalogue=cat))
+                                  catalogue=cat, principal=principal))
     cols = ["code", "name", "numerator", "denominator", "coverage", "target_to_date", "status"]
     if snap.empty:
         return pd.DataFrame(columns=cols)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 ROLES = ("admin", "dinas", "puskesmas", "tamu")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"view", "desa_all", "upload", "withdraw", "export", "manage_users", "audit", "backup",
+    "admin": frozenset({"view", "dashboard", "desa_all", "upload", "withdraw", "export", "manage_users", "audit", "backup",
                         "registry"}),
-    "dinas": frozenset({"view", "desa_all", "upload", "withdraw", "export", "registry"}),
-    "puskesmas": frozenset({"view", "desa_own", "upload", "export"}),
-    "tamu": frozenset({"view"}),
+    "dinas": frozenset({"view", "dashboard", "desa_all", "upload", "withdraw", "export", "registry"}),
+    "puskesmas": frozenset({"view", "dashboard", "desa_own", "upload", "export"}),
+    "tamu": frozenset({"view"}),  # the public presentation and the indicator dictionary only (no "dashboard")
 }
 
 # Kinds a puskesmas account may upload, each checked row by row against its own code.

@@ -29,10 +29,23 @@ def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, pu
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def export_bytes(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str) -> bytes:
+def export_bytes(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str,
+                 who) -> bytes:
     from ilp_metrics.export import render
 
-    return render(ui.cursor(), fmt, facts(path, ver, regency, year, month, lang), public=public)
+    return render(ui.cursor(), fmt, facts(path, ver, regency, year, month, lang), public=public, principal=who)
+
+
+def _export_and_record(args: tuple, fmt: str, file_name: str) -> bytes:
+    """The file's bytes, and an audit entry for the export (who took which file of which area)."""
+    from ilp_metrics import audit
+
+    who = ui.principal()
+    data = export_bytes(*args, fmt, who)
+    audit.record_now(ui.cursor(), who.username, "export", file_name,
+                     {"format": fmt, "kabupaten": args[2], "year": args[3], "month": args[4], "public": args[6]},
+                     role=who.role)
+    return data
 
 
 def pdf_problem() -> str | None:
@@ -52,9 +65,12 @@ def file_stem(area: str, year: int, month: int, public: bool) -> str:
 
 
 def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "xlsx")) -> None:
-    """One button per format, side by side; the PDF button explains itself when the font is missing."""
+    """One button per format, side by side; the PDF button explains itself when the font is missing.
+    Only for accounts allowed to export; each file taken is written to the audit trail."""
     from ilp_metrics.export import MIME
 
+    if not ui.principal().can("export"):
+        return
     f = ui.filters()
     args = (str(ui.db_path()), ui.version(), f["regency"], int(f["year"]), int(f["month"]), ui.lang(), public)
     stem = file_stem(ui.area_name(), int(f["year"]), int(f["month"]), public)
@@ -63,6 +79,6 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
         if fmt == "pdf" and (problem := pdf_problem()):
             col.warning(problem)
             continue
-        col.download_button(ui.tr(f"presentasi.download_{fmt}"), data=lambda fmt=fmt: export_bytes(*args, fmt),
+        col.download_button(ui.tr(f"presentasi.download_{fmt}"), data=lambda fmt=fmt: _export_and_record(args, fmt, f"{stem}.{fmt}"),
                             file_name=f"{stem}.{fmt}", mime=MIME[fmt], on_click="ignore", key=f"w_dl_{fmt}",
                             icon=":material/download:", width="stretch")

@@ -12,6 +12,7 @@ from ilp_metrics import charts_compare as cc
 from ilp_metrics import compare, geo
 from ilp_metrics.charts import fmt_value
 from ilp_metrics.formatting import fmt_int, fmt_num
+from ilp_metrics.scope import ScopeDenied
 from pages import _shared as ui
 
 f = ui.require_data()
@@ -51,9 +52,9 @@ def _points(path: str, ver: int, code: str, year: int, through: int, regency: st
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _areas(path: str, ver: int, code: str, level: str, year: int, through: int, regency: str) -> pd.DataFrame:
+def _areas(path: str, ver: int, code: str, level: str, year: int, through: int, regency: str, who) -> pd.DataFrame:
     return geo.area_values(ui.cursor(), code, level=level, year=year, through=through, regency=regency,
-                           catalogue=ui.catalogue())
+                           catalogue=ui.catalogue(), principal=who)
 
 
 # ------------------------------------------------------------------ choices
@@ -274,6 +275,10 @@ with tabs[4]:
                         ui.tr("compare.col.value"): [p["value"] for p in bounds.problems],
                     }), hide_index=True, width="stretch")
             if match.matched:
-                values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"])
+                try:  # desa detail only within the signed-in account's scope (enforced in the library)
+                    values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], ui.principal())
+                except ScopeDenied as denied:
+                    st.info(ui.tr(f"akun.scope.{denied.code}", own=ui.principal().puskesmas_code or ""))
+                    st.stop()
                 ui.chart(cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang,
                                                   catalogue=cat), width="stretch", key="cmp_areas")

@@ -15,7 +15,8 @@ from pages import _shared as ui
 f = ui.require_data()
 lang = ui.lang()
 
-public = bool(st.session_state.get("w_pres_public", False))
+guest = not ui.principal().can("dashboard")  # a tamu account sees the public deck only
+public = guest or bool(st.session_state.get("w_pres_public", False))
 full = bool(st.session_state.get("w_pres_full", True))
 if full:  # no sidebar, no header: only the slide
     st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],"
@@ -89,7 +90,8 @@ nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
 nav[0].button(ui.tr("presentasi.previous"), on_click=_go, args=(-1,), disabled=index == 0, key="w_pres_prev",
               shortcut="Left", width="stretch")
 nav[1].markdown(f"<div class='ilp-foot'>{e(deck.footer)} · {index + 1} / {total}</div>", unsafe_allow_html=True)
-nav[2].toggle(ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("presentasi.public_help"))
+nav[2].toggle(ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("presentasi.public_help"),
+              value=guest, disabled=guest)
 nav[3].toggle(ui.tr("presentasi.fullscreen"), value=True, key="w_pres_full", help=ui.tr("presentasi.fullscreen_help"))
 nav[4].button(ui.tr("presentasi.next"), on_click=_go, args=(1,), disabled=index == total - 1, key="w_pres_next",
               shortcut="Right", width="stretch", type="primary")
@@ -97,6 +99,7 @@ st.caption(ui.tr("presentasi.position", n=index + 1, total=total))
 
 with st.expander(ui.tr("presentasi.notes")):
     st.text(slide.notes)
-with st.expander(ui.tr("presentasi.downloads")):
-    ex.download_buttons(public)
-    st.caption(ui.tr("presentasi.downloads_caption"))
+if ui.principal().can("export"):
+    with st.expander(ui.tr("presentasi.downloads")):
+        ex.download_buttons(public)
+        st.caption(ui.tr("presentasi.downloads_caption"))

@@ -17,8 +17,9 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False) -> bytes:
-    """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered."""
+def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal=None) -> bytes:
+    """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered; desa detail only within
+    the `principal`'s scope (ilp_metrics.scope), none when `public`."""
     from .deck import build_deck
 
     if fmt == "pptx":
@@ -33,18 +34,18 @@ def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bo
     if fmt == "xlsx":
         from .xlsx_render import render_xlsx
 
-        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts))
+        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal))
     raise ValueError(f"unknown export format {fmt!r} (pptx, pdf or xlsx)")
 
 
 def export_file(con: duckdb.DuckDBPyConnection, out: Path, *, year: int, regency: str, through: int | None = None,
-                lang: str = "id", public: bool = False) -> Path:
+                lang: str = "id", public: bool = False, principal=None) -> Path:
     """Write one export; the format follows the file's suffix."""
     fmt = FORMATS.get(Path(out).suffix.lower())
     if fmt is None:
         raise ValueError(f"unknown export format {Path(out).suffix!r} (.pptx, .pdf or .xlsx)")
     facts = gather(con, year=year, regency=regency, through=through, lang=lang)
-    data = render(con, fmt, facts, public=public)
+    data = render(con, fmt, facts, public=public, principal=principal)
     Path(out).write_bytes(data)
     return Path(out)
 

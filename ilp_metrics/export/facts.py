@@ -137,14 +137,18 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
                  clusters=summarise(kab, cat), uploads=uploads)
 
 
-def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None) -> pd.DataFrame:
-    """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public."""
+def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None,
+                 principal=None) -> pd.DataFrame:
+    """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public.
+    With a `principal`, only the desa it may see (a puskesmas account: its own; a guest: none)."""
     from ..coverage import levels_for
 
     cat = facts.catalogue
     wanted = [c for c in (codes or [i.code for i in cat.indicators]) if "desa" in levels_for(cat.indicator(c))]
     if not wanted:
         return pd.DataFrame()
+    if principal is not None and not (principal.can("desa_all") or principal.can("desa_own")):
+        return pd.DataFrame()
     frame = coverage_many(con, wanted, level="desa", year=facts.year, through=facts.through,
-                          regency=facts.regency, catalogue=cat)
+                          regency=facts.regency, catalogue=cat, principal=principal)
     return snapshot(frame).reset_index(drop=True)

@@ -65,9 +65,10 @@ def completeness(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
 
 
 def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
-             lang: str = "id", catalogue: Catalogue | None = None) -> pd.DataFrame:
+             lang: str = "id", catalogue: Catalogue | None = None, principal=None) -> pd.DataFrame:
     """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
-    data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`."""
+    data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`.
+    With a `principal`, desa-level findings only for the desa it may see (`within_scope`)."""
     scope = _scope(con, year, regency, through, catalogue)
     if not scope.regencies:
         return pd.DataFrame(columns=FINDING_COLUMNS)
@@ -87,7 +88,19 @@ def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = No
     if not parts:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     raw = pd.concat(parts, ignore_index=True)
-    return _finish(con, raw, scope, lang)
+    found = _finish(con, raw, scope, lang)
+    return found if principal is None else within_scope(found, principal)
+
+
+def within_scope(found: pd.DataFrame, principal) -> pd.DataFrame:
+    """The findings a principal may read: desa-level findings name a desa and its counts, which only an
+    account allowed that puskesmas's desa detail may see (ilp_metrics.scope); the rest is district-level."""
+    if found.empty:
+        return found
+    allowed = {p: principal.may_see_desa_of(p) for p in found["puskesmas"].dropna().unique()}
+    desa_level = found["desa"].notna()
+    visible = found["puskesmas"].map(allowed).fillna(principal.can("desa_all")).astype(bool)
+    return found[~desa_level | visible].reset_index(drop=True)
 
 
 def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict, dict]:
