@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kabupaten", dest="regency", help="only this kabupaten (Kemendagri code, e.g. 73.09)")
     p.add_argument("--puskesmas", help="only this puskesmas (and its desa)")
     p.add_argument("--monthly", action="store_true", help="one row per month from January to --through")
+
+    p = sub.add_parser("export-parquet", help="export the tables the metrics read as Parquet for Spark "
+                                              "(layanan/capaian partitioned by kabupaten and year)")
+    _db_option(p, top=False)
+    p.add_argument("--out", required=True, type=Path, help="folder to write (created; existing files kept)")
     return parser
 
 
@@ -252,8 +257,21 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_parquet(args: argparse.Namespace) -> int:
+    """Partitioned Parquet for a Spark deployment (docs/scale.md); prints rows per table as JSON."""
+    from .scale import export_parquet
+
+    con = _open_existing(args.db)
+    try:
+        counts = export_parquet(con, args.out)
+    finally:
+        con.close()
+    print(json.dumps({"out": str(args.out), "rows": counts}, indent=1))
+    return EXIT_OK
+
+
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
-            "coverage": cmd_coverage}
+            "coverage": cmd_coverage, "export-parquet": cmd_export_parquet}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
