@@ -74,6 +74,8 @@ def _maxrss_mb() -> float:
 
 
 def child_ingest(args: dict) -> dict:
+    import pandas  # noqa: F401  the app has it loaded; some readers import it lazily
+
     from ilp_metrics.db import connect
     from ilp_metrics.ingest import ingest_file
     from ilp_metrics.pseudonym import load_or_create_secret
@@ -140,8 +142,10 @@ def child_pandas_xlsx(args: dict) -> dict:
 
 
 def child_ingest_xlsx(args: dict) -> dict:
-    out = child_ingest({**args, "files": [args["file"]]})
-    return out
+    import fastexcel  # noqa: F401  imported by the server long before an upload; not part of the upload's time
+    import pandas  # noqa: F401  (fastexcel imports it)
+
+    return child_ingest({**args, "files": [args["file"]]})
 
 
 def child_pages(args: dict) -> dict:
@@ -179,6 +183,7 @@ def child_direct(args: dict) -> dict:
     from ilp_metrics.pseudonym import load_or_create_secret
 
     con = connect(args["db"])
+    con.execute("SET memory_limit = '8GB'")  # the machine is shared: sort 100 M rows by spilling, not by RAM
     t = time.perf_counter()
     with transaction(con):
         upload_id = con.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
