@@ -269,7 +269,8 @@ def med(values: list[float]) -> float:
 # ============================================================================== one size
 
 
-def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: bool, log) -> dict:
+def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: bool, log,
+                 heavy_runs: int | None = None) -> dict:
     from bench import synth
 
     d = data / size_label(n)
@@ -289,6 +290,8 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
     db = d / "ilp.duckdb"
     files = [str(f) for f in prov.layanan_files]
 
+    loads = runs if heavy_runs is None else max(1, min(runs, heavy_runs))
+    res["load_runs"] = loads
     if direct:
         _copy_db(registry_db, db)
         r = run_child("direct", db=str(db), key=str(key), records=n)
@@ -296,22 +299,22 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
         log(f"[{size_label(n)}] direct SQL load {r['seconds']:.1f} s, peak {r['maxrss_mb']:.0f} MB")
     else:
         ingest = []
-        for i in range(runs):
-            target = db if i == runs - 1 else d / "run.duckdb"
+        for i in range(loads):
+            target = db if i == loads - 1 else d / "run.duckdb"
             _copy_db(registry_db, target)
             ingest.append(run_child("ingest", db=str(target), key=str(key), files=files))
             log(f"[{size_label(n)}] ingest run {i + 1}: {ingest[-1]['seconds']:.1f} s, "
                 f"peak {ingest[-1]['maxrss_mb']:.0f} MB")
         _remove_db(d / "run.duckdb")
         bare = []
-        for i in range(runs):
+        for i in range(loads):
             _remove_db(d / "bare.duckdb")
             bare.append(run_child("bare", db=str(d / "bare.duckdb"), files=files, runs=warm))
             log(f"[{size_label(n)}] bare DuckDB run {i + 1}: load {bare[-1]['seconds']:.1f} s, "
                 f"group by {bare[-1]['groupby']:.2f} s")
         _remove_db(d / "bare.duckdb")
         pandas = []
-        for i in range(runs):
+        for i in range(loads):
             pandas.append(run_child("pandas", files=files, runs=max(1, warm // 2)))
             log(f"[{size_label(n)}] pandas run {i + 1}: read {pandas[-1]['seconds']:.1f} s, "
                 f"groupby {pandas[-1]['groupby']:.2f} s, peak {pandas[-1]['maxrss_mb']:.0f} MB")
@@ -435,6 +438,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", default="1M,10M", help="service-record counts, e.g. 1M,10M,100M")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (medians are reported)")
     ap.add_argument("--warm", type=int, default=5, help="warm repetitions inside a page process")
+    ap.add_argument("--heavy-runs", type=int, default=None,
+                    help="runs of the whole-file loads (ingest, bare DuckDB, pandas) for sizes of 10 M and more "
+                         "(default: --runs)")
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="where generated data go (git-ignored)")
     ap.add_argument("--direct-above", default="20M",
                     help="sizes above this are written into the database by SQL, without files or ingest")
@@ -454,13 +460,15 @@ def main(argv: list[str] | None = None) -> None:
     xlsx_done = args.no_xlsx
     for n in sizes:
         direct = n > limit
-        res = measure_size(n, args.data, args.runs, args.warm, direct, xlsx=not xlsx_done and not direct, log=log)
+        res = measure_size(n, args.data, args.runs, args.warm, direct, xlsx=not xlsx_done and not direct, log=log,
+                           heavy_runs=args.heavy_runs if n >= 10_000_000 else None)
         xlsx_done = xlsx_done or "xlsx" in res
         results.append(res)
         if not args.keep:
             shutil.rmtree(args.data / size_label(n), ignore_errors=True)
-    print(f"\nDasbor ILP benchmark, {started:%Y-%m-%d %H:%M} UTC; medians of {args.runs} runs; year {YEAR}, "
-          f"through month {MONTH}\n{machine()}\n")
+    loads = ", ".join(f"{size_label(r['records'])}: {r['load_runs']}" for r in results)
+    print(f"\nDasbor ILP benchmark, {started:%Y-%m-%d %H:%M} UTC; medians of {args.runs} runs "
+          f"(whole-file loads: {loads}); year {YEAR}, through month {MONTH}\n{machine()}\n")
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps({"started": started.isoformat(), "machine": machine(), "results": results},

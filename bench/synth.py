@@ -202,9 +202,9 @@ def records_sql(records: int, persons: int, with_key: bool = False) -> str:
                         WHEN sex = 'P' AND age_days < 50 * 365 THEN 'wanita' ELSE 'dewasa' END AS cls
             FROM persons
         ), keyed AS (SELECT *{key} FROM people),
-        recs AS (
+        recs AS (  -- dates rise with rid (731 days over the records): rows come out in date order, no sort
             SELECT r.range AS rid, hash(r.range, 'person') % {int(persons)} AS pid,
-                   DATE '2024-01-01' + CAST(hash(r.range, 'day') % 731 AS INTEGER) AS service_date
+                   DATE '2024-01-01' + CAST(r.range * 731 // {int(records)} AS INTEGER) AS service_date
             FROM range({int(records)}) r
         )
         SELECT r.rid, r.service_date, p.puskesmas_code, p.desa_code, p.regency_code, year(r.service_date) AS year,
@@ -273,8 +273,9 @@ def generate(out: Path, records: int, *, layanan: bool = True) -> Province:
 def insert_layanan_direct(db: duckdb.DuckDBPyConnection, records: int, secret: bytes, upload_id: int) -> None:
     """Write N records straight into `layanan` (no files, no validation): for sizes beyond the upload path.
 
-    person_key is the same HMAC-SHA256 of 'nik:<NIK>' the ingest computes, so keys match uploaded data;
-    rows are stored in the order uploads leave them (kabupaten, year, date).
+    person_key is the same HMAC-SHA256 of 'nik:<NIK>' the ingest computes, so keys match uploaded data.
+    Rows are stored in date order (no sort of 100 M rows): kabupaten are mixed in every row group, which
+    is pessimistic for a one-kabupaten page (uploads would cluster them) and neutral for province queries.
     """
     from ilp_metrics.pseudonym import hmac_pads
 
@@ -290,5 +291,4 @@ def insert_layanan_direct(db: duckdb.DuckDBPyConnection, records: int, secret: b
                     AS SMALLINT),
                r.sex, r.service_code, r.result
         FROM ({records_sql(records, persons_for(records), with_key=True)}) r
-        ORDER BY r.regency_code, r.year, r.service_date
     """, {"ipad": ipad, "opad": opad})
