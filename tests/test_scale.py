@@ -95,13 +95,14 @@ def test_spark_sql_has_no_duckdb_parameters_or_generators_in_expressions():
     cat = load_catalogue()
     ind = cat.indicator("SPM01")
     params = {"regency": "73.09", "puskesmas": None, "year": 2024, "first": 1, "through": 3,
-              "start": date(2024, 1, 1), "end": date(2024, 4, 1),
+              "start": date(2024, 1, 1), "end": date(2024, 4, 1), "scope_lo": "P7309010201", "scope_hi": "P7309140201",
               **_service_params([_Entry("SPM01", ind, uses_aggregates(ind))])}
     sql = scale.to_spark_sql(_service_sql("puskesmas"), params)
     assert "$" not in sql
     assert "UNNEST" not in sql.upper() and "EXPLODE" not in sql.upper()
     assert "VALUES (CAST('SPM01' AS STRING), CAST('ANC_K6' AS STRING)" in sql
     assert "CAST('2024-01-01' AS DATE)" in sql
+    assert "BETWEEN 'P7309010201' AND 'P7309140201'" in sql
 
 
 @pytest.fixture(scope="module")
