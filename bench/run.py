@@ -269,8 +269,11 @@ def med(values: list[float]) -> float:
 # ============================================================================== one size
 
 
+ALL_PAGES = ["sidebar", "overview", "cluster", "puskesmas", "province"]
+
+
 def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: bool, log,
-                 heavy_runs: int | None = None) -> dict:
+                 heavy_runs: int | None = None, pages: list[str] | None = None) -> dict:
     from bench import synth
 
     d = data / size_label(n)
@@ -347,7 +350,7 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
     res.update(regency=regency, layanan_rows=layanan_rows, regency_year_rows=regency_rows,
                db_mb=(db.stat().st_size + (Path(str(db) + ".wal").stat().st_size
                                             if Path(str(db) + ".wal").exists() else 0)) / 1e6)
-    pages = ["sidebar", "overview", "cluster", "puskesmas", "province"]
+    pages = pages or ALL_PAGES
     page_runs = [run_child("pages", db=str(db), regency=regency, pages=pages, warm=warm) for _ in range(runs)]
     res["pages"] = {p: {"cold": med([r[p]["cold"] for r in page_runs]), "warm": med([r[p]["warm"] for r in page_runs])}
                     for p in pages}
@@ -445,6 +448,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--direct-above", default="20M",
                     help="sizes above this are written into the database by SQL, without files or ingest")
     ap.add_argument("--no-xlsx", action="store_true", help="skip the XLSX measurement")
+    ap.add_argument("--pages", default=",".join(ALL_PAGES),
+                    help="figure sets to time (e.g. 'province' alone for the 100 M target)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files and databases")
     ap.add_argument("--json", type=Path, help="also write the raw results here")
     args = ap.parse_args(argv)
@@ -461,7 +466,8 @@ def main(argv: list[str] | None = None) -> None:
     for n in sizes:
         direct = n > limit
         res = measure_size(n, args.data, args.runs, args.warm, direct, xlsx=not xlsx_done and not direct, log=log,
-                           heavy_runs=args.heavy_runs if n >= 10_000_000 else None)
+                           heavy_runs=args.heavy_runs if n >= 10_000_000 else None,
+                           pages=[p for p in args.pages.split(",") if p])
         xlsx_done = xlsx_done or "xlsx" in res
         results.append(res)
         if not args.keep:
