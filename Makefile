@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test demo clean-db install install-dev browser system-deps
+.PHONY: run test demo clean-db install install-dev browser system-deps java bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -52,8 +52,21 @@ system-deps:
 	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkgs; \
 	  else echo "missing $$pkgs and no root: the PDF export needs fonts-dejavu-core; image tests will be skipped"; fi; fi
 
-# Every test, the browser tests (tests/e2e, marker e2e) included; chromium and the export tools are installed first.
-test: $(VENV)/.stamp-dev browser system-deps
+# Debian's Java runtime for the Spark equality test (tests/test_scale.py; pyspark runs Spark in local mode).
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get update -q && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; \
+	  else echo "java not installed and no root: the Spark test will be skipped (CI installs it)"; fi; fi
+
+# Benchmark suite (bench/README.md): SIZES=1M,10M by default.
+SIZES ?= 1M,10M
+bench: $(VENV)/.stamp-dev
+	$(PY) -m bench.run --sizes $(SIZES)
+
+# Every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test included;
+# chromium, the export tools and Java are installed first.
+test: $(VENV)/.stamp-dev browser system-deps java
 	$(PY) -m pytest
 
 clean-db:

@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("id", "en"), default="id")
 
     _security_parsers(sub)
+
+    p = sub.add_parser("export-parquet", help="export the tables the metrics read as Parquet for Spark "
+                                              "(layanan/capaian partitioned by kabupaten and year)")
+    _db_option(p, top=False)
+    p.add_argument("--out", required=True, type=Path, help="folder to write (created; existing files kept)")
     return parser
 
 
@@ -550,9 +555,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_parquet(args: argparse.Namespace) -> int:
+    """Partitioned Parquet for a Spark deployment (docs/scale.md); prints rows per table as JSON."""
+    from .scale import export_parquet
+
+    con = _open_existing(args.db)
+    try:
+        counts = export_parquet(con, args.out)
+    finally:
+        con.close()
+    print(json.dumps({"out": str(args.out), "rows": counts}, indent=1))
+    return EXIT_OK
+
+
 COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
             "coverage": cmd_coverage, "compare": cmd_compare, "export": cmd_export, "quality": cmd_quality,
-            "backup": cmd_backup, "restore": cmd_restore, "users": cmd_users}
+            "backup": cmd_backup, "restore": cmd_restore, "users": cmd_users,
+            "export-parquet": cmd_export_parquet}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

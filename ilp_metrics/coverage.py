@@ -185,6 +185,9 @@ window_layanan AS (  -- the window's service records of the services in question
            l.age_years, l.sex, l.result, CAST(month(l.service_date) AS INTEGER) AS month
     FROM layanan l JOIN scope s USING (puskesmas_code)
     WHERE l.service_date >= $start AND l.service_date < $end
+      -- the scope's code range, as constants: lets the scan skip row groups of other kabupaten by their
+      -- min/max (uploads arrive per kabupaten); the join above still decides which rows count
+      AND l.puskesmas_code BETWEEN $scope_lo AND $scope_hi
       AND l.service_code IN (SELECT service_code FROM defs)
 ),
 records AS (  -- records that meet each indicator's numerator definition (age, sex, result)
@@ -418,6 +421,10 @@ def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, entries: list[_Entry
     """Numerator series (and target-group or readiness denominators), at most two statements."""
     base = {"regency": regency, "puskesmas": puskesmas, "year": window.year, "first": window.first,
             "through": window.through, "start": window.start, "end": window.end}
+    base["scope_lo"], base["scope_hi"] = con.execute(
+        "SELECT min(puskesmas_code), max(puskesmas_code) FROM puskesmas "
+        "WHERE ($regency IS NULL OR regency_code = $regency) AND ($puskesmas IS NULL OR puskesmas_code = $puskesmas)",
+        {"regency": regency, "puskesmas": puskesmas}).fetchone()
     frames = []
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]

@@ -299,27 +299,42 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]
     except Exception as exc:  # fastexcel raises its own error types
         raise FileProblem("xlsx_corrupt", {"detail": str(exc)[:200]}) from exc
     best: tuple[int, str, int] | None = None
+    best_batch: pa.Table | None = None  # the best sheet, already loaded whole
     for name in reader.sheet_names[:10]:
+        # fastexcel parses the whole sheet even when asked for its first rows, so a sheet within the row
+        # limit is loaded whole once and kept (loading the head, then the sheet, parsed it twice); a taller
+        # sheet, or one that fails to load whole, is only scanned here and handled below as before.
+        whole = None
         try:
-            head = reader.load_sheet(name, header_row=None, dtypes="string", n_rows=HEADER_SCAN_ROWS + 5)
+            sheet_obj = reader.load_sheet(name, header_row=None, dtypes="string")
+            if sheet_obj.total_height <= max_rows + 1:
+                whole = sheet_obj.to_arrow()
+        except Exception:
+            whole = None
+        try:
+            head = whole.slice(0, HEADER_SCAN_ROWS + 5) if whole is not None else reader.load_sheet(
+                name, header_row=None, dtypes="string", n_rows=HEADER_SCAN_ROWS + 5).to_arrow()
         except Exception:
             continue
-        rows = [list(r.values()) for r in head.to_arrow().to_pylist()]
+        rows = [list(r.values()) for r in head.to_pylist()]
         idx = find_header_row(rows, extra_labels)
         if idx is not None:
             score = header_score(rows[idx], extra_labels)
             if best is None or score > best[0]:
-                best = (score, name, idx)
+                best, best_batch = (score, name, idx), whole
     if best is None:
         raise FileProblem("no_header")
     _, sheet, header_idx = best
     sheet_xml = _sheet_paths(zipfile.ZipFile(path)).get(sheet)
     first_row, first_col, merges = (1, 1, []) if sheet_xml is None else scan_sheet_xml(path, sheet_xml)
     try:
-        loaded = reader.load_sheet(sheet, header_row=None, dtypes="string")
-        if loaded.total_height > max_rows + header_idx + 1:
-            raise FileProblem("too_many_rows", {"max_rows": max_rows})
-        batch = loaded.to_arrow()
+        if best_batch is not None:
+            batch = best_batch  # within max_rows + 1 rows, so within max_rows + header_idx + 1
+        else:
+            loaded = reader.load_sheet(sheet, header_row=None, dtypes="string")
+            if loaded.total_height > max_rows + header_idx + 1:
+                raise FileProblem("too_many_rows", {"max_rows": max_rows})
+            batch = loaded.to_arrow()
     except FileProblem:
         raise
     except Exception as exc:

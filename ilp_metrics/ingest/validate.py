@@ -71,9 +71,10 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
         "lk_item": cat.readiness_item_synonyms(),
     }
     for table, mapping in vocab.items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (label VARCHAR, code VARCHAR)")
-        if mapping:
-            con.executemany(f"INSERT INTO {table} VALUES (?, ?)", list(mapping.items()))
+        # One statement from two bound lists: executemany costs ~0.1 s per upload for a few hundred rows.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(unnest($labels) AS VARCHAR) AS label, "
+                    f"CAST(unnest($codes) AS VARCHAR) AS code",
+                    {"labels": list(mapping.keys()), "codes": list(mapping.values())})
     con.execute("""
         CREATE OR REPLACE TEMP TABLE lk_pusk AS
         WITH labels AS (
