@@ -48,6 +48,8 @@ class ChartData:
     reference_label: str = ""
     value_max: float | None = None
     status_legend: tuple[tuple[str, str], ...] = ()  # (status name, colour) when bars are coloured by status
+    category_marker: str | None = None  # a category marked by a vertical line (e.g. month 0 = ILP start)
+    category_marker_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,7 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     chart = ChartData(kind="line", title=ctx.tr("export.compare_chart", indicator=name),
                       categories=tuple(str(m) for m in months), series=tuple(lines),
                       value_axis=ctx.tr("export.compare_axis_y"), category_axis=ctx.tr("export.compare_axis_x"),
+                      category_marker="0" if 0 in months else None, category_marker_label=ctx.tr("compare.chart.start"),
                       value_max=max([100.0] + [v * 1.1 for line in lines for v in line.values if v is not None]))
     return [Slide("compare", ctx.tr("export.compare_title"), ctx.tr("export.compare_message", indicator=name),
                   numbers=tuple(numbers), chart=chart,

@@ -11,7 +11,22 @@ from .deck import ChartData
 SLIDE_FONT = dict(FONT, size=22)
 
 
+TITLE_LINE = 58  # characters of a 24 px title that fit beside the big numbers on a 1280 px screen
+
+
+def _wrapped(title: str, width: int = TITLE_LINE) -> str:
+    """Plotly does not wrap titles: a long one is cut at the chart's edge. Break it at the last space
+    (or before an opening bracket) that keeps the first line within `width`."""
+    if len(title) <= width:
+        return title
+    cut = title.rfind(" (", 0, width + 1)
+    cut = cut if cut > width // 2 else title.rfind(" ", 0, width + 1)
+    return title if cut <= 0 else f"{title[:cut]}<br>{title[cut + 1:]}"
+
+
 def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
+    title = _wrapped(chart.title)
+    top = 125 if "<br>" in title else 70  # room for a second title line above the target label
     fig = go.Figure()
     if chart.kind == "bar":
         for s in chart.series:
@@ -34,20 +49,31 @@ def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
             fig.add_trace(go.Scatter(x=list(chart.categories), y=list(s.values), mode="lines+markers", name=s.name,
                                      line=dict(color=s.colour, width=5), marker=dict(size=9), connectgaps=False))
         every = max(1, len(chart.categories) // 12)  # at most ~12 labels: readable from the back of a hall
+        ticks = list(chart.categories)[::every]
+        if chart.category_marker is not None and chart.category_marker not in ticks:
+            ticks.append(chart.category_marker)
         fig.update_xaxes(title_text=chart.category_axis, type="category", gridcolor="#EEEEEE", tickangle=0,
-                         tickmode="array", tickvals=list(chart.categories)[::every])
+                         tickmode="array", tickvals=ticks, automargin=True, title_standoff=12)
         fig.update_yaxes(title_text=chart.value_axis, range=[0, chart.value_max] if chart.value_max else None,
-                         gridcolor="#EEEEEE")
+                         gridcolor="#EEEEEE", automargin=True, title_standoff=12)
         if chart.reference is not None:
             fig.add_hline(y=chart.reference, line=dict(color=TARGET_COLOUR, dash="dash", width=3),
                           annotation_text=chart.reference_label)
+        if chart.category_marker is not None:  # e.g. month 0: the ILP start, labelled on the line
+            fig.add_vline(x=chart.categories.index(chart.category_marker), line=dict(color="#444444", width=2))
+            fig.add_annotation(x=chart.categories.index(chart.category_marker), y=1.0, yref="paper",
+                               yanchor="bottom", xanchor="left", showarrow=False, text=chart.category_marker_label,
+                               font=dict(size=18))
     fig.update_layout(
-        title=dict(text=chart.title, font=dict(size=24), x=0, xanchor="left"), font=SLIDE_FONT, height=height,
-        margin=dict(l=10, r=40, t=70, b=30), plot_bgcolor="white", paper_bgcolor="white",
+        title=dict(text=title, font=dict(size=24), x=0, xanchor="left"), font=SLIDE_FONT, height=height,
+        margin=dict(l=10, r=40, t=top, b=30), plot_bgcolor="white", paper_bgcolor="white",
         separators=",." if lang == "id" else ".,",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, font=dict(size=20)))
     fig.update_xaxes(tickfont=dict(size=18), title_font=dict(size=20))
     fig.update_yaxes(title_font=dict(size=20))
     if chart.kind != "bar":
         fig.update_yaxes(tickfont=dict(size=18))
+        # Legend under the plot: above it, it collides with the title at projector sizes.
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+                          margin=dict(l=10, r=40, t=top, b=10))
     return fig
