@@ -35,7 +35,8 @@ def grouped(figures: list[tuple[str, list[str]]], lang: str, every: str | None =
             by_reason.setdefault(why, []).append(label)
     total = len(figures)
     out = []
-    for why, labels in by_reason.items():
+    # reasons marking the most figures first (a missing month before one indicator's missing sasaran)
+    for why, labels in sorted(by_reason.items(), key=lambda kv: -len(set(kv[1]))):
         labels = list(dict.fromkeys(labels))
         text = (every or t("exportflag.all_figures", lang)) if total > 1 and len(labels) == total else ", ".join(labels)
         out.append((text, why))
