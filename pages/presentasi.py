@@ -95,6 +95,8 @@ nav[2].toggle(ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("prese
 nav[3].toggle(ui.tr("presentasi.fullscreen"), value=True, key="w_pres_full", help=ui.tr("presentasi.fullscreen_help"))
 nav[4].button(ui.tr("presentasi.next"), on_click=_go, args=(1,), disabled=index == total - 1, key="w_pres_next",
               shortcut="Right", width="stretch", type="primary")
+if slide.flag_note:  # a figure on this slide carries ⚠ (data-quality findings): the reasons are in the notes
+    st.caption(slide.flag_note)
 st.caption(ui.tr("presentasi.position", n=index + 1, total=total))
 
 with st.expander(ui.tr("presentasi.notes")):

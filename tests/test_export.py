@@ -217,7 +217,8 @@ def test_public_pdf_writes_the_small_count_as_less_than_five(xcon, facts):
 
 def test_xlsx_keeps_numbers_as_numbers_with_formats(xcon, facts):
     workbook = openpyxl.load_workbook(io.BytesIO(render(xcon, "xlsx", facts)))
-    assert workbook.sheetnames == ["Keterangan", "Kabupaten", "Puskesmas", "Desa PWS", "Indikator"]
+    assert workbook.sheetnames == ["Keterangan", "Kabupaten", "Puskesmas", "Desa PWS", "Kualitas data",
+                                   "Indikator"]
     sheet = workbook["Kabupaten"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Kode indikator")].value == "SPM01")
@@ -233,17 +234,28 @@ def test_xlsx_keeps_numbers_as_numbers_with_formats(xcon, facts):
 # ------------------------------------------------------------------ CLI
 
 
-def test_cli_writes_each_format(fixture_db, tmp_path, capsys):  # noqa: F811
+@pytest.fixture
+def cli_db(fixture_db, tmp_path_factory):  # noqa: F811
+    """A copy of the fixture for the CLI: `export` writes its audit entry, so it opens the file for writing,
+    which DuckDB refuses while this module's read-only connection is open on the shared fixture."""
+    import shutil
+
+    db = tmp_path_factory.mktemp("cli") / "ilp.duckdb"
+    shutil.copy(fixture_db, db)
+    return db
+
+
+def test_cli_writes_each_format(cli_db, tmp_path, capsys):
     for suffix in ("pptx", "pdf", "xlsx"):
         out = tmp_path / f"maros.{suffix}"
-        code = main(["export", "--db", str(fixture_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
+        code = main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
         assert code == 0 and out.stat().st_size > 1000
     assert "Ekspor ditulis" in capsys.readouterr().out
 
 
-def test_cli_export_in_english_and_public(fixture_db, tmp_path):  # noqa: F811
+def test_cli_export_in_english_and_public(cli_db, tmp_path):
     out = tmp_path / "maros.pptx"
-    assert main(["export", "--db", str(fixture_db), "--year", "2024", "--out", str(out), "--kabupaten", "7309",
+    assert main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "7309",
                  "--public", "--lang", "en"]) == 0
     assert Presentation(str(out)).slides[0].shapes[0].text_frame.text == "Integrated Primary Care (ILP)"
 
@@ -253,9 +265,9 @@ def test_cli_export_in_english_and_public(fixture_db, tmp_path):  # noqa: F811
     (["--out", "x.pptx", "--kabupaten", "73.22"], "tidak ada puskesmas terdaftar"),
     (["--out", "x.pptx", "--through", "2023-04"], "tidak berada di tahun"),
 ])
-def test_cli_refuses_bad_requests_in_bahasa_indonesia(fixture_db, tmp_path, capsys, argv, message):  # noqa: F811
+def test_cli_refuses_bad_requests_in_bahasa_indonesia(cli_db, tmp_path, capsys, argv, message):
     argv = [a if not a.startswith("x.") else str(tmp_path / a) for a in argv]
-    assert main(["export", "--db", str(fixture_db), "--year", "2024", *argv]) == 2
+    assert main(["export", "--db", str(cli_db), "--year", "2024", *argv]) == 2
     assert message in capsys.readouterr().err
     assert not list(Path(tmp_path).iterdir())  # nothing written
 
@@ -302,12 +314,12 @@ def test_closing_slide_counts_the_uploads_holding_this_kabupatens_rows(deck):
         assert any(b.startswith(f"{kind}: 1 berkas, terakhir diunggah") for b in closing.bullets), kind
 
 
-def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(fixture_db, tmp_path, capsys,
-                                                                                 monkeypatch):  # noqa: F811
+def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(cli_db, tmp_path, capsys,
+                                                                                 monkeypatch):
     from ilp_metrics.export import pdf_render
 
     monkeypatch.setattr(pdf_render, "FONT_DIRS", [tmp_path / "no-fonts"])
     out = tmp_path / "maros.pdf"
-    code = main(["export", "--db", str(fixture_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
+    code = main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
     assert code == 1 and not out.exists()
     assert "fonts-dejavu-core" in capsys.readouterr().err

@@ -122,11 +122,11 @@ def test_a_guest_has_no_upload_page_and_no_desa_detail(monkeypatch, fixture_db, 
     shutil.copy(fixture_db, db)
     users(db, ("admin", "admin", None, None), ("tamu", "tamu", None, None))
     at = sign_in(app(monkeypatch, db, puskesmas=MB).run(), "tamu")
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/unggah.py")
-    at.switch_page("pages/puskesmas.py").run()
-    assert not at.exception
-    assert "Rincian desa tidak tersedia untuk akun tamu." in infos(at)
+    # A guest has no "dashboard" permission: neither the upload page nor the analysis pages (the puskesmas
+    # page with its desa detail among them); the library refuses a guest desa rows anyway (test_scope.py).
+    for page in ("unggah", "puskesmas"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"pages/{page}.py")
 
 
 def test_a_puskesmas_user_sees_desa_of_its_own_centre_only(monkeypatch, fixture_db, tmp_path):

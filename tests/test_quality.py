@@ -248,6 +248,8 @@ def test_sasaran_missing_zero_and_inconsistent_between_levels(con, tmp_path):
     assert missing[(MB, "balita")] == "medium"
     assert (MB, "ibu_hamil") not in missing.index and (TK, "ibu_hamil") not in missing.index
     assert missing[(TK, "bayi")] == "high"  # no bayi sasaran at all
+    message = f[(f["check"] == "DEN_MISSING") & (f["puskesmas"] == TK) & (f["indicator"] == "bayi")]["message"].iloc[0]
+    assert "2024 tidak ada" in message and "2024.0" not in message  # the year as a year
     zero = f[f["check"] == "DEN_ZERO"]
     assert zero[["desa", "indicator", "severity"]].values.tolist() == [[E, "ibu_hamil", "medium"]]
     levels = f[f["check"] == "DEN_LEVELS"]

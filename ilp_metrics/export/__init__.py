@@ -19,7 +19,8 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
 
 def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal=None) -> bytes:
     """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered; desa detail only within
-    the `principal`'s scope (ilp_metrics.scope), none when `public`."""
+    the `principal`'s scope (ilp_metrics.scope), none when `public`. Figures whose data carry high-severity
+    quality findings (`facts.flags`) are marked ⚠ with the reason; the workbook also lists the findings."""
     from .deck import build_deck
 
     if fmt == "pptx":
@@ -32,9 +33,13 @@ def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bo
         # The report uses the deck's footer only: no connection, so the comparison is not computed for nothing.
         return render_pdf(facts, build_deck(facts, public=public), public=public)
     if fmt == "xlsx":
+        from ..i18n import t
+        from .flags import findings_table
         from .xlsx_render import render_xlsx
 
-        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal))
+        tables = {} if public else {t("exportflag.sheet", facts.lang): findings_table(facts, principal=principal)}
+        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal),
+                           tables=tables)
     raise ValueError(f"unknown export format {fmt!r} (pptx, pdf or xlsx)")
 
 

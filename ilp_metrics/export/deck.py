@@ -20,6 +20,7 @@ from ..charts import COMPARE_COLOUR, LINE_COLOUR, TARGET_COLOUR, fmt_value
 from ..formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
 from ..i18n import t
 from .facts import Facts
+from .flags import footnote_lines, marked, reasons_text
 from .privacy import count_text
 
 COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
@@ -68,6 +69,7 @@ class Slide:
     chart: ChartData | None = None
     bullets: tuple[str, ...] = ()
     notes: str = ""
+    flag_note: str = ""  # when a figure shown carries ⚠: what the marker means (small, beside the footer)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,10 @@ class Context:
 
     def count(self, n) -> str:
         return count_text(n, self.lang, self.public)
+
+    def reasons(self, level: str, unit_code: str, indicator: str | None = None) -> list[str]:
+        """Why a figure carries ⚠ (data-quality findings; check names only in a public showing)."""
+        return self.facts.flag_reasons(level, unit_code, indicator, self.public)
 
     @property
     def month(self) -> str:
@@ -168,10 +174,21 @@ def ilp_status(ctx: Context) -> list[Slide]:
 def _indicator_line(ctx: Context, r: pd.Series) -> str:
     ind = ctx.facts.catalogue.indicator(r["indicator"])
     key = "export.spm_notes_line" if not _missing(r["gap"]) else "export.notes_line_no_gap"
-    return ctx.tr(key, indicator=ind.short_name.get(ctx.lang),
+    return marked(ctx.tr(key, indicator=ind.short_name.get(ctx.lang),
                   value=fmt_value(r["coverage"], ind, ctx.lang), target=fmt_value(r["target_to_date"], ind, ctx.lang),
                   status=ctx.status(r["status"]), served=ctx.count(r["numerator"]), sasaran=ctx.count(r["denominator"]),
-                  gap=ctx.count(r["gap"]))
+                  gap=ctx.count(r["gap"])), ctx.reasons("kabupaten", ctx.facts.regency, r["indicator"]))
+
+
+def _unit_flag_notes(ctx: Context, figures: list[tuple[str, list[str]]]) -> list[str]:
+    """One notes line per marked unit (a puskesmas): its first reasons and how many more."""
+    return [ctx.tr("exportflag.notes_line", figures=name, reason=reasons_text(why, ctx.lang))
+            for name, why in figures if why]
+
+
+def _flag_notes(ctx: Context, figures: list[tuple[str, list[str]]], every: str | None = None) -> list[str]:
+    """The speaker-notes lines giving the reason for each ⚠ on the slide (one per distinct reason)."""
+    return footnote_lines(figures, ctx.lang, key="exportflag.notes_line", every=every)
 
 
 def spm(ctx: Context) -> list[Slide]:
@@ -183,7 +200,9 @@ def spm(ctx: Context) -> list[Slide]:
         return []
     on_target = int((rows["status"] == "tercapai").sum())
     gap = rows["gap"].astype(float).sum()
-    names = [cat.indicator(c).short_name.get(ctx.lang) for c in rows["indicator"]]
+    plain = [cat.indicator(c).short_name.get(ctx.lang) for c in rows["indicator"]]
+    flagged = [(n, ctx.reasons("kabupaten", f.regency, c)) for n, c in zip(plain, rows["indicator"])]
+    names = [marked(n, why) for n, why in flagged]
     inds = [cat.indicator(c) for c in rows["indicator"]]
     cov = [None if _missing(v) else float(v) for v in rows["coverage"]]
     tgt = [None if _missing(v) else float(v) for v in rows["target_to_date"]]
@@ -208,8 +227,11 @@ def spm(ctx: Context) -> list[Slide]:
                      target=fmt_value(worst["target_to_date"], wi, ctx.lang))
     numbers = (BigNumber(f"{on_target} / {len(rows)}", ctx.tr("export.spm_on_target")),
                BigNumber(ctx.count(gap), ctx.tr("export.spm_gap")))
-    notes = "\n".join(_indicator_line(ctx, r) for _, r in rows.iterrows())
-    return [Slide("spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes)]
+    notes = "\n".join([_indicator_line(ctx, r) for _, r in rows.iterrows()]
+                      + _flag_notes(ctx, flagged, every=ctx.tr("exportflag.all_spm")))
+    flag_note = ctx.tr("exportflag.spm_message") if any(why for _, why in flagged) else ""
+    return [Slide("spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes,
+                  flag_note=flag_note)]
 
 
 def clusters(ctx: Context) -> list[Slide]:
@@ -230,10 +252,11 @@ def clusters(ctx: Context) -> list[Slide]:
         rows["a"] = rows["achievement"].astype(float) * 100
         rows = rows.sort_values("a", ascending=False, na_position="last")
         inds = [cat.indicator(c) for c in rows["indicator"]]
+        flagged = [(i.short_name.get(ctx.lang), ctx.reasons("kabupaten", f.regency, i.code)) for i in inds]
         values = tuple(None if _missing(v) else float(v) for v in rows["a"])
         chart = ChartData(
             kind="bar", title=ctx.tr("export.cluster_chart", month=ctx.month),
-            categories=tuple(i.short_name.get(ctx.lang) for i in inds),
+            categories=tuple(marked(n, why) for n, why in flagged),
             series=(Series(ctx.tr("export.cluster_axis"), values, cluster.colour,
                            point_colours=tuple(ctx.colour(st) for st in rows["status"]),
                            labels=tuple(fmt_num(v, ctx.lang, 0) for v in values)),),
@@ -253,8 +276,10 @@ def clusters(ctx: Context) -> list[Slide]:
                              cluster.colour),
                    BigNumber(fmt_num(s["composite"], ctx.lang, 0), ctx.tr("export.cluster_composite")))
         notes = "\n".join([ctx.tr("export.cluster_notes_intro")]
-                          + [_indicator_line(ctx, r) for _, r in rows.iterrows()])
-        out.append(Slide(f"cluster-{cluster.code}", title, message, numbers=numbers, chart=chart, notes=notes))
+                          + [_indicator_line(ctx, r) for _, r in rows.iterrows()] + _flag_notes(ctx, flagged))
+        flag_note = ctx.tr("exportflag.spm_message") if any(why for _, why in flagged) else ""
+        out.append(Slide(f"cluster-{cluster.code}", title, message, numbers=numbers, chart=chart, notes=notes,
+                         flag_note=flag_note))
     return out
 
 
@@ -323,6 +348,7 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
     worst = five.iloc[0]
     spm = f.puskesmas[f.puskesmas["indicator"].isin(f.spm_codes)]
     notes = []
+    flagged = [(r.unit_name, ctx.facts.spm_flag_reasons("puskesmas", r.unit_code, ctx.public)) for r in five.itertuples()]
     for r in five.itertuples():
         own = spm[spm["unit_code"] == r.unit_code].assign(g=lambda d: d["gap"].astype(float)).sort_values(
             "g", ascending=False)
@@ -333,7 +359,7 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
                             worst_gap=ctx.count(top["gap"]) if top is not None else "–"))
     chart = ChartData(
         kind="bar", title=ctx.tr("export.watch_chart", period=f.period(short=True)),
-        categories=tuple(five["unit_name"]),
+        categories=tuple(marked(n, why) for n, why in flagged),
         series=(Series(ctx.tr("export.watch_series"), tuple(float(v) for v in five["composite"]), "#D55E00",
                        labels=tuple(ctx.tr("export.watch_label", value=fmt_num(v, ctx.lang, 0), gap=ctx.count(g))
                                     for v, g in zip(five["composite"], five["gap"]))),),
@@ -342,8 +368,9 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
     numbers = (BigNumber(str(worst["unit_name"]), ctx.tr("export.watch_lowest",
                                                           value=fmt_num(worst["composite"], ctx.lang, 0)), "#D55E00"),
                BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("export.watch_gap")))
+    flag_note = ctx.tr("exportflag.watch_message") if any(why for _, why in flagged) else ""
     return [Slide("watch", ctx.tr("export.watch_title"), ctx.tr("export.watch_message"), numbers=numbers,
-                  chart=chart, notes="\n".join(notes))]
+                  chart=chart, notes="\n".join(notes + _unit_flag_notes(ctx, flagged)), flag_note=flag_note)]
 
 
 def closing(ctx: Context) -> list[Slide]:

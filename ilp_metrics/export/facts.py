@@ -41,6 +41,10 @@ class Facts:
     puskesmas: pd.DataFrame  # snapshot, every indicator, each puskesmas
     clusters: pd.DataFrame  # summary.summarise of `kab`
     uploads: pd.DataFrame  # kind, files, last upload: the active uploads holding this kabupaten's rows
+    # Data quality (ilp_metrics.quality, issue 6): every finding of the period, and the figures its
+    # high-severity findings mark (quality.figure_flags), shown as ⚠ beside those figures in every export.
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)
     generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
 
     @property
@@ -68,6 +72,28 @@ class Facts:
                .reset_index())
         out["composite"] = out["composite"] * 100
         return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+    def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None,
+                     public: bool = False) -> list[str]:
+        """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
+        distinct, most severe first; empty when the figure is clean (the rule of quality.flags_for).
+        `public`: the checks' names only (a message may hold a count under 5 or a file name)."""
+        from ..quality import flags_for
+
+        if self.flags is None or self.flags.empty:
+            return []
+        hit = flags_for(self.flags, level, unit_code, indicator)
+        if public:
+            names = {c.code: c.name.get(self.lang) for c in self.catalogue.quality.checks}
+            return list(dict.fromkeys(names.get(c, c) for c in hit["check"]))
+        return list(dict.fromkeys(hit["reason"]))
+
+    def spm_flag_reasons(self, level: str, unit_code: str, public: bool = False) -> list[str]:
+        """The reasons marking any SPM figure of one unit (the puskesmas-to-watch ranking uses them all)."""
+        out: list[str] = []
+        for code in self.spm_codes:
+            out += self.flag_reasons(level, unit_code, code, public)
+        return list(dict.fromkeys(out))
 
 
 _UPLOADS_SQL = """
@@ -130,11 +156,15 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
     pusk_index = readiness_index(con, level="puskesmas", year=year, through=through, first=through,
                                  regency=regency, catalogue=cat)[["unit_code", "unit_name", "readiness_index"]]
     uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
+    from .. import quality
+
+    found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat)
+    flags = quality.figure_flags(con, year, regency, through, lang=lang, found=found, catalogue=cat)
     return Facts(regency=regency, area=area, year=year, through=through, lang=lang, catalogue=cat,
                  registry=registry, running=running,
                  readiness_district=None if value is None or pd.isna(value) else float(value),
                  readiness_puskesmas=pusk_index, kab=kab, kab_monthly=kab_monthly, puskesmas=pusk,
-                 clusters=summarise(kab, cat), uploads=uploads)
+                 clusters=summarise(kab, cat), uploads=uploads, findings=found, flags=flags)
 
 
 def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None,

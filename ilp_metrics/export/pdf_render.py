@@ -18,6 +18,7 @@ from ..i18n import t
 from ..summary import summarise
 from .deck import Deck
 from .facts import Facts
+from .flags import footnote_lines, marked
 from .privacy import count_text
 
 FONT_DIRS = [Path(os.environ["ILP_FONT_DIR"])] if os.environ.get("ILP_FONT_DIR") else []
@@ -25,6 +26,7 @@ FONT_DIRS += [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/d
               Path("/usr/local/share/fonts/dejavu")]
 ACCENT = (0, 114, 178)
 GREY = (102, 102, 102)
+FLAG_INK = (160, 69, 0)  # dark orange: the ⚠ footnotes
 
 
 class MissingFont(RuntimeError):
@@ -119,22 +121,35 @@ class _Report(FPDF):
         self.ln(3)
 
 
-def _indicator_table(pdf: _Report, facts: Facts, frame: pd.DataFrame, codes: list[str], public: bool) -> None:
+def _flag_footnotes(pdf: _Report, figures: list[tuple[str, list[str]]], lang: str) -> None:
+    """Below a table with ⚠: what the marker means and, per distinct reason, the figures it marks."""
+    lines = footnote_lines(figures, lang)
+    if lines:
+        pdf.para("\n".join([t("exportflag.pdf_footnote", lang)] + lines), 7.5, FLAG_INK)
+
+
+def _indicator_table(pdf: _Report, facts: Facts, frame: pd.DataFrame, codes: list[str], public: bool,
+                     level: str, unit_code: str) -> None:
+    """Coverage figures of one unit; a figure whose data carry high-severity findings reads `25,7 % ⚠`,
+    the reasons in a footnote under the table."""
     lang, cat = facts.lang, facts.catalogue
-    rows, colours = [], {}
+    rows, colours, flagged = [], {}, []
     for code in codes:
         hit = frame[frame["indicator"] == code]
         if hit.empty:
             continue
         r, ind = hit.iloc[0], cat.indicator(code)
+        why = facts.flag_reasons(level, unit_code, code, public)
+        flagged.append((ind.short_name.get(lang), why))
         colours[(len(rows), 5)] = cat.status.colour(r["status"])
         rows.append([ind.short_name.get(lang), count_text(r["denominator"], lang, public),
-                     count_text(r["numerator"], lang, public), fmt_value(r["coverage"], ind, lang),
+                     count_text(r["numerator"], lang, public), marked(fmt_value(r["coverage"], ind, lang), why),
                      fmt_value(r["target_to_date"], ind, lang), cat.status.level(r["status"]).name.get(lang),
                      count_text(r["gap"], lang, public), fmt_value(r["projected_coverage"], ind, lang)])
     headers = [t(k, lang) for k in ("common.indicator", "common.sasaran", "common.served", "common.coverage",
                                     "common.target_to_date", "common.status", "common.gap", "common.projection")]
     pdf.table(headers, rows, [32, 13, 13, 13, 13, 23, 14, 13], colours, size=8)
+    _flag_footnotes(pdf, flagged, lang)
 
 
 def _cluster_table(pdf: _Report, facts: Facts, summary: pd.DataFrame) -> None:
@@ -180,14 +195,16 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     pdf.heading(t("overview.clusters", lang), 13)
     _cluster_table(pdf, facts, facts.clusters)
     pdf.heading(t("overview.spm_table", lang, area=facts.area, month=month), 13)
-    _indicator_table(pdf, facts, facts.kab, facts.spm_codes, public)
+    _indicator_table(pdf, facts, facts.kab, facts.spm_codes, public, "kabupaten", facts.regency)
     pdf.heading(t("overview.behind", lang), 13)
     ranked = facts.spm_composite().dropna(subset=["composite"]).head(5)
+    behind = [(r.unit_name, facts.spm_flag_reasons("puskesmas", r.unit_code, public)) for r in ranked.itertuples()]
     pdf.table([t("common.puskesmas", lang), t("overview.spm_composite", lang), t("overview.spm_tercapai", lang),
                t("overview.total_gap", lang)],
-              [[r.unit_name, fmt_num(r.composite, lang, 0), f"{r.on_target} / {len(facts.spm_codes)}",
-                count_text(r.gap, lang, public)] for r in ranked.itertuples()], [60, 40, 40, 40])
+              [[marked(r.unit_name, why), fmt_num(r.composite, lang, 0), f"{r.on_target} / {len(facts.spm_codes)}",
+                count_text(r.gap, lang, public)] for r, (_, why) in zip(ranked.itertuples(), behind)], [60, 40, 40, 40])
     pdf.para(t("overview.behind_caption", lang), 8, GREY)
+    _flag_footnotes(pdf, behind, lang)
 
     # ---------------------------------------------------------------- clusters
     for cluster in cat.clusters:
@@ -196,7 +213,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
         pdf.para(cluster.scope.get(lang), 9, GREY)
         codes = [i.code for i in cat.indicators_in_cluster(cluster.code)]
         pdf.heading(t("export.pdf_district_figures", lang, area=facts.area, month=month), 12)
-        _indicator_table(pdf, facts, facts.kab, codes, public)
+        _indicator_table(pdf, facts, facts.kab, codes, public, "kabupaten", facts.regency)
         # per puskesmas: the cluster's composite and indicators on target
         per = summarise(facts.puskesmas[facts.puskesmas["indicator"].isin(codes)], cat)
         if len(per):
@@ -224,7 +241,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
                       t("overview.spm_on_track", lang)),
                      (count_text(own_spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang))])
         pdf.heading(t("export.pdf_spm", lang, month=month), 12)
-        _indicator_table(pdf, facts, own, facts.spm_codes, public)
+        _indicator_table(pdf, facts, own, facts.spm_codes, public, "puskesmas", p.puskesmas_code)
         pdf.heading(t("overview.clusters", lang), 12)
         _cluster_table(pdf, facts, summarise(own, cat))
     return bytes(pdf.output())

@@ -16,6 +16,7 @@ from pptx.util import Emu, Inches, Pt
 from .deck import ChartData, Deck, Slide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+FLAG_INK = RGBColor(0xA0, 0x45, 0x00)  # dark orange: the ⚠ explanation, readable on white
 INK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
 ACCENT = RGBColor(0x00, 0x72, 0xB2)
@@ -198,6 +199,9 @@ def _slide(prs: Presentation, deck: Deck, s: Slide, number: int) -> None:
         if s.bullets:
             _text(slide, Inches(0.5), body_top, Inches(12.3), body_h, "\n".join("• " + b for b in s.bullets), 20)
     _footer(slide, deck, number)
+    if s.flag_note:  # small, beside the page number: the ⚠ in the chart is explained, the reasons are in the notes
+        _text(slide, Inches(5.5), HEIGHT - Inches(0.5), Inches(6.2), Inches(0.35), s.flag_note, 12, colour=FLAG_INK,
+              align=PP_ALIGN.RIGHT)
     slide.notes_slide.notes_text_frame.text = s.notes
 
 

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from ..formatting import fmt_datetime
 from ..i18n import t
 from .facts import Facts
+from .flags import FLAG, reasons_text
 from .privacy import SMALL_COUNT, is_small
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,7 +67,13 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[tuple[A
     ws.auto_filter.ref = ws.dimensions
 
 
-def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: list[str]) -> list:
+def _flag_cell(facts: Facts, level: str, unit_code: str, indicator: str, public: bool) -> str | None:
+    """The "Kualitas data" cell beside a coverage figure: ⚠ and why, or empty when the figure is clean."""
+    reasons = facts.flag_reasons(level, unit_code, indicator, public)
+    return f"{FLAG} {reasons_text(reasons, facts.lang, limit=3)}" if reasons else None
+
+
+def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: list[str], level: str) -> list:
     cat, lang = facts.catalogue, facts.lang
     out = []
     for r in frame.itertuples(index=False):
@@ -75,7 +82,8 @@ def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: l
         out.append([(getattr(r, c), None) for c in unit_cols] + [
             (ind.cluster, "0"), (ind.code, None), (ind.name.get(lang), None),
             (_count(r.denominator, public), COUNT_FORMAT), (_count(r.numerator, public), COUNT_FORMAT),
-            (r.coverage, VALUE_FORMAT), (r.target_to_date, VALUE_FORMAT), (unit, None),
+            (r.coverage, VALUE_FORMAT), (_flag_cell(facts, level, r.unit_code, r.indicator, public), None),
+            (r.target_to_date, VALUE_FORMAT), (unit, None),
             (cat.status.level(r.status).name.get(lang), None), (_count(r.gap, public), COUNT_FORMAT),
             (r.projected_coverage, VALUE_FORMAT),
         ])
@@ -85,7 +93,8 @@ def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: l
 def _coverage_headers(lang: str, unit_headers: list[str]) -> list[str]:
     keys = ["cluster", "code", "indicator", "denominator", "numerator", "coverage", "target", "unit", "status",
             "gap", "projection"]
-    return unit_headers + [t(f"export.xlsx.{k}", lang) for k in keys]
+    headers = [t(f"export.xlsx.{k}", lang) for k in keys]
+    return unit_headers + headers[:6] + [t("exportflag.column", lang)] + headers[6:]
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[tuple[Any, str | None]]]:
@@ -98,7 +107,9 @@ def _frame_rows(frame: pd.DataFrame) -> list[list[tuple[Any, str | None]]]:
 def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None = None,
                 tables: dict[str, pd.DataFrame] | None = None) -> bytes:
     """Workbook bytes. `desa` (from `facts.desa_figures`) is left out when `public`. `tables` adds one
-    sheet per named table (e.g. the data-quality findings), its headers as given, after the coverage."""
+    sheet per named table (e.g. the data-quality findings), its headers as given, after the coverage.
+    Each coverage figure has a "Kualitas data" cell beside it: ⚠ and the reason when its data carry a
+    high-severity finding (`facts.flags`), empty otherwise."""
     lang, cat = facts.lang, facts.catalogue
     wb = Workbook()
     info = wb.active
@@ -116,19 +127,19 @@ def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None
     kab = facts.kab.sort_values(["indicator"])
     kab = kab.assign(_c=kab["indicator"].map(lambda c: cat.indicator(c).cluster)).sort_values(["_c", "indicator"])
     _sheet(wb, t("export.xlsx.sheet_kabupaten", lang), _coverage_headers(lang, []),
-           _coverage_rows(kab, facts, public, []))
+           _coverage_rows(kab, facts, public, [], "kabupaten"))
     pusk = facts.puskesmas.assign(_c=facts.puskesmas["indicator"].map(lambda c: cat.indicator(c).cluster))
     pusk = pusk.sort_values(["unit_name", "_c", "indicator"])
     _sheet(wb, t("export.xlsx.sheet_puskesmas", lang),
            _coverage_headers(lang, [t("export.xlsx.unit_code", lang), t("export.xlsx.puskesmas", lang)]),
-           _coverage_rows(pusk, facts, public, ["unit_code", "unit_name"]))
+           _coverage_rows(pusk, facts, public, ["unit_code", "unit_name"], "puskesmas"))
     if not public and desa is not None and len(desa):
         names = dict(zip(facts.registry["puskesmas_code"], facts.registry["puskesmas_name"]))
         pws = {r.code: r.name.get(lang) for r in cat.status.pws}
         d = desa.assign(pusk_name=desa["parent_code"].map(names)).sort_values(["pusk_name", "unit_name", "indicator"])
         rows = [[(r.pusk_name, None), (r.unit_code, None), (r.unit_name, None)] + base
                 + [(pws.get(r.pws_reading) if isinstance(r.pws_reading, str) else None, None)]
-                for r, base in zip(d.itertuples(index=False), _coverage_rows(d, facts, False, []))]
+                for r, base in zip(d.itertuples(index=False), _coverage_rows(d, facts, False, [], "desa"))]
         _sheet(wb, t("export.xlsx.sheet_desa", lang),
                [t("export.xlsx.puskesmas", lang), t("export.xlsx.desa_code", lang), t("export.xlsx.desa", lang)]
                + _coverage_headers(lang, []) + [t("export.xlsx.pws", lang)], rows)

@@ -64,6 +64,13 @@ def completeness(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
     return grid
 
 
+def _year(value: Any, default: int) -> str:
+    """`2024`, never `2024.0`: the year column is float once the checks' rows are concatenated with NaNs."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return str(default)
+    return str(int(value))
+
+
 def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
              lang: str = "id", catalogue: Catalogue | None = None, principal=None) -> pd.DataFrame:
     """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
@@ -143,7 +150,7 @@ def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lan
             "deadline": fmt_date(row.get("f_deadline"), lang) if row.get("f_deadline") is not None else "–",
             "z": _num(row.get("f_z"), lang, 1), "median": _num(row.get("f_median"), lang, 1),
             "lhs": _num(row.get("f_lhs"), lang), "rhs": _num(row.get("f_rhs"), lang),
-            "group": _group_label(cat, row.get("f_group"), lang), "year": str(row.get("f_year") or scope.year),
+            "group": _group_label(cat, row.get("f_group"), lang), "year": _year(row.get("f_year"), scope.year),
             "previous": str(row.get("f_previous") or "–"), "services": fmt_int(row.get("f_services"), lang)
             if row.get("f_services") is not None else "–",
             "rows": fmt_int(row.get("f_rows"), lang) if row.get("f_rows") is not None else "–",
