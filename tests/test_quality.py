@@ -355,6 +355,19 @@ def test_figure_flags_mark_the_unit_and_its_kabupaten_for_every_indicator(con, t
     assert early[early["check"] == "COMP_PUSKESMAS_MONTH"].empty
 
 
+def test_a_late_upload_is_a_finding_but_marks_no_figure(con, tmp_path):
+    rows = every_month()
+    by_month = {m: [r for r in rows if r[0].startswith(f"2024-{m:02d}")] for m in range(1, 5)}
+    for m in range(1, 4):
+        layanan(con, tmp_path, f"m{m}.csv", by_month[m], f"2024-{m + 1:02d}-05T09:00")
+    layanan(con, tmp_path, "apr.csv", by_month[4], "2024-05-30T10:00")  # 20 days late: high
+    late = found(con, "TIME_LATE_UPLOAD")
+    assert late[["period", "severity"]].values.tolist() == [["2024-04", "high"]]
+    # The data are there: the catalogue's marks_figures: false keeps it off the figures.
+    flags = quality.figure_flags(con, 2024, regency="73.09", through=4)
+    assert flags[flags["check"] == "TIME_LATE_UPLOAD"].empty
+
+
 def test_a_month_without_its_readiness_checklist_is_missing(con, tmp_path):
     layanan(con, tmp_path, "l.csv", every_month())
     # MB sends its checklist every month; TK skips March.

@@ -279,7 +279,8 @@ def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
     """
     cat = catalogue or load_catalogue()
     found = findings(con, year, regency, through, lang=lang, catalogue=cat) if found is None else found
-    serious = found[found["severity"].isin(FLAGGING_SEVERITIES)]
+    quiet = {c.code for c in cat.quality.checks if not c.marks_figures}
+    serious = found[found["severity"].isin(FLAGGING_SEVERITIES) & ~found["check"].isin(quiet)]
     by_service: dict[str, list[str]] = {}
     by_group: dict[str, list[str]] = {}
     for ind in cat.indicators:

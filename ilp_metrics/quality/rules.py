@@ -70,6 +70,7 @@ class Check:
     name: Any  # Text
     explanation: Any  # Text
     message: Any  # Text template with {placeholders}
+    marks_figures: bool = True  # False: shown on the quality page only, never as a marker beside a figure
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def check_section(v: Any, data: Any) -> None:
     for pos, entry in enumerate(checks, start=1):
         code = entry.get("code") if isinstance(entry, dict) else None
         name = f"quality check '{code}'" if isinstance(code, str) else f"quality check #{pos}"
-        if not v.keys(name, entry, ("code", "family", "severity", "name", "explanation", "message")):
+        if not v.keys(name, entry, ("code", "family", "severity", "name", "explanation", "message"),
+                      ("marks_figures",)):
             continue
         if code not in CHECK_CODES:
             v.add(name, "code", f"is not a check the product implements ({', '.join(CHECK_CODES)})")
@@ -169,6 +171,8 @@ def check_section(v: Any, data: Any) -> None:
         seen.add(code)
         if entry.get("family") not in FAMILIES:
             v.add(name, "family", f"{entry.get('family')!r} must be one of {', '.join(FAMILIES)}")
+        if not isinstance(entry.get("marks_figures", True), bool):
+            v.add(name, "marks_figures", "must be true or false")
         if entry.get("severity") not in SEVERITIES:
             v.add(name, "severity", f"{entry.get('severity')!r} must be one of {', '.join(SEVERITIES)}")
         for field in ("name", "explanation", "message"):
@@ -227,7 +231,7 @@ def build(data: dict[str, Any], text: Any) -> QualityRules:
         severities=tuple(Severity(c, text(sev[c]["name"]), sev[c]["colour"], text(sev[c]["meaning"]))
                          for c in SEVERITIES),
         checks=tuple(Check(c["code"], c["family"], c["severity"], text(c["name"]), text(c["explanation"]),
-                           text(c["message"])) for c in data["checks"]),
+                           text(c["message"]), bool(c.get("marks_figures", True))) for c in data["checks"]),
         thresholds=tuple((k, float(data["thresholds"][k])) for k in THRESHOLDS),
         outlier_skip_services=tuple(data["outlier_skip_services"] or ()),
         pairs=tuple(ConsistencyPair(p["code"], text(p["name"]), p["lhs"]["indicator"], p["rhs"].get("indicator"),
