@@ -300,13 +300,17 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             "AND r_desa IS NOT NULL THEN 'nama:' || ilp_label(name) || '|' || strftime(t_birth_date, '%Y-%m-%d') "
             "|| '|' || r_desa END"
         )
+        # The HMAC (two SHA-256) is computed once per distinct identity, not per record: a person has
+        # many visits in a file. The join is 1:1 (identity_msg is unique in k); NULL identities get NULL.
         select = f"""
-        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i)
-        SELECT *, {hmac_sql('identity_msg')} AS t_person_key,
+        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i),
+        k AS (SELECT identity_msg AS k_msg, {hmac_sql('identity_msg')} AS t_person_key
+              FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))
+        SELECT j.*, k.t_person_key,
             coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
                  - CASE WHEN strftime(t_service_date, '%m%d') < strftime(t_birth_date, '%m%d') THEN 1 ELSE 0 END
                  AS INTEGER)) AS t_age_years
-        FROM j"""
+        FROM j LEFT JOIN k ON k.k_msg = j.identity_msg"""
         checks = [
             Check("service_date", "required_missing", "service_date IS NULL"),
             Check("service_date", "invalid_date", "service_date IS NOT NULL AND t_service_date IS NULL", "service_date"),
