@@ -243,8 +243,11 @@ def _desa_join(required: bool, alias: str = "s") -> tuple[str, str, list[Check]]
     return joins, cols, checks
 
 
-def _vocab_join(table: str, raw_expr: str, alias: str) -> str:
-    return f" LEFT JOIN {table} {alias} ON {alias}.label = ilp_label({raw_expr})"
+def _vocab_join(table: str, raw_expr: str, alias: str, src: str) -> str:
+    """Resolve a vocabulary label: normalised once per distinct raw text (a file repeats a few codes over
+    many rows), then joined back on the raw text itself — the same match as `label = ilp_label(raw)`."""
+    return (f" LEFT JOIN (SELECT d.v, t.code FROM (SELECT DISTINCT {raw_expr} AS v FROM {src} s) d"
+            f" JOIN {table} t ON t.label = ilp_label(d.v)) {alias} ON {alias}.v = {raw_expr}")
 
 
 def _period_cols() -> tuple[str, list[Check]]:
@@ -292,10 +295,11 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             ilp_date(s.service_date) AS t_service_date,
             ilp_date(s.birth_date) AS t_birth_date,
             ilp_int(s.age_years) AS t_age,
-            ilp_sex(s.sex) AS t_sex,
+            sx.t_sex,  -- ilp_sex once per distinct text
             ilp_nik_scientific(s.nik) AS nik_sci,
             ilp_nik_digits(s.nik) AS nik_digits
-        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
+            LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
         WHERE s._skip IS NULL"""
         identity = (
             "CASE WHEN nik IS NOT NULL AND NOT nik_sci AND ilp_nik_plausible(nik_digits) THEN 'nik:' || nik_digits "
@@ -349,7 +353,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, {pcol}, sv.code AS r_service, ilp_int(s.count) AS t_count
-            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
         checks = [*pchecks2, *pchecks, *dchecks,
@@ -365,7 +369,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {pcol}, it.code AS r_item, ilp_number(s.value) AS t_value
-            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it')}
+            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it', src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
         checks = [*pchecks2, *pchecks,
@@ -383,7 +387,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, tg.code AS r_target_group, ilp_int(s.count) AS t_count,
                 TRY_CAST(ilp_int(s.year) AS INTEGER) AS t_year
-            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg')}
+            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg', src)}
             WHERE s._skip IS NULL),
         a AS (
             SELECT *, CASE WHEN desa_code IS NOT NULL OR desa_name IS NOT NULL THEN 'desa' ELSE 'puskesmas' END AS area_level,
