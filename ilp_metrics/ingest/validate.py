@@ -219,9 +219,11 @@ def _puskesmas_join(alias: str = "s") -> tuple[str, str, list[Check]]:
     return joins, cols, checks
 
 
-def _desa_join(required: bool, alias: str = "s") -> tuple[str, str, list[Check]]:
+def _desa_join(required: bool, src: str, alias: str = "s") -> tuple[str, str, list[Check]]:
+    # ilp_region once per distinct code text, joined back on the text: same match as code = ilp_region(text).
     joins = (
-        f" LEFT JOIN ref_village rv ON rv.code = ilp_region({alias}.desa_code)"
+        f" LEFT JOIN (SELECT d.v, r.code, r.name FROM (SELECT DISTINCT desa_code AS v FROM {src}) d"
+        f" JOIN ref_village r ON r.code = ilp_region(d.v)) rv ON rv.v = {alias}.desa_code"
         f" LEFT JOIN lk_desa dn ON {alias}.desa_code IS NULL AND dn.label = ilp_desa_label({alias}.desa_name)"
         f"   AND dn.puskesmas_code = coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END)"
     )
@@ -286,7 +288,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
     params: dict = {}
     pj, pcols, pchecks = _puskesmas_join()
     if kind == "layanan":
-        dj, dcols, dchecks = _desa_join(required=True)
+        dj, dcols, dchecks = _desa_join(required=True, src=src)
         ipad, opad = hmac_pads(secret or b"")
         params = {"ipad": ipad, "opad": opad}
         inner = f"""
@@ -296,10 +298,11 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             ilp_date(s.birth_date) AS t_birth_date,
             ilp_int(s.age_years) AS t_age,
             sx.t_sex,  -- ilp_sex once per distinct text
-            ilp_nik_scientific(s.nik) AS nik_sci,
-            ilp_nik_digits(s.nik) AS nik_digits
+            nk.nik_sci, nk.nik_digits  -- once per distinct NIK text (a person has many visits)
         FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
             LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
+            LEFT JOIN (SELECT v, ilp_nik_scientific(v) AS nik_sci, ilp_nik_digits(v) AS nik_digits
+                       FROM (SELECT DISTINCT nik AS v FROM {src})) nk ON nk.v = s.nik
         WHERE s._skip IS NULL"""
         identity = (
             "CASE WHEN nik IS NOT NULL AND NOT nik_sci AND ilp_nik_plausible(nik_digits) THEN 'nik:' || nik_digits "
@@ -347,7 +350,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         ]
         return select, checks, params
     if kind == "capaian":
-        dj, dcols, dchecks = _desa_join(required=False)
+        dj, dcols, dchecks = _desa_join(required=False, src=src)
         pcol, pchecks2 = _period_cols()
         dup_col, dup_check = _duplicate_check("t_period, r_puskesmas, r_desa, r_service", "count")
         select = f"""
@@ -381,7 +384,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
                   dup_check]
         return select, checks, params
     if kind == "sasaran":
-        dj, dcols, dchecks = _desa_join(required=False)
+        dj, dcols, dchecks = _desa_join(required=False, src=src)
         dup_col, dup_check = _duplicate_check("t_year, area_level, area_code, r_target_group", "count")
         select = f"""
         WITH i AS (
