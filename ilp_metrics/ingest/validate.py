@@ -108,7 +108,7 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 
 def _field_expr(m: Mapping, name: str) -> str:
     if name in m.columns:
-        expr = f"c{m.columns[name]}"  # already cleaned once in build_long's `cl`
+        expr = f"ilp_clean(c{m.columns[name]})"
     elif name in m.constants:
         expr = f"ilp_clean({sql_str(m.constants[name])})"
     else:
@@ -140,14 +140,12 @@ WIDE_TARGET = {  # kind -> (code field, value field)
 
 
 def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str:
-    """Create the long-form `src` table and return its name.
-
-    Every cell is cleaned once, in the CTE `cl`; all expressions below read the cleaned columns."""
+    """Create the long-form `src` table and return its name."""
     cols = raw.columns
-    cleaned = ", ".join(cols) or "NULL"
+    cleaned = ", ".join(f"ilp_clean({c})" for c in cols) or "NULL"
     first = cols[:4]
     total_cond = " OR ".join(
-        f"regexp_full_match(lower(coalesce({c}, '')), {sql_str(TOTAL_ROW_RE)})" for c in first
+        f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {sql_str(TOTAL_ROW_RE)})" for c in first
     ) or "false"
     skip = f"CASE WHEN coalesce({cleaned}) IS NULL THEN 'blank' WHEN {total_cond} THEN 'total' END"
     names = LONG_FIELDS[m.kind]
@@ -158,16 +156,16 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
         parts = [f"row_no", f"{skip} AS _skip", f"{sql_str(col_label)} AS _col"]
         for n in names:
             parts.append(f"{overrides.get(n, base_fields[n])} AS {n}")
-        return f"SELECT {', '.join(parts)} FROM cl" + (f" WHERE {where}" if where else "")
+        return f"SELECT {', '.join(parts)} FROM {raw.relation}" + (f" WHERE {where}" if where else "")
 
     if m.wide:
         code_field, value_field = WIDE_TARGET[m.kind]
         for idx, code in m.wide:
             selects.append(select(
-                {code_field: sql_str(code), value_field: f"c{idx}",
+                {code_field: sql_str(code), value_field: f"ilp_clean(c{idx})",
                  "service_name": "CAST(NULL AS VARCHAR)"},
                 raw.headers[idx] or code,
-                where=f"c{idx} IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
+                where=f"ilp_clean(c{idx}) IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
             ))
     elif m.emit:
         header_index = {h.strip().lower(): i for i, h in enumerate(raw.headers)}
@@ -176,7 +174,7 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
             where = ""
             if e.get("result_from"):
                 i = header_index.get(str(e["result_from"]).strip().lower())
-                res = f"c{i}" if i is not None else "CAST(NULL AS VARCHAR)"
+                res = f"ilp_clean(c{i})" if i is not None else "CAST(NULL AS VARCHAR)"
                 rmap = e.get("result_map") or {}
                 if rmap:
                     whens = " ".join(f"WHEN {sql_str(str(a).strip().lower())} THEN {sql_str(b)}" for a, b in rmap.items())
@@ -184,14 +182,12 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
                 over["result"] = res
             if e.get("when_present"):
                 i = header_index.get(str(e["when_present"]).strip().lower())
-                where = f"c{i} IS NOT NULL" if i is not None else "false"
+                where = f"ilp_clean(c{i}) IS NOT NULL" if i is not None else "false"
             selects.append(select(over, m.header_of("service_code"), where))
     else:
         selects.append(select({}, ""))
     name = f"src_{uuid.uuid4().hex[:10]}"
-    clean_cols = "".join(f", ilp_clean({c}) AS {c}" for c in cols)
-    con.execute(f"CREATE TEMP TABLE {name} AS WITH cl AS (SELECT row_no{clean_cols} FROM {raw.relation}) "
-                + " UNION ALL ".join(selects))
+    con.execute(f"CREATE TEMP TABLE {name} AS " + " UNION ALL ".join(selects))
     return name
 
 
