@@ -215,9 +215,11 @@ def _puskesmas_join(alias: str = "s") -> tuple[str, str, list[Check]]:
     return joins, cols, checks
 
 
-def _desa_join(required: bool, alias: str = "s") -> tuple[str, str, list[Check]]:
+def _desa_join(required: bool, src: str, alias: str = "s") -> tuple[str, str, list[Check]]:
+    # ilp_region once per distinct code text, joined back on the text: same match as code = ilp_region(text).
     joins = (
-        f" LEFT JOIN ref_village rv ON rv.code = ilp_region({alias}.desa_code)"
+        f" LEFT JOIN (SELECT d.v, r.code, r.name FROM (SELECT DISTINCT desa_code AS v FROM {src}) d"
+        f" JOIN ref_village r ON r.code = ilp_region(d.v)) rv ON rv.v = {alias}.desa_code"
         f" LEFT JOIN lk_desa dn ON {alias}.desa_code IS NULL AND dn.label = ilp_desa_label({alias}.desa_name)"
         f"   AND dn.puskesmas_code = coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END)"
     )
@@ -239,8 +241,11 @@ def _desa_join(required: bool, alias: str = "s") -> tuple[str, str, list[Check]]
     return joins, cols, checks
 
 
-def _vocab_join(table: str, raw_expr: str, alias: str) -> str:
-    return f" LEFT JOIN {table} {alias} ON {alias}.label = ilp_label({raw_expr})"
+def _vocab_join(table: str, raw_expr: str, alias: str, src: str) -> str:
+    """Resolve a vocabulary label: normalised once per distinct raw text (a file repeats a few codes over
+    many rows), then joined back on the raw text itself — the same match as `label = ilp_label(raw)`."""
+    return (f" LEFT JOIN (SELECT d.v, t.code FROM (SELECT DISTINCT {raw_expr} AS v FROM {src} s) d"
+            f" JOIN {table} t ON t.label = ilp_label(d.v)) {alias} ON {alias}.v = {raw_expr}")
 
 
 def _period_cols() -> tuple[str, list[Check]]:
@@ -279,7 +284,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
     params: dict = {}
     pj, pcols, pchecks = _puskesmas_join()
     if kind == "layanan":
-        dj, dcols, dchecks = _desa_join(required=True)
+        dj, dcols, dchecks = _desa_join(required=True, src=src)
         ipad, opad = hmac_pads(secret or b"")
         params = {"ipad": ipad, "opad": opad}
         inner = f"""
@@ -288,10 +293,12 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             ilp_date(s.service_date) AS t_service_date,
             ilp_date(s.birth_date) AS t_birth_date,
             ilp_int(s.age_years) AS t_age,
-            ilp_sex(s.sex) AS t_sex,
-            ilp_nik_scientific(s.nik) AS nik_sci,
-            ilp_nik_digits(s.nik) AS nik_digits
-        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+            sx.t_sex,  -- ilp_sex once per distinct text
+            nk.nik_sci, nk.nik_digits  -- once per distinct NIK text (a person has many visits)
+        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
+            LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
+            LEFT JOIN (SELECT v, ilp_nik_scientific(v) AS nik_sci, ilp_nik_digits(v) AS nik_digits
+                       FROM (SELECT DISTINCT nik AS v FROM {src})) nk ON nk.v = s.nik
         WHERE s._skip IS NULL"""
         identity = (
             "CASE WHEN nik IS NOT NULL AND NOT nik_sci AND ilp_nik_plausible(nik_digits) THEN 'nik:' || nik_digits "
@@ -300,13 +307,17 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             "AND r_desa IS NOT NULL THEN 'nama:' || ilp_label(name) || '|' || strftime(t_birth_date, '%Y-%m-%d') "
             "|| '|' || r_desa END"
         )
+        # The HMAC (two SHA-256) is computed once per distinct identity, not per record: a person has
+        # many visits in a file. The join is 1:1 (identity_msg is unique in k); NULL identities get NULL.
         select = f"""
-        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i)
-        SELECT *, {hmac_sql('identity_msg')} AS t_person_key,
+        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i),
+        k AS (SELECT identity_msg AS k_msg, {hmac_sql('identity_msg')} AS t_person_key
+              FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))
+        SELECT j.*, k.t_person_key,
             coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
                  - CASE WHEN strftime(t_service_date, '%m%d') < strftime(t_birth_date, '%m%d') THEN 1 ELSE 0 END
                  AS INTEGER)) AS t_age_years
-        FROM j"""
+        FROM j LEFT JOIN k ON k.k_msg = j.identity_msg"""
         checks = [
             Check("service_date", "required_missing", "service_date IS NULL"),
             Check("service_date", "invalid_date", "service_date IS NOT NULL AND t_service_date IS NULL", "service_date"),
@@ -335,13 +346,13 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         ]
         return select, checks, params
     if kind == "capaian":
-        dj, dcols, dchecks = _desa_join(required=False)
+        dj, dcols, dchecks = _desa_join(required=False, src=src)
         pcol, pchecks2 = _period_cols()
         dup_col, dup_check = _duplicate_check("t_period, r_puskesmas, r_desa, r_service", "count")
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, {pcol}, sv.code AS r_service, ilp_int(s.count) AS t_count
-            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv')}
+            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
         checks = [*pchecks2, *pchecks, *dchecks,
@@ -357,7 +368,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {pcol}, it.code AS r_item, ilp_number(s.value) AS t_value
-            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it')}
+            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it', src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
         checks = [*pchecks2, *pchecks,
@@ -369,13 +380,13 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
                   dup_check]
         return select, checks, params
     if kind == "sasaran":
-        dj, dcols, dchecks = _desa_join(required=False)
+        dj, dcols, dchecks = _desa_join(required=False, src=src)
         dup_col, dup_check = _duplicate_check("t_year, area_level, area_code, r_target_group", "count")
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, tg.code AS r_target_group, ilp_int(s.count) AS t_count,
                 TRY_CAST(ilp_int(s.year) AS INTEGER) AS t_year
-            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg')}
+            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg', src)}
             WHERE s._skip IS NULL),
         a AS (
             SELECT *, CASE WHEN desa_code IS NOT NULL OR desa_name IS NOT NULL THEN 'desa' ELSE 'puskesmas' END AS area_level,
