@@ -61,6 +61,17 @@ def _units_bars(fig: go.Figure, data: pd.DataFrame, x: str, groups: list[str], l
                              hovertemplate="%{x}: %{y} puskesmas<extra>" + group + "</extra>"), row=2, col=1)
 
 
+def _annual_target_line(fig: go.Figure, data: pd.DataFrame, ind, lang: str) -> None:
+    """The annual target, dashed and labelled: a year of monthly coverage averages to the annual coverage."""
+    if not len(data):
+        return
+    target = float(data["annual_target_pct"].median())
+    fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2), row=1, col=1)
+    fig.add_annotation(x=1, xref="x domain", xanchor="right", y=target, yanchor="bottom", showarrow=False,
+                       text=t("compare.chart.annual_target", lang, value=fmt_value(target, ind, lang)),
+                       font=dict(size=14, color=TARGET_COLOUR), row=1, col=1)
+
+
 def aligned_chart(aligned: pd.DataFrame, code: str, *, lang: str, window: tuple[int, int] = (-24, 24),
                   subtitle: str = "", catalogue: Catalogue | None = None) -> go.Figure:
     """Median monthly coverage per group with its 25–75 % band on months since each puskesmas's own
@@ -74,12 +85,7 @@ def aligned_chart(aligned: pd.DataFrame, code: str, *, lang: str, window: tuple[
         _group_traces(fig, data, "months_since_start", group, i, ind, lang,
                       t("compare.chart.hover_month", lang))
     _units_bars(fig, data, "months_since_start", groups, lang)
-    if len(data):
-        target = float(data["annual_target_pct"].median())
-        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2), row=1, col=1)
-        fig.add_annotation(x=1, xref="x domain", xanchor="right", y=target, yanchor="bottom", showarrow=False,
-                           text=t("compare.chart.annual_target", lang, value=fmt_value(target, ind, lang)),
-                           font=dict(size=14, color=TARGET_COLOUR), row=1, col=1)
+    _annual_target_line(fig, data, ind, lang)
     for row in (1, 2):
         fig.add_vline(x=0, line=dict(color="#222222", width=2), row=row, col=1)
     fig.add_annotation(x=0, y=1, yref="y domain", xanchor="left", yanchor="top", showarrow=False,
@@ -105,12 +111,7 @@ def calendar_chart(calendar: pd.DataFrame, code: str, *, lang: str, subtitle: st
     for i, group in enumerate(groups):
         _group_traces(fig, data, "x", group, i, ind, lang, "%{x|%Y-%m}")
     _units_bars(fig, data, "x", groups, lang)
-    if len(data):
-        target = float(data["annual_target_pct"].median())
-        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2), row=1, col=1)
-        fig.add_annotation(x=1, xref="x domain", xanchor="right", y=target, yanchor="bottom", showarrow=False,
-                           text=t("compare.chart.annual_target", lang, value=fmt_value(target, ind, lang)),
-                           font=dict(size=14, color=TARGET_COLOUR), row=1, col=1)
+    _annual_target_line(fig, data, ind, lang)
     _two_line_layout(fig, ind.short_name.get(lang), subtitle or t("compare.chart.calendar_title", lang), lang)
     fig.update_layout(barmode="group")
     if len(data):  # month names in the reader's language, every six months

@@ -145,8 +145,8 @@ def _inline_unnest_selects(tree, params: dict) -> None:
             select.replace(_values_select(columns, types, list(zip(*lists))))
 
 
-def to_spark_sql(sql: str, params: dict | None = None) -> str:
-    """The library's DuckDB statement, with its parameters inlined, in Spark SQL."""
+def _rewritten(sql: str, params: dict | None, dialect: str) -> str:
+    """The library's DuckDB statement with its bound lists as inline tables and its parameters inlined."""
     import sqlglot
     from sqlglot import exp
 
@@ -155,20 +155,17 @@ def to_spark_sql(sql: str, params: dict | None = None) -> str:
     _inline_unnest_selects(tree, params)
     for node in list(tree.find_all(exp.Placeholder)):
         node.replace(_literal(params[node.name]))
-    return tree.sql(dialect="spark")
+    return tree.sql(dialect=dialect)
+
+
+def to_spark_sql(sql: str, params: dict | None = None) -> str:
+    """The library's DuckDB statement, with its parameters inlined, in Spark SQL."""
+    return _rewritten(sql, params, "spark")
 
 
 def to_duckdb_sql(sql: str, params: dict | None = None) -> str:
     """The same rewrite written back in DuckDB SQL (used to check the rewrite itself on DuckDB)."""
-    import sqlglot
-    from sqlglot import exp
-
-    params = params or {}
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    _inline_unnest_selects(tree, params)
-    for node in list(tree.find_all(exp.Placeholder)):
-        node.replace(_literal(params[node.name]))
-    return tree.sql(dialect="duckdb")
+    return _rewritten(sql, params, "duckdb")
 
 
 # ================================================================================== Spark connection
