@@ -25,6 +25,7 @@ import duckdb
 
 from . import audit
 from .db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, upgrade_schema
+from .ingest import sha256_of
 
 DB_NAME, KEY_NAME, ENC_NAME, MANIFEST = "ilp.duckdb", "ilp.key", "ilp.key.enc", "manifest.json"
 MIN_PASSPHRASE = 10
@@ -41,14 +42,6 @@ class BackupInfo:
     size_mb: float
     encrypted: bool
     data_version: int
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _fernet(passphrase: str, salt: bytes):
@@ -89,7 +82,7 @@ def backup(con: duckdb.DuckDBPyConnection, out_dir: Path | str, secret_file: Pat
     os.chmod(folder / DB_NAME, 0o600)
     key = secret_file.read_bytes()
     manifest = {"created_utc": now.isoformat(), "data_version": version, "schema_version": SCHEMA_VERSION,
-                "db_sha256": _sha256(folder / DB_NAME), "key_sha256": hashlib.sha256(key).hexdigest(),
+                "db_sha256": sha256_of(folder / DB_NAME), "key_sha256": hashlib.sha256(key).hexdigest(),
                 "encrypted_key": passphrase is not None, "source": str(db_file)}
     if passphrase is None:
         _write_private(folder / KEY_NAME, key)
@@ -136,7 +129,7 @@ def restore(folder: Path | str, db_path: Path | str, secret_file: Path | str, *,
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BackupError(f"{folder} bukan folder cadangan Dasbor ILP ({exc})") from exc
-    if _sha256(folder / DB_NAME) != manifest["db_sha256"]:
+    if sha256_of(folder / DB_NAME) != manifest["db_sha256"]:
         raise BackupError("sidik SHA-256 basis data cadangan tidak cocok: file rusak atau diubah")
     if manifest.get("encrypted_key"):
         if not passphrase:

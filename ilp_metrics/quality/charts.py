@@ -27,6 +27,15 @@ def _grid(frame: pd.DataFrame, value: str, text_of) -> tuple[list, list, list[st
     return z, text, names, months
 
 
+def _grid_layout(fig: go.Figure, title: str, lang: str, rows: int) -> go.Figure:
+    """Puskesmas × month grids: months along the top, puskesmas top-down, a row height readable on a projector."""
+    _layout(fig, title, lang, height=max(380, 26 * rows + 180))
+    fig.update_xaxes(side="top", showgrid=False, showline=False, title=None)
+    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13))
+    fig.update_layout(margin=dict(l=10, r=10, t=110, b=10))
+    return fig
+
+
 def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
     """Share of each puskesmas's desa present in each month's data; a month with no data at all is 0 and
     marked with a cross, so the gap reads without colour."""
@@ -39,11 +48,7 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
         colorscale=_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar=dict(title=dict(text=t("quality.chart.share_axis", lang)), ticksuffix=" %"),
         hovertemplate="%{y} · %{x}: %{z:.0f} %<extra></extra>"))
-    _layout(fig, title, lang, height=max(380, 26 * len(names) + 180))
-    fig.update_xaxes(side="top", showgrid=False, showline=False, title=None)
-    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13))
-    fig.update_layout(margin=dict(l=10, r=10, t=110, b=10))
-    return fig
+    return _grid_layout(fig, title, lang, rows=len(names))
 
 
 def score_heatmap(scores: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
@@ -55,8 +60,4 @@ def score_heatmap(scores: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
         colorscale=[[0.0, "#D55E00"], [0.7, "#E69F00"], [0.85, "#F0E442"], [1.0, "#56B4E9"]], zmin=50, zmax=100,
         xgap=2, ygap=2, colorbar=dict(title=dict(text=t("quality.chart.score_axis", lang))),
         hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>"))
-    _layout(fig, title, lang, height=max(380, 26 * len(names) + 180))
-    fig.update_xaxes(side="top", showgrid=False, showline=False, title=None)
-    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13))
-    fig.update_layout(margin=dict(l=10, r=10, t=110, b=10))
-    return fig
+    return _grid_layout(fig, title, lang, rows=len(names))
