@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ilp_metrics.i18n import t
+from ilp_metrics.core.i18n import t
 from pages import _auth, _shared
 
 
@@ -18,7 +18,7 @@ def run() -> None:
              ("perbandingan", "compare.nav", ":material/compare_arrows:"),
              ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:"),
              ("kualitas", "nav.quality", ":material/fact_check:"), ("presentasi", "nav.presentasi", ":material/slideshow:")]
-    # Each page's permission (ilp_metrics.scope.PERMISSIONS): the analysis pages need "dashboard"; a guest
+    # Each page's permission (ilp_metrics.security.scope.PERMISSIONS): the analysis pages need "dashboard"; a guest
     # (tamu) sees the public presentation and the indicator dictionary only.
     needs = {"presentasi": "view", "kamus": "view", "unggah": "upload", "pengguna": "manage_users", "audit": "audit", "cadangan": "backup"}
     specs += [("pengguna", "nav.users", ":material/group:"), ("audit", "nav.audit", ":material/history:"),

@@ -36,7 +36,7 @@ GROUP BY ALL
 
 def _compute(con, level: str, year: int, regency: str) -> int:
     from ilp_metrics.catalogue import load_catalogue
-    from ilp_metrics.coverage import coverage_many
+    from ilp_metrics.metrics.coverage import coverage_many
 
     cat = load_catalogue()
     frame = coverage_many(con, [i.code for i in cat.indicators], level=level, year=year, through=12,
@@ -50,7 +50,7 @@ def _cold_once(db: str, level: str, year: int, regency: str) -> float:
         "import sys, time, json; sys.path.insert(0, %r)\n"
         "import duckdb\n"
         "from bench.coverage_bench import _compute\n"
-        "from ilp_metrics.catalogue import load_catalogue; import ilp_metrics.coverage; load_catalogue()\n"
+        "from ilp_metrics.catalogue import load_catalogue; import ilp_metrics.metrics.coverage; load_catalogue()\n"
         "t = time.perf_counter(); con = duckdb.connect(%r, read_only=True)\n"
         "n = _compute(con, %r, %d, %r)\n"
         "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': n}))\n"

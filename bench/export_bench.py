@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from ilp_metrics.db import connect
+    from ilp_metrics.core.db import connect
     from ilp_metrics.export.deck import build_deck
     from ilp_metrics.export.facts import desa_figures, gather
     from ilp_metrics.export.pdf_render import render_pdf

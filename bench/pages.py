@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue
-from ilp_metrics.coverage import coverage, coverage_many, snapshot
-from ilp_metrics.readiness import readiness_index, readiness_items
-from ilp_metrics.summary import summarise
+from ilp_metrics.metrics.coverage import coverage, coverage_many, snapshot
+from ilp_metrics.metrics.readiness import readiness_index, readiness_items
+from ilp_metrics.metrics.summary import summarise
 
 # The sidebar's and the registry's queries, as pages/_shared.py writes them.
 REGENCIES_SQL = """SELECT p.regency_code AS code, coalesce(r.name, p.regency_code) AS name, count(*) AS puskesmas

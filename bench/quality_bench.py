@@ -30,7 +30,7 @@ def _time(fn, runs: int) -> tuple[float, object]:
 
 def main() -> None:
     from ilp_metrics import quality
-    from ilp_metrics.db import connect
+    from ilp_metrics.core.db import connect
     from ilp_metrics.quality import checks as c
 
     parser = argparse.ArgumentParser()

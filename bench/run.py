@@ -76,9 +76,9 @@ def _maxrss_mb() -> float:
 def child_ingest(args: dict) -> dict:
     import pandas  # noqa: F401  the app has it loaded; some readers import it lazily
 
-    from ilp_metrics.db import connect
+    from ilp_metrics.core.db import connect
     from ilp_metrics.ingest import ingest_file
-    from ilp_metrics.pseudonym import load_or_create_secret
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     con = connect(args["db"])
     secret = load_or_create_secret(args["key"])
@@ -179,8 +179,8 @@ def child_pages(args: dict) -> dict:
 
 def child_direct(args: dict) -> dict:
     from bench import synth
-    from ilp_metrics.db import connect, transaction
-    from ilp_metrics.pseudonym import load_or_create_secret
+    from ilp_metrics.core.db import connect, transaction
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     con = connect(args["db"])
     con.execute("SET memory_limit = '8GB'")  # the machine is shared: sort 100 M rows by spilling, not by RAM
@@ -222,9 +222,9 @@ def _remove_db(path: Path) -> None:
 
 def load_registry(prov, db: Path, key: Path) -> None:
     """Registry, sasaran and kesiapan through the real ingest path (small; not measured)."""
-    from ilp_metrics.db import connect, init_schema
+    from ilp_metrics.core.db import connect, init_schema
     from ilp_metrics.ingest import ingest_file
-    from ilp_metrics.pseudonym import load_or_create_secret
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     _remove_db(db)
     con = connect(db)

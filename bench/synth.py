@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from ilp_metrics.config import PROJECT_ROOT
+from ilp_metrics.core.config import PROJECT_ROOT
 from ilp_metrics.demo.generate import TARGET_GROUPS, sasaran_for
 
 PROVINCE = "73"
@@ -172,7 +172,7 @@ def _write_registry(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str
 def records_sql(records: int, persons: int, with_key: bool = False) -> str:
     """SELECT of the synthetic layanan records (typed) over s_desa and s_svc; with_key adds the person_key
     (HMAC of 'nik:<NIK>' with the bound $ipad/$opad, computed once per person, not per record)."""
-    from ilp_metrics.pseudonym import hmac_sql
+    from ilp_metrics.core.pseudonym import hmac_sql
 
     n_desa = DESA_COUNT
     class_sizes = "CASE p.cls " + " ".join(f"WHEN '{c}' THEN {sum(w for _, w in items)}"
@@ -277,7 +277,7 @@ def insert_layanan_direct(db: duckdb.DuckDBPyConnection, records: int, secret: b
     Rows are stored in date order (no sort of 100 M rows): kabupaten are mixed in every row group, which
     is pessimistic for a one-kabupaten page (uploads would cluster them) and neutral for province queries.
     """
-    from ilp_metrics.pseudonym import hmac_pads
+    from ilp_metrics.core.pseudonym import hmac_pads
 
     prepare(db)
     ipad, opad = hmac_pads(secret)

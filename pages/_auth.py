@@ -1,4 +1,4 @@
-"""Who is signed in: the Streamlit side of ilp_metrics.accounts (Streamlit-only glue, like _shared).
+"""Who is signed in: the Streamlit side of ilp_metrics.security.accounts (Streamlit-only glue, like _shared).
 
 Modes (ILP_AUTH, docs/security.md):
 * demo  — the demo database (marked by the demo builder) or ILP_AUTH=demo: every visitor is the demo
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics.accounts import (DEMO_PRINCIPAL, AuthError, auth_mode, load_principal, new_session,
+from ilp_metrics.security.accounts import (DEMO_PRINCIPAL, AuthError, auth_mode, load_principal, new_session,
                                   principal_for_oidc)
-from ilp_metrics.scope import Principal
+from ilp_metrics.security.scope import Principal
 
 from . import _shared as ui
 
@@ -154,7 +154,7 @@ def badge() -> None:
     st.sidebar.caption(ui.tr("akun.signed_in_as", name=who.display_name or who.username,
                              role=ui.tr(f"akun.role.{who.role}")))
     if st.sidebar.button(ui.tr("akun.logout"), key="w_logout"):
-        from ilp_metrics import audit
+        from ilp_metrics.security import audit
 
         audit.record_now(ui.cursor(), who.username, "logout", who.username, role=who.role)
         sign_out()

@@ -10,7 +10,7 @@ import re
 
 import streamlit as st
 
-from ilp_metrics.i18n import t
+from ilp_metrics.core.i18n import t
 from pages import _shared as ui
 
 
@@ -38,7 +38,7 @@ def export_bytes(path: str, ver: int, regency: str, year: int, month: int, lang:
 
 def _export_and_record(args: tuple, fmt: str, file_name: str) -> bytes:
     """The file's bytes, and an audit entry for the export (who took which file of which area)."""
-    from ilp_metrics import audit
+    from ilp_metrics.security import audit
 
     who = ui.principal()
     data = export_bytes(*args, fmt, who)

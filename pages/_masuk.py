@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics.accounts import AuthError, authenticate, create_first_admin, needs_first_admin, set_password
+from ilp_metrics.security.accounts import AuthError, authenticate, create_first_admin, needs_first_admin, set_password
 from pages import _auth
 from pages import _shared as ui
 

@@ -20,9 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
-from ilp_metrics.config import default_db_path
-from ilp_metrics.db import connect, data_version, init_schema, is_initialised, upgrade_schema
-from ilp_metrics.i18n import t
+from ilp_metrics.core.config import default_db_path
+from ilp_metrics.core.db import connect, data_version, init_schema, is_initialised, upgrade_schema
+from ilp_metrics.core.i18n import t
 
 LANGS = ("id", "en")
 _LOCK = threading.Lock()
@@ -185,7 +185,7 @@ def regency_name(code: str | None) -> str:
 
 
 def month_label(month: int, year: int) -> str:
-    from ilp_metrics.formatting import month_name
+    from ilp_metrics.core.formatting import month_name
 
     return f"{month_name(month, lang())} {year}"
 
@@ -233,7 +233,7 @@ def sidebar() -> None:
     st.session_state.update(f_regency=regency, f_year=year, f_month=month)
     set_query(kabupaten=regency, tahun=year, bulan=month)
     info = upload_summary(path, ver)
-    from ilp_metrics.formatting import fmt_datetime, fmt_int
+    from ilp_metrics.core.formatting import fmt_datetime, fmt_int
 
     st.sidebar.caption(tr("filter.provenance", uploads=fmt_int(info["active_uploads"], lang()),
                           when=fmt_datetime(info["last_upload"], lang()), db=db_path().name))
@@ -288,7 +288,7 @@ def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, 
             regency: str | None, puskesmas: str | None = None) -> pd.DataFrame:
     """Coverage frames within the signed-in principal's scope (the cache is keyed on it too); a desa
     request outside the scope stops the page with the reason instead of showing another's rows."""
-    from ilp_metrics.scope import ScopeDenied
+    from ilp_metrics.security.scope import ScopeDenied
 
     who = principal()
     try:
@@ -301,7 +301,7 @@ def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
              regency: str | None, puskesmas: str | None, who) -> pd.DataFrame:
-    from ilp_metrics.coverage import coverage_many
+    from ilp_metrics.metrics.coverage import coverage_many
 
     return coverage_many(cursor(), list(codes), level=level, year=year, through=through, regency=regency,
                          puskesmas=puskesmas, catalogue=catalogue(), principal=who)
@@ -317,7 +317,7 @@ def current_figures(codes, level: str, puskesmas: str | None = None, year: int |
 @st.cache_data(show_spinner=False, max_entries=64)
 def readiness(path: str, ver: int, level: str, year: int, through: int, regency: str | None,
               puskesmas: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from ilp_metrics.readiness import readiness_index, readiness_items
+    from ilp_metrics.metrics.readiness import readiness_index, readiness_items
 
     cur = cursor()
     kwargs = dict(level=level, year=year, through=through, regency=regency, puskesmas=puskesmas)
@@ -353,7 +353,7 @@ def area_name() -> str:
 
 
 def period_label() -> str:
-    from ilp_metrics.formatting import month_name
+    from ilp_metrics.core.formatting import month_name
 
     f = filters()
     return f"{month_name(1, lang(), short=True)}–{month_name(f['month'], lang(), short=True)} {f['year']}"

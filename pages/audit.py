@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics import audit
-from ilp_metrics.formatting import fmt_datetime, fmt_int
+from ilp_metrics.security import audit
+from ilp_metrics.core.formatting import fmt_datetime, fmt_int
 from pages import _auth
 from pages import _shared as ui
 

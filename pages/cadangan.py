@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.backup import BackupError, backup, list_backups
-from ilp_metrics.config import secret_path_for, setting
+from ilp_metrics.security.backup import BackupError, backup, list_backups
+from ilp_metrics.core.config import secret_path_for, setting
 from pages import _auth
 from pages import _shared as ui
 

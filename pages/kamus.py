@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ilp_metrics.catalogue import normalise_label
-from ilp_metrics.charts import fmt_value
+from ilp_metrics.figures.charts import fmt_value
 from pages import _shared as ui
 
 ui.ensure_dashboard()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics import charts
-from ilp_metrics.coverage import snapshot
+from ilp_metrics.figures import charts
+from ilp_metrics.metrics.coverage import snapshot
 from pages import _quality as qa
 from pages import _shared as ui
 

@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from ilp_metrics import quality
-from ilp_metrics.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct
-from ilp_metrics.quality.charts import completeness_heatmap, score_heatmap
+from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct
+from ilp_metrics.figures.quality import completeness_heatmap, score_heatmap
 from pages import _quality as qa
 from pages import _shared as ui
 

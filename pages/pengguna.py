@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics import accounts
-from ilp_metrics.accounts import AuthError
-from ilp_metrics.formatting import fmt_datetime
-from ilp_metrics.scope import ROLES
+from ilp_metrics.security import accounts
+from ilp_metrics.security.accounts import AuthError
+from ilp_metrics.core.formatting import fmt_datetime
+from ilp_metrics.security.scope import ROLES
 from pages import _auth
 from pages import _shared as ui
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics import charts_compare as cc
-from ilp_metrics import compare, geo
-from ilp_metrics.charts import fmt_value
-from ilp_metrics.formatting import fmt_int, fmt_num
-from ilp_metrics.scope import ScopeDenied
+from ilp_metrics.figures import compare as cc
+from ilp_metrics.metrics import compare, geo
+from ilp_metrics.figures.charts import fmt_value
+from ilp_metrics.core.formatting import fmt_int, fmt_num
+from ilp_metrics.security.scope import ScopeDenied
 from pages import _shared as ui
 
 f = ui.require_data()

@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 from ilp_metrics.export import NoData
-from ilp_metrics.export.figures import slide_figure
+from ilp_metrics.figures.slides import slide_figure
 from pages import _export_ui as ex
 from pages import _shared as ui
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics import charts
-from ilp_metrics.coverage import snapshot
-from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
+from ilp_metrics.figures import charts
+from ilp_metrics.metrics.coverage import snapshot
+from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from pages import _quality as qa
 from pages import _shared as ui
 
@@ -87,7 +87,7 @@ pick = st.selectbox(ui.tr("pusk.desa_pick"), desa_codes,
                     format_func=lambda c: cat.indicator(c).short_name.get(lang), key="w_pusk_desa_ind")
 ui.set_query(indikator=pick)
 ind = cat.indicator(pick)
-# Desa detail only within the signed-in principal's scope (ilp_metrics.scope; the library enforces it too).
+# Desa detail only within the signed-in principal's scope (ilp_metrics.security.scope; the library enforces it too).
 if not ui.principal().may_see_desa_of(code):
     st.info(ui.tr("akun.scope.desa_other_puskesmas" if ui.principal().can("desa_own") else "akun.scope.desa_not_allowed",
                   own=ui.principal().puskesmas_code or ""))

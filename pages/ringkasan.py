@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics import charts
-from ilp_metrics.coverage import snapshot
-from ilp_metrics.formatting import fmt_date, fmt_int, fmt_num
-from ilp_metrics.summary import summarise
+from ilp_metrics.figures import charts
+from ilp_metrics.metrics.coverage import snapshot
+from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
+from ilp_metrics.metrics.summary import summarise
 from pages import _quality as qa
 from pages import _shared as ui
 

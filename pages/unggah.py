@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.config import secret_path_for, setting
-from ilp_metrics.formatting import fmt_date, fmt_datetime, fmt_int
+from ilp_metrics.core.config import secret_path_for, setting
+from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
 from ilp_metrics.ingest import IngestReport, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
@@ -29,7 +29,7 @@ from ilp_metrics.ingest.load import withdraw
 from ilp_metrics.ingest.mapping import (Profile, ProfileError, available_profiles, is_shipped_profile_name,
                                         load_profile, profiles_dir_for, safe_profile_name, save_profile)
 from ilp_metrics.ingest.validate import LONG_FIELDS
-from ilp_metrics.pseudonym import load_or_create_secret
+from ilp_metrics.core.pseudonym import load_or_create_secret
 from pages import _shared as ui
 
 ui.ensure_dashboard()

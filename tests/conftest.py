@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ilp_metrics.db import connect, init_schema
+from ilp_metrics.core.db import connect, init_schema
 from ilp_metrics.ingest import ingest_file
 
 # Page and browser tests run signed in as the demo `dinas` account (pages/_auth.py: ILP_AUTH=demo), so

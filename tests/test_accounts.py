@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ilp_metrics import accounts
-from ilp_metrics.accounts import AuthError, Session, add_user, authenticate
-from ilp_metrics.audit import entries
+from ilp_metrics.security import accounts
+from ilp_metrics.security.accounts import AuthError, Session, add_user, authenticate
+from ilp_metrics.security.audit import entries
 
 PASSWORD = "Sandi-Kuat-2024"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ilp_metrics import audit
-from ilp_metrics.accounts import add_user
+from ilp_metrics.security import audit
+from ilp_metrics.security.accounts import add_user
 from ilp_metrics.ingest import withdraw
 
 from .conftest import ingest, write_text

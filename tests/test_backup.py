@@ -6,10 +6,10 @@ import stat
 
 import pytest
 
-from ilp_metrics import audit
-from ilp_metrics.backup import BackupError, backup, list_backups, restore
-from ilp_metrics.db import connect, data_version
-from ilp_metrics.pseudonym import load_or_create_secret
+from ilp_metrics.security import audit
+from ilp_metrics.security.backup import BackupError, backup, list_backups, restore
+from ilp_metrics.core.db import connect, data_version
+from ilp_metrics.core.pseudonym import load_or_create_secret
 
 from .conftest import ingest, table_counts, write_text
 

@@ -6,8 +6,8 @@ import json
 import stat
 
 from ilp_metrics.cli import main
-from ilp_metrics.db import connect
-from ilp_metrics.pseudonym import load_or_create_secret
+from ilp_metrics.core.db import connect
+from ilp_metrics.core.pseudonym import load_or_create_secret
 
 from .conftest import ingest, table_counts, write_text
 

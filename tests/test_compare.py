@@ -34,9 +34,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from ilp_metrics import compare
-from ilp_metrics.compare import GroupError, NotComparable
-from ilp_metrics.db import connect, init_schema
+from ilp_metrics.metrics import compare
+from ilp_metrics.metrics.compare import GroupError, NotComparable
+from ilp_metrics.core.db import connect, init_schema
 
 from .conftest import ingest, nik, write_text
 
@@ -316,7 +316,7 @@ def test_the_funnel_curve_spans_the_denominators_in_percent():
 
 
 def test_map_points_carry_registry_coordinates_status_and_target_population(ccon):
-    from ilp_metrics import geo
+    from ilp_metrics.metrics import geo
 
     pts = geo.map_points(ccon, "SPM01", year=2023, through=8, regency="73.09").set_index("unit_code")
     assert (pts.loc[X, "latitude"], pts.loc[X, "longitude"]) == (-4.988, 119.556)
@@ -327,7 +327,7 @@ def test_map_points_carry_registry_coordinates_status_and_target_population(ccon
 
 
 def test_kecamatan_values_pool_their_desa(ccon):
-    from ilp_metrics import geo
+    from ilp_metrics.metrics import geo
 
     kec = geo.area_values(ccon, "SPM01", level="kecamatan", year=2023, through=8).set_index("code")
     # One desa per kecamatan here: 73.09.04 = X's 26 / 120; 73.22.03 = Z's 3×5 + 4×3 = 27 / 120.

@@ -15,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-from ilp_metrics.coverage import coverage_many
-from ilp_metrics.db import connect
-from ilp_metrics.scope import Principal
+from ilp_metrics.metrics.coverage import coverage_many
+from ilp_metrics.core.db import connect
+from ilp_metrics.security.scope import Principal
 
 from .conftest import MB, SECRET
 from ilp_metrics.ingest import ingest_file

@@ -29,8 +29,8 @@ import pandas as pd
 import pytest
 
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
-from ilp_metrics.db import connect
+from ilp_metrics.metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
+from ilp_metrics.core.db import connect
 
 from .conftest import MB, TK, ingest, nik, write_text
 

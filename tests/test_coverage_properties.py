@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ilp_metrics.coverage import coverage_many
-from ilp_metrics.db import connect
+from ilp_metrics.metrics.coverage import coverage_many
+from ilp_metrics.core.db import connect
 
 from .conftest import MB, TK
 

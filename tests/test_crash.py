@@ -38,7 +38,7 @@ def big_csv(tmp_path_factory) -> Path:
 
 
 def _counts(db: Path) -> tuple[int, int, int]:
-    from ilp_metrics import audit
+    from ilp_metrics.security import audit
 
     con = duckdb.connect(str(db))
     try:

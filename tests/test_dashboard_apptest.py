@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics.i18n import LANGUAGES, load_messages
+from ilp_metrics.core.i18n import LANGUAGES, load_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from ilp_metrics.cli import main
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.deck import SLIDE_BUILDERS, build_deck
 from ilp_metrics.export.facts import NoData, desa_figures, gather

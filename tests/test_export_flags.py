@@ -22,11 +22,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.deck import build_deck
 from ilp_metrics.export.facts import gather
-from ilp_metrics.scope import Principal
+from ilp_metrics.security.scope import Principal
 
 from .conftest import MB, TK
 from .test_coverage import fixture_db  # noqa: F401

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.facts import gather
 

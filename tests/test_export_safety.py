@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.export.facts import gather
 from ilp_metrics.export.xlsx_render import put, render_xlsx
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from ilp_metrics import geo
-from ilp_metrics.geo import GeoJSONError
-from ilp_metrics.i18n import t
+from ilp_metrics.metrics import geo
+from ilp_metrics.metrics.geo import GeoJSONError
+from ilp_metrics.core.i18n import t
 
 
 def square(x: float, y: float, d: float = 0.01) -> dict:

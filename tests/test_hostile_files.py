@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ilp_metrics.db import connect, data_version
+from ilp_metrics.core.db import connect, data_version
 from ilp_metrics.ingest import ingest_file, readers
 from ilp_metrics.ingest.mapping import ProfileError, load_profile, save_profile
 
@@ -68,7 +68,7 @@ def test_each_hostile_file_gets_a_clear_answer(case, db_path, tmp_path, monkeypa
 
 def _fixed_wording(code: str) -> str:
     """The catalogue sentence up to its first placeholder (sizes, ratios, columns vary)."""
-    from ilp_metrics.i18n import load_messages
+    from ilp_metrics.core.i18n import load_messages
 
     return load_messages()[f"ingest.file.{code}"]["id"].split("{", 1)[0]
 

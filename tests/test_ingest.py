@@ -13,7 +13,7 @@ import pytest
 
 from ilp_metrics.ingest import ingest_file
 from ilp_metrics.ingest import load as load_module
-from ilp_metrics.pseudonym import person_key_py
+from ilp_metrics.core.pseudonym import person_key_py
 
 from .conftest import MB, SECRET, TK, ingest, nik, table_counts, write_text, write_xlsx
 
@@ -224,7 +224,7 @@ def test_missing_nik_falls_back_to_name_birth_date_and_desa(con, tmp_path):
 
 
 def test_no_nik_or_name_is_stored_anywhere_in_the_database_file(db_path, tmp_path):
-    from ilp_metrics.db import connect
+    from ilp_metrics.core.db import connect
 
     niks = [nik(serial=i) for i in range(1, 40)]
     rows = [("2024-03-05", MB, "73.09.04.2005", n, "1990-03-15", "P", "ANC_K1") for n in niks]

@@ -20,13 +20,17 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics import audit, geo, quality
-from ilp_metrics.accounts import add_user
+from ilp_metrics.security import audit
+
+from ilp_metrics.metrics import geo
+
+from ilp_metrics import quality
+from ilp_metrics.security.accounts import add_user
 from ilp_metrics.cli import main
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.facts import gather
-from ilp_metrics.scope import Principal, ScopeDenied
+from ilp_metrics.security.scope import Principal, ScopeDenied
 
 from .conftest import MB, TK
 from .test_coverage import fixture_db  # noqa: F401

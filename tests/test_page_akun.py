@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics.accounts import add_user
-from ilp_metrics.db import connect
+from ilp_metrics.security.accounts import add_user
+from ilp_metrics.core.db import connect
 
 from .conftest import MB, TK
 from .test_coverage import fixture_db  # noqa: F401
@@ -194,7 +194,7 @@ def test_the_admin_adds_a_puskesmas_user_and_sees_it_in_the_audit_trail(monkeypa
 
 
 def test_the_admin_backup_button_writes_a_backup(monkeypatch, db_path, tmp_path):
-    from ilp_metrics.pseudonym import load_or_create_secret
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     monkeypatch.setenv("ILP_BACKUP_DIR", str(tmp_path / "cadangan"))
     monkeypatch.setenv("ILP_SECRET_FILE", str(tmp_path / "ilp.key"))

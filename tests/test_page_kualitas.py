@@ -11,7 +11,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from ilp_metrics import quality
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 
 from .test_coverage import fixture_db  # noqa: F401
 

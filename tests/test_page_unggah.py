@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.ingest import preview_file
 from ilp_metrics.ingest.mapping import load_profile
 

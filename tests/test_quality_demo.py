@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ilp_metrics import quality
-from ilp_metrics.db import connect
+from ilp_metrics.core.db import connect
 from ilp_metrics.demo import DEFECTS
 
 CENTRES = sorted({d["puskesmas_code"] for d in DEFECTS})

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from ilp_metrics.readiness import ilp_started, readiness_index, readiness_items
+from ilp_metrics.metrics.readiness import ilp_started, readiness_index, readiness_items
 
 from .conftest import MB, TK, ingest, write_text
 from .test_coverage import fcon, fixture_db  # noqa: F401  (module fixtures shared with the coverage spec)

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ilp_metrics import scale
+from ilp_metrics.scale import spark as scale
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.coverage import coverage_many
+from ilp_metrics.metrics.coverage import coverage_many
 
 PUSKESMAS = ["Maros Baru", "Masamba", "Rampi"]
 YEARS = (2025,)  # Luwu Utara runs on aggregates then records, Masamba has the planted overlap
@@ -89,7 +89,7 @@ def test_rewrite_changes_nothing_on_duckdb(demo_db):
 
 
 def test_spark_sql_has_no_duckdb_parameters_or_generators_in_expressions():
-    from ilp_metrics.coverage import _service_params, _service_sql, _Entry, uses_aggregates
+    from ilp_metrics.metrics.coverage import _service_params, _service_sql, _Entry, uses_aggregates
     from datetime import date
 
     cat = load_catalogue()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ilp_metrics.coverage import coverage, coverage_many
-from ilp_metrics.db import connect
-from ilp_metrics.scope import Principal, ScopeDenied
+from ilp_metrics.metrics.coverage import coverage, coverage_many
+from ilp_metrics.core.db import connect
+from ilp_metrics.security.scope import Principal, ScopeDenied
 
 from .conftest import MB, TK, table_counts, write_text, ingest
 from .test_coverage import fixture_db  # noqa: F401

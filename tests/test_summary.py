@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.summary import cluster_summary, summarise
+from ilp_metrics.metrics.summary import cluster_summary, summarise
 
 from .test_coverage import fcon, fixture_db  # noqa: F401
 

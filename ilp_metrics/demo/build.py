@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from .generate import Generated, generate
+from ilp_metrics.demo.generate import Generated, generate
 
 Progress = Callable[[float, str], None]
 
@@ -46,10 +46,10 @@ def build_demo(db_path: Path | str, *, seed: int = 2024, keep_files: Path | str 
     keep_files: directory to write the generated files into and keep (default: a temporary directory,
     deleted afterwards). scale / as_of / puskesmas are passed to the generator (tests use a small scale).
     """
-    from ..config import secret_path_for
-    from ..db import connect, init_schema
-    from ..ingest import ingest_file
-    from ..pseudonym import load_or_create_secret
+    from ilp_metrics.core.config import secret_path_for
+    from ilp_metrics.core.db import connect, init_schema
+    from ilp_metrics.ingest import ingest_file
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     t0 = time.perf_counter()
     step = progress or (lambda fraction, label: None)

@@ -36,9 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import names as _names
-from . import places
-from .places import PUSKESMAS, REGENCIES, Puskesmas
+from ilp_metrics.demo import names as _names
+from ilp_metrics.demo import places
+from ilp_metrics.demo.places import PUSKESMAS, REGENCIES, Puskesmas
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary (DATA_CONTRACT §5 and the catalogue)
@@ -203,7 +203,7 @@ class Areas:
 
 
 def _reference_villages() -> list[tuple[str, str]]:
-    from ..db import REFERENCE_DIR
+    from ilp_metrics.core.db import REFERENCE_DIR
 
     rows = []
     with open(REFERENCE_DIR / "villages.csv", encoding="utf-8", newline="") as fh:
@@ -813,7 +813,7 @@ def generate(out_dir: Path | str, *, seed: int = 2024, scale: float = 1.0, as_of
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from . import DEFECTS
+    from ilp_metrics.demo import DEFECTS
 
     as_of_year, as_of_month = (int(x) for x in as_of.split("-"))
     if as_of_year != 2025 or not 1 <= as_of_month <= 12:

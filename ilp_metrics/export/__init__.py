@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from .facts import Facts, NoData, desa_figures, gather
+from ilp_metrics.export.facts import Facts, NoData, desa_figures, gather
 
 FORMATS = {".pptx": "pptx", ".pdf": "pdf", ".xlsx": "xlsx"}
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -19,23 +19,23 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
 
 def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal=None) -> bytes:
     """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered; desa detail only within
-    the `principal`'s scope (ilp_metrics.scope), none when `public`. Figures whose data carry high-severity
+    the `principal`'s scope (ilp_metrics.security.scope), none when `public`. Figures whose data carry high-severity
     quality findings (`facts.flags`) are marked ⚠ with the reason; the workbook also lists the findings."""
-    from .deck import build_deck
+    from ilp_metrics.export.deck import build_deck
 
     if fmt == "pptx":
-        from .pptx_render import render_pptx
+        from ilp_metrics.export.pptx_render import render_pptx
 
         return render_pptx(build_deck(facts, public=public, con=con))
     if fmt == "pdf":
-        from .pdf_render import render_pdf
+        from ilp_metrics.export.pdf_render import render_pdf
 
         # The report uses the deck's footer only: no connection, so the comparison is not computed for nothing.
         return render_pdf(facts, build_deck(facts, public=public), public=public)
     if fmt == "xlsx":
-        from ..i18n import t
-        from .flags import findings_table
-        from .xlsx_render import render_xlsx
+        from ilp_metrics.core.i18n import t
+        from ilp_metrics.export.flags import findings_table
+        from ilp_metrics.export.xlsx_render import render_xlsx
 
         tables = {} if public else {t("exportflag.sheet", facts.lang): findings_table(facts, principal=principal)}
         return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal),

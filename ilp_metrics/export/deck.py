@@ -15,13 +15,13 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from ..catalogue import STATUS_CODES
-from ..charts import COMPARE_COLOUR, LINE_COLOUR, TARGET_COLOUR, fmt_value
-from ..formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
-from ..i18n import t
-from .facts import Facts
-from .flags import footnote_lines, marked, reasons_text
-from .privacy import count_text
+from ilp_metrics.catalogue import STATUS_CODES
+from ilp_metrics.figures.charts import COMPARE_COLOUR, LINE_COLOUR, TARGET_COLOUR, fmt_value
+from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
+from ilp_metrics.core.i18n import t
+from ilp_metrics.export.facts import Facts
+from ilp_metrics.export.flags import footnote_lines, marked, reasons_text
+from ilp_metrics.export.privacy import count_text
 
 COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
 
@@ -291,10 +291,10 @@ COMPARE_SPAN = 6  # the big numbers: mean of the monthly medians over 6 months b
 
 def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     """Median monthly coverage per cohort over months since each puskesmas's own ILP start
-    (`ilp_metrics.compare.aligned_series`), every cohort of the database (not only this kabupaten)."""
-    if ctx.con is None or importlib.util.find_spec("ilp_metrics.compare") is None:
+    (`ilp_metrics.metrics.compare.aligned_series`), every cohort of the database (not only this kabupaten)."""
+    if ctx.con is None or importlib.util.find_spec("ilp_metrics.metrics.compare") is None:
         return []
-    from .. import compare  # issue 5
+    from ilp_metrics.metrics import compare  # issue 5
 
     names = {c.lower(): c for c in compare.cohorts(ctx.con)}
     if not {"pilot", "adopter"} <= set(names):

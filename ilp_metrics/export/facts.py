@@ -13,11 +13,11 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from ..catalogue import Catalogue, load_catalogue, normalise_regency
-from ..coverage import coverage_many, latest_data_month, snapshot
-from ..formatting import month_name
-from ..readiness import readiness_index
-from ..summary import summarise
+from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
+from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
+from ilp_metrics.core.formatting import month_name
+from ilp_metrics.metrics.readiness import readiness_index
+from ilp_metrics.metrics.summary import summarise
 
 
 class NoData(ValueError):
@@ -78,7 +78,7 @@ class Facts:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
         distinct, most severe first; empty when the figure is clean (the rule of quality.flags_for).
         `public`: the checks' names only (a message may hold a count under 5 or a file name)."""
-        from ..quality import flags_for
+        from ilp_metrics.quality import flags_for
 
         if self.flags is None or self.flags.empty:
             return []
@@ -156,7 +156,7 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
     pusk_index = readiness_index(con, level="puskesmas", year=year, through=through, first=through,
                                  regency=regency, catalogue=cat)[["unit_code", "unit_name", "readiness_index"]]
     uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
-    from .. import quality
+    from ilp_metrics import quality
 
     found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat)
     flags = quality.figure_flags(con, year, regency, through, lang=lang, found=found, catalogue=cat)
@@ -171,7 +171,7 @@ def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] 
                  principal=None) -> pd.DataFrame:
     """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public.
     With a `principal`, only the desa it may see (a puskesmas account: its own; a guest: none)."""
-    from ..coverage import levels_for
+    from ilp_metrics.metrics.coverage import levels_for
 
     cat = facts.catalogue
     wanted = [c for c in (codes or [i.code for i in cat.indicators]) if "desa" in levels_for(cat.indicator(c))]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import t
-from .facts import Facts
+from ilp_metrics.core.i18n import t
+from ilp_metrics.export.facts import Facts
 
 FLAG = "⚠"
 FOOTNOTE_LINES = 6  # per table; more distinct reasons are counted, not listed
@@ -56,7 +56,7 @@ def footnote_lines(figures: list[tuple[str, list[str]]], lang: str, key: str = "
 def findings_table(facts: Facts, *, principal=None, public: bool = False) -> pd.DataFrame:
     """The period's data-quality findings as the workbook's "Kualitas data" sheet, headers in the
     export's language: desa-level findings only within the `principal`'s scope, none when `public`."""
-    from .. import quality
+    from ilp_metrics import quality
 
     lang, rules = facts.lang, facts.catalogue.quality
     found = facts.findings

@@ -12,14 +12,14 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ..charts import fmt_value
-from ..formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
-from ..i18n import t
-from ..summary import summarise
-from .deck import Deck
-from .facts import Facts
-from .flags import footnote_lines, marked
-from .privacy import count_text
+from ilp_metrics.figures.charts import fmt_value
+from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
+from ilp_metrics.core.i18n import t
+from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.export.deck import Deck
+from ilp_metrics.export.facts import Facts
+from ilp_metrics.export.flags import footnote_lines, marked
+from ilp_metrics.export.privacy import count_text
 
 FONT_DIRS = [Path(os.environ["ILP_FONT_DIR"])] if os.environ.get("ILP_FONT_DIR") else []
 FONT_DIRS += [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),

@@ -13,7 +13,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from .deck import ChartData, Deck, Slide
+from ilp_metrics.export.deck import ChartData, Deck, Slide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 FLAG_INK = RGBColor(0xA0, 0x45, 0x00)  # dark orange: the ⚠ explanation, readable on white

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..formatting import fmt_int
+from ilp_metrics.core.formatting import fmt_int
 
 SMALL_COUNT = 5
 

@@ -18,11 +18,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..formatting import fmt_datetime
-from ..i18n import t
-from .facts import Facts
-from .flags import FLAG, reasons_text
-from .privacy import SMALL_COUNT, is_small
+from ilp_metrics.core.formatting import fmt_datetime
+from ilp_metrics.core.i18n import t
+from ilp_metrics.export.facts import Facts
+from ilp_metrics.export.flags import FLAG, reasons_text
+from ilp_metrics.export.privacy import SMALL_COUNT, is_small
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COUNT_FORMAT = "#,##0"

@@ -16,17 +16,17 @@ from typing import Any, Callable
 
 import duckdb
 
-from ..catalogue import Catalogue, load_catalogue
-from ..config import setting
-from ..db import WRITE_LOCK
-from ..scope import PUSKESMAS_UPLOAD_KINDS, Principal
-from .errors import FileProblem, Refusal, reason_text
-from .fields import FIELDS, normalise_label
-from .load import commit, find_duplicate, withdraw
-from .mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile, suggest_columns
-from .readers import RawTable, drop_staging, read_table
-from .validate import Validation, drop_temp, install_lookups, validate
-from .values import install_macros
+from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.core.config import setting
+from ilp_metrics.core.db import WRITE_LOCK
+from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
+from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
+from ilp_metrics.ingest.fields import FIELDS, normalise_label
+from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
+from ilp_metrics.ingest.mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile, suggest_columns
+from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table
+from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, validate
+from ilp_metrics.ingest.values import install_macros
 
 __all__ = ["IngestReport", "ingest_file", "preview_file", "already_loaded", "withdraw", "load_profile", "Profile"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import t
+from ilp_metrics.core.i18n import t
 
 
 @dataclass(frozen=True)

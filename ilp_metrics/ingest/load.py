@@ -14,9 +14,9 @@ from datetime import datetime
 
 import duckdb
 
-from .. import audit
-from ..db import WRITE_LOCK, bump_data_version, transaction
-from .validate import Validation
+from ilp_metrics.security import audit
+from ilp_metrics.core.db import WRITE_LOCK, bump_data_version, transaction
+from ilp_metrics.ingest.validate import Validation
 
 DATA_TABLES = {
     "puskesmas": "puskesmas", "desa": "desa", "sasaran": "sasaran",

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from ..catalogue import Catalogue
-from .errors import FileProblem
-from .fields import FIELDS, KIND_SPECS, KINDS, label_index, normalise_label
+from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.ingest.errors import FileProblem
+from ilp_metrics.ingest.fields import FIELDS, KIND_SPECS, KINDS, label_index, normalise_label
 
 PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 

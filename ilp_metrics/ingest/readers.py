@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .errors import FileProblem
-from .fields import label_index, normalise_label
+from ilp_metrics.ingest.errors import FileProblem
+from ilp_metrics.ingest.fields import label_index, normalise_label
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 30

@@ -17,12 +17,12 @@ from datetime import date
 
 import duckdb
 
-from ..catalogue import Catalogue
-from ..pseudonym import hmac_pads, hmac_sql
-from .errors import Refusal
-from .fields import FIELDS
-from .mapping import Mapping
-from .readers import RawTable
+from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.core.pseudonym import hmac_pads, hmac_sql
+from ilp_metrics.ingest.errors import Refusal
+from ilp_metrics.ingest.fields import FIELDS
+from ilp_metrics.ingest.mapping import Mapping
+from ilp_metrics.ingest.readers import RawTable
 
 TOTAL_ROW_RE = r"(jumlah|total|jml|grand total|sub ?total|subtotal)\b.*"
 NIK_TRUNCATION_MIN_ROWS = 20

@@ -24,11 +24,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue, load_catalogue, normalise_regency
-from ..formatting import fmt_date, fmt_int, fmt_num
-from . import checks as _checks
-from .checks import Scope, make_scope
-from .rules import CHECK_CODES, SEVERITIES
+from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
+from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
+from ilp_metrics.quality import checks as _checks
+from ilp_metrics.quality.checks import Scope, make_scope
+from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES
 
 FINDING_COLUMNS = ["check", "severity", "regency", "puskesmas", "puskesmas_name", "desa", "desa_name", "period",
                    "indicator", "value", "expected", "message", "upload_ids", "rows"]
@@ -101,7 +101,7 @@ def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = No
 
 def within_scope(found: pd.DataFrame, principal) -> pd.DataFrame:
     """The findings a principal may read: desa-level findings name a desa and its counts, which only an
-    account allowed that puskesmas's desa detail may see (ilp_metrics.scope); the rest is district-level."""
+    account allowed that puskesmas's desa detail may see (ilp_metrics.security.scope); the rest is district-level."""
     if found.empty:
         return found
     allowed = {p: principal.may_see_desa_of(p) for p in found["puskesmas"].dropna().unique()}

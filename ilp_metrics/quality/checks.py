@@ -16,9 +16,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue
-from ..coverage import coverage_many, latest_data_month
-from .rules import QualityRules
+from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.metrics.coverage import coverage_many, latest_data_month
+from ilp_metrics.quality.rules import QualityRules
 
 RAW_COLUMNS = ["check", "severity", "regency", "puskesmas", "desa", "period", "indicator", "value", "expected",
                "upload_ids", "rows"]

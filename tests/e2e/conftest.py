@@ -104,7 +104,7 @@ def _read_facts(db: Path) -> tuple[dict, list[str]]:
 
 def _copy_repository_db(folder: Path) -> Path | None:
     """Copy data/ilp.duckdb (+ its WAL, if a writer left one) and its key; None when there is none."""
-    from ilp_metrics.config import secret_path_for
+    from ilp_metrics.core.config import secret_path_for
 
     key = secret_path_for(REPO_DB)  # honours ILP_SECRET_FILE, like the dashboard would
     if not (REPO_DB.is_file() and key.is_file()):

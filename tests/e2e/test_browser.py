@@ -14,7 +14,7 @@ import re
 import openpyxl
 import pytest
 
-from ilp_metrics.i18n import t
+from ilp_metrics.core.i18n import t
 
 from .conftest import keep_failure_evidence, new_page
 from .helpers import (app_has_page, assert_no_exception, current_path, main_text, nav_labels, open_page,

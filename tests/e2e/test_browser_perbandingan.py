@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ilp_metrics.i18n import t
+from ilp_metrics.core.i18n import t
 
 from .helpers import app_has_page, assert_no_exception, main_text, open_page, screenshot, wait_for_app
 

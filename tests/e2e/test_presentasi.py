@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pptx import Presentation
 
-from ilp_metrics.i18n import t
+from ilp_metrics.core.i18n import t
 
 from .conftest import keep_failure_evidence, new_page
 from .helpers import SHOTS, assert_no_exception, open_page, wait_for_app

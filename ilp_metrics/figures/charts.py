@@ -13,9 +13,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from .catalogue import Catalogue, Indicator, load_catalogue
-from .formatting import fmt_int, fmt_num, fmt_pct, month_name
-from .i18n import t
+from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
+from ilp_metrics.core.formatting import fmt_int, fmt_num, fmt_pct, month_name
+from ilp_metrics.core.i18n import t
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=16, color="#222222")
 TITLE_SIZE = 20

@@ -17,10 +17,10 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import audit
-from .config import setting
-from .db import WRITE_LOCK, is_demo, transaction
-from .scope import ROLES, Principal
+from ilp_metrics.security import audit
+from ilp_metrics.core.config import setting
+from ilp_metrics.core.db import WRITE_LOCK, is_demo, transaction
+from ilp_metrics.security.scope import ROLES, Principal
 
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 10

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .catalogue import Catalogue, Indicator, load_catalogue
-from .coverage import coverage_many, snapshot, uses_aggregates
+from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
+from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates
 
 ALIGNED_COLUMNS = ["group", "indicator", "months_since_start", "units", "median_coverage_pct", "p25", "p75",
                    "mean_coverage_pct", "annual_target_pct"]

@@ -675,7 +675,7 @@ class _Validator:
         self.check_overrides(self.entries(raw, "overrides"))
         self.check_source_precedence(raw.get("source_precedence"))
         self.check_figures(raw.get("figures"))
-        from .quality.rules import check_section  # the quality section's rules live with the checks
+        from ilp_metrics.quality.rules import check_section  # the quality section's rules live with the checks
 
         check_section(self, raw.get("quality"))
 
@@ -1283,7 +1283,7 @@ def _build(raw: dict[str, Any]) -> Catalogue:
 
 
 def _quality(data: dict[str, Any]) -> Any:
-    from .quality.rules import build
+    from ilp_metrics.quality.rules import build
 
     return build(data, _text)
 

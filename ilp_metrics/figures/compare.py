@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .catalogue import Catalogue, load_catalogue
-from .charts import TARGET_COLOUR, _layout, fmt_value
-from .formatting import fmt_int, fmt_num, month_name
-from .geo import Boundaries, Match
-from .i18n import t
+from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.figures.charts import TARGET_COLOUR, _layout, fmt_value
+from ilp_metrics.core.formatting import fmt_int, fmt_num, month_name
+from ilp_metrics.metrics.geo import Boundaries, Match
+from ilp_metrics.core.i18n import t
 
 # Okabe–Ito blue and orange for groups A and B (the status colours stay for status only).
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import audit
-from .db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, upgrade_schema
-from .ingest import sha256_of
+from ilp_metrics.security import audit
+from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, upgrade_schema
+from ilp_metrics.ingest import sha256_of
 
 DB_NAME, KEY_NAME, ENC_NAME, MANIFEST = "ilp.duckdb", "ilp.key", "ilp.key.enc", "manifest.json"
 MIN_PASSPHRASE = 10

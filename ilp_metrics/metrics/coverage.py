@@ -21,8 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, Indicator, load_catalogue
-from .scope import Principal
+from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
+from ilp_metrics.security.scope import Principal
 
 LEVELS = ("kabupaten", "puskesmas", "desa")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ..charts import FONT, TARGET_COLOUR
-from .deck import ChartData
+from ilp_metrics.figures.charts import FONT, TARGET_COLOUR
+from ilp_metrics.export.deck import ChartData
 
 SLIDE_FONT = dict(FONT, size=22)
 

@@ -12,8 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .catalogue import STATUS_CODES, Catalogue, load_catalogue
-from .coverage import coverage_many, snapshot
+from ilp_metrics.catalogue import STATUS_CODES, Catalogue, load_catalogue
+from ilp_metrics.metrics.coverage import coverage_many, snapshot
 
 SUMMARY_COLUMNS = ["cluster", "unit_code", "unit_name", "indicators", *STATUS_CODES, "on_track_share", "composite"]
 

@@ -12,7 +12,7 @@ import math
 from datetime import date, datetime
 from numbers import Integral, Real
 
-from .i18n import DEFAULT_LANGUAGE
+from ilp_metrics.core.i18n import DEFAULT_LANGUAGE
 
 MISSING = "–"
 

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
+from ilp_metrics.catalogue import Catalogue, load_catalogue
 
 _LEVEL_KEYS = {"puskesmas": "puskesmas_code", "kabupaten": "regency_code"}
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import _layout
-from ..formatting import fmt_num, month_name
-from ..i18n import t
+from ilp_metrics.figures.charts import _layout
+from ilp_metrics.core.formatting import fmt_num, month_name
+from ilp_metrics.core.i18n import t
 
 # Okabe–Ito based ramp: vermillion (nothing arrived) -> orange -> sky blue -> blue (complete).
 _SCALE = [[0.0, "#D55E00"], [0.001, "#E69F00"], [0.6, "#F0E442"], [0.9, "#56B4E9"], [1.0, "#0072B2"]]

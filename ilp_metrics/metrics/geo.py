@@ -18,8 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
-from .coverage import coverage_many, snapshot
+from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.metrics.coverage import coverage_many, snapshot
 
 # Property names that carry a Kemendagri code in common boundary files (BIG/Dukcapil/BPS exports,
 # GADM-like re-codings), compared case-insensitively, first match wins; the feature's own `id` last.

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import duckdb
 
-from .config import PROJECT_ROOT
+from ilp_metrics.core.config import PROJECT_ROOT
 
 SCHEMA_VERSION = "1"
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"

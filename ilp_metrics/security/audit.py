@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .db import WRITE_LOCK, transaction
+from ilp_metrics.core.db import WRITE_LOCK, transaction
 
 GENESIS = "0" * 64
 ACTIONS = ("upload", "replace", "withdraw", "export", "backup", "restore", "first_admin", "user_add",

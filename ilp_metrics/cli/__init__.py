@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from .config import default_db_path, secret_path_for
+from ilp_metrics.core.config import default_db_path, secret_path_for
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -168,7 +168,7 @@ def _passphrase(args: argparse.Namespace) -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .backup import BackupError, backup
+    from ilp_metrics.security.backup import BackupError, backup
 
     con = _open_existing_rw(args.db)
     try:
@@ -182,7 +182,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .backup import BackupError, restore
+    from ilp_metrics.security.backup import BackupError, restore
 
     try:
         version = restore(args.backup, args.db, secret_path_for(args.db), passphrase=_passphrase(args),
@@ -206,9 +206,9 @@ def _new_password() -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from . import accounts
-    from .accounts import AuthError
-    from .i18n import t
+    from ilp_metrics.security import accounts
+    from ilp_metrics.security.accounts import AuthError
+    from ilp_metrics.core.i18n import t
 
     con = _open_existing_rw(args.db)
     actor = f"cli:{os.environ.get('USER', '?')}"
@@ -241,7 +241,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _open_existing_rw(db: Path):
-    from .db import connect, is_initialised, upgrade_schema
+    from ilp_metrics.core.db import connect, is_initialised, upgrade_schema
 
     if not db.is_file():
         raise UsageError(f"basis data tidak ditemukan: {db}")
@@ -254,7 +254,7 @@ def _open_existing_rw(db: Path):
 
 
 def _open(db: Path):
-    from .db import connect, init_schema, is_initialised, upgrade_schema
+    from ilp_metrics.core.db import connect, init_schema, is_initialised, upgrade_schema
 
     con = connect(db)
     if not is_initialised(con):
@@ -265,7 +265,7 @@ def _open(db: Path):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .db import connect, init_schema
+    from ilp_metrics.core.db import connect, init_schema
 
     con = connect(args.db)
     init_schema(con)
@@ -276,7 +276,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo.build import build_demo
+    from ilp_metrics.demo.build import build_demo
 
     if args.db.exists() and not args.force:
         print(f"Basis data demo sudah ada: {args.db} (gunakan --force untuk membangun ulang)")
@@ -290,9 +290,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest_file
-    from .ingest.mapping import ProfileError, resolve_profile
-    from .pseudonym import load_or_create_secret
+    from ilp_metrics.ingest import ingest_file
+    from ilp_metrics.ingest.mapping import ProfileError, resolve_profile
+    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     missing = [str(p) for p in args.paths if not p.is_file()]
     if missing:
@@ -318,7 +318,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def indicator_rows(lang: str) -> list[dict[str, Any]]:
-    from .catalogue import load_catalogue
+    from ilp_metrics.catalogue import load_catalogue
 
     cat = load_catalogue()
     rows = []
@@ -374,7 +374,7 @@ def _number(value: Any, digits: int = 2) -> float | int | None:
 
 
 def _open_existing(db: Path):
-    from .db import connect, is_initialised
+    from ilp_metrics.core.db import connect, is_initialised
 
     if not db.is_file():
         raise UsageError(f"basis data tidak ditemukan: {db} (buat dengan `python -m ilp_metrics demo` "
@@ -386,9 +386,9 @@ def _open_existing(db: Path):
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .catalogue import load_catalogue
-    from .catalogue import normalise_regency
-    from .coverage import LevelNotAvailable, coverage, snapshot
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.catalogue import normalise_regency
+    from ilp_metrics.metrics.coverage import LevelNotAvailable, coverage, snapshot
 
     cat = load_catalogue()
     code = args.indicator.strip().upper()
@@ -425,8 +425,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
-    from .catalogue import normalise_regency
-    from .quality import FINDING_COLUMNS, findings
+    from ilp_metrics.catalogue import normalise_regency
+    from ilp_metrics.quality import FINDING_COLUMNS, findings
 
     through = _through(args.through, args.year)
     try:
@@ -456,9 +456,9 @@ def _through(text: str | None, year: int) -> int | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .catalogue import normalise_regency
-    from .export import FORMATS, NoData, export_file
-    from .export.pdf_render import MissingFont
+    from ilp_metrics.catalogue import normalise_regency
+    from ilp_metrics.export import FORMATS, NoData, export_file
+    from ilp_metrics.export.pdf_render import MissingFont
 
     if args.out.suffix.lower() not in FORMATS:
         raise UsageError(f"--out harus berakhiran .pptx, .pdf atau .xlsx, bukan {args.out.name!r}")
@@ -485,7 +485,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         except MissingFont as exc:
             print(f"galat: {exc}", file=sys.stderr)
             return EXIT_REFUSED
-        from .audit import record_now
+        from ilp_metrics.security.audit import record_now
 
         record_now(con, args.user, "export", str(path), {"format": path.suffix.lstrip("."), "kabupaten": regency,
                                                           "year": args.year, "month": through, "public": args.public})
@@ -508,9 +508,9 @@ COMPARE_COLUMNS = {
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Group A against group B; the difference-in-differences (view did) is descriptive, not causal."""
-    from . import compare
-    from .catalogue import load_catalogue
-    from .i18n import t
+    from ilp_metrics.metrics import compare
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.core.i18n import t
 
     cat = load_catalogue()
     code = args.indicator.strip().upper()
@@ -557,7 +557,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_export_parquet(args: argparse.Namespace) -> int:
     """Partitioned Parquet for a Spark deployment (docs/scale.md); prints rows per table as JSON."""
-    from .scale import export_parquet
+    from ilp_metrics.scale.spark import export_parquet
 
     con = _open_existing(args.db)
     try:

@@ -1,0 +1,1 @@
+"""The figures: coverage per area and month, cluster summaries, readiness, comparisons, map values."""

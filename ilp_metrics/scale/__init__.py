@@ -1,0 +1,1 @@
+"""Scale-out: the library's own SQL run on Spark, and partitioned Parquet exports."""

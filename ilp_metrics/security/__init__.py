@@ -1,0 +1,1 @@
+"""Who may see and change what: principals and scopes, accounts, the audit trail, backups."""
