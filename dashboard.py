@@ -13,18 +13,36 @@ def run() -> None:
     who = _auth.gate(choice)  # not signed in: the sign-in (or first-run setup) is drawn instead, and None
     if who is None:
         return
-    specs = [("ringkasan", "nav.overview", ":material/dashboard:"), ("klaster", "nav.cluster", ":material/hub:"),
-             ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
-             ("perbandingan", "compare.nav", ":material/compare_arrows:"),
-             ("kamus", "nav.dictionary", ":material/menu_book:"), ("unggah", "nav.upload", ":material/upload_file:"),
-             ("kualitas", "nav.quality", ":material/fact_check:"), ("presentasi", "nav.presentasi", ":material/slideshow:")]
+    specs = [
+        ("ringkasan", "nav.overview", ":material/dashboard:"),
+        ("klaster", "nav.cluster", ":material/hub:"),
+        ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
+        ("perbandingan", "compare.nav", ":material/compare_arrows:"),
+        ("kamus", "nav.dictionary", ":material/menu_book:"),
+        ("unggah", "nav.upload", ":material/upload_file:"),
+        ("kualitas", "nav.quality", ":material/fact_check:"),
+        ("presentasi", "nav.presentasi", ":material/slideshow:"),
+    ]
     # Each page's permission (ilp_metrics.security.scope.PERMISSIONS): the analysis pages need "dashboard"; a guest
     # (tamu) sees the public presentation and the indicator dictionary only.
-    needs = {"presentasi": "view", "kamus": "view", "unggah": "upload", "pengguna": "manage_users", "audit": "audit", "cadangan": "backup"}
-    specs += [("pengguna", "nav.users", ":material/group:"), ("audit", "nav.audit", ":material/history:"),
-              ("cadangan", "nav.backup", ":material/backup:")]
-    pages = [st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
-             for name, key, icon in specs if who.can(needs.get(name, "dashboard"))]
+    needs = {
+        "presentasi": "view",
+        "kamus": "view",
+        "unggah": "upload",
+        "pengguna": "manage_users",
+        "audit": "audit",
+        "cadangan": "backup",
+    }
+    specs += [
+        ("pengguna", "nav.users", ":material/group:"),
+        ("audit", "nav.audit", ":material/history:"),
+        ("cadangan", "nav.backup", ":material/backup:"),
+    ]
+    pages = [
+        st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
+        for name, key, icon in specs
+        if who.can(needs.get(name, "dashboard"))
+    ]
     pages += [] if who.demo else [_auth.account_page(choice)]
     page = st.navigation(pages)
     _shared.language_picker()  # after st.navigation: widgets placed there keep their state across reruns

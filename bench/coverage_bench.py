@@ -39,8 +39,9 @@ def _compute(con, level: str, year: int, regency: str) -> int:
     from ilp_metrics.metrics.coverage import coverage_many
 
     cat = load_catalogue()
-    frame = coverage_many(con, [i.code for i in cat.indicators], level=level, year=year, through=12,
-                          regency=regency, catalogue=cat)
+    frame = coverage_many(
+        con, [i.code for i in cat.indicators], level=level, year=year, through=12, regency=regency, catalogue=cat
+    )
     return len(frame)
 
 
@@ -73,7 +74,9 @@ def main() -> None:
     con = duckdb.connect(args.db, read_only=True)
     rows = con.execute(
         "SELECT count(*) FROM layanan l JOIN puskesmas p USING (puskesmas_code) "
-        "WHERE p.regency_code = ? AND year(l.service_date) = ?", [args.regency, args.year]).fetchone()[0]
+        "WHERE p.regency_code = ? AND year(l.service_date) = ?",
+        [args.regency, args.year],
+    ).fetchone()[0]
     print(f"database {args.db}; kabupaten {args.regency}, year {args.year}: {rows:,} layanan rows")
 
     def median_of(fn, n: int) -> float:
@@ -84,8 +87,9 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         return statistics.median(times)
 
-    base = median_of(lambda: con.execute(BASELINE_SQL, {"regency": args.regency, "year": args.year}).fetchall(),
-                     args.warm)
+    base = median_of(
+        lambda: con.execute(BASELINE_SQL, {"regency": args.regency, "year": args.year}).fetchall(), args.warm
+    )
     print(f"{'figure set':<38}{'rows':>8}{'cold s':>9}{'warm s':>9}{'warm/baseline':>15}")
     print(f"{'baseline: bare GROUP BY (warm)':<38}{'':>8}{'':>9}{base:>9.3f}{1.0:>15.1f}")
     for level in ("kabupaten", "puskesmas", "desa"):

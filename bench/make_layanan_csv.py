@@ -14,8 +14,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-SERVICES = ["ANC_K1", "ANC_K6", "KUNJUNGAN_ANC", "BALITA_DITIMBANG", "SKRINING_USIA_PRODUKTIF", "SKRINING_LANSIA",
-            "YANKES_HIPERTENSI", "YANKES_DM", "TES_HIV", "KUNJUNGAN_RUMAH"]
+SERVICES = [
+    "ANC_K1",
+    "ANC_K6",
+    "KUNJUNGAN_ANC",
+    "BALITA_DITIMBANG",
+    "SKRINING_USIA_PRODUKTIF",
+    "SKRINING_LANSIA",
+    "YANKES_HIPERTENSI",
+    "YANKES_DM",
+    "TES_HIV",
+    "KUNJUNGAN_RUMAH",
+]
 
 
 def main() -> None:
@@ -37,15 +47,17 @@ def main() -> None:
     dob = pd.to_datetime("1950-01-01") + pd.to_timedelta(rng.integers(0, 365 * 70, people)[person], unit="D")
     nik = pd.Series(kec) + dob.strftime("%d%m%y").to_numpy() + pd.Series(person % 9999 + 1).map("{:04d}".format)
     day = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-    frame = pd.DataFrame({
-        "Tanggal Pelayanan": day.strftime("%d/%m/%Y"),
-        "Kode Puskesmas": desa.puskesmas_code.to_numpy()[d],
-        "Kode Desa": desa.desa_code.str.replace(".", "", regex=False).to_numpy()[d],
-        "NIK": nik.to_numpy(),
-        "Tgl Lahir": dob.strftime("%d/%m/%Y"),
-        "JK": np.where(rng.random(n) < 0.5, "L", "P"),
-        "Kode Layanan": np.array(SERVICES)[rng.integers(0, len(SERVICES), n)],
-    })
+    frame = pd.DataFrame(
+        {
+            "Tanggal Pelayanan": day.strftime("%d/%m/%Y"),
+            "Kode Puskesmas": desa.puskesmas_code.to_numpy()[d],
+            "Kode Desa": desa.desa_code.str.replace(".", "", regex=False).to_numpy()[d],
+            "NIK": nik.to_numpy(),
+            "Tgl Lahir": dob.strftime("%d/%m/%Y"),
+            "JK": np.where(rng.random(n) < 0.5, "L", "P"),
+            "Kode Layanan": np.array(SERVICES)[rng.integers(0, len(SERVICES), n)],
+        }
+    )
     frame.to_csv(args.out, sep=";", index=False)
     print(f"{n} rows -> {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 

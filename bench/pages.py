@@ -39,10 +39,12 @@ def sidebar(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(UPLOADS_SQL).fetchone()
 
 
-def _figures(con, cat: Catalogue, codes, level: str, year: int, month: int, regency: str,
-             puskesmas: str | None = None) -> pd.DataFrame:
-    return coverage_many(con, list(codes), level=level, year=year, through=month, regency=regency,
-                         puskesmas=puskesmas, catalogue=cat)
+def _figures(
+    con, cat: Catalogue, codes, level: str, year: int, month: int, regency: str, puskesmas: str | None = None
+) -> pd.DataFrame:
+    return coverage_many(
+        con, list(codes), level=level, year=year, through=month, regency=regency, puskesmas=puskesmas, catalogue=cat
+    )
 
 
 def overview(con, cat: Catalogue, regency: str, year: int, month: int) -> None:
@@ -75,7 +77,7 @@ def puskesmas(con, cat: Catalogue, regency: str, year: int, month: int) -> None:
     all_codes = [i.code for i in cat.indicators]
     snapshot(_figures(con, cat, all_codes, "puskesmas", year, month, regency, code))
     snapshot(_figures(con, cat, all_codes, "kabupaten", year, month, regency))
-    pick = [i.code for i in cat.indicators if not i.numerator.readiness_item][0]
+    pick = next(i.code for i in cat.indicators if not i.numerator.readiness_item)
     snapshot(_figures(con, cat, [pick], "desa", year, month, regency, code))
     _figures(con, cat, [pick], "puskesmas", year, month, regency, code)
 

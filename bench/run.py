@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,8 +77,8 @@ def child_ingest(args: dict) -> dict:
     import pandas  # noqa: F401  the app has it loaded; some readers import it lazily
 
     from ilp_metrics.core.db import connect
-    from ilp_metrics.ingest import ingest_file
     from ilp_metrics.core.pseudonym import load_or_create_secret
+    from ilp_metrics.ingest import ingest_file
 
     con = connect(args["db"])
     secret = load_or_create_secret(args["key"])
@@ -99,8 +99,10 @@ def child_bare(args: dict) -> dict:
     import duckdb
 
     con = duckdb.connect(args["db"])
-    con.execute("CREATE TABLE t (d VARCHAR, puskesmas VARCHAR, desa VARCHAR, nik VARCHAR, lahir VARCHAR, "
-                "jk VARCHAR, layanan VARCHAR, hasil VARCHAR)")
+    con.execute(
+        "CREATE TABLE t (d VARCHAR, puskesmas VARCHAR, desa VARCHAR, nik VARCHAR, lahir VARCHAR, "
+        "jk VARCHAR, layanan VARCHAR, hasil VARCHAR)"
+    )
     t = time.perf_counter()
     for f in args["files"]:
         con.execute("INSERT INTO t SELECT * FROM read_csv(?, delim = ';', header = true, all_varchar = true)", [f])
@@ -110,8 +112,9 @@ def child_bare(args: dict) -> dict:
     groupby = []
     for _ in range(args["runs"]):
         t = time.perf_counter()
-        con.execute("SELECT layanan, puskesmas, substr(d, 4, 7) AS month, count(DISTINCT nik) FROM t "
-                    "GROUP BY ALL").fetchall()
+        con.execute(
+            "SELECT layanan, puskesmas, substr(d, 4, 7) AS month, count(DISTINCT nik) FROM t GROUP BY ALL"
+        ).fetchall()
         groupby.append(time.perf_counter() - t)
     con.close()
     return {"seconds": load, "rows": rows, "groupby": statistics.median(groupby), "maxrss_mb": _maxrss_mb()}
@@ -121,8 +124,9 @@ def child_pandas(args: dict) -> dict:
     import pandas as pd
 
     t = time.perf_counter()
-    frame = pd.concat([pd.read_csv(f, sep=";", dtype=str, keep_default_na=False) for f in args["files"]],
-                      ignore_index=True)
+    frame = pd.concat(
+        [pd.read_csv(f, sep=";", dtype=str, keep_default_na=False) for f in args["files"]], ignore_index=True
+    )
     read = time.perf_counter() - t
     groupby = []
     for _ in range(args["runs"]):
@@ -188,9 +192,12 @@ def child_direct(args: dict) -> dict:
     with transaction(con):
         upload_id = con.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
         synth.insert_layanan_direct(con, args["records"], load_or_create_secret(args["key"]), upload_id)
-        con.execute("""INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_by, uploaded_at, rows_read,
+        con.execute(
+            """INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_by, uploaded_at, rows_read,
                        rows_accepted, rows_refused, rows_skipped) VALUES (?, 'synthetic (bench, direct)', 'direct',
-                       'layanan', 'bench', now(), ?, ?, 0, 0)""", [upload_id, args["records"], args["records"]])
+                       'layanan', 'bench', now(), ?, ?, 0, 0)""",
+            [upload_id, args["records"], args["records"]],
+        )
     con.execute("CHECKPOINT")
     seconds = time.perf_counter() - t
     con.close()
@@ -198,14 +205,20 @@ def child_direct(args: dict) -> dict:
 
 
 CHILDREN = {
-    "ingest": child_ingest, "bare": child_bare, "pandas": child_pandas, "pandas_xlsx": child_pandas_xlsx,
-    "ingest_xlsx": child_ingest_xlsx, "pages": child_pages, "direct": child_direct,
+    "ingest": child_ingest,
+    "bare": child_bare,
+    "pandas": child_pandas,
+    "pandas_xlsx": child_pandas_xlsx,
+    "ingest_xlsx": child_ingest_xlsx,
+    "pages": child_pages,
+    "direct": child_direct,
 }
 
 
 def run_child(task: str, **args) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "bench.run", "child", task, json.dumps(args)], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "child", task, json.dumps(args)], cwd=ROOT, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"child {task} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -223,8 +236,8 @@ def _remove_db(path: Path) -> None:
 def load_registry(prov, db: Path, key: Path) -> None:
     """Registry, sasaran and kesiapan through the real ingest path (small; not measured)."""
     from ilp_metrics.core.db import connect, init_schema
-    from ilp_metrics.ingest import ingest_file
     from ilp_metrics.core.pseudonym import load_or_create_secret
+    from ilp_metrics.ingest import ingest_file
 
     _remove_db(db)
     con = connect(db)
@@ -246,7 +259,8 @@ def write_xlsx(src_files: list[Path], out: Path, rows: int) -> Path:
     con = duckdb.connect()
     data = con.execute(
         f"SELECT * FROM read_csv(?, delim = ';', header = true, all_varchar = true) LIMIT {int(rows)}",
-        [[str(f) for f in src_files]]).fetchall()
+        [[str(f) for f in src_files]],
+    ).fetchall()
     header = [c[0] for c in con.description]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Layanan")
@@ -272,8 +286,17 @@ def med(values: list[float]) -> float:
 ALL_PAGES = ["sidebar", "overview", "cluster", "puskesmas", "province"]
 
 
-def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: bool, log,
-                 heavy_runs: int | None = None, pages: list[str] | None = None) -> dict:
+def measure_size(
+    n: int,
+    data: Path,
+    runs: int,
+    warm: int,
+    direct: bool,
+    xlsx: bool,
+    log,
+    heavy_runs: int | None = None,
+    pages: list[str] | None = None,
+) -> dict:
     from bench import synth
 
     d = data / size_label(n)
@@ -282,11 +305,18 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
     res: dict = {"records": n, "direct": direct}
     t = time.perf_counter()
     prov = synth.generate(d, n, layanan=not direct)
-    res.update(generate_s=time.perf_counter() - t, persons=prov.persons, puskesmas=prov.puskesmas, desa=prov.desa,
-               files=len(prov.layanan_files),
-               csv_mb=sum(f.stat().st_size for f in prov.layanan_files) / 1e6)
-    log(f"[{size_label(n)}] generated in {res['generate_s']:.1f} s: {prov.puskesmas} puskesmas, {prov.desa} desa, "
-        f"{prov.persons:,} persons, {len(prov.layanan_files)} layanan files ({res['csv_mb']:.0f} MB)")
+    res.update(
+        generate_s=time.perf_counter() - t,
+        persons=prov.persons,
+        puskesmas=prov.puskesmas,
+        desa=prov.desa,
+        files=len(prov.layanan_files),
+        csv_mb=sum(f.stat().st_size for f in prov.layanan_files) / 1e6,
+    )
+    log(
+        f"[{size_label(n)}] generated in {res['generate_s']:.1f} s: {prov.puskesmas} puskesmas, {prov.desa} desa, "
+        f"{prov.persons:,} persons, {len(prov.layanan_files)} layanan files ({res['csv_mb']:.0f} MB)"
+    )
     key = d / "ilp.key"
     registry_db = d / "registry.duckdb"
     load_registry(prov, registry_db, key)
@@ -306,27 +336,42 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
             target = db if i == loads - 1 else d / "run.duckdb"
             _copy_db(registry_db, target)
             ingest.append(run_child("ingest", db=str(target), key=str(key), files=files))
-            log(f"[{size_label(n)}] ingest run {i + 1}: {ingest[-1]['seconds']:.1f} s, "
-                f"peak {ingest[-1]['maxrss_mb']:.0f} MB")
+            log(
+                f"[{size_label(n)}] ingest run {i + 1}: {ingest[-1]['seconds']:.1f} s, "
+                f"peak {ingest[-1]['maxrss_mb']:.0f} MB"
+            )
         _remove_db(d / "run.duckdb")
         bare = []
         for i in range(loads):
             _remove_db(d / "bare.duckdb")
             bare.append(run_child("bare", db=str(d / "bare.duckdb"), files=files, runs=warm))
-            log(f"[{size_label(n)}] bare DuckDB run {i + 1}: load {bare[-1]['seconds']:.1f} s, "
-                f"group by {bare[-1]['groupby']:.2f} s")
+            log(
+                f"[{size_label(n)}] bare DuckDB run {i + 1}: load {bare[-1]['seconds']:.1f} s, "
+                f"group by {bare[-1]['groupby']:.2f} s"
+            )
         _remove_db(d / "bare.duckdb")
         pandas = []
         for i in range(loads):
             pandas.append(run_child("pandas", files=files, runs=max(1, warm // 2)))
-            log(f"[{size_label(n)}] pandas run {i + 1}: read {pandas[-1]['seconds']:.1f} s, "
-                f"groupby {pandas[-1]['groupby']:.2f} s, peak {pandas[-1]['maxrss_mb']:.0f} MB")
-        res["ingest"] = {"seconds": med([r["seconds"] for r in ingest]), "rows": ingest[0]["rows"],
-                         "maxrss_mb": max(r["maxrss_mb"] for r in ingest)}
-        res["bare"] = {"seconds": med([r["seconds"] for r in bare]), "groupby": med([r["groupby"] for r in bare]),
-                       "maxrss_mb": max(r["maxrss_mb"] for r in bare)}
-        res["pandas"] = {"seconds": med([r["seconds"] for r in pandas]), "groupby": med([r["groupby"] for r in pandas]),
-                         "maxrss_mb": max(r["maxrss_mb"] for r in pandas)}
+            log(
+                f"[{size_label(n)}] pandas run {i + 1}: read {pandas[-1]['seconds']:.1f} s, "
+                f"groupby {pandas[-1]['groupby']:.2f} s, peak {pandas[-1]['maxrss_mb']:.0f} MB"
+            )
+        res["ingest"] = {
+            "seconds": med([r["seconds"] for r in ingest]),
+            "rows": ingest[0]["rows"],
+            "maxrss_mb": max(r["maxrss_mb"] for r in ingest),
+        }
+        res["bare"] = {
+            "seconds": med([r["seconds"] for r in bare]),
+            "groupby": med([r["groupby"] for r in bare]),
+            "maxrss_mb": max(r["maxrss_mb"] for r in bare),
+        }
+        res["pandas"] = {
+            "seconds": med([r["seconds"] for r in pandas]),
+            "groupby": med([r["groupby"] for r in pandas]),
+            "maxrss_mb": max(r["maxrss_mb"] for r in pandas),
+        }
         if xlsx:
             xl = write_xlsx(prov.layanan_files, d / "layanan_200k.xlsx", XLSX_ROWS)
             ix, px = [], []
@@ -334,29 +379,47 @@ def measure_size(n: int, data: Path, runs: int, warm: int, direct: bool, xlsx: b
                 _copy_db(registry_db, d / "xlsx.duckdb")
                 ix.append(run_child("ingest_xlsx", db=str(d / "xlsx.duckdb"), key=str(key), file=str(xl)))
                 px.append(run_child("pandas_xlsx", file=str(xl)))
-                log(f"[xlsx] run {i + 1}: ingest {ix[-1]['seconds']:.1f} s, pandas.read_excel {px[-1]['seconds']:.1f} s")
+                log(
+                    f"[xlsx] run {i + 1}: ingest {ix[-1]['seconds']:.1f} s, pandas.read_excel {px[-1]['seconds']:.1f} s"
+                )
             _remove_db(d / "xlsx.duckdb")
-            res["xlsx"] = {"rows": ix[0]["rows"], "mb": xl.stat().st_size / 1e6,
-                           "ingest": med([r["seconds"] for r in ix]), "pandas": med([r["seconds"] for r in px]),
-                           "ingest_maxrss_mb": max(r["maxrss_mb"] for r in ix)}
+            res["xlsx"] = {
+                "rows": ix[0]["rows"],
+                "mb": xl.stat().st_size / 1e6,
+                "ingest": med([r["seconds"] for r in ix]),
+                "pandas": med([r["seconds"] for r in px]),
+                "ingest_maxrss_mb": max(r["maxrss_mb"] for r in ix),
+            }
 
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    regency, layanan_rows, regency_rows = con.execute("""
+    regency, layanan_rows, regency_rows = con.execute(
+        """
         SELECT p.regency_code, (SELECT count(*) FROM layanan), count(*) FROM layanan l JOIN puskesmas p USING (puskesmas_code)
-        WHERE year(l.service_date) = ? GROUP BY 1 ORDER BY 3 DESC LIMIT 1""", [YEAR]).fetchone()
+        WHERE year(l.service_date) = ? GROUP BY 1 ORDER BY 3 DESC LIMIT 1""",
+        [YEAR],
+    ).fetchone()
     con.close()
-    res.update(regency=regency, layanan_rows=layanan_rows, regency_year_rows=regency_rows,
-               db_mb=(db.stat().st_size + (Path(str(db) + ".wal").stat().st_size
-                                            if Path(str(db) + ".wal").exists() else 0)) / 1e6)
+    res.update(
+        regency=regency,
+        layanan_rows=layanan_rows,
+        regency_year_rows=regency_rows,
+        db_mb=(db.stat().st_size + (Path(str(db) + ".wal").stat().st_size if Path(str(db) + ".wal").exists() else 0))
+        / 1e6,
+    )
     pages = pages or ALL_PAGES
     page_runs = [run_child("pages", db=str(db), regency=regency, pages=pages, warm=warm) for _ in range(runs)]
-    res["pages"] = {p: {"cold": med([r[p]["cold"] for r in page_runs]), "warm": med([r[p]["warm"] for r in page_runs])}
-                    for p in pages}
+    res["pages"] = {
+        p: {"cold": med([r[p]["cold"] for r in page_runs]), "warm": med([r[p]["warm"] for r in page_runs])}
+        for p in pages
+    }
     res["pages_maxrss_mb"] = max(r["maxrss_mb"] for r in page_runs)
     res["open_s"] = med([r["open_s"] for r in page_runs])
-    log(f"[{size_label(n)}] pages: " + ", ".join(f"{p} {v['cold']:.2f}/{v['warm']:.2f} s" for p, v in res["pages"].items()))
+    log(
+        f"[{size_label(n)}] pages: "
+        + ", ".join(f"{p} {v['cold']:.2f}/{v['warm']:.2f} s" for p, v in res["pages"].items())
+    )
     return res
 
 
@@ -384,41 +447,70 @@ def table(results: list[dict]) -> str:
                 cells.append("—")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
-    row("service records (persons; puskesmas; desa)",
-        lambda r: f"{r['layanan_rows']:,} ({r['persons']:,}; {r['puskesmas']}; {r['desa']:,})")
-    row("layanan CSV files (MB)", lambda r: f"{r['files']} ({r['csv_mb']:,.0f} MB)" if not r["direct"] else "direct SQL")
-    row("CSV ingest, validation included: rows/s",
-        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['ingest']['seconds'])} ({_fmt_s(r['ingest']['seconds'])})")
-    row("bare DuckDB CSV load: rows/s",
-        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['bare']['seconds'])} ({_fmt_s(r['bare']['seconds'])})")
-    row("pandas read_csv: rows/s",
-        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['pandas']['seconds'])} ({_fmt_s(r['pandas']['seconds'])})")
-    row("**ratio** ingest / bare DuckDB throughput (target ≥ 0.5)",
-        lambda r: f"{r['bare']['seconds'] / r['ingest']['seconds']:.2f}")
-    row("ratio ingest / pandas read_csv throughput",
-        lambda r: f"{r['pandas']['seconds'] / r['ingest']['seconds']:.2f}")
-    row("XLSX ingest (200 k rows, one sheet): rows/s",
-        lambda r: f"{_fmt_rate(r['xlsx']['rows'], r['xlsx']['ingest'])} ({_fmt_s(r['xlsx']['ingest'])})")
-    row("pandas read_excel, default engine: rows/s",
-        lambda r: f"{_fmt_rate(r['xlsx']['rows'], r['xlsx']['pandas'])} ({_fmt_s(r['xlsx']['pandas'])})")
-    row("**ratio** XLSX ingest speed-up over pandas (target ≥ 10)",
-        lambda r: f"{r['xlsx']['pandas'] / r['xlsx']['ingest']:.1f}×")
+    row(
+        "service records (persons; puskesmas; desa)",
+        lambda r: f"{r['layanan_rows']:,} ({r['persons']:,}; {r['puskesmas']}; {r['desa']:,})",
+    )
+    row(
+        "layanan CSV files (MB)", lambda r: f"{r['files']} ({r['csv_mb']:,.0f} MB)" if not r["direct"] else "direct SQL"
+    )
+    row(
+        "CSV ingest, validation included: rows/s",
+        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['ingest']['seconds'])} ({_fmt_s(r['ingest']['seconds'])})",
+    )
+    row(
+        "bare DuckDB CSV load: rows/s",
+        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['bare']['seconds'])} ({_fmt_s(r['bare']['seconds'])})",
+    )
+    row(
+        "pandas read_csv: rows/s",
+        lambda r: f"{_fmt_rate(r['ingest']['rows'], r['pandas']['seconds'])} ({_fmt_s(r['pandas']['seconds'])})",
+    )
+    row(
+        "**ratio** ingest / bare DuckDB throughput (target ≥ 0.5)",
+        lambda r: f"{r['bare']['seconds'] / r['ingest']['seconds']:.2f}",
+    )
+    row("ratio ingest / pandas read_csv throughput", lambda r: f"{r['pandas']['seconds'] / r['ingest']['seconds']:.2f}")
+    row(
+        "XLSX ingest (200 k rows, one sheet): rows/s",
+        lambda r: f"{_fmt_rate(r['xlsx']['rows'], r['xlsx']['ingest'])} ({_fmt_s(r['xlsx']['ingest'])})",
+    )
+    row(
+        "pandas read_excel, default engine: rows/s",
+        lambda r: f"{_fmt_rate(r['xlsx']['rows'], r['xlsx']['pandas'])} ({_fmt_s(r['xlsx']['pandas'])})",
+    )
+    row(
+        "**ratio** XLSX ingest speed-up over pandas (target ≥ 10)",
+        lambda r: f"{r['xlsx']['pandas'] / r['xlsx']['ingest']:.1f}×",
+    )
     row("peak memory, CSV ingest (target < 4 GB at 10 M)", lambda r: f"{r['ingest']['maxrss_mb']:,.0f} MB")
-    row("peak memory, bare DuckDB / pandas",
-        lambda r: f"{r['bare']['maxrss_mb']:,.0f} / {r['pandas']['maxrss_mb']:,.0f} MB")
+    row(
+        "peak memory, bare DuckDB / pandas",
+        lambda r: f"{r['bare']['maxrss_mb']:,.0f} / {r['pandas']['maxrss_mb']:,.0f} MB",
+    )
     row("database on disk", lambda r: f"{r['db_mb']:,.0f} MB")
     row("bare GROUP BY service × puskesmas × month, count distinct (warm)", lambda r: _fmt_s(r["bare"]["groupby"]))
     row("pandas groupby, nunique (data in memory)", lambda r: _fmt_s(r["pandas"]["groupby"]))
     row("kabupaten shown (its rows in the year)", lambda r: f"{r['regency']} ({r['regency_year_rows']:,})")
-    for page, label in (("sidebar", "sidebar (every page)"), ("overview", "overview page"),
-                        ("cluster", "cluster page (cluster 2)"), ("puskesmas", "puskesmas page")):
-        row(f"{label}: cold / warm", lambda r, p=page: f"{_fmt_s(r['pages'][p]['cold'])} / {_fmt_s(r['pages'][p]['warm'])}")
-        row(f"{label}: pandas groupby ÷ warm (target ≥ 10)",
-            lambda r, p=page: f"{r['pandas']['groupby'] / r['pages'][p]['warm']:.1f}×")
-        row(f"{label}: warm ÷ bare GROUP BY",
-            lambda r, p=page: f"{r['pages'][p]['warm'] / r['bare']['groupby']:.2f}")
-    row("one indicator × every puskesmas of the province: cold / warm (target ≤ 30 s at 100 M)",
-        lambda r: f"{_fmt_s(r['pages']['province']['cold'])} / {_fmt_s(r['pages']['province']['warm'])}")
+    for page, label in (
+        ("sidebar", "sidebar (every page)"),
+        ("overview", "overview page"),
+        ("cluster", "cluster page (cluster 2)"),
+        ("puskesmas", "puskesmas page"),
+    ):
+        row(
+            f"{label}: cold / warm",
+            lambda r, p=page: f"{_fmt_s(r['pages'][p]['cold'])} / {_fmt_s(r['pages'][p]['warm'])}",
+        )
+        row(
+            f"{label}: pandas groupby ÷ warm (target ≥ 10)",
+            lambda r, p=page: f"{r['pandas']['groupby'] / r['pages'][p]['warm']:.1f}×",
+        )
+        row(f"{label}: warm ÷ bare GROUP BY", lambda r, p=page: f"{r['pages'][p]['warm'] / r['bare']['groupby']:.2f}")
+    row(
+        "one indicator × every puskesmas of the province: cold / warm (target ≤ 30 s at 100 M)",
+        lambda r: f"{_fmt_s(r['pages']['province']['cold'])} / {_fmt_s(r['pages']['province']['warm'])}",
+    )
     row("peak memory, page computations", lambda r: f"{r['pages_maxrss_mb']:,.0f} MB")
     return "\n".join(lines)
 
@@ -428,8 +520,10 @@ def machine() -> str:
 
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = os.getloadavg()
-    return (f"{platform.node()}: {os.cpu_count()} cores, {mem:.0f} GB RAM, {platform.platform()}, Python "
-            f"{platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, {mem:.0f} GB RAM, {platform.platform()}, Python "
+        f"{platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -441,22 +535,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", default="1M,10M", help="service-record counts, e.g. 1M,10M,100M")
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (medians are reported)")
     ap.add_argument("--warm", type=int, default=5, help="warm repetitions inside a page process")
-    ap.add_argument("--heavy-runs", type=int, default=None,
-                    help="runs of the whole-file loads (ingest, bare DuckDB, pandas) for sizes of 10 M and more "
-                         "(default: --runs)")
+    ap.add_argument(
+        "--heavy-runs",
+        type=int,
+        default=None,
+        help="runs of the whole-file loads (ingest, bare DuckDB, pandas) for sizes of 10 M and more (default: --runs)",
+    )
     ap.add_argument("--data", type=Path, default=ROOT / "bench" / "data", help="where generated data go (git-ignored)")
-    ap.add_argument("--direct-above", default="20M",
-                    help="sizes above this are written into the database by SQL, without files or ingest")
+    ap.add_argument(
+        "--direct-above",
+        default="20M",
+        help="sizes above this are written into the database by SQL, without files or ingest",
+    )
     ap.add_argument("--no-xlsx", action="store_true", help="skip the XLSX measurement")
-    ap.add_argument("--pages", default=",".join(ALL_PAGES),
-                    help="figure sets to time (e.g. 'province' alone for the 100 M target)")
+    ap.add_argument(
+        "--pages", default=",".join(ALL_PAGES), help="figure sets to time (e.g. 'province' alone for the 100 M target)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the generated files and databases")
     ap.add_argument("--json", type=Path, help="also write the raw results here")
     args = ap.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     limit = parse_size(args.direct_above)
     args.data.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     def log(msg: str) -> None:
         print(f"{datetime.now().strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
@@ -465,20 +566,33 @@ def main(argv: list[str] | None = None) -> None:
     xlsx_done = args.no_xlsx
     for n in sizes:
         direct = n > limit
-        res = measure_size(n, args.data, args.runs, args.warm, direct, xlsx=not xlsx_done and not direct, log=log,
-                           heavy_runs=args.heavy_runs if n >= 10_000_000 else None,
-                           pages=[p for p in args.pages.split(",") if p])
+        res = measure_size(
+            n,
+            args.data,
+            args.runs,
+            args.warm,
+            direct,
+            xlsx=not xlsx_done and not direct,
+            log=log,
+            heavy_runs=args.heavy_runs if n >= 10_000_000 else None,
+            pages=[p for p in args.pages.split(",") if p],
+        )
         xlsx_done = xlsx_done or "xlsx" in res
         results.append(res)
         if not args.keep:
             shutil.rmtree(args.data / size_label(n), ignore_errors=True)
     loads = ", ".join(f"{size_label(r['records'])}: {r['load_runs']}" for r in results)
-    print(f"\nDasbor ILP benchmark, {started:%Y-%m-%d %H:%M} UTC; medians of {args.runs} runs "
-          f"(whole-file loads: {loads}); year {YEAR}, through month {MONTH}\n{machine()}\n")
+    print(
+        f"\nDasbor ILP benchmark, {started:%Y-%m-%d %H:%M} UTC; medians of {args.runs} runs "
+        f"(whole-file loads: {loads}); year {YEAR}, through month {MONTH}\n{machine()}\n"
+    )
     print(table(results))
     if args.json:
-        args.json.write_text(json.dumps({"started": started.isoformat(), "machine": machine(), "results": results},
-                                        indent=1, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"started": started.isoformat(), "machine": machine(), "results": results}, indent=1, default=str
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -41,15 +41,37 @@ REFERENCE = PROJECT_ROOT / "data" / "reference"
 # Services by person class, with a weight (copies in the draw list) and the results drawn for them.
 # classes: balita (0-4), anak (5-14), wanita (women 15-49), dewasa (others 15-59), lansia (60+).
 _SERVICES = {
-    "balita": [("BALITA_DITIMBANG", 6), ("BALITA_DIPANTAU", 2), ("SKRINING_STUNTING", 2),
-               ("IMUNISASI_DASAR_LENGKAP", 1), ("KN_LENGKAP", 1)],
+    "balita": [
+        ("BALITA_DITIMBANG", 6),
+        ("BALITA_DIPANTAU", 2),
+        ("SKRINING_STUNTING", 2),
+        ("IMUNISASI_DASAR_LENGKAP", 1),
+        ("KN_LENGKAP", 1),
+    ],
     "anak": [("SKRINING_ANAK_SEKOLAH", 3), ("SKRINING_ANEMIA_REMAJA", 1), ("KUNJUNGAN_RUMAH", 1)],
-    "wanita": [("ANC_K1", 1), ("ANC_K6", 1), ("KUNJUNGAN_ANC", 3), ("PERSALINAN_FASKES", 1), ("KF_LENGKAP", 1),
-               ("SKRINING_USIA_PRODUKTIF", 2), ("SKRINING_KANKER_SERVIKS", 1), ("SKRINING_KANKER_PAYUDARA", 1),
-               ("TES_HIV", 1), ("YANKES_HIPERTENSI", 1)],
-    "dewasa": [("SKRINING_USIA_PRODUKTIF", 3), ("YANKES_HIPERTENSI", 3), ("YANKES_DM", 1), ("TES_HIV", 1),
-               ("YANKES_TERDUGA_TB", 1), ("PENGOBATAN_TB", 1), ("YANKES_ODGJ_BERAT", 1), ("SKRINING_JIWA", 1),
-               ("KASUS_DBD", 1)],
+    "wanita": [
+        ("ANC_K1", 1),
+        ("ANC_K6", 1),
+        ("KUNJUNGAN_ANC", 3),
+        ("PERSALINAN_FASKES", 1),
+        ("KF_LENGKAP", 1),
+        ("SKRINING_USIA_PRODUKTIF", 2),
+        ("SKRINING_KANKER_SERVIKS", 1),
+        ("SKRINING_KANKER_PAYUDARA", 1),
+        ("TES_HIV", 1),
+        ("YANKES_HIPERTENSI", 1),
+    ],
+    "dewasa": [
+        ("SKRINING_USIA_PRODUKTIF", 3),
+        ("YANKES_HIPERTENSI", 3),
+        ("YANKES_DM", 1),
+        ("TES_HIV", 1),
+        ("YANKES_TERDUGA_TB", 1),
+        ("PENGOBATAN_TB", 1),
+        ("YANKES_ODGJ_BERAT", 1),
+        ("SKRINING_JIWA", 1),
+        ("KASUS_DBD", 1),
+    ],
     "lansia": [("SKRINING_LANSIA", 3), ("YANKES_HIPERTENSI", 3), ("YANKES_DM", 2), ("KUNJUNGAN_RUMAH", 1)],
 }
 # service -> (results, modulus): result = results[hash % modulus] when below len(results), else 'normal'.
@@ -131,8 +153,11 @@ def _write_registry(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str
                CASE WHEN ilp_start_date < DATE '2024-01-01' THEN 'pilot' ELSE 'adopter' END
         FROM s_pusk ORDER BY 1""").fetchall()
     files.append(("puskesmas", out / "puskesmas.csv"))
-    _write_csv(files[-1][1], ("Kode Puskesmas", "Nama Puskesmas", "Kode Kabupaten", "Kode Kecamatan",
-                              "Tanggal Mulai ILP", "Kohort"), pusk)
+    _write_csv(
+        files[-1][1],
+        ("Kode Puskesmas", "Nama Puskesmas", "Kode Kabupaten", "Kode Kecamatan", "Tanggal Mulai ILP", "Kohort"),
+        pusk,
+    )
     desa = con.execute("SELECT desa_code, desa_name, puskesmas_code FROM s_desa ORDER BY 1").fetchall()
     files.append(("desa", out / "desa.csv"))
     _write_csv(files[-1][1], ("Kode Desa", "Nama Desa", "Kode Puskesmas"), desa)
@@ -175,8 +200,11 @@ def records_sql(records: int, persons: int, with_key: bool = False) -> str:
     from ilp_metrics.core.pseudonym import hmac_sql
 
     n_desa = DESA_COUNT
-    class_sizes = "CASE p.cls " + " ".join(f"WHEN '{c}' THEN {sum(w for _, w in items)}"
-                                           for c, items in _SERVICES.items()) + " END"
+    class_sizes = (
+        "CASE p.cls "
+        + " ".join(f"WHEN '{c}' THEN {sum(w for _, w in items)}" for c, items in _SERVICES.items())
+        + " END"
+    )
     key_expr = hmac_sql("'nik:' || " + _nik_sql())
     key = f", {key_expr} AS person_key" if with_key else ""
     return f"""
@@ -220,8 +248,10 @@ def records_sql(records: int, persons: int, with_key: bool = False) -> str:
 
 def _nik_sql() -> str:
     """16-digit NIK: kecamatan (6) + ddmmyy of birth (+40 on the day for women) + serial (4)."""
-    return ("kec6 || lpad(CAST(day(birth_date) + CASE WHEN sex = 'P' THEN 40 ELSE 0 END AS VARCHAR), 2, '0') "
-            "|| strftime(birth_date, '%m%y') || lpad(CAST(pid % 9999 + 1 AS VARCHAR), 4, '0')")
+    return (
+        "kec6 || lpad(CAST(day(birth_date) + CASE WHEN sex = 'P' THEN 40 ELSE 0 END AS VARCHAR), 2, '0') "
+        "|| strftime(birth_date, '%m%y') || lpad(CAST(pid % 9999 + 1 AS VARCHAR), 4, '0')"
+    )
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -249,12 +279,15 @@ def generate(out: Path, records: int, *, layanan: bool = True) -> Province:
         registry = _write_registry(con, out)
         files: list[Path] = []
         if layanan:
-            con.execute(f"CREATE TEMP TABLE s_rec AS SELECT * FROM ({records_sql(records, persons)}) "
-                        f"ORDER BY regency_code, service_date")
+            con.execute(
+                f"CREATE TEMP TABLE s_rec AS SELECT * FROM ({records_sql(records, persons)}) "
+                f"ORDER BY regency_code, service_date"
+            )
             parts = con.execute("SELECT DISTINCT regency_code, year FROM s_rec ORDER BY ALL").fetchall()
             for regency, year in parts:
                 path = out / f"layanan_{regency.replace('.', '')}_{year}.csv"
-                con.execute(f"""
+                con.execute(
+                    f"""
                     COPY (
                         SELECT strftime(service_date, '%d/%m/%Y') AS "Tanggal Pelayanan",
                                puskesmas_code AS "Kode Puskesmas", replace(desa_code, '.', '') AS "Kode Desa",
@@ -262,7 +295,9 @@ def generate(out: Path, records: int, *, layanan: bool = True) -> Province:
                                sex AS "JK", service_code AS "Kode Layanan", result AS "Hasil"
                         FROM s_rec WHERE regency_code = ? AND year = ?
                     ) TO '{path}' (HEADER, DELIMITER ';', QUOTE '')
-                """, [regency, year])
+                """,
+                    [regency, year],
+                )
                 files.append(path)
         n_pusk, n_desa = con.execute("SELECT (SELECT count(*) FROM s_pusk), (SELECT count(*) FROM s_desa)").fetchone()
     finally:
@@ -281,7 +316,8 @@ def insert_layanan_direct(db: duckdb.DuckDBPyConnection, records: int, secret: b
 
     prepare(db)
     ipad, opad = hmac_pads(secret)
-    db.execute(f"""
+    db.execute(
+        f"""
         INSERT INTO layanan (upload_id, source_row, service_date, puskesmas_code, desa_code, person_key,
                              birth_date, age_years, sex, service_code, result)
         SELECT {int(upload_id)}, CAST(r.rid AS INTEGER), r.service_date, r.puskesmas_code, r.desa_code, r.person_key,
@@ -291,4 +327,6 @@ def insert_layanan_direct(db: duckdb.DuckDBPyConnection, records: int, secret: b
                     AS SMALLINT),
                r.sex, r.service_code, r.result
         FROM ({records_sql(records, persons_for(records), with_key=True)}) r
-    """, {"ipad": ipad, "opad": opad})
+    """,
+        {"ipad": ipad, "opad": opad},
+    )

@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics.security.accounts import (DEMO_PRINCIPAL, AuthError, auth_mode, load_principal, new_session,
-                                  principal_for_oidc)
+from ilp_metrics.security.accounts import (
+    DEMO_PRINCIPAL,
+    AuthError,
+    auth_mode,
+    load_principal,
+    new_session,
+    principal_for_oidc,
+)
 from ilp_metrics.security.scope import Principal
 
 from . import _shared as ui
@@ -27,8 +33,9 @@ LOGIN_URL = "masuk"  # pages/_masuk.py: the sign-in page when nobody is signed i
 def account_page(lang: str) -> st.Page:
     from pages import _masuk
 
-    return st.Page(_masuk.page, title=ui.t("nav.account", lang), icon=":material/account_circle:",
-                   url_path=LOGIN_URL)
+    return st.Page(_masuk.page, title=ui.t("nav.account", lang), icon=":material/account_circle:", url_path=LOGIN_URL)
+
+
 _KEY_USER, _KEY_SESSION, _KEY_PRINCIPAL, _KEY_NOTICE = "_auth_user", "_auth_session", "_principal", "_auth_notice"
 
 
@@ -128,8 +135,11 @@ def gate(lang: str) -> Principal | None:
         PagesManager = None
     if PagesManager is not None and _simulated_runtime():
         PagesManager.uses_pages_directory = False  # AppTest resets the switch before every run itself
-    elif PagesManager is not None and PagesManager.uses_pages_directory is not False \
-            and not st.session_state.get("_auth_nav_switched"):
+    elif (
+        PagesManager is not None
+        and PagesManager.uses_pages_directory is not False
+        and not st.session_state.get("_auth_nav_switched")
+    ):
         # A fresh server's first visitor runs in Streamlit's legacy mode for pages/ (its sidebar would
         # list the files). Switch the process to navigation mode, as _shared.ensure_dashboard does, and
         # rerun at once, before any widget is drawn: a switch between a click and its run would change
@@ -151,8 +161,9 @@ def badge() -> None:
         # Markdown, not st.warning: page tests read the page's own warnings by position.
         st.sidebar.markdown(f":orange-background[:material/science: {ui.tr('akun.demo_banner')}]")
         return
-    st.sidebar.caption(ui.tr("akun.signed_in_as", name=who.display_name or who.username,
-                             role=ui.tr(f"akun.role.{who.role}")))
+    st.sidebar.caption(
+        ui.tr("akun.signed_in_as", name=who.display_name or who.username, role=ui.tr(f"akun.role.{who.role}"))
+    )
     if st.sidebar.button(ui.tr("akun.logout"), key="w_logout"):
         from ilp_metrics.security import audit
 

@@ -10,7 +10,6 @@ import re
 
 import streamlit as st
 
-from ilp_metrics.core.i18n import t
 from pages import _shared as ui
 
 
@@ -29,8 +28,9 @@ def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, pu
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def export_bytes(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str,
-                 who) -> bytes:
+def export_bytes(
+    path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str, who
+) -> bytes:
     from ilp_metrics.export import render
 
     return render(ui.cursor(), fmt, facts(path, ver, regency, year, month, lang), public=public, principal=who)
@@ -42,9 +42,14 @@ def _export_and_record(args: tuple, fmt: str, file_name: str) -> bytes:
 
     who = ui.principal()
     data = export_bytes(*args, fmt, who)
-    audit.record_now(ui.cursor(), who.username, "export", file_name,
-                     {"format": fmt, "kabupaten": args[2], "year": args[3], "month": args[4], "public": args[6]},
-                     role=who.role)
+    audit.record_now(
+        ui.cursor(),
+        who.username,
+        "export",
+        file_name,
+        {"format": fmt, "kabupaten": args[2], "year": args[3], "month": args[4], "public": args[6]},
+        role=who.role,
+    )
     return data
 
 
@@ -79,6 +84,13 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
         if fmt == "pdf" and (problem := pdf_problem()):
             col.warning(problem)
             continue
-        col.download_button(ui.tr(f"presentasi.download_{fmt}"), data=lambda fmt=fmt: _export_and_record(args, fmt, f"{stem}.{fmt}"),
-                            file_name=f"{stem}.{fmt}", mime=MIME[fmt], on_click="ignore", key=f"w_dl_{fmt}",
-                            icon=":material/download:", width="stretch")
+        col.download_button(
+            ui.tr(f"presentasi.download_{fmt}"),
+            data=lambda fmt=fmt: _export_and_record(args, fmt, f"{stem}.{fmt}"),
+            file_name=f"{stem}.{fmt}",
+            mime=MIME[fmt],
+            on_click="ignore",
+            key=f"w_dl_{fmt}",
+            icon=":material/download:",
+            width="stretch",
+        )

@@ -14,15 +14,15 @@ from pages import _shared as ui
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def findings(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
-    return quality.findings(ui.cursor(), year, regency=regency, through=through, lang=lang,
-                            catalogue=ui.catalogue())
+    return quality.findings(ui.cursor(), year, regency=regency, through=through, lang=lang, catalogue=ui.catalogue())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def scores(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
     found = findings(path, ver, year, through, regency, lang)
-    return quality.quality_score(ui.cursor(), year, regency=regency, through=through, found=found,
-                                 catalogue=ui.catalogue())
+    return quality.quality_score(
+        ui.cursor(), year, regency=regency, through=through, found=found, catalogue=ui.catalogue()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -33,8 +33,9 @@ def grid(path: str, ver: int, year: int, through: int, regency: str | None) -> p
 @st.cache_data(show_spinner=False, max_entries=32)
 def flags(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
     found = findings(path, ver, year, through, regency, lang)
-    return quality.figure_flags(ui.cursor(), year, regency=regency, through=through, lang=lang, found=found,
-                                catalogue=ui.catalogue())
+    return quality.figure_flags(
+        ui.cursor(), year, regency=regency, through=through, lang=lang, found=found, catalogue=ui.catalogue()
+    )
 
 
 def current_flags() -> pd.DataFrame:
@@ -42,8 +43,9 @@ def current_flags() -> pd.DataFrame:
     return flags(str(ui.db_path()), ui.version(), f["year"], f["month"], f["regency"], ui.lang())
 
 
-def reason(level: str, unit_code: str, indicator: str | None = None, flag_frame: pd.DataFrame | None = None,
-           limit: int = 3) -> str | None:
+def reason(
+    level: str, unit_code: str, indicator: str | None = None, flag_frame: pd.DataFrame | None = None, limit: int = 3
+) -> str | None:
     """The hover text for one figure: its findings' messages (most severe first), or None when clean."""
     hit = quality.flags_for(current_flags() if flag_frame is None else flag_frame, level, unit_code, indicator)
     if hit.empty:
@@ -79,5 +81,6 @@ def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
 def column() -> dict:
     """column_config for the marker column: narrow, so the figures after it stay in view; the full reason
     shows when the cell is hovered or widened."""
-    return {ui.tr("quality.flag.column"): st.column_config.TextColumn(width="small",
-                                                                       help=ui.tr("quality.flag.caption"))}
+    return {
+        ui.tr("quality.flag.column"): st.column_config.TextColumn(width="small", help=ui.tr("quality.flag.caption"))
+    }

@@ -72,9 +72,15 @@ def language_picker() -> None:
     def changed() -> None:
         st.session_state["lang"] = st.session_state["w_lang"]
 
-    st.sidebar.radio("Bahasa / Language", list(LANGS), index=list(LANGS).index(current), key="w_lang",
-                     horizontal=True, on_change=changed,
-                     format_func=lambda x: "Bahasa Indonesia" if x == "id" else "English")
+    st.sidebar.radio(
+        "Bahasa / Language",
+        list(LANGS),
+        index=list(LANGS).index(current),
+        key="w_lang",
+        horizontal=True,
+        on_change=changed,
+        format_func=lambda x: "Bahasa Indonesia" if x == "id" else "English",
+    )
 
 
 def lang() -> str:
@@ -142,37 +148,52 @@ def set_query(**values: Any) -> None:
 
 def filters() -> dict[str, Any]:
     """The shared filters as set in the sidebar: regency, year, month (to date)."""
-    return {"regency": st.session_state.get("f_regency"), "year": st.session_state.get("f_year"),
-            "month": st.session_state.get("f_month")}
+    return {
+        "regency": st.session_state.get("f_regency"),
+        "year": st.session_state.get("f_year"),
+        "month": st.session_state.get("f_month"),
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def regencies(path: str, ver: int) -> pd.DataFrame:
-    return cursor().execute(
-        """SELECT p.regency_code AS code, coalesce(r.name, p.regency_code) AS name, count(*) AS puskesmas
+    return (
+        cursor()
+        .execute(
+            """SELECT p.regency_code AS code, coalesce(r.name, p.regency_code) AS name, count(*) AS puskesmas
            FROM puskesmas p LEFT JOIN ref_regency r ON r.code = p.regency_code GROUP BY ALL ORDER BY code"""
-    ).df()
+        )
+        .df()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def data_months(path: str, ver: int) -> pd.DataFrame:
     """Year and last month with data per regency (for the year and month pickers)."""
-    return cursor().execute(
-        """WITH m AS (
+    return (
+        cursor()
+        .execute(
+            """WITH m AS (
                SELECT p.regency_code, date_trunc('month', l.service_date) AS d
                FROM layanan l JOIN puskesmas p USING (puskesmas_code) GROUP BY ALL
                UNION SELECT p.regency_code, c.period FROM capaian c JOIN puskesmas p USING (puskesmas_code)
            )
            SELECT regency_code, year(d) AS year, max(month(d)) AS last_month FROM m GROUP BY ALL ORDER BY ALL"""
-    ).df()
+        )
+        .df()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def upload_summary(path: str, ver: int) -> dict[str, Any]:
-    row = cursor().execute(
-        """SELECT count(*) FILTER (WHERE status = 'active'), max(uploaded_at) FILTER (WHERE status = 'active')
+    row = (
+        cursor()
+        .execute(
+            """SELECT count(*) FILTER (WHERE status = 'active'), max(uploaded_at) FILTER (WHERE status = 'active')
            FROM uploads"""
-    ).fetchone()
+        )
+        .fetchone()
+    )
     return {"active_uploads": int(row[0] or 0), "last_upload": row[1]}
 
 
@@ -209,8 +230,13 @@ def sidebar() -> None:
     codes = list(regs["code"])
     names = dict(zip(regs["code"], regs["name"].str.title()))
     wanted = st.session_state.get("f_regency") or st.query_params.get("kabupaten")
-    regency = st.sidebar.selectbox(tr("filter.regency"), codes, index=codes.index(_pick(codes, wanted, codes[0])),
-                                   format_func=lambda c: names[c], key="w_regency")
+    regency = st.sidebar.selectbox(
+        tr("filter.regency"),
+        codes,
+        index=codes.index(_pick(codes, wanted, codes[0])),
+        format_func=lambda c: names[c],
+        key="w_regency",
+    )
     months = data_months(path, ver)
     mine = months[months["regency_code"] == regency]
     if mine.empty:  # a registry without any service data yet: nothing to pick
@@ -220,23 +246,34 @@ def sidebar() -> None:
         return
     years = sorted(mine["year"].astype(int).tolist(), reverse=True)
     wanted_year = st.session_state.get("f_year") or _query_int("tahun")
-    year = st.sidebar.selectbox(tr("filter.year"), years, index=years.index(_pick(years, wanted_year, years[0])),
-                                key="w_year")
+    year = st.sidebar.selectbox(
+        tr("filter.year"), years, index=years.index(_pick(years, wanted_year, years[0])), key="w_year"
+    )
     last = mine.loc[mine["year"] == year, "last_month"]
     last_month = int(last.iloc[0]) if len(last) else 12
     month_options = list(range(1, last_month + 1))
     labels = {m: month_label(m, year) for m in month_options}  # in this run's language, not at display time
     wanted_month = _query_int("bulan") if st.session_state.get("f_year") != year else st.session_state.get("f_month")
-    month = st.sidebar.selectbox(tr("filter.month"), month_options,
-                                 index=month_options.index(_pick(month_options, wanted_month, last_month)),
-                                 format_func=labels.__getitem__, key=f"w_month_{year}")
+    month = st.sidebar.selectbox(
+        tr("filter.month"),
+        month_options,
+        index=month_options.index(_pick(month_options, wanted_month, last_month)),
+        format_func=labels.__getitem__,
+        key=f"w_month_{year}",
+    )
     st.session_state.update(f_regency=regency, f_year=year, f_month=month)
     set_query(kabupaten=regency, tahun=year, bulan=month)
     info = upload_summary(path, ver)
     from ilp_metrics.core.formatting import fmt_datetime, fmt_int
 
-    st.sidebar.caption(tr("filter.provenance", uploads=fmt_int(info["active_uploads"], lang()),
-                          when=fmt_datetime(info["last_upload"], lang()), db=db_path().name))
+    st.sidebar.caption(
+        tr(
+            "filter.provenance",
+            uploads=fmt_int(info["active_uploads"], lang()),
+            when=fmt_datetime(info["last_upload"], lang()),
+            db=db_path().name,
+        )
+    )
 
 
 # ------------------------------------------------------------------ chart images
@@ -253,8 +290,11 @@ def chart_config(name: str) -> dict[str, Any]:
     fmt = st.session_state.get("w_chart_format", "png")
     fmt = fmt if fmt in IMAGE_FORMATS else "png"
     slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")[:80] or "grafik"
-    return {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-            "toImageButtonOptions": {"format": fmt, "filename": slug, "scale": 2 if fmt == "png" else 1}}
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": fmt, "filename": slug, "scale": 2 if fmt == "png" else 1},
+    }
 
 
 def chart(fig, name: str | None = None, **kwargs: Any):
@@ -270,8 +310,14 @@ def chart(fig, name: str | None = None, **kwargs: Any):
 
 
 def chart_format_picker() -> None:
-    st.sidebar.radio(tr("charts.image_format"), IMAGE_FORMATS, key="w_chart_format", horizontal=True,
-                     format_func=str.upper, help=tr("charts.image_format_help"))
+    st.sidebar.radio(
+        tr("charts.image_format"),
+        IMAGE_FORMATS,
+        key="w_chart_format",
+        horizontal=True,
+        format_func=str.upper,
+        help=tr("charts.image_format_help"),
+    )
 
 
 # ------------------------------------------------------------------ cached figures
@@ -284,8 +330,16 @@ def principal():
     return _auth.current()
 
 
-def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
-            regency: str | None, puskesmas: str | None = None) -> pd.DataFrame:
+def figures(
+    path: str,
+    ver: int,
+    codes: tuple[str, ...],
+    level: str,
+    year: int,
+    through: int,
+    regency: str | None,
+    puskesmas: str | None = None,
+) -> pd.DataFrame:
     """Coverage frames within the signed-in principal's scope (the cache is keyed on it too); a desa
     request outside the scope stops the page with the reason instead of showing another's rows."""
     from ilp_metrics.security.scope import ScopeDenied
@@ -299,24 +353,52 @@ def figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, 
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _figures(path: str, ver: int, codes: tuple[str, ...], level: str, year: int, through: int,
-             regency: str | None, puskesmas: str | None, who) -> pd.DataFrame:
+def _figures(
+    path: str,
+    ver: int,
+    codes: tuple[str, ...],
+    level: str,
+    year: int,
+    through: int,
+    regency: str | None,
+    puskesmas: str | None,
+    who,
+) -> pd.DataFrame:
     from ilp_metrics.metrics.coverage import coverage_many
 
-    return coverage_many(cursor(), list(codes), level=level, year=year, through=through, regency=regency,
-                         puskesmas=puskesmas, catalogue=catalogue(), principal=who)
+    return coverage_many(
+        cursor(),
+        list(codes),
+        level=level,
+        year=year,
+        through=through,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=catalogue(),
+        principal=who,
+    )
 
 
-def current_figures(codes, level: str, puskesmas: str | None = None, year: int | None = None,
-                    through: int | None = None) -> pd.DataFrame:
+def current_figures(
+    codes, level: str, puskesmas: str | None = None, year: int | None = None, through: int | None = None
+) -> pd.DataFrame:
     f = filters()
-    return figures(str(db_path()), version(), tuple(codes), level, year or f["year"], through or f["month"],
-                   f["regency"], puskesmas)
+    return figures(
+        str(db_path()),
+        version(),
+        tuple(codes),
+        level,
+        year or f["year"],
+        through or f["month"],
+        f["regency"],
+        puskesmas,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def readiness(path: str, ver: int, level: str, year: int, through: int, regency: str | None,
-              puskesmas: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def readiness(
+    path: str, ver: int, level: str, year: int, through: int, regency: str | None, puskesmas: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     from ilp_metrics.metrics.readiness import readiness_index, readiness_items
 
     cur = cursor()
@@ -326,13 +408,18 @@ def readiness(path: str, ver: int, level: str, year: int, through: int, regency:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def puskesmas_registry(path: str, ver: int, regency: str | None) -> pd.DataFrame:
-    return cursor().execute(
-        """SELECT p.puskesmas_code, p.puskesmas_name, p.district_code, coalesce(d.name, p.district_code) AS kecamatan,
+    return (
+        cursor()
+        .execute(
+            """SELECT p.puskesmas_code, p.puskesmas_name, p.district_code, coalesce(d.name, p.district_code) AS kecamatan,
                   p.ilp_start_date, p.cohort,
                   (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
            FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
            WHERE $regency IS NULL OR p.regency_code = $regency ORDER BY p.puskesmas_name""",
-        {"regency": regency}).df()
+            {"regency": regency},
+        )
+        .df()
+    )
 
 
 def require_data() -> dict[str, Any]:
@@ -376,18 +463,21 @@ def trend_name(code: Any) -> str:
 def styled(frame: pd.DataFrame, colours: dict[str, list[str | None]]):
     """A Styler that paints the named columns' cells with the given colours (status or PWS colours,
     from the catalogue); the text stays, so colour is never the only signal."""
+
     def paint(column: pd.Series) -> list[str]:
         codes = colours.get(column.name)
         if codes is None:
             return [""] * len(column)
-        return [f"background-color: {c}; color: {'#000000' if _light(c) else '#FFFFFF'}; font-weight: 600"
-                if c else "" for c in codes]
+        return [
+            f"background-color: {c}; color: {'#000000' if _light(c) else '#FFFFFF'}; font-weight: 600" if c else ""
+            for c in codes
+        ]
 
     return frame.style.apply(paint, axis=0)
 
 
 def _light(colour: str) -> bool:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.299 * r + 0.587 * g + 0.114 * b > 150
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.security.backup import BackupError, backup, list_backups
 from ilp_metrics.core.config import secret_path_for, setting
+from ilp_metrics.security.backup import BackupError, backup, list_backups
 from pages import _auth
 from pages import _shared as ui
 
@@ -31,8 +31,9 @@ if st.button(ui.tr("backup.button"), type="primary", key="w_backup"):
         st.error(ui.tr("backup.bad_passphrase"))
     else:
         try:
-            made = backup(ui.cursor(), folder, secret_path_for(ui.db_path()), passphrase=passphrase or None,
-                          actor=me.username)
+            made = backup(
+                ui.cursor(), folder, secret_path_for(ui.db_path()), passphrase=passphrase or None, actor=me.username
+            )
             size = (made / "ilp.duckdb").stat().st_size / 1e6
             st.success(ui.tr("backup.done", path=str(made), size=f"{size:.1f}".replace(".", ",")))
         except BackupError as exc:
@@ -43,10 +44,19 @@ found = list_backups(folder) if folder.is_dir() else []
 if not found:
     st.info(ui.tr("backup.none"))
 else:
-    st.dataframe(pd.DataFrame({
-        ui.tr("backup.col.name"): [b.folder.name for b in found],
-        ui.tr("backup.col.created"): [b.created.replace("T", " ") for b in found],
-        ui.tr("backup.col.size"): [b.size_mb for b in found],
-        ui.tr("backup.col.key"): [ui.tr("backup.key_encrypted" if b.encrypted else "backup.key_plain") for b in found],
-    }), hide_index=True, width="stretch", key="backup_table")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("backup.col.name"): [b.folder.name for b in found],
+                ui.tr("backup.col.created"): [b.created.replace("T", " ") for b in found],
+                ui.tr("backup.col.size"): [b.size_mb for b in found],
+                ui.tr("backup.col.key"): [
+                    ui.tr("backup.key_encrypted" if b.encrypted else "backup.key_plain") for b in found
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="backup_table",
+    )
 st.caption(ui.tr("backup.restore_how"))

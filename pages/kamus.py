@@ -15,20 +15,29 @@ st.caption(ui.tr("dict.caption", n=len(cat.indicators), clusters=len(cat.cluster
 
 query = st.text_input(ui.tr("dict.search"), key="w_dict_search")
 options = [0] + [c.code for c in cat.clusters]
-cluster = st.selectbox(ui.tr("dict.cluster_filter"), options,
-                       format_func=lambda c: ui.tr("dict.all") if c == 0 else f"{c}. {cat.cluster(c).name.get(lang)}",
-                       key="w_dict_cluster")
+cluster = st.selectbox(
+    ui.tr("dict.cluster_filter"),
+    options,
+    format_func=lambda c: ui.tr("dict.all") if c == 0 else f"{c}. {cat.cluster(c).name.get(lang)}",
+    key="w_dict_cluster",
+)
 
 
 def _numerator(ind) -> str:
     num = ind.numerator
-    what = ", ".join(cat.service(s).name.get(lang) for s in num.services) if num.services else \
-        cat.readiness_item(num.readiness_item).name.get(lang)
+    what = (
+        ", ".join(cat.service(s).name.get(lang) for s in num.services)
+        if num.services
+        else cat.readiness_item(num.readiness_item).name.get(lang)
+    )
     parts = [what]
     if num.age_years is not None:
         lo, hi = num.age_years.min, num.age_years.max
-        parts.append(f"{lo if lo is not None else 0}–{hi if hi is not None else '…'} th" if lang == "id"
-                     else f"aged {lo if lo is not None else 0}–{hi if hi is not None else '…'}")
+        parts.append(
+            f"{lo if lo is not None else 0}–{hi if hi is not None else '…'} th"
+            if lang == "id"
+            else f"aged {lo if lo is not None else 0}–{hi if hi is not None else '…'}"
+        )
     if num.sex:
         parts.append(num.sex)
     if num.result_in:
@@ -50,8 +59,20 @@ def _denominator(ind) -> str:
 
 
 def _haystack(ind) -> str:
-    return normalise_label(" ".join([ind.code, ind.name.id, ind.name.en, ind.short_name.id, ind.short_name.en,
-                                     ind.definition.get(lang), _numerator(ind), _denominator(ind)]))
+    return normalise_label(
+        " ".join(
+            [
+                ind.code,
+                ind.name.id,
+                ind.name.en,
+                ind.short_name.id,
+                ind.short_name.en,
+                ind.definition.get(lang),
+                _numerator(ind),
+                _denominator(ind),
+            ]
+        )
+    )
 
 
 needle = normalise_label(query) if query else ""
@@ -63,21 +84,27 @@ for ind in shown:
     with st.expander(label, expanded=bool(needle) and len(shown) <= 3):
         st.markdown(f"**{ui.tr('dict.definition')}.** {ind.definition.get(lang)}")
         cols = st.columns(3)
-        cols[0].markdown(f"**{ui.tr('dict.numerator')}**  \n{_numerator(ind)}  \n"
-                         f"_{cat.methods.describe('count', ind.numerator.count).get(lang)}_")
+        cols[0].markdown(
+            f"**{ui.tr('dict.numerator')}**  \n{_numerator(ind)}  \n"
+            f"_{cat.methods.describe('count', ind.numerator.count).get(lang)}_"
+        )
         cols[1].markdown(f"**{ui.tr('dict.denominator')}**  \n{_denominator(ind)}")
         overrides = [o for o in cat.overrides if o.indicator == ind.code]
         target = f"**{ui.tr('dict.target')}**  \n{fmt_value(ind.target_pct, ind, lang)} — {ind.target_source.get(lang)}"
         if overrides:
-            items = "; ".join(f"{o.year}{' ' + o.regency if o.regency else ''}: {fmt_value(o.target_pct, ind, lang)}"
-                              for o in overrides)
+            items = "; ".join(
+                f"{o.year}{' ' + o.regency if o.regency else ''}: {fmt_value(o.target_pct, ind, lang)}"
+                for o in overrides
+            )
             target += "  \n" + ui.tr("dict.overrides", items=items)
         cols[2].markdown(target)
-        st.caption(f"{ui.tr('common.cluster')} {ind.cluster} {cat.cluster(ind.cluster).name.get(lang)} · "
-                   f"{cat.methods.describe('accumulation', ind.accumulation).get(lang)} · "
-                   f"{cat.methods.describe('polarity', ind.polarity).get(lang)} · "
-                   f"{ui.tr('dict.source')}: {ind.source}")
+        st.caption(
+            f"{ui.tr('common.cluster')} {ind.cluster} {cat.cluster(ind.cluster).name.get(lang)} · "
+            f"{cat.methods.describe('accumulation', ind.accumulation).get(lang)} · "
+            f"{cat.methods.describe('polarity', ind.polarity).get(lang)} · "
+            f"{ui.tr('dict.source')}: {ind.source}"
+        )
 
 st.subheader(ui.tr("dict.rules"))
-for code, text in cat.figures.rules:
+for _code, text in cat.figures.rules:
     st.markdown(f"- {text.get(lang)}")

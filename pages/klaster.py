@@ -18,9 +18,16 @@ month_text = ui.month_label(f["month"], f["year"])
 codes_by_cluster = {c.code: [i.code for i in cat.indicators_in_cluster(c.code)] for c in cat.clusters}
 wanted = ui._query_int("klaster")
 options = [c.code for c in cat.clusters]
-cluster_code = st.segmented_control(
-    ui.tr("cluster.pick"), options, default=wanted if wanted in options else 2,
-    format_func=lambda c: f"{c}. {cat.cluster(c).name.get(lang)}", key="w_cluster") or 2
+cluster_code = (
+    st.segmented_control(
+        ui.tr("cluster.pick"),
+        options,
+        default=wanted if wanted in options else 2,
+        format_func=lambda c: f"{c}. {cat.cluster(c).name.get(lang)}",
+        key="w_cluster",
+    )
+    or 2
+)
 ui.set_query(klaster=cluster_code)
 cluster = cat.cluster(cluster_code)
 codes = codes_by_cluster[cluster_code]
@@ -35,8 +42,9 @@ if pusk.empty:
     st.stop()
 
 # ------------------------------------------------------------------ status table
-heat = charts.status_heatmap(pusk, codes, title=ui.tr("cluster.heat", area=area, month=month_text), lang=lang,
-                             catalogue=cat)
+heat = charts.status_heatmap(
+    pusk, codes, title=ui.tr("cluster.heat", area=area, month=month_text), lang=lang, catalogue=cat
+)
 qa.mark_heatmap(heat, pusk, codes)
 ui.chart(heat, width="stretch")
 st.caption(ui.tr("cluster.heat_caption") + " " + ui.tr("quality.flag.caption_chart"))
@@ -44,19 +52,28 @@ st.caption(ui.tr("cluster.heat_caption") + " " + ui.tr("quality.flag.caption_cha
 # ------------------------------------------------------------------ ranking
 st.subheader(ui.tr("cluster.ranking"))
 wanted_ind = st.query_params.get("indikator")
-pick = st.selectbox(ui.tr("cluster.ranking_pick"), codes, index=codes.index(wanted_ind) if wanted_ind in codes else 0,
-                    format_func=lambda c: cat.indicator(c).short_name.get(lang), key=f"w_rank_{cluster_code}")
+pick = st.selectbox(
+    ui.tr("cluster.ranking_pick"),
+    codes,
+    index=codes.index(wanted_ind) if wanted_ind in codes else 0,
+    format_func=lambda c: cat.indicator(c).short_name.get(lang),
+    key=f"w_rank_{cluster_code}",
+)
 ui.set_query(indikator=pick)
-ui.chart(charts.ranking_bar(pusk, pick, area=area, period=ui.period_label(), lang=lang, catalogue=cat),
-                width="stretch")
+ui.chart(charts.ranking_bar(pusk, pick, area=area, period=ui.period_label(), lang=lang, catalogue=cat), width="stretch")
 ind = cat.indicator(pick)
-st.caption(f"{ind.definition.get(lang)} {ui.tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
-           f"({ind.target_source.get(lang)}).")
+st.caption(
+    f"{ind.definition.get(lang)} {ui.tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
+    f"({ind.target_source.get(lang)})."
+)
 
 # ------------------------------------------------------------------ PWS curves of the district
 st.subheader(ui.tr("cluster.curves"))
 columns = st.columns(2)
 for i, code in enumerate(codes):
     with columns[i % 2]:
-        ui.chart(charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
-                        width="stretch", key=f"pws_{code}")
+        ui.chart(
+            charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
+            width="stretch",
+            key=f"pws_{code}",
+        )

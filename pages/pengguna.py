@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ilp_metrics.core.formatting import fmt_datetime
 from ilp_metrics.security import accounts
 from ilp_metrics.security.accounts import AuthError
-from ilp_metrics.core.formatting import fmt_datetime
 from ilp_metrics.security.scope import ROLES
 from pages import _auth
 from pages import _shared as ui
@@ -25,23 +25,30 @@ if done:
 users = accounts.list_users(ui.cursor())
 registry = ui.puskesmas_registry(str(ui.db_path()), ui.version(), None)
 pkm_names = dict(zip(registry["puskesmas_code"], registry["puskesmas_name"]))
-st.dataframe(pd.DataFrame({
-    ui.tr("akun.col.username"): users["username"],
-    ui.tr("akun.col.name"): users["display_name"],
-    ui.tr("akun.col.role"): [ui.tr(f"akun.role.{r}") for r in users["role"]],
-    ui.tr("akun.col.puskesmas"): [pkm_names.get(c, c or "") for c in users["puskesmas_code"]],
-    ui.tr("akun.col.email"): users["email"].fillna(""),
-    ui.tr("akun.col.active"): users["active"],
-    ui.tr("akun.col.locked"): [fmt_datetime(v, lang) if pd.notna(v) else "" for v in users["locked_until"]],
-    ui.tr("akun.col.password"): users["has_password"],
-}), hide_index=True, width="stretch", key="users_table")
+st.dataframe(
+    pd.DataFrame(
+        {
+            ui.tr("akun.col.username"): users["username"],
+            ui.tr("akun.col.name"): users["display_name"],
+            ui.tr("akun.col.role"): [ui.tr(f"akun.role.{r}") for r in users["role"]],
+            ui.tr("akun.col.puskesmas"): [pkm_names.get(c, c or "") for c in users["puskesmas_code"]],
+            ui.tr("akun.col.email"): users["email"].fillna(""),
+            ui.tr("akun.col.active"): users["active"],
+            ui.tr("akun.col.locked"): [fmt_datetime(v, lang) if pd.notna(v) else "" for v in users["locked_until"]],
+            ui.tr("akun.col.password"): users["has_password"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    key="users_table",
+)
 
 
 def _role_label(role: str) -> str:
     return ui.tr(f"akun.role.{role}")
 
 
-pkm_codes = [""] + list(registry["puskesmas_code"])
+pkm_codes = ["", *list(registry["puskesmas_code"])]
 
 with st.form("add_user", clear_on_submit=True):
     st.subheader(ui.tr("akun.add_title"))
@@ -49,14 +56,21 @@ with st.form("add_user", clear_on_submit=True):
     username = c1.text_input(ui.tr("akun.username"), key="w_add_user")
     display = c2.text_input(ui.tr("akun.display_name"), key="w_add_name")
     role = c1.selectbox(ui.tr("akun.role"), ROLES, index=1, format_func=_role_label, key="w_add_role")
-    pkm = c2.selectbox(ui.tr("akun.puskesmas"), pkm_codes, format_func=lambda c: pkm_names.get(c, "–"),
-                       key="w_add_pkm")
+    pkm = c2.selectbox(ui.tr("akun.puskesmas"), pkm_codes, format_func=lambda c: pkm_names.get(c, "–"), key="w_add_pkm")
     email = c1.text_input(ui.tr("akun.email"), key="w_add_email")
     password = c2.text_input(ui.tr("akun.password"), type="password", key="w_add_pw")
     if st.form_submit_button(ui.tr("akun.add_button"), type="primary"):
         try:
-            accounts.add_user(ui.cursor(), username, role, password=password or None, puskesmas_code=pkm or None,
-                              email=email or None, display_name=display or None, actor=me.username)
+            accounts.add_user(
+                ui.cursor(),
+                username,
+                role,
+                password=password or None,
+                puskesmas_code=pkm or None,
+                email=email or None,
+                display_name=display or None,
+                actor=me.username,
+            )
             st.session_state["_users_done"] = ui.tr("akun.added", username=username.strip().lower())
             st.rerun()
         except AuthError as exc:
@@ -70,16 +84,20 @@ if not users.empty:
         c1, c2 = st.columns(2)
         role = c1.selectbox(ui.tr("akun.role"), ROLES, index=ROLES.index(row["role"]), format_func=_role_label)
         current_pkm = row["puskesmas_code"] if isinstance(row["puskesmas_code"], str) else ""
-        pkm = c2.selectbox(ui.tr("akun.puskesmas"), pkm_codes,
-                           index=pkm_codes.index(current_pkm) if current_pkm in pkm_codes else 0,
-                           format_func=lambda c: pkm_names.get(c, "–"))
+        pkm = c2.selectbox(
+            ui.tr("akun.puskesmas"),
+            pkm_codes,
+            index=pkm_codes.index(current_pkm) if current_pkm in pkm_codes else 0,
+            format_func=lambda c: pkm_names.get(c, "–"),
+        )
         active = c1.checkbox(ui.tr("akun.active"), value=bool(row["active"]))
         password = c2.text_input(ui.tr("akun.new_password"), type="password")
         save = st.form_submit_button(ui.tr("akun.save_button"), type="primary")
     if save:
         try:
-            accounts.update_user(ui.cursor(), pick, actor=me.username, role=role, puskesmas_code=pkm or "",
-                                 active=active)
+            accounts.update_user(
+                ui.cursor(), pick, actor=me.username, role=role, puskesmas_code=pkm or "", active=active
+            )
             if password:
                 accounts.set_password(ui.cursor(), pick, password, actor=me.username)
             st.session_state["_users_done"] = ui.tr("akun.saved")

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
-from ilp_metrics.metrics import compare, geo
 from ilp_metrics.figures.charts import fmt_value
-from ilp_metrics.core.formatting import fmt_int, fmt_num
+from ilp_metrics.metrics import compare, geo
 from ilp_metrics.security.scope import ScopeDenied
 from pages import _shared as ui
 
@@ -32,8 +32,13 @@ def _cohorts(path: str, ver: int) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _registry(path: str, ver: int) -> pd.DataFrame:
-    return ui.cursor().execute(
-        "SELECT puskesmas_code, puskesmas_name, regency_code, ilp_start_date, cohort FROM puskesmas ORDER BY 2").df()
+    return (
+        ui.cursor()
+        .execute(
+            "SELECT puskesmas_code, puskesmas_name, regency_code, ilp_start_date, cohort FROM puskesmas ORDER BY 2"
+        )
+        .df()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -53,8 +58,16 @@ def _points(path: str, ver: int, code: str, year: int, through: int, regency: st
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _areas(path: str, ver: int, code: str, level: str, year: int, through: int, regency: str, who) -> pd.DataFrame:
-    return geo.area_values(ui.cursor(), code, level=level, year=year, through=through, regency=regency,
-                           catalogue=ui.catalogue(), principal=who)
+    return geo.area_values(
+        ui.cursor(),
+        code,
+        level=level,
+        year=year,
+        through=through,
+        regency=regency,
+        catalogue=ui.catalogue(),
+        principal=who,
+    )
 
 
 # ------------------------------------------------------------------ choices
@@ -65,8 +78,9 @@ st.caption(ui.tr("compare.page.caption"))
 comparable = compare.comparable_indicators(cat)
 spm = [i.code for i in cat.spm_indicators() if i.code in comparable]
 names = {c: cat.indicator(c).short_name.get(lang) for c in comparable}
-codes = st.multiselect(ui.tr("compare.page.indicators"), comparable, default=spm, format_func=names.__getitem__,
-                       key="cmp_indicators")
+codes = st.multiselect(
+    ui.tr("compare.page.indicators"), comparable, default=spm, format_func=names.__getitem__, key="cmp_indicators"
+)
 
 registry = _registry(path, ver)
 cohort_list = _cohorts(path, ver)
@@ -80,21 +94,39 @@ def group_picker(column, letter: str, default_index: int) -> tuple[str, str]:
     """Returns (label, spec) of one group."""
     with column:
         st.markdown(f"**{ui.tr('compare.page.group', letter=letter)}**")
-        kind = st.radio(ui.tr("compare.page.group_kind"), KINDS, horizontal=True, key=f"cmp_kind_{letter}",
-                        format_func=lambda k: ui.tr(f"compare.page.kind_{k}"))
+        kind = st.radio(
+            ui.tr("compare.page.group_kind"),
+            KINDS,
+            horizontal=True,
+            key=f"cmp_kind_{letter}",
+            format_func=lambda k: ui.tr(f"compare.page.kind_{k}"),
+        )
         if kind == "cohort":
-            pick = st.selectbox(ui.tr("compare.page.kind_cohort"), cohort_list, key=f"cmp_cohort_{letter}",
-                                index=min(default_index, len(cohort_list) - 1))
+            pick = st.selectbox(
+                ui.tr("compare.page.kind_cohort"),
+                cohort_list,
+                key=f"cmp_cohort_{letter}",
+                index=min(default_index, len(cohort_list) - 1),
+            )
             members = registry[registry["cohort"] == pick]["regency_code"].unique()
             where = ", ".join(reg_names.get(r, r) for r in members)
             return (f"{pick} ({where})" if where else pick), pick
         if kind == "regency":
             options = list(regs["code"])
-            pick = st.selectbox(ui.tr("compare.page.kind_regency"), options, format_func=reg_names.__getitem__,
-                                index=min(default_index, len(options) - 1), key=f"cmp_regency_{letter}")
+            pick = st.selectbox(
+                ui.tr("compare.page.kind_regency"),
+                options,
+                format_func=reg_names.__getitem__,
+                index=min(default_index, len(options) - 1),
+                key=f"cmp_regency_{letter}",
+            )
             return reg_names[pick], pick
-        picks = st.multiselect(ui.tr("compare.page.kind_custom"), list(registry["puskesmas_code"]),
-                               format_func=lambda c: f"{pusk_names[c]} ({c})", key=f"cmp_custom_{letter}")
+        picks = st.multiselect(
+            ui.tr("compare.page.kind_custom"),
+            list(registry["puskesmas_code"]),
+            format_func=lambda c: f"{pusk_names[c]} ({c})",
+            key=f"cmp_custom_{letter}",
+        )
         return ui.tr("compare.page.custom_label", letter=letter), ",".join(picks)
 
 
@@ -114,8 +146,15 @@ for label, spec in ((label_a, spec_a), (label_b, spec_b)):
     except compare.GroupError as exc:
         problems.append(ui.tr(exc.code, **exc.values))
 
-tabs = st.tabs([ui.tr("compare.tab.event"), ui.tr("compare.tab.calendar"), ui.tr("compare.tab.did"),
-                ui.tr("compare.tab.funnel"), ui.tr("compare.tab.map")])
+tabs = st.tabs(
+    [
+        ui.tr("compare.tab.event"),
+        ui.tr("compare.tab.calendar"),
+        ui.tr("compare.tab.did"),
+        ui.tr("compare.tab.funnel"),
+        ui.tr("compare.tab.map"),
+    ]
+)
 
 # ------------------------------------------------------------------ event time, calendar, before/after
 
@@ -133,8 +172,10 @@ else:
     with st.spinner(ui.tr("compare.page.computing")):
         monthly = _monthly(path, ver, tuple(codes), units)
     starts = registry.set_index("puskesmas_code")["ilp_start_date"]
-    subtitle = " · ".join(ui.tr("compare.page.group_count", group=g, n=len(m),
-                                started=int(starts.reindex(m).notna().sum())) for g, m in groups.items())
+    subtitle = " · ".join(
+        ui.tr("compare.page.group_count", group=g, n=len(m), started=int(starts.reindex(m).notna().sum()))
+        for g, m in groups.items()
+    )
 
     switched = compare.aggregate_reporters(ui.cursor(), units)
     with tabs[0]:
@@ -146,8 +187,11 @@ else:
         grid = st.columns(2)
         for i, code in enumerate(codes):
             with grid[i % 2]:
-                ui.chart(cc.aligned_chart(aligned, code, lang=lang, window=window, catalogue=cat),
-                                width="stretch", key=f"cmp_aligned_{code}")
+                ui.chart(
+                    cc.aligned_chart(aligned, code, lang=lang, window=window, catalogue=cat),
+                    width="stretch",
+                    key=f"cmp_aligned_{code}",
+                )
         with st.expander(ui.tr("compare.page.data_table")):
             show = aligned[aligned["months_since_start"].between(*window)].copy()
             show["indicator"] = show["indicator"].map(names)
@@ -155,11 +199,11 @@ else:
 
     with tabs[1]:
         st.caption(ui.tr("compare.page.calendar_caption") + " " + subtitle + ".")
-        pick = st.selectbox(ui.tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__,
-                            key="cmp_calendar_pick")
+        pick = st.selectbox(
+            ui.tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__, key="cmp_calendar_pick"
+        )
         calendar = compare.calendar_series(None, pick, groups, monthly=monthly)
-        ui.chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat),
-                        width="stretch", key="cmp_calendar")
+        ui.chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat), width="stretch", key="cmp_calendar")
 
     with tabs[2]:
         st.subheader(ui.tr("compare.page.did_title", a=label_a, b=label_b))
@@ -172,17 +216,19 @@ else:
             part = did[did["indicator"] == code].set_index("row")
             a, b, d = part.loc[label_a], part.loc[label_b], part.loc["difference"]
             ind = cat.indicator(code)
-            rows.append({
-                ui.tr("compare.col.indicator"): names[code],
-                ui.tr("compare.col.before", group="A"): fmt_value(a["before_mean_pct"], ind, lang),
-                ui.tr("compare.col.after", group="A"): fmt_value(a["after_mean_pct"], ind, lang),
-                ui.tr("compare.col.change", group="A"): cc.fmt_change(a["change_pct"], lang),
-                ui.tr("compare.col.before", group="B"): fmt_value(b["before_mean_pct"], ind, lang),
-                ui.tr("compare.col.after", group="B"): fmt_value(b["after_mean_pct"], ind, lang),
-                ui.tr("compare.col.change", group="B"): cc.fmt_change(b["change_pct"], lang),
-                ui.tr("compare.col.did"): cc.fmt_change(d["change_pct"], lang),
-                ui.tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
-            })
+            rows.append(
+                {
+                    ui.tr("compare.col.indicator"): names[code],
+                    ui.tr("compare.col.before", group="A"): fmt_value(a["before_mean_pct"], ind, lang),
+                    ui.tr("compare.col.after", group="A"): fmt_value(a["after_mean_pct"], ind, lang),
+                    ui.tr("compare.col.change", group="A"): cc.fmt_change(a["change_pct"], lang),
+                    ui.tr("compare.col.before", group="B"): fmt_value(b["before_mean_pct"], ind, lang),
+                    ui.tr("compare.col.after", group="B"): fmt_value(b["after_mean_pct"], ind, lang),
+                    ui.tr("compare.col.change", group="B"): cc.fmt_change(b["change_pct"], lang),
+                    ui.tr("compare.col.did"): cc.fmt_change(d["change_pct"], lang),
+                    ui.tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
+                }
+            )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=ui.table_height(len(rows)))
         st.caption(ui.tr("compare.page.did_caption"))
         if switched:
@@ -190,18 +236,29 @@ else:
         pick = st.selectbox(ui.tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
         ind = cat.indicator(pick)
         part = table[table["indicator"] == pick]
-        st.dataframe(pd.DataFrame({
-            ui.tr("compare.col.group"): part["group"],
-            "Puskesmas": part["unit_name"],
-            ui.tr("compare.col.start"): [str(v)[:7] if pd.notna(v) else "–" for v in part["ilp_start_date"]],
-            ui.tr("compare.col.before_months"): [f"{fmt_value(v, ind, lang)} ({n})" for v, n in
-                                                 zip(part["before_mean_pct"], part["months_before"])],
-            ui.tr("compare.col.after_months"): [f"{fmt_value(v, ind, lang)} ({n})" for v, n in
-                                                zip(part["after_mean_pct"], part["months_after"])],
-            ui.tr("compare.col.change_pp"): [cc.fmt_change(v, lang) for v in part["change_pct"]],
-            ui.tr("compare.col.included"): [ui.tr("compare.yes") if v else ui.tr("compare.no")
-                                            for v in part["included"]],
-        }), hide_index=True, width="stretch", height=ui.table_height(len(part)))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("compare.col.group"): part["group"],
+                    "Puskesmas": part["unit_name"],
+                    ui.tr("compare.col.start"): [str(v)[:7] if pd.notna(v) else "–" for v in part["ilp_start_date"]],
+                    ui.tr("compare.col.before_months"): [
+                        f"{fmt_value(v, ind, lang)} ({n})"
+                        for v, n in zip(part["before_mean_pct"], part["months_before"])
+                    ],
+                    ui.tr("compare.col.after_months"): [
+                        f"{fmt_value(v, ind, lang)} ({n})" for v, n in zip(part["after_mean_pct"], part["months_after"])
+                    ],
+                    ui.tr("compare.col.change_pp"): [cc.fmt_change(v, lang) for v in part["change_pct"]],
+                    ui.tr("compare.col.included"): [
+                        ui.tr("compare.yes") if v else ui.tr("compare.no") for v in part["included"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            height=ui.table_height(len(part)),
+        )
 
 # ------------------------------------------------------------------ funnel (sidebar kabupaten, year, month)
 
@@ -222,20 +279,30 @@ with tabs[3]:
         elif data is not None:
             rate = float(data["district_rate_pct"].iloc[0]) / 100
             curve = compare.funnel_curve(rate, float(data["denominator"].min()), float(data["denominator"].max()))
-            ui.chart(cc.funnel_chart(data, curve, pick, area=area, period=period, lang=lang, catalogue=cat),
-                            width="stretch", key="cmp_funnel")
+            ui.chart(
+                cc.funnel_chart(data, curve, pick, area=area, period=period, lang=lang, catalogue=cat),
+                width="stretch",
+                key="cmp_funnel",
+            )
             out = data[data["outside"]]
             ind = cat.indicator(pick)
             if out.empty:
                 st.success(ui.tr("compare.page.funnel_none"))
             else:
                 st.markdown(ui.tr("compare.page.funnel_outside", n=len(out)))
-                st.dataframe(pd.DataFrame({
-                    "Puskesmas": out["unit_name"],
-                    ui.tr("compare.col.coverage"): [fmt_value(v, ind, lang) for v in out["coverage_pct"]],
-                    ui.tr("compare.col.denominator"): [fmt_int(v, lang) for v in out["denominator"]],
-                    ui.tr("compare.col.band"): [ui.tr(f"compare.band.{b}") for b in out["band"]],
-                }), hide_index=True, width="stretch", height=ui.table_height(len(out)))
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "Puskesmas": out["unit_name"],
+                            ui.tr("compare.col.coverage"): [fmt_value(v, ind, lang) for v in out["coverage_pct"]],
+                            ui.tr("compare.col.denominator"): [fmt_int(v, lang) for v in out["denominator"]],
+                            ui.tr("compare.col.band"): [ui.tr(f"compare.band.{b}") for b in out["band"]],
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    height=ui.table_height(len(out)),
+                )
 
 # ------------------------------------------------------------------ maps
 
@@ -243,11 +310,16 @@ with tabs[4]:
     options = codes or spm
     pick = st.selectbox(ui.tr("compare.page.map_pick"), options, format_func=names.get, key="cmp_map_pick")
     points = _points(path, ver, pick, f["year"], f["month"], f["regency"])
-    ui.chart(cc.points_map(points, pick, area=area, period=period, lang=lang, catalogue=cat),
-                    width="stretch", key="cmp_points")
+    ui.chart(
+        cc.points_map(points, pick, area=area, period=period, lang=lang, catalogue=cat),
+        width="stretch",
+        key="cmp_points",
+    )
     missing = points[points["latitude"].isna() | points["longitude"].isna()]
-    st.caption(ui.tr("compare.page.map_caption")
-               + (" " + ui.tr("compare.page.map_no_coords", names=", ".join(missing["unit_name"])) if len(missing) else ""))
+    st.caption(
+        ui.tr("compare.page.map_caption")
+        + (" " + ui.tr("compare.page.map_no_coords", names=", ".join(missing["unit_name"])) if len(missing) else "")
+    )
 
     st.subheader(ui.tr("compare.page.geojson_title"))
     st.caption(ui.tr("compare.page.geojson_help"))
@@ -261,24 +333,44 @@ with tabs[4]:
         if bounds is not None:
             match = geo.match_boundaries(ui.cursor(), bounds, f["regency"])
             level = bounds.level or "desa"
-            st.markdown(ui.tr("compare.page.geojson_match", areas=len(bounds.areas),
-                              level=ui.tr(f"compare.level.{level}"), matched=len(match.matched),
-                              unmatched=len(match.unmatched), missing=len(match.missing)))
+            st.markdown(
+                ui.tr(
+                    "compare.page.geojson_match",
+                    areas=len(bounds.areas),
+                    level=ui.tr(f"compare.level.{level}"),
+                    matched=len(match.matched),
+                    unmatched=len(match.unmatched),
+                    missing=len(match.missing),
+                )
+            )
             if match.unmatched:
-                st.warning(ui.tr("compare.page.geojson_unmatched", codes=", ".join(match.unmatched[:30])
-                                 + (" …" if len(match.unmatched) > 30 else "")))
+                st.warning(
+                    ui.tr(
+                        "compare.page.geojson_unmatched",
+                        codes=", ".join(match.unmatched[:30]) + (" …" if len(match.unmatched) > 30 else ""),
+                    )
+                )
             if bounds.problems:
                 with st.expander(ui.tr("compare.page.geojson_problems", n=len(bounds.problems))):
-                    st.dataframe(pd.DataFrame({
-                        ui.tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
-                        ui.tr("compare.col.reason"): [ui.tr(p["code"]) for p in bounds.problems],
-                        ui.tr("compare.col.value"): [p["value"] for p in bounds.problems],
-                    }), hide_index=True, width="stretch")
+                    st.dataframe(
+                        pd.DataFrame(
+                            {
+                                ui.tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
+                                ui.tr("compare.col.reason"): [ui.tr(p["code"]) for p in bounds.problems],
+                                ui.tr("compare.col.value"): [p["value"] for p in bounds.problems],
+                            }
+                        ),
+                        hide_index=True,
+                        width="stretch",
+                    )
             if match.matched:
                 try:  # desa detail only within the signed-in account's scope (enforced in the library)
                     values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], ui.principal())
                 except ScopeDenied as denied:
                     st.info(ui.tr(f"akun.scope.{denied.code}", own=ui.principal().puskesmas_code or ""))
                     st.stop()
-                ui.chart(cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang,
-                                                  catalogue=cat), width="stretch", key="cmp_areas")
+                ui.chart(
+                    cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang, catalogue=cat),
+                    width="stretch",
+                    key="cmp_areas",
+                )

@@ -19,10 +19,13 @@ guest = not ui.principal().can("dashboard")  # a tamu account sees the public de
 public = guest or bool(st.session_state.get("w_pres_public", False))
 full = bool(st.session_state.get("w_pres_full", True))
 if full:  # no sidebar, no header: only the slide
-    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],"
-                "header[data-testid='stHeader']{display:none !important;}"
-                ".block-container{padding-top:1.2rem !important;padding-bottom:1rem !important;"
-                "max-width:100% !important;}</style>", unsafe_allow_html=True)
+    st.markdown(
+        "<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],"
+        "header[data-testid='stHeader']{display:none !important;}"
+        ".block-container{padding-top:1.2rem !important;padding-bottom:1rem !important;"
+        "max-width:100% !important;}</style>",
+        unsafe_allow_html=True,
+    )
 
 try:
     deck = ex.deck(str(ui.db_path()), ui.version(), f["regency"], int(f["year"]), int(f["month"]), lang, public)
@@ -53,12 +56,16 @@ st.markdown(
     ".ilp-slide .cover-sub{font-size:2.4rem;font-weight:600;margin:.6rem 0 1.6rem 0}"
     ".ilp-legend{font-size:1.3rem;line-height:1.6}"
     ".ilp-foot{font-size:1.05rem;color:#666;text-align:center;padding-top:.5rem}</style>",
-    unsafe_allow_html=True)
+    unsafe_allow_html=True,
+)
 
 
 def _numbers_html(numbers) -> str:
-    return "".join(f"<div class='ilp-num'><div class='v' style='color:{n.colour or '#0072B2'}'>{e(n.value)}</div>"
-                   f"<div class='l'>{e(n.label)}</div></div>" for n in numbers)
+    return "".join(
+        f"<div class='ilp-num'><div class='v' style='color:{n.colour or '#0072B2'}'>{e(n.value)}</div>"
+        f"<div class='l'>{e(n.label)}</div></div>"
+        for n in numbers
+    )
 
 
 head = [f"<div class='ilp-slide' data-slide='{e(slide.key)}'>"]
@@ -74,27 +81,51 @@ st.markdown("".join(head), unsafe_allow_html=True)
 if slide.chart is not None:
     legend = ""
     if slide.chart.status_legend:
-        legend = "<div class='ilp-legend'>" + "<br>".join(
-            f"<span style='color:{c}'>■</span> {e(name)}" for name, c in slide.chart.status_legend) + "</div>"
+        legend = (
+            "<div class='ilp-legend'>"
+            + "<br>".join(f"<span style='color:{c}'>■</span> {e(name)}" for name, c in slide.chart.status_legend)
+            + "</div>"
+        )
     body = st.columns([1, 2.4]) if slide.numbers or legend else [None, st.container()]
     if body[0] is not None:
         body[0].markdown(_numbers_html(slide.numbers) + legend, unsafe_allow_html=True)
-    body[1].plotly_chart(slide_figure(slide.chart, lang, height=450), width="stretch", theme=None,
-                         key=f"pres_chart_{slide.key}", config=ui.chart_config(f"{slide.key}-{deck.area}"))
+    body[1].plotly_chart(
+        slide_figure(slide.chart, lang, height=450),
+        width="stretch",
+        theme=None,
+        key=f"pres_chart_{slide.key}",
+        config=ui.chart_config(f"{slide.key}-{deck.area}"),
+    )
 elif slide.numbers:
     cols = st.columns(len(slide.numbers))
     for col, n in zip(cols, slide.numbers):
         col.markdown(_numbers_html([n]), unsafe_allow_html=True)
 
 nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
-nav[0].button(ui.tr("presentasi.previous"), on_click=_go, args=(-1,), disabled=index == 0, key="w_pres_prev",
-              shortcut="Left", width="stretch")
+nav[0].button(
+    ui.tr("presentasi.previous"),
+    on_click=_go,
+    args=(-1,),
+    disabled=index == 0,
+    key="w_pres_prev",
+    shortcut="Left",
+    width="stretch",
+)
 nav[1].markdown(f"<div class='ilp-foot'>{e(deck.footer)} · {index + 1} / {total}</div>", unsafe_allow_html=True)
-nav[2].toggle(ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("presentasi.public_help"),
-              value=guest, disabled=guest)
+nav[2].toggle(
+    ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("presentasi.public_help"), value=guest, disabled=guest
+)
 nav[3].toggle(ui.tr("presentasi.fullscreen"), value=True, key="w_pres_full", help=ui.tr("presentasi.fullscreen_help"))
-nav[4].button(ui.tr("presentasi.next"), on_click=_go, args=(1,), disabled=index == total - 1, key="w_pres_next",
-              shortcut="Right", width="stretch", type="primary")
+nav[4].button(
+    ui.tr("presentasi.next"),
+    on_click=_go,
+    args=(1,),
+    disabled=index == total - 1,
+    key="w_pres_next",
+    shortcut="Right",
+    width="stretch",
+    type="primary",
+)
 if slide.flag_note:  # a figure on this slide carries ⚠ (data-quality findings): the reasons are in the notes
     st.caption(slide.flag_note)
 st.caption(ui.tr("presentasi.position", n=index + 1, total=total))

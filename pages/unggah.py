@@ -22,14 +22,22 @@ import streamlit as st
 
 from ilp_metrics.core.config import secret_path_for, setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
+from ilp_metrics.core.pseudonym import load_or_create_secret
 from ilp_metrics.ingest import IngestReport, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
 from ilp_metrics.ingest.load import withdraw
-from ilp_metrics.ingest.mapping import (Profile, ProfileError, available_profiles, is_shipped_profile_name,
-                                        load_profile, profiles_dir_for, safe_profile_name, save_profile)
+from ilp_metrics.ingest.mapping import (
+    Profile,
+    ProfileError,
+    available_profiles,
+    is_shipped_profile_name,
+    load_profile,
+    profiles_dir_for,
+    safe_profile_name,
+    save_profile,
+)
 from ilp_metrics.ingest.validate import LONG_FIELDS
-from ilp_metrics.core.pseudonym import load_or_create_secret
 from pages import _shared as ui
 
 ui.ensure_dashboard()
@@ -94,8 +102,9 @@ def stage_uploads(files) -> None:
         folder.mkdir(mode=0o700)
         path = folder / (Path(f.name).name or "upload")  # the browser's name, never used as a path
         path.write_bytes(f.getbuffer())
-        items.append({"name": Path(f.name).name, "path": str(path), "size": f.size, "id": f.file_id,
-                      "source": "uploader"})
+        items.append(
+            {"name": Path(f.name).name, "path": str(path), "size": f.size, "id": f.file_id, "source": "uploader"}
+        )
     _staged()  # give new items their key
 
 
@@ -140,16 +149,22 @@ def _report_block(report: IngestReport, key: str) -> None:
         st.error(report.error)
     if report.refusals:
         st.markdown(f"**{ui.tr('upload.refusals')}**")
-        rows = [{ui.tr("upload.row"): r["row"], ui.tr("upload.column"): r["column"],
-                 ui.tr("upload.reason"): r["reason"]} for r in report.to_dict()["refusals"]]
+        rows = [
+            {ui.tr("upload.row"): r["row"], ui.tr("upload.column"): r["column"], ui.tr("upload.reason"): r["reason"]}
+            for r in report.to_dict()["refusals"]
+        ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_refusals")
         if len({r.row for r in report.refusals}) < report.rows_refused:
-            st.caption(ui.tr("upload.refusals_truncated", shown=fmt_int(len(report.refusals), lang),
-                             total=fmt_int(report.rows_refused, lang)))
+            st.caption(
+                ui.tr(
+                    "upload.refusals_truncated",
+                    shown=fmt_int(len(report.refusals), lang),
+                    total=fmt_int(report.rows_refused, lang),
+                )
+            )
 
 
-def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str],
-                  effective: Profile | None) -> None:
+def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str], effective: Profile | None) -> None:
     """One selectbox per canonical field of the kind, suggesting the detected column; saving as a profile."""
     mapping: dict[str, str] = info["mapping"]
     headers = [h for h in info["headers"] if h]
@@ -162,8 +177,12 @@ def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, s
     for i, field_name in enumerate(f for f in LONG_FIELDS[kind] if f not in fixed):
         current = mapping.get(field_name)
         pick = cols[i % 3].selectbox(
-            _field_label(field_name), options, index=options.index(current) if current in options else 0,
-            key=f"{key}_map_{kind}_{field_name}", format_func=shown)
+            _field_label(field_name),
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"{key}_map_{kind}_{field_name}",
+            format_func=shown,
+        )
         if (pick or "") != (current or ""):
             chosen[field_name] = pick or ""
     if fixed:
@@ -181,8 +200,11 @@ def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, s
         try:
             name = safe_profile_name(profile_name or "")
         except ProfileError:
-            st.error(ui.tr("upload.profile_name_missing") if not (profile_name or "").strip()
-                     else ui.tr("upload.profile_bad_name"))
+            st.error(
+                ui.tr("upload.profile_name_missing")
+                if not (profile_name or "").strip()
+                else ui.tr("upload.profile_bad_name")
+            )
             return
         if is_shipped_profile_name(name):
             st.error(ui.tr("upload.profile_shipped", name=name))
@@ -219,8 +241,14 @@ def file_workflow(item: dict[str, Any]) -> None:
         if done["duplicate"]:
             st.info(ui.tr("upload.duplicate", upload_id=done["upload_id"]))
         else:
-            st.success(ui.tr("upload.saved", upload_id=done["upload_id"], accepted=fmt_int(done["accepted"], lang),
-                             replaced=fmt_int(done["replaced"], lang)))
+            st.success(
+                ui.tr(
+                    "upload.saved",
+                    upload_id=done["upload_id"],
+                    accepted=fmt_int(done["accepted"], lang),
+                    replaced=fmt_int(done["replaced"], lang),
+                )
+            )
         return
     path = Path(item["path"])
 
@@ -229,8 +257,9 @@ def file_workflow(item: dict[str, Any]) -> None:
     kind_choice = top[0].selectbox(ui.tr("upload.kind"), list(kinds.labels), key=f"{key}_kind", format_func=kinds)
     profiles = available_profiles(PROFILE_DIR)
     names = _labels({None: ui.tr("upload.profile_none"), **{p: p for p in profiles}})
-    profile_choice = top[1].selectbox(ui.tr("upload.profile"), list(names.labels), key=f"{key}_profile",
-                                      format_func=names)
+    profile_choice = top[1].selectbox(
+        ui.tr("upload.profile"), list(names.labels), key=f"{key}_profile", format_func=names
+    )
     try:
         base = load_profile(profiles[profile_choice]) if profile_choice else None
     except ProfileError as exc:
@@ -249,8 +278,15 @@ def file_workflow(item: dict[str, Any]) -> None:
         st.warning(ui.tr("upload.not_detected", reason=info["problem"].message(lang)))
     else:
         sheet = ui.tr("upload.sheet", sheet=info["sheet"]) if info["sheet"] else ""
-        st.caption(ui.tr("upload.detected", kind=ui.tr(f"upload.kind.{kind}"), header_row=info["header_row"],
-                         rows=fmt_int(info["rows"], lang), sheet=sheet))
+        st.caption(
+            ui.tr(
+                "upload.detected",
+                kind=ui.tr(f"upload.kind.{kind}"),
+                header_row=info["header_row"],
+                rows=fmt_int(info["rows"], lang),
+                sheet=sheet,
+            )
+        )
     st.markdown(f"**{ui.tr('upload.preview')}**")
     preview = info["preview"].rename(columns={"baris": ui.tr("upload.row")})
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
@@ -262,8 +298,15 @@ def file_workflow(item: dict[str, Any]) -> None:
     modes = _labels({False: ui.tr("upload.mode_strict"), True: ui.tr("upload.mode_accept")})
     accept = st.radio(ui.tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
     signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
-    options = dict(kind=kind_choice, profile=profile, accept_valid=accept, lang=lang, file_name=name,
-                   uploaded_by=st.session_state.get("user", "dasbor"), principal=ui.principal())
+    options = dict(
+        kind=kind_choice,
+        profile=profile,
+        accept_valid=accept,
+        lang=lang,
+        file_name=name,
+        uploaded_by=st.session_state.get("user", "dasbor"),
+        principal=ui.principal(),
+    )
 
     if st.button(ui.tr("upload.check"), key=f"{key}_check", type="secondary"):
         duplicate = already_loaded(ui.cursor(), path)
@@ -295,8 +338,12 @@ def file_workflow(item: dict[str, Any]) -> None:
         bar.empty()
         if final.committed or final.duplicate:
             st.cache_data.clear()  # every page recomputes (data_version changed too)
-            item["done"] = {"duplicate": final.duplicate, "upload_id": final.upload_id,
-                            "accepted": final.rows_accepted, "replaced": final.rows_replaced}
+            item["done"] = {
+                "duplicate": final.duplicate,
+                "upload_id": final.upload_id,
+                "accepted": final.rows_accepted,
+                "replaced": final.rows_replaced,
+            }
             _discard_file(item)
         else:
             st.session_state[f"{key}_final"] = final
@@ -319,28 +366,37 @@ def history_section() -> None:
     if history.empty:
         st.info(ui.tr("upload.history_empty"))
     else:
-        shown = pd.DataFrame({
-            ui.tr("upload.col_id"): history["upload_id"],
-            ui.tr("upload.col_file"): history["file_name"],
-            ui.tr("upload.col_kind"): [ui.tr(f"upload.kind.{k}") for k in history["kind"]],
-            ui.tr("upload.col_by"): history["uploaded_by"],
-            ui.tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
-            ui.tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
-            ui.tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
-            ui.tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
-            ui.tr("upload.col_period"): [_period(a, b) for a, b in zip(history["period_start"], history["period_end"])],
-            ui.tr("upload.col_status"): [ui.tr(f"upload.status.{s}") for s in history["status"]],
-        })
+        shown = pd.DataFrame(
+            {
+                ui.tr("upload.col_id"): history["upload_id"],
+                ui.tr("upload.col_file"): history["file_name"],
+                ui.tr("upload.col_kind"): [ui.tr(f"upload.kind.{k}") for k in history["kind"]],
+                ui.tr("upload.col_by"): history["uploaded_by"],
+                ui.tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
+                ui.tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
+                ui.tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
+                ui.tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
+                ui.tr("upload.col_period"): [
+                    _period(a, b) for a, b in zip(history["period_start"], history["period_end"])
+                ],
+                ui.tr("upload.col_status"): [ui.tr(f"upload.status.{s}") for s in history["status"]],
+            }
+        )
         st.dataframe(shown, hide_index=True, width="stretch", key="history")
         active = history[history["status"] == "active"]
         if not active.empty and ui.principal().can("withdraw"):
             with st.expander(ui.tr("upload.withdraw")):
-                labels = _labels({u: f"#{u} · {f}" for u, f in zip(active["upload_id"].astype(int), active["file_name"])})
-                pick = st.selectbox(ui.tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick",
-                                    format_func=labels)
+                labels = _labels(
+                    {u: f"#{u} · {f}" for u, f in zip(active["upload_id"].astype(int), active["file_name"])}
+                )
+                pick = st.selectbox(
+                    ui.tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick", format_func=labels
+                )
                 sure = st.checkbox(ui.tr("upload.withdraw_confirm"), key="w_withdraw_sure")
                 if st.button(ui.tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
-                    removed = withdraw(ui.cursor(), int(pick), actor=st.session_state.get("user", "dasbor"))  # one transaction under db.WRITE_LOCK
+                    removed = withdraw(
+                        ui.cursor(), int(pick), actor=st.session_state.get("user", "dasbor")
+                    )  # one transaction under db.WRITE_LOCK
                     st.cache_data.clear()
                     st.session_state["withdrawn"] = (int(pick), removed)
                     st.session_state.pop("w_withdraw_sure", None)
@@ -354,8 +410,13 @@ def history_section() -> None:
 
 st.title(ui.tr("upload.title"))
 st.caption(ui.tr("upload.intro", max_mb=f"{MAX_MB:g}"))
-files = st.file_uploader(ui.tr("upload.drop"), type=["csv", "txt", "xlsx", "xlsm", "xls"],
-                         accept_multiple_files=True, key="w_uploader", max_upload_size=max(1, math.ceil(MAX_MB)))
+files = st.file_uploader(
+    ui.tr("upload.drop"),
+    type=["csv", "txt", "xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    key="w_uploader",
+    max_upload_size=max(1, math.ceil(MAX_MB)),
+)
 st.caption(ui.tr("upload.limit", max_mb=f"{MAX_MB:g}"))
 stage_uploads(files)
 for staged in _staged():

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ilp_metrics.ingest import withdraw
 from ilp_metrics.security import audit
 from ilp_metrics.security.accounts import add_user
-from ilp_metrics.ingest import withdraw
 
 from .conftest import ingest, write_text
 
@@ -17,7 +17,9 @@ CAPAIAN = "period,puskesmas_code,service_code,count\n"
 
 
 def test_uploads_replacements_and_withdrawals_are_recorded_with_who_and_when(con, tmp_path):
-    first = ingest(con, write_text(tmp_path / "a.csv", CAPAIAN + "2024-03,P7309040201,ANC_K1,5\n"), uploaded_by="bu.rina")
+    first = ingest(
+        con, write_text(tmp_path / "a.csv", CAPAIAN + "2024-03,P7309040201,ANC_K1,5\n"), uploaded_by="bu.rina"
+    )
     ingest(con, write_text(tmp_path / "b.csv", CAPAIAN + "2024-03,P7309040201,ANC_K1,7\n"), uploaded_by="pak.andi")
     withdraw(con, first.upload_id + 1, actor="bu.rina")
     log = audit.entries(con)
@@ -53,9 +55,16 @@ def test_a_deleted_entry_breaks_the_chain(con):
 
 
 def test_no_code_updates_or_deletes_the_audit_log():
-    pattern = re.compile(r"(UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log|DROP\s+TABLE\s+(IF\s+EXISTS\s+)?audit_log"
-                         r"|TRUNCATE\s+audit_log)", re.IGNORECASE)
-    offenders = [str(p.relative_to(ROOT)) for folder in ("ilp_metrics", "pages") for p in (ROOT / folder).rglob("*.py")
-                 if pattern.search(p.read_text(encoding="utf-8"))]
+    pattern = re.compile(
+        r"(UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log|DROP\s+TABLE\s+(IF\s+EXISTS\s+)?audit_log"
+        r"|TRUNCATE\s+audit_log)",
+        re.IGNORECASE,
+    )
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("ilp_metrics", "pages")
+        for p in (ROOT / folder).rglob("*.py")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
     offenders += ["dashboard.py"] if pattern.search((ROOT / "dashboard.py").read_text(encoding="utf-8")) else []
     assert offenders == []

@@ -6,10 +6,10 @@ import stat
 
 import pytest
 
-from ilp_metrics.security import audit
-from ilp_metrics.security.backup import BackupError, backup, list_backups, restore
 from ilp_metrics.core.db import connect, data_version
 from ilp_metrics.core.pseudonym import load_or_create_secret
+from ilp_metrics.security import audit
+from ilp_metrics.security.backup import BackupError, backup, list_backups, restore
 
 from .conftest import ingest, table_counts, write_text
 
@@ -92,14 +92,20 @@ def test_restore_does_not_overwrite_without_force(filled, tmp_path):
 def test_restore_refuses_while_another_process_holds_the_database(filled, tmp_path):
     import subprocess
     import sys
-    import time
 
     con, key = filled
     folder = backup(con, tmp_path / "backups", key)
     con.close()
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
-                               "print('ok', flush=True); time.sleep(60)", str(tmp_path / "ilp.duckdb")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(60)",
+            str(tmp_path / "ilp.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ok"
         with pytest.raises(BackupError, match="dipakai proses lain"):

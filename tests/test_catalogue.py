@@ -7,8 +7,9 @@ named problem; the docs test keeps docs/indicators.md identical to what the cata
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -101,8 +102,12 @@ def test_every_indicator_has_bahasa_labels_definitions_and_a_source(cat: Catalog
         f"{ind.code}: {what}"
         for ind in cat.indicators
         for what, text in (
-            ("name.id", ind.name.id), ("short_name.id", ind.short_name.id), ("definition.id", ind.definition.id),
-            ("definition.en", ind.definition.en), ("source", ind.source), ("target_source.id", ind.target_source.id),
+            ("name.id", ind.name.id),
+            ("short_name.id", ind.short_name.id),
+            ("definition.id", ind.definition.id),
+            ("definition.en", ind.definition.en),
+            ("source", ind.source),
+            ("target_source.id", ind.target_source.id),
         )
         if not text.strip()
     ]
@@ -180,58 +185,102 @@ def _override_unknown_indicator(raw: dict[str, Any]) -> None:
 
 
 VALIDATION_CASES = [
-    pytest.param(_set("indicators:SPM03:denominator", {"target_group": "bayi_lahir"}),
-                 "indicator 'SPM03': denominator target_group 'bayi_lahir' is not a known target group",
-                 id="unknown-target-group"),
+    pytest.param(
+        _set("indicators:SPM03:denominator", {"target_group": "bayi_lahir"}),
+        "indicator 'SPM03': denominator target_group 'bayi_lahir' is not a known target group",
+        id="unknown-target-group",
+    ),
     pytest.param(_duplicate_indicator, "indicator 'IMUN_IDL': code is a duplicate code", id="duplicate-code"),
-    pytest.param(_set("indicators:IMUN_IDL:cluster", 7),
-                 "indicator 'IMUN_IDL': cluster 7 must be an integer from 1 to 5", id="bad-cluster"),
-    pytest.param(_set("indicators:PTM_IVA:name.id", ""), "indicator 'PTM_IVA': name has no Bahasa Indonesia (id) text",
-                 id="missing-bahasa-name"),
-    pytest.param(_cycle, "denominator forms a cycle: GIZI_STUNTING → GIZI_UKUR_TB → GIZI_STUNTING",
-                 id="denominator-cycle"),
-    pytest.param(_min_events_without_persons,
-                 "indicator 'KIA_K1': numerator min_events is only allowed with count persons_with_min_events",
-                 id="min-events-without-persons"),
-    pytest.param(_duplicate_service_synonym,
-                 "service 'KUNJUNGAN_ANC': synonyms 'k-6' (normalised 'k 6') also names service 'ANC_K6'",
-                 id="duplicate-synonym-across-services"),
-    pytest.param(_override_unknown_indicator, "override 3: indicator 'IDL_TYPO' is not a known indicator",
-                 id="override-unknown-indicator"),
-    pytest.param(_set("indicators:KIA_K4:numerator.min_events", 1),
-                 "indicator 'KIA_K4': numerator min_events 1 must be an integer ≥ 2", id="min-events-below-two"),
-    pytest.param(_set("indicators:SPM06:numerator.count", "people"),
-                 "indicator 'SPM06': numerator count 'people' must be one of", id="unknown-count"),
-    pytest.param(_set("indicators:DBD_IR:polarity", "down"), "indicator 'DBD_IR': polarity 'down' must be one of",
-                 id="unknown-polarity"),
-    pytest.param(_set("indicators:DBD_IR:target_pct", -1), "indicator 'DBD_IR': target_pct -1 must be a number ≥ 0",
-                 id="negative-target"),
-    pytest.param(_set("indicators:SPM01:denominator", {"target_group": "ibu_hamil", "indicator": "KIA_K1"}),
-                 "indicator 'SPM01': denominator needs exactly one of target_group, indicator or readiness_item",
-                 id="two-denominator-kinds"),
-    pytest.param(_set("indicators:SPM02:numerator.services", ["PERSALINAN_FASKES", "KF_LENGKAP"]),
-                 "indicator 'SPM02': numerator services must be ['PERSALINAN_FASKES'] (DATA_CONTRACT §5)",
-                 id="spm-numerator-differs-from-contract"),
-    pytest.param(_set("indicators:GIZI_STUNTING:numerator.result_in", ["pendek"]),
-                 "indicator 'GIZI_STUNTING': numerator result_in 'pendek' is not a result of service "
-                 "'SKRINING_STUNTING'",
-                 id="undeclared-result"),
-    pytest.param(_set("indicators:SPM10:prevalence_denominator", False),
-                 "indicator 'SPM10': prevalence_denominator must be true", id="prevalence-flag-missing"),
-    pytest.param(_set("indicators:ILP_KADER_TERLATIH:denominator", {"readiness_item": "JUMLAH_DESA"}),
-                 "indicator 'ILP_KADER_TERLATIH': denominator readiness_item must be 'JUMLAH_KADER'",
-                 id="readiness-denominator-mismatch"),
-    pytest.param(_set("target_groups:wus:synonyms", ["bumil"]),
-                 "target group 'wus': synonyms 'bumil' (normalised 'bumil') also names target group 'ibu_hamil'",
-                 id="duplicate-synonym-across-target-groups"),
-    pytest.param(_set("indicators:SPM04:prevalance_denominator", True),
-                 "indicator 'SPM04': prevalance_denominator is not a known field", id="misspelt-field"),
+    pytest.param(
+        _set("indicators:IMUN_IDL:cluster", 7),
+        "indicator 'IMUN_IDL': cluster 7 must be an integer from 1 to 5",
+        id="bad-cluster",
+    ),
+    pytest.param(
+        _set("indicators:PTM_IVA:name.id", ""),
+        "indicator 'PTM_IVA': name has no Bahasa Indonesia (id) text",
+        id="missing-bahasa-name",
+    ),
+    pytest.param(
+        _cycle, "denominator forms a cycle: GIZI_STUNTING → GIZI_UKUR_TB → GIZI_STUNTING", id="denominator-cycle"
+    ),
+    pytest.param(
+        _min_events_without_persons,
+        "indicator 'KIA_K1': numerator min_events is only allowed with count persons_with_min_events",
+        id="min-events-without-persons",
+    ),
+    pytest.param(
+        _duplicate_service_synonym,
+        "service 'KUNJUNGAN_ANC': synonyms 'k-6' (normalised 'k 6') also names service 'ANC_K6'",
+        id="duplicate-synonym-across-services",
+    ),
+    pytest.param(
+        _override_unknown_indicator,
+        "override 3: indicator 'IDL_TYPO' is not a known indicator",
+        id="override-unknown-indicator",
+    ),
+    pytest.param(
+        _set("indicators:KIA_K4:numerator.min_events", 1),
+        "indicator 'KIA_K4': numerator min_events 1 must be an integer ≥ 2",
+        id="min-events-below-two",
+    ),
+    pytest.param(
+        _set("indicators:SPM06:numerator.count", "people"),
+        "indicator 'SPM06': numerator count 'people' must be one of",
+        id="unknown-count",
+    ),
+    pytest.param(
+        _set("indicators:DBD_IR:polarity", "down"),
+        "indicator 'DBD_IR': polarity 'down' must be one of",
+        id="unknown-polarity",
+    ),
+    pytest.param(
+        _set("indicators:DBD_IR:target_pct", -1),
+        "indicator 'DBD_IR': target_pct -1 must be a number ≥ 0",
+        id="negative-target",
+    ),
+    pytest.param(
+        _set("indicators:SPM01:denominator", {"target_group": "ibu_hamil", "indicator": "KIA_K1"}),
+        "indicator 'SPM01': denominator needs exactly one of target_group, indicator or readiness_item",
+        id="two-denominator-kinds",
+    ),
+    pytest.param(
+        _set("indicators:SPM02:numerator.services", ["PERSALINAN_FASKES", "KF_LENGKAP"]),
+        "indicator 'SPM02': numerator services must be ['PERSALINAN_FASKES'] (DATA_CONTRACT §5)",
+        id="spm-numerator-differs-from-contract",
+    ),
+    pytest.param(
+        _set("indicators:GIZI_STUNTING:numerator.result_in", ["pendek"]),
+        "indicator 'GIZI_STUNTING': numerator result_in 'pendek' is not a result of service 'SKRINING_STUNTING'",
+        id="undeclared-result",
+    ),
+    pytest.param(
+        _set("indicators:SPM10:prevalence_denominator", False),
+        "indicator 'SPM10': prevalence_denominator must be true",
+        id="prevalence-flag-missing",
+    ),
+    pytest.param(
+        _set("indicators:ILP_KADER_TERLATIH:denominator", {"readiness_item": "JUMLAH_DESA"}),
+        "indicator 'ILP_KADER_TERLATIH': denominator readiness_item must be 'JUMLAH_KADER'",
+        id="readiness-denominator-mismatch",
+    ),
+    pytest.param(
+        _set("target_groups:wus:synonyms", ["bumil"]),
+        "target group 'wus': synonyms 'bumil' (normalised 'bumil') also names target group 'ibu_hamil'",
+        id="duplicate-synonym-across-target-groups",
+    ),
+    pytest.param(
+        _set("indicators:SPM04:prevalance_denominator", True),
+        "indicator 'SPM04': prevalance_denominator is not a known field",
+        id="misspelt-field",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("mutate", "expected"), VALIDATION_CASES)
-def test_validation_names_the_bad_entry_and_the_reason(raw: dict[str, Any], mutate: Callable[..., None],
-                                                       expected: str) -> None:
+def test_validation_names_the_bad_entry_and_the_reason(
+    raw: dict[str, Any], mutate: Callable[..., None], expected: str
+) -> None:
     mutate(raw)
     with pytest.raises(CatalogueError) as err:
         parse_catalogue(raw)
@@ -274,10 +323,13 @@ def _with_overrides(raw: dict[str, Any], overrides: list[dict[str, Any]]) -> Cat
 
 
 def test_district_year_override_beats_year_override_beats_default(raw: dict[str, Any]) -> None:
-    cat = _with_overrides(raw, [
-        {"indicator": "IMUN_IDL", "year": 2025, "regency": "73.09", "target_pct": 95},
-        {"indicator": "IMUN_IDL", "year": 2025, "target_pct": 92},
-    ])
+    cat = _with_overrides(
+        raw,
+        [
+            {"indicator": "IMUN_IDL", "year": 2025, "regency": "73.09", "target_pct": 95},
+            {"indicator": "IMUN_IDL", "year": 2025, "target_pct": 92},
+        ],
+    )
     assert cat.target_pct("IMUN_IDL", 2025, "73.09") == 95  # district + year
     assert cat.target_pct("IMUN_IDL", 2025, "73.22") == 92  # year
     assert cat.target_pct("IMUN_IDL", 2025) == 92  # year, no district asked
@@ -298,18 +350,22 @@ def test_cumulative_target_is_pro_rated_by_month_and_ratio_targets_are_not(cat: 
     assert cat.target_to_date("GIZI_STUNTING", 2025, 3) == 14
 
 
-@pytest.mark.parametrize(("value", "target", "polarity", "expected"), [
-    (75.0, 75.0, "higher_is_better", "tercapai"),
-    (60.0, 75.0, "higher_is_better", "mendekati"),  # ratio 0.80
-    (59.0, 75.0, "higher_is_better", "di_bawah"),
-    (None, 75.0, "higher_is_better", "tidak_ada_data"),
-    (14.0, 14.0, "lower_is_better", "tercapai"),
-    (17.0, 14.0, "lower_is_better", "mendekati"),  # 14/17 = 0.82
-    (20.0, 14.0, "lower_is_better", "di_bawah"),
-    (0.0, 14.0, "lower_is_better", "tercapai"),
-])
-def test_status_follows_the_achievement_ratio(cat: Catalogue, value: float | None, target: float, polarity: str,
-                                              expected: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "target", "polarity", "expected"),
+    [
+        (75.0, 75.0, "higher_is_better", "tercapai"),
+        (60.0, 75.0, "higher_is_better", "mendekati"),  # ratio 0.80
+        (59.0, 75.0, "higher_is_better", "di_bawah"),
+        (None, 75.0, "higher_is_better", "tidak_ada_data"),
+        (14.0, 14.0, "lower_is_better", "tercapai"),
+        (17.0, 14.0, "lower_is_better", "mendekati"),  # 14/17 = 0.82
+        (20.0, 14.0, "lower_is_better", "di_bawah"),
+        (0.0, 14.0, "lower_is_better", "tercapai"),
+    ],
+)
+def test_status_follows_the_achievement_ratio(
+    cat: Catalogue, value: float | None, target: float, polarity: str, expected: str
+) -> None:
     assert cat.status.classify(value, target, polarity) == expected
 
 
@@ -326,27 +382,37 @@ def test_pws_reading_covers_the_four_classic_cells(cat: Catalogue) -> None:
 # ---------------------------------------------------------------------------------------- synonyms
 
 
-@pytest.mark.parametrize(("label", "code"), [
-    ("K6", "ANC_K6"),
-    ("Kunjungan K6", "ANC_K6"),
-    ("K-6", "ANC_K6"),
-    ("skrining hipertensi", "SKRINING_USIA_PRODUKTIF"),
-    ("Pelayanan Hipertensi", "YANKES_HIPERTENSI"),
-    ("IVA", "SKRINING_KANKER_SERVIKS"),
-    ("Sadanis", "SKRINING_KANKER_PAYUDARA"),
-    ("IDL", "IMUNISASI_DASAR_LENGKAP"),
-    ("D", "BALITA_DITIMBANG"),
-    ("anc_k1", "ANC_K1"),
-])
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("K6", "ANC_K6"),
+        ("Kunjungan K6", "ANC_K6"),
+        ("K-6", "ANC_K6"),
+        ("skrining hipertensi", "SKRINING_USIA_PRODUKTIF"),
+        ("Pelayanan Hipertensi", "YANKES_HIPERTENSI"),
+        ("IVA", "SKRINING_KANKER_SERVIKS"),
+        ("Sadanis", "SKRINING_KANKER_PAYUDARA"),
+        ("IDL", "IMUNISASI_DASAR_LENGKAP"),
+        ("D", "BALITA_DITIMBANG"),
+        ("anc_k1", "ANC_K1"),
+    ],
+)
 def test_service_synonyms_resolve_to_codes(cat: Catalogue, label: str, code: str) -> None:
     assert cat.service_synonyms()[normalise_label(label)] == code
 
 
-@pytest.mark.parametrize(("label", "code"), [
-    ("Bumil", "ibu_hamil"), ("BULIN", "ibu_bersalin"), ("bayi lahir hidup", "bayi_baru_lahir"),
-    ("Usila", "lansia"), ("Penderita HT", "penderita_hipertensi"), ("Terduga TBC", "terduga_tb"),
-    ("Usia Produktif 15-59", "usia_produktif"),
-])
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("Bumil", "ibu_hamil"),
+        ("BULIN", "ibu_bersalin"),
+        ("bayi lahir hidup", "bayi_baru_lahir"),
+        ("Usila", "lansia"),
+        ("Penderita HT", "penderita_hipertensi"),
+        ("Terduga TBC", "terduga_tb"),
+        ("Usia Produktif 15-59", "usia_produktif"),
+    ],
+)
 def test_target_group_synonyms_resolve_to_codes(cat: Catalogue, label: str, code: str) -> None:
     assert cat.resolve_target_group(label) == code
 
@@ -376,4 +442,5 @@ def test_catalogue_and_ingest_headers_normalise_labels_the_same_way(label: str |
 def test_committed_indicator_docs_match_the_catalogue(cat: Catalogue) -> None:
     committed = (REPO / "docs" / "indicators.md").read_text(encoding="utf-8")
     assert committed == render_markdown(cat), (
-        "docs/indicators.md is stale: run `.venv/bin/python -m ilp_metrics.catalogue > docs/indicators.md`")
+        "docs/indicators.md is stale: run `.venv/bin/python -m ilp_metrics.catalogue > docs/indicators.md`"
+    )

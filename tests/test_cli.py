@@ -43,10 +43,17 @@ def test_ingest_of_a_refused_file_exits_1_with_reasons_and_writes_nothing(db_pat
     assert code == 1
     [report] = json.loads(out)
     assert report["upload_id"] is None and report["rows_refused"] == 1
-    assert report["refusals"] == [{"row": 3, "column": "Jumlah", "reason_code": "not_number",
-                                   "reason": "Nilai 'lima' bukan angka"}]
-    code, out, _ = run(capsys, "ingest", "--db", str(db_path), "--dry-run", str(good := write_text(
-        tmp_path / "ok.csv", HEADER + f"2024-03,{MB},ANC_K1,5\n")))
+    assert report["refusals"] == [
+        {"row": 3, "column": "Jumlah", "reason_code": "not_number", "reason": "Nilai 'lima' bukan angka"}
+    ]
+    code, out, _ = run(
+        capsys,
+        "ingest",
+        "--db",
+        str(db_path),
+        "--dry-run",
+        str(_good := write_text(tmp_path / "ok.csv", HEADER + f"2024-03,{MB},ANC_K1,5\n")),
+    )
     assert code == 0 and json.loads(out)[0]["committed"] is False
 
 
@@ -75,8 +82,12 @@ def test_indicators_lists_the_catalogue_as_csv_and_json(capsys):
 
 def test_module_entry_point_runs_as_a_process(tmp_path):
     db = tmp_path / "p.duckdb"
-    done = subprocess.run([sys.executable, "-m", "ilp_metrics", "init", "--db", str(db)],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "ilp_metrics", "init", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -88,8 +99,9 @@ COVERAGE_HEADER = "indicator,level,unit_code,unit_name,period,numerator,denomina
 
 
 def test_coverage_prints_the_contract_columns_as_csv(fixture_db, capsys):
-    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "SPM01",
-                       "--level", "puskesmas", "--year", "2024")
+    code, out, _ = run(
+        capsys, "coverage", "--db", str(fixture_db), "--indicator", "SPM01", "--level", "puskesmas", "--year", "2024"
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0] == COVERAGE_HEADER
@@ -101,18 +113,57 @@ def test_coverage_prints_the_contract_columns_as_csv(fixture_db, capsys):
 
 
 def test_coverage_as_json_with_through_month(fixture_db, capsys):
-    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "spm01",
-                       "--level", "kabupaten", "--year", "2024", "--through", "2024-02", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "coverage",
+        "--db",
+        str(fixture_db),
+        "--indicator",
+        "spm01",
+        "--level",
+        "kabupaten",
+        "--year",
+        "2024",
+        "--through",
+        "2024-02",
+        "--format",
+        "json",
+    )
     assert code == 0
-    assert json.loads(out) == [{
-        "indicator": "SPM01", "level": "kabupaten", "unit_code": "73.09", "unit_name": "KABUPATEN MAROS",
-        "period": "2024-02", "numerator": 5, "denominator": 35, "coverage_pct": 14.29, "target_pct": 16.67,
-        "status": "mendekati"}]
+    assert json.loads(out) == [
+        {
+            "indicator": "SPM01",
+            "level": "kabupaten",
+            "unit_code": "73.09",
+            "unit_name": "KABUPATEN MAROS",
+            "period": "2024-02",
+            "numerator": 5,
+            "denominator": 35,
+            "coverage_pct": 14.29,
+            "target_pct": 16.67,
+            "status": "mendekati",
+        }
+    ]
 
 
 def test_coverage_monthly_gives_one_row_per_month(fixture_db, capsys):
-    code, out, _ = run(capsys, "coverage", "--db", str(fixture_db), "--indicator", "SPM01", "--level", "desa",
-                       "--year", "2024", "--through", "2024-04", "--puskesmas", "P7309140201", "--monthly")
+    code, out, _ = run(
+        capsys,
+        "coverage",
+        "--db",
+        str(fixture_db),
+        "--indicator",
+        "SPM01",
+        "--level",
+        "desa",
+        "--year",
+        "2024",
+        "--through",
+        "2024-04",
+        "--puskesmas",
+        "P7309140201",
+        "--monthly",
+    )
     assert code == 0
     rows = out.strip().splitlines()[1:]
     assert len(rows) == 2 * 4  # two desa × four months
@@ -131,8 +182,18 @@ def test_coverage_usage_errors_exit_2(fixture_db, tmp_path, capsys):
         code, _, err = run(capsys, "coverage", "--db", str(fixture_db), *args)
         assert code == 2, args
         assert err.strip(), args
-    code, _, err = run(capsys, "coverage", "--db", str(tmp_path / "absent.duckdb"), "--indicator", "SPM01",
-                       "--level", "kabupaten", "--year", "2024")
+    code, _, err = run(
+        capsys,
+        "coverage",
+        "--db",
+        str(tmp_path / "absent.duckdb"),
+        "--indicator",
+        "SPM01",
+        "--level",
+        "kabupaten",
+        "--year",
+        "2024",
+    )
     assert code == 2 and "tidak ditemukan" in err
     assert not (tmp_path / "absent.duckdb").exists()  # a read command never creates a database
 
@@ -143,21 +204,52 @@ def test_quality_prints_one_row_per_finding_in_csv_and_json(db_path, tmp_path, c
 
     # Maros Baru reports January and March 2024 (no February), uploaded on time (before the 10th).
     text = "period,puskesmas_code,desa_code,service_code,count\n" + "".join(
-        f"2024-{m:02d},{MB},73.09.04.2005,KUNJUNGAN_RUMAH,3\n" for m in (1, 3))
+        f"2024-{m:02d},{MB},73.09.04.2005,KUNJUNGAN_RUMAH,3\n" for m in (1, 3)
+    )
     code, _, _ = run(capsys, "ingest", "--db", str(db_path), str(write_text(tmp_path / "c.csv", text)))
     assert code == 0
     code, out, _ = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--kabupaten", "7309")
     assert code == 0
     rows = list(_csv.DictReader(_io.StringIO(out)))
-    assert list(rows[0]) == ["check", "severity", "regency", "puskesmas", "puskesmas_name", "desa", "desa_name",
-                             "period", "indicator", "value", "expected", "message", "upload_ids", "rows"]
+    assert list(rows[0]) == [
+        "check",
+        "severity",
+        "regency",
+        "puskesmas",
+        "puskesmas_name",
+        "desa",
+        "desa_name",
+        "period",
+        "indicator",
+        "value",
+        "expected",
+        "message",
+        "upload_ids",
+        "rows",
+    ]
     missing = [r for r in rows if r["check"] == "COMP_PUSKESMAS_MONTH"]
     # Maros Baru misses February; Turikale (no data at all) misses January–March.
     assert sorted((r["puskesmas"], r["period"]) for r in missing) == [
-        (MB, "2024-02"), ("P7309140201", "2024-01"), ("P7309140201", "2024-02"), ("P7309140201", "2024-03")]
+        (MB, "2024-02"),
+        ("P7309140201", "2024-01"),
+        ("P7309140201", "2024-02"),
+        ("P7309140201", "2024-03"),
+    ]
     assert missing[0]["message"].endswith("tidak ada data untuk " + missing[0]["period"] + ".")
-    code, out, _ = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--through", "2024-01",
-                       "--format", "json", "--lang", "en")
+    code, out, _ = run(
+        capsys,
+        "quality",
+        "--db",
+        str(db_path),
+        "--year",
+        "2024",
+        "--through",
+        "2024-01",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    )
     data = json.loads(out)
     assert code == 0 and {r["period"] for r in data if r["check"] == "COMP_PUSKESMAS_MONTH"} == {"2024-01"}
     assert any("no data for 2024-01" in r["message"] for r in data)

@@ -17,7 +17,9 @@ def test_backup_then_restore_round_trips_through_the_command_line(db_path, tmp_p
     monkeypatch.setenv("ILP_SECRET_FILE", str(key))
     load_or_create_secret(key)
     con = connect(db_path)
-    ingest(con, write_text(tmp_path / "c.csv", "period,puskesmas_code,service_code,count\n2024-03,P7309040201,ANC_K1,5\n"))
+    ingest(
+        con, write_text(tmp_path / "c.csv", "period,puskesmas_code,service_code,count\n2024-03,P7309040201,ANC_K1,5\n")
+    )
     counts = table_counts(con)
     con.close()
     monkeypatch.setenv("FRASA", "frasa-sandi-panjang")
@@ -39,14 +41,17 @@ def test_backup_then_restore_round_trips_through_the_command_line(db_path, tmp_p
 def test_users_are_added_listed_and_locked_out_accounts_unlocked(db_path, monkeypatch, capsys):
     monkeypatch.setenv("ILP_NEW_PASSWORD", "Sandi-Kuat-2024")
     assert main(["users", "--db", str(db_path), "add", "admin", "--role", "admin"]) == 0
-    assert main(["users", "--db", str(db_path), "add", "pkm.mb", "--role", "puskesmas",
-                 "--puskesmas", "P7309040201"]) == 0
+    assert (
+        main(["users", "--db", str(db_path), "add", "pkm.mb", "--role", "puskesmas", "--puskesmas", "P7309040201"]) == 0
+    )
     assert main(["users", "--db", str(db_path), "add", "pkm.x", "--role", "puskesmas", "--puskesmas", "P0"]) == 1
     assert "registri" in capsys.readouterr().err
     assert main(["users", "--db", str(db_path), "list", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(u["username"], u["role"], u["puskesmas_code"]) for u in listed] == [
-        ("admin", "admin", None), ("pkm.mb", "puskesmas", "P7309040201")]
+        ("admin", "admin", None),
+        ("pkm.mb", "puskesmas", "P7309040201"),
+    ]
     assert all("password_hash" not in u for u in listed)
     assert main(["users", "--db", str(db_path), "deactivate", "admin"]) == 1  # the last admin stays
     assert main(["users", "--db", str(db_path), "unlock", "pkm.mb"]) == 0

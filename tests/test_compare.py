@@ -26,7 +26,6 @@ The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the i
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +33,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binom
 
+from ilp_metrics.core.db import connect, init_schema
 from ilp_metrics.metrics import compare
 from ilp_metrics.metrics.compare import GroupError, NotComparable
-from ilp_metrics.core.db import connect, init_schema
 
 from .conftest import ingest, nik, write_text
 
@@ -92,9 +91,13 @@ def compare_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = connect(path)
     init_schema(con)
     layanan, capaian = _files()
-    for name, text, kind in (("puskesmas.csv", REGISTRY, None), ("desa.csv", DESA, None),
-                             ("sasaran.csv", SASARAN, "sasaran"), ("layanan.csv", layanan, "layanan"),
-                             ("capaian.csv", capaian, "capaian")):
+    for name, text, kind in (
+        ("puskesmas.csv", REGISTRY, None),
+        ("desa.csv", DESA, None),
+        ("sasaran.csv", SASARAN, "sasaran"),
+        ("layanan.csv", layanan, "layanan"),
+        ("capaian.csv", capaian, "capaian"),
+    ):
         report = ingest(con, write_text(folder / name, text), **({"kind": kind} if kind else {}))
         assert report.ok, report.to_dict()
     con.close()
@@ -112,8 +115,12 @@ def aligned_row(frame: pd.DataFrame, group: str, k: int) -> tuple:
     hit = frame[(frame["group"] == group) & (frame["months_since_start"] == k)]
     assert len(hit) == 1, f"expected one row for {group} at month {k}, got {len(hit)}"
     r = hit.iloc[0]
-    return int(r["units"]), round(float(r["median_coverage_pct"]), 6), round(float(r["p25"]), 6), \
-        round(float(r["p75"]), 6)
+    return (
+        int(r["units"]),
+        round(float(r["median_coverage_pct"]), 6),
+        round(float(r["p25"]), 6),
+        round(float(r["p75"]), 6),
+    )
 
 
 # ------------------------------------------------------------------ groups
@@ -174,8 +181,15 @@ def test_indicators_without_a_monthly_coverage_are_refused(ccon):
 
 def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_since_start(ccon):
     al = compare.aligned_series(ccon, "SPM01", GROUPS)
-    assert list(al.columns[:7]) == ["group", "indicator", "months_since_start", "units", "median_coverage_pct",
-                                    "p25", "p75"]
+    assert list(al.columns[:7]) == [
+        "group",
+        "indicator",
+        "months_since_start",
+        "units",
+        "median_coverage_pct",
+        "p25",
+        "p75",
+    ]
     # pilot: k −5..−3 only Y (20); k −2: X 10, Y 30 -> median 20, quartiles 15 and 25 (linear);
     # k −1: X 20, Y 30; k 0: X 30, Y 40; k 1: X 40, Y 50; k 2: X 50, Y 60; k 3: X 50;
     # k 4: X had no data in July -> no row; k 5: X 60.
@@ -243,12 +257,15 @@ def test_difference_in_differences_is_the_pilot_change_minus_the_adopter_change(
     did = compare.difference_in_differences(ba, "pilot", "adopter").set_index("row")
     # pilot: before (15 + 30) / 2 = 22.5, after (45 + 55) / 2 = 50, change 27.5 (2 units);
     # adopter: 30, 40, 10; difference row: −7.5, 10, and DiD = 27.5 − 10 = 17.5.
-    assert did.loc["pilot", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
-        pytest.approx([2, 22.5, 50, 27.5])
-    assert did.loc["adopter", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
-        pytest.approx([1, 30, 40, 10])
-    assert did.loc["difference", ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == \
-        pytest.approx([-7.5, 10, 17.5])
+    assert did.loc["pilot", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx(
+        [2, 22.5, 50, 27.5]
+    )
+    assert did.loc["adopter", ["units", "before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx(
+        [1, 30, 40, 10]
+    )
+    assert did.loc["difference", ["before_mean_pct", "after_mean_pct", "change_pct"]].tolist() == pytest.approx(
+        [-7.5, 10, 17.5]
+    )
 
 
 def test_units_not_included_stay_out_of_the_difference_in_differences(ccon):
@@ -347,8 +364,9 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_cli_compare_prints_the_aligned_series_as_csv(compare_db, capsys):
-    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "spm01",
-                           "--group-a", "pilot", "--group-b", "73.22")
+    code, out, _ = run_cli(
+        capsys, "compare", "--db", str(compare_db), "--indicator", "spm01", "--group-a", "pilot", "--group-b", "73.22"
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("group,months_since_start,units,median_coverage_pct,p25,p75")
@@ -360,24 +378,61 @@ def test_cli_compare_prints_the_aligned_series_as_csv(compare_db, capsys):
 def test_cli_compare_json_and_the_did_view(compare_db, capsys):
     import json
 
-    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "SPM01", "--group-a",
-                           f"{X},{Y}", "--group-b", Z, "--format", "json")
+    code, out, _ = run_cli(
+        capsys,
+        "compare",
+        "--db",
+        str(compare_db),
+        "--indicator",
+        "SPM01",
+        "--group-a",
+        f"{X},{Y}",
+        "--group-b",
+        Z,
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
-    assert {"group": f"{X},{Y}", "months_since_start": 0, "units": 2, "median_coverage_pct": 35, "p25": 32.5,
-            "p75": 37.5, "mean_coverage_pct": 35, "indicator": "SPM01"} in rows
-    code, out, _ = run_cli(capsys, "compare", "--db", str(compare_db), "--indicator", "SPM01", "--group-a", "pilot",
-                           "--group-b", "adopter", "--view", "did", "--format", "json")
+    assert {
+        "group": f"{X},{Y}",
+        "months_since_start": 0,
+        "units": 2,
+        "median_coverage_pct": 35,
+        "p25": 32.5,
+        "p75": 37.5,
+        "mean_coverage_pct": 35,
+        "indicator": "SPM01",
+    } in rows
+    code, out, _ = run_cli(
+        capsys,
+        "compare",
+        "--db",
+        str(compare_db),
+        "--indicator",
+        "SPM01",
+        "--group-a",
+        "pilot",
+        "--group-b",
+        "adopter",
+        "--view",
+        "did",
+        "--format",
+        "json",
+    )
     # Default windows (12 months, at least 6 each side): no unit of this short fixture qualifies.
     assert code == 0 and [r["row"] for r in json.loads(out)] == ["pilot", "adopter", "difference"]
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["--indicator", "NOPE", "--group-a", "pilot", "--group-b", "adopter"], "indikator tidak dikenal"),
-    (["--indicator", "ILP_KLASTER", "--group-a", "pilot", "--group-b", "adopter"], "capaian bulanan"),
-    (["--indicator", "SPM01", "--group-a", "73.01", "--group-b", "adopter"], "--group-a"),
-    (["--indicator", "SPM01", "--group-a", "pilot", "--group-b", f"{Z},P0000000000"], "P0000000000"),
-])
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--indicator", "NOPE", "--group-a", "pilot", "--group-b", "adopter"], "indikator tidak dikenal"),
+        (["--indicator", "ILP_KLASTER", "--group-a", "pilot", "--group-b", "adopter"], "capaian bulanan"),
+        (["--indicator", "SPM01", "--group-a", "73.01", "--group-b", "adopter"], "--group-a"),
+        (["--indicator", "SPM01", "--group-a", "pilot", "--group-b", f"{Z},P0000000000"], "P0000000000"),
+    ],
+)
 def test_cli_compare_bad_usage_exits_2_with_the_reason(compare_db, capsys, argv, says):
     code, out, err = run_cli(capsys, "compare", "--db", str(compare_db), *argv)
     assert code == 2 and out == "" and says in err

@@ -15,12 +15,12 @@ import threading
 import time
 from pathlib import Path
 
-from ilp_metrics.metrics.coverage import coverage_many
 from ilp_metrics.core.db import connect
+from ilp_metrics.ingest import ingest_file
+from ilp_metrics.metrics.coverage import coverage_many
 from ilp_metrics.security.scope import Principal
 
 from .conftest import MB, SECRET
-from ilp_metrics.ingest import ingest_file
 
 SESSIONS = 24
 UPLOADS = 4
@@ -89,8 +89,10 @@ def test_twenty_four_sessions_read_while_uploads_commit(db_path, tmp_path):
             th.join(timeout=300)
     con.close()
     observed = set().union(*seen)
-    print(f"{SESSIONS} sessions, {sum(reads)} page reads, {len(commits)} uploads committed, "
-          f"{len(errors)} errors, figures seen: {sorted(observed)}")
+    print(
+        f"{SESSIONS} sessions, {sum(reads)} page reads, {len(commits)} uploads committed, "
+        f"{len(errors)} errors, figures seen: {sorted(observed)}"
+    )
     assert not errors, errors[:3]
     assert all(not th.is_alive() for th in threads)
     assert observed <= valid, f"torn reads: {sorted(observed - valid)}"

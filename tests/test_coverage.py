@@ -29,8 +29,8 @@ import pandas as pd
 import pytest
 
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
 from ilp_metrics.core.db import connect
+from ilp_metrics.metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
 
 from .conftest import MB, TK, ingest, nik, write_text
 
@@ -98,7 +98,8 @@ period,puskesmas_code,desa_code,service_code,count
 2024-01,{TK},{D},SKRINING_STUNTING,10
 """
 
-KESIAPAN = f"""\
+KESIAPAN = (
+    f"""\
 period,puskesmas_code,item_code,value
 2023-12,{MB},KLASTER_TERBENTUK,1
 2024-03,{TK},KLASTER_TERBENTUK,1
@@ -115,19 +116,16 @@ period,puskesmas_code,item_code,value
 2024-01,{MB},KADER_TERLATIH,25
 2024-01,{TK},JUMLAH_KADER,20
 2024-01,{TK},KADER_TERLATIH,20
-""" + "".join(
-    f"2024-{m:02d},{MB},LOKMIN_BULANAN,{v}\n" for m, v in zip(range(1, 5), (1, 0, 1, 1))
-) + "".join(
-    f"2024-{m:02d},{TK},LOKMIN_BULANAN,1\n" for m in range(1, 5)
-) + "".join(
-    f"2024-{m:02d},{MB},PWS_DIGUNAKAN,{v}\n" for m, v in zip(range(1, 5), (0, 0, 1, 1))
-) + "".join(
-    f"2024-{m:02d},{TK},PWS_DIGUNAKAN,1\n" for m in range(1, 5)
-) + "".join(
-    f"2024-{m:02d},{MB},LAPORAN_WAJIB,10\n2024-{m:02d},{MB},LAPORAN_TEPAT_WAKTU,{v}\n"
-    for m, v in zip(range(1, 5), (8, 9, 10, 7))
-) + "".join(
-    f"2024-{m:02d},{TK},LAPORAN_WAJIB,10\n2024-{m:02d},{TK},LAPORAN_TEPAT_WAKTU,10\n" for m in range(1, 5)
+"""
+    + "".join(f"2024-{m:02d},{MB},LOKMIN_BULANAN,{v}\n" for m, v in zip(range(1, 5), (1, 0, 1, 1)))
+    + "".join(f"2024-{m:02d},{TK},LOKMIN_BULANAN,1\n" for m in range(1, 5))
+    + "".join(f"2024-{m:02d},{MB},PWS_DIGUNAKAN,{v}\n" for m, v in zip(range(1, 5), (0, 0, 1, 1)))
+    + "".join(f"2024-{m:02d},{TK},PWS_DIGUNAKAN,1\n" for m in range(1, 5))
+    + "".join(
+        f"2024-{m:02d},{MB},LAPORAN_WAJIB,10\n2024-{m:02d},{MB},LAPORAN_TEPAT_WAKTU,{v}\n"
+        for m, v in zip(range(1, 5), (8, 9, 10, 7))
+    )
+    + "".join(f"2024-{m:02d},{TK},LAPORAN_WAJIB,10\n2024-{m:02d},{TK},LAPORAN_TEPAT_WAKTU,10\n" for m in range(1, 5))
 )
 
 
@@ -142,8 +140,12 @@ def fixture_db(registry_template: Path, tmp_path_factory: pytest.TempPathFactory
     path = folder / "ilp.duckdb"
     shutil.copy(registry_template, path)
     con = connect(path)
-    for name, text, kind in (("sasaran.csv", SASARAN, "sasaran"), ("layanan.csv", _layanan_csv(), "layanan"),
-                             ("capaian.csv", CAPAIAN, "capaian"), ("kesiapan.csv", KESIAPAN, "kesiapan")):
+    for name, text, kind in (
+        ("sasaran.csv", SASARAN, "sasaran"),
+        ("layanan.csv", _layanan_csv(), "layanan"),
+        ("capaian.csv", CAPAIAN, "capaian"),
+        ("kesiapan.csv", KESIAPAN, "kesiapan"),
+    ):
         report = ingest(con, write_text(folder / name, text), kind=kind)
         assert report.ok, report.to_dict()
     con.close()

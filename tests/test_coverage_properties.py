@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ilp_metrics.metrics.coverage import coverage_many
 from ilp_metrics.core.db import connect
+from ilp_metrics.metrics.coverage import coverage_many
 
 from .conftest import MB, TK
 
@@ -20,16 +20,25 @@ DESA = {"73.09.04.2005": MB, "73.09.04.2006": MB, "73.09.04.1002": MB, "73.09.14
 DESA_CODES = sorted(DESA)
 THROUGH = 6
 
-records = st.lists(st.tuples(
-    st.integers(0, 7),  # person
-    st.sampled_from(DESA_CODES),
-    st.integers(1, THROUGH),  # month
-    st.integers(1, 28),  # day
-    st.sampled_from(["ANC_K6", "KUNJUNGAN_RUMAH", "KUNJUNGAN_ANC"]),
-), max_size=40)
-aggregates = st.lists(st.tuples(
-    st.sampled_from(DESA_CODES), st.integers(1, THROUGH), st.sampled_from(["ANC_K6", "KUNJUNGAN_RUMAH"]),
-    st.integers(0, 6)), max_size=8)
+records = st.lists(
+    st.tuples(
+        st.integers(0, 7),  # person
+        st.sampled_from(DESA_CODES),
+        st.integers(1, THROUGH),  # month
+        st.integers(1, 28),  # day
+        st.sampled_from(["ANC_K6", "KUNJUNGAN_RUMAH", "KUNJUNGAN_ANC"]),
+    ),
+    max_size=40,
+)
+aggregates = st.lists(
+    st.tuples(
+        st.sampled_from(DESA_CODES),
+        st.integers(1, THROUGH),
+        st.sampled_from(["ANC_K6", "KUNJUNGAN_RUMAH"]),
+        st.integers(0, 6),
+    ),
+    max_size=8,
+)
 targets = st.lists(st.integers(0, 30), min_size=len(DESA_CODES), max_size=len(DESA_CODES))
 
 
@@ -49,12 +58,19 @@ def load(con: duckdb.DuckDBPyConnection, recs, aggs, sasaran) -> None:
     if recs:
         con.executemany(
             "INSERT INTO layanan VALUES (1, ?, make_date(2024, ?, ?), ?, ?, ?, NULL, 30, 'P', ?, NULL)",
-            [(i, m, d, DESA[desa], desa, f"k{person}", service) for i, (person, desa, m, d, service) in enumerate(recs)])
+            [
+                (i, m, d, DESA[desa], desa, f"k{person}", service)
+                for i, (person, desa, m, d, service) in enumerate(recs)
+            ],
+        )
     if aggs:
-        con.executemany("INSERT INTO capaian VALUES (2, ?, make_date(2024, ?, 1), ?, ?, ?, ?)",
-                        [(i, m, DESA[desa], desa, service, n) for i, (desa, m, service, n) in enumerate(aggs)])
-    rows = [(2024, "desa", desa, group, n) for desa, n in zip(DESA_CODES, sasaran)
-            for group in ("ibu_hamil", "penduduk")]
+        con.executemany(
+            "INSERT INTO capaian VALUES (2, ?, make_date(2024, ?, 1), ?, ?, ?, ?)",
+            [(i, m, DESA[desa], desa, service, n) for i, (desa, m, service, n) in enumerate(aggs)],
+        )
+    rows = [
+        (2024, "desa", desa, group, n) for desa, n in zip(DESA_CODES, sasaran) for group in ("ibu_hamil", "penduduk")
+    ]
     con.executemany("INSERT INTO sasaran VALUES (?, ?, ?, ?, ?, 3)", rows)
 
 
@@ -85,7 +101,9 @@ def test_additive_figures_add_up_from_desa_to_puskesmas_to_kabupaten(pcon, recs,
     desa = by_level["desa"].assign(parent=lambda f: f["unit_code"].map(DESA))
     for column in ("numerator", "denominator"):
         visits = desa[desa["indicator"] == "ILP_KUNJUNGAN_RUMAH"].groupby(["parent", "month"])[column].sum()
-        pusk = by_level["puskesmas"].query("indicator == 'ILP_KUNJUNGAN_RUMAH'").set_index(["unit_code", "month"])[column]
+        pusk = (
+            by_level["puskesmas"].query("indicator == 'ILP_KUNJUNGAN_RUMAH'").set_index(["unit_code", "month"])[column]
+        )
         assert visits.to_dict() == pytest.approx(pusk.rename_axis(["parent", "month"]).to_dict())
         kab = by_level["kabupaten"].query("indicator == 'ILP_KUNJUNGAN_RUMAH'").set_index("month")[column]
         assert pusk.groupby(level="month").sum().to_dict() == pytest.approx(kab.to_dict())

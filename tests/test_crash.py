@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = 200_000
 RANDOM_KILLS = 6
 _RNG = random.Random(2026)
-KILL_POINTS = [0.3, 1.0, 2.0, 3.5, None] + sorted(round(_RNG.uniform(0.2, 6.0), 2) for _ in range(RANDOM_KILLS))
+KILL_POINTS = [0.3, 1.0, 2.0, 3.5, None, *sorted(round(_RNG.uniform(0.2, 6.0), 2) for _ in range(RANDOM_KILLS))]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +59,13 @@ def test_sigkill_during_ingest_leaves_all_or_nothing(registry_template, big_csv,
     db = tmp_path / "crash.duckdb"
     shutil.copy(registry_template, db)
     env = {**os.environ, "ILP_SECRET_FILE": str(tmp_path / "k.key")}
-    proc = subprocess.Popen([sys.executable, "-m", "ilp_metrics", "ingest", "--db", str(db), str(big_csv)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ilp_metrics", "ingest", "--db", str(db), str(big_csv)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:  # None lets the load finish (the 'whole upload' branch, then nothing to kill); the rest kill it
         proc.wait(timeout=kill_after if kill_after is not None else 600)
     except subprocess.TimeoutExpired:

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from ilp_metrics.demo import DEFECTS
-from ilp_metrics.demo import places
+from ilp_metrics.demo import DEFECTS, places
 from ilp_metrics.demo.generate import generate, load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,10 +37,25 @@ def demo(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------- helpers
 
 _CANON = {
-    "service_date": "date", "Tanggal Pelayanan": "date", "puskesmas_code": "pk", "Kode Puskesmas": "pk",
-    "desa_code": "desa", "Kode Desa": "desa", "nik": "nik", "NIK": "nik", "name": "name", "Nama": "name",
-    "birth_date": "birth", "Tgl Lahir": "birth", "sex": "sex", "JK": "sex", "Jenis Kelamin": "sex",
-    "service_code": "service", "Layanan": "service", "result": "result", "Hasil": "result",
+    "service_date": "date",
+    "Tanggal Pelayanan": "date",
+    "puskesmas_code": "pk",
+    "Kode Puskesmas": "pk",
+    "desa_code": "desa",
+    "Kode Desa": "desa",
+    "nik": "nik",
+    "NIK": "nik",
+    "name": "name",
+    "Nama": "name",
+    "birth_date": "birth",
+    "Tgl Lahir": "birth",
+    "sex": "sex",
+    "JK": "sex",
+    "Jenis Kelamin": "sex",
+    "service_code": "service",
+    "Layanan": "service",
+    "result": "result",
+    "Hasil": "result",
 }
 
 
@@ -140,12 +154,14 @@ def test_subset_gives_the_same_data_for_its_puskesmas(demo, tmp_path):
 
 def test_puskesmas_registries(demo):
     counts = {}
-    for key, regency, title in (("maros", "73.09", "DAFTAR PUSKESMAS KABUPATEN MAROS"),
-                                ("luwu_utara", "73.22", "DAFTAR PUSKESMAS KABUPATEN LUWU UTARA")):
+    for key, regency, title in (
+        ("maros", "73.09", "DAFTAR PUSKESMAS KABUPATEN MAROS"),
+        ("luwu_utara", "73.22", "DAFTAR PUSKESMAS KABUPATEN LUWU UTARA"),
+    ):
         rows = sheet_rows(demo / "registri" / f"daftar_puskesmas_{key}.xlsx")
         assert rows[0][0] == title
         header_at = next(i for i, r in enumerate(rows) if r[1] == "Kode Puskesmas")
-        data = [r for r in rows[header_at + 1:] if r[1]]
+        data = [r for r in rows[header_at + 1 :] if r[1]]
         counts[regency] = len(data)
         lat_min, lat_max, lon_min, lon_max = places.BBOX[regency]
         for r in data:
@@ -164,7 +180,7 @@ def test_every_real_desa_assigned_once(demo):
     assigned: Counter = Counter()
     pk_of = {}
     for key in ("maros", "luwu_utara"):
-        header, rows = _read_csv(demo / "registri" / f"daftar_desa_{key}.csv")
+        _header, rows = _read_csv(demo / "registri" / f"daftar_desa_{key}.csv")
         for r in rows:
             code = r[0] if "." in r[0] else f"{r[0][:2]}.{r[0][2:4]}.{r[0][4:6]}.{r[0][6:]}"
             assigned[code] += 1
@@ -232,7 +248,7 @@ def _k6_coverage(out: Path, pk_name: str) -> dict[int, float]:
 
 
 def _desa_of(out: Path, pk: str) -> list[str]:
-    header, rows = _read_csv(out / "registri" / "daftar_desa_maros.csv")
+    _header, rows = _read_csv(out / "registri" / "daftar_desa_maros.csv")
     return [r[0] for r in rows if r[2] == pk]
 
 
@@ -282,7 +298,7 @@ def test_services_reach_the_right_people(demo):
 def test_every_record_is_valid(demo):
     header, rows = _read_csv(demo / "registri" / "daftar_desa_luwu_utara.csv")
     desa_pk = {r[0].replace(".", ""): r[2] for r in rows}
-    header, rows = _read_csv(demo / "registri" / "daftar_desa_maros.csv")
+    _header, rows = _read_csv(demo / "registri" / "daftar_desa_maros.csv")
     desa_pk.update({r[0]: r[2] for r in rows})
     rows = layanan_rows(demo)
     assert len(rows) > 20_000
@@ -344,22 +360,27 @@ def test_missing_month_has_no_rows(demo):
     assert all(r["Periode"] != d["period"] for r in capaian_rows(demo, d["puskesmas_code"]))
     assert all(r["date"].strftime("%Y-%m") != d["period"] for r in layanan_rows(demo, d["puskesmas_code"]))
     months = {r["Periode"] for r in capaian_rows(demo, d["puskesmas_code"])} | {
-        r["date"].strftime("%Y-%m") for r in layanan_rows(demo, d["puskesmas_code"])}
+        r["date"].strftime("%Y-%m") for r in layanan_rows(demo, d["puskesmas_code"])
+    }
     assert "2025-02" in months and "2025-04" in months  # only that month is missing
 
 
 def test_late_uploads(demo):
     d = _defect("late")
-    files = [f for f in load_manifest(demo)["files"]
-             if f["kind"] == "layanan" and f["puskesmas"] == d["puskesmas_code"]]
+    files = [
+        f for f in load_manifest(demo)["files"] if f["kind"] == "layanan" and f["puskesmas"] == d["puskesmas_code"]
+    ]
     assert files and all(f["period_start"] == f["period_end"] for f in files)  # monthly files
     for f in files:
         y, m = (int(x) for x in f["period_end"].split("-"))
         deadline = date(y + m // 12, m % 12 + 1, 10)
         late = (datetime.fromisoformat(f["uploaded_at"]).date() - deadline).days
         assert 25 <= late <= 45, f
-    others = [f for f in load_manifest(demo)["files"]
-              if f["kind"] in ("layanan", "capaian") and f["puskesmas"] != d["puskesmas_code"]]
+    others = [
+        f
+        for f in load_manifest(demo)["files"]
+        if f["kind"] in ("layanan", "capaian") and f["puskesmas"] != d["puskesmas_code"]
+    ]
     for f in others:
         y, m = (int(x) for x in f["period_end"].split("-"))
         deadline = date(y + m // 12, m % 12 + 1, 10)
@@ -409,8 +430,11 @@ def test_as_of_limits_2025(tmp_path):
 def _repo_text_files() -> list[Path]:
     try:
         out = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True,
-            text=True, check=True,
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split("\n")
         paths = [ROOT / p for p in out if p]
     except (OSError, subprocess.CalledProcessError):

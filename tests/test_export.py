@@ -96,8 +96,18 @@ def test_an_unknown_kabupaten_has_nothing_to_export(xcon):
 def test_the_deck_holds_the_required_slides_in_order(deck):
     keys = [s.key for s in deck.slides]
     # The fixture has one cohort only (pilot), so no pilot-vs-adopter slide: nothing to compare.
-    assert keys == ["cover", "status", "spm", "cluster-1", "cluster-2", "cluster-3", "cluster-4", "cluster-5",
-                    "watch", "closing"]
+    assert keys == [
+        "cover",
+        "status",
+        "spm",
+        "cluster-1",
+        "cluster-2",
+        "cluster-3",
+        "cluster-4",
+        "cluster-5",
+        "watch",
+        "closing",
+    ]
 
 
 def test_a_slide_is_one_builder_in_the_list(facts, xcon):
@@ -130,8 +140,18 @@ def test_english_deck(facts, xcon):
 # ------------------------------------------------------------------ public showing
 
 
-@pytest.mark.parametrize("n, public, shown", [(0, True, "0"), (3, True, "<5"), (4, True, "<5"), (5, True, "5"),
-                                              (3, False, "3"), (1234, True, "1.234"), (None, True, "–")])
+@pytest.mark.parametrize(
+    ("n", "public", "shown"),
+    [
+        (0, True, "0"),
+        (3, True, "<5"),
+        (4, True, "<5"),
+        (5, True, "5"),
+        (3, False, "3"),
+        (1234, True, "1.234"),
+        (None, True, "–"),
+    ],
+)
 def test_public_counts_under_five_are_written_as_less_than_five(n, public, shown):
     assert count_text(n, "id", public) == shown
 
@@ -217,12 +237,11 @@ def test_public_pdf_writes_the_small_count_as_less_than_five(xcon, facts):
 
 def test_xlsx_keeps_numbers_as_numbers_with_formats(xcon, facts):
     workbook = openpyxl.load_workbook(io.BytesIO(render(xcon, "xlsx", facts)))
-    assert workbook.sheetnames == ["Keterangan", "Kabupaten", "Puskesmas", "Desa PWS", "Kualitas data",
-                                   "Indikator"]
+    assert workbook.sheetnames == ["Keterangan", "Kabupaten", "Puskesmas", "Desa PWS", "Kualitas data", "Indikator"]
     sheet = workbook["Kabupaten"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Kode indikator")].value == "SPM01")
-    cell = {h: c for h, c in zip(header, row)}
+    cell = dict(zip(header, row))
     assert cell["Sasaran (penyebut)"].value == 35 and cell["Sasaran (penyebut)"].number_format == "#,##0"
     assert cell["Dilayani (pembilang)"].value == 9
     assert round(cell["Cakupan"].value, 1) == 25.7 and cell["Cakupan"].number_format == "#,##0.0"
@@ -255,16 +274,36 @@ def test_cli_writes_each_format(cli_db, tmp_path, capsys):
 
 def test_cli_export_in_english_and_public(cli_db, tmp_path):
     out = tmp_path / "maros.pptx"
-    assert main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "7309",
-                 "--public", "--lang", "en"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                str(cli_db),
+                "--year",
+                "2024",
+                "--out",
+                str(out),
+                "--kabupaten",
+                "7309",
+                "--public",
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     assert Presentation(str(out)).slides[0].shapes[0].text_frame.text == "Integrated Primary Care (ILP)"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--out", "x.docx"], "--out harus berakhiran .pptx, .pdf atau .xlsx"),
-    (["--out", "x.pptx", "--kabupaten", "73.22"], "tidak ada puskesmas terdaftar"),
-    (["--out", "x.pptx", "--through", "2023-04"], "tidak berada di tahun"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--out", "x.docx"], "--out harus berakhiran .pptx, .pdf atau .xlsx"),
+        (["--out", "x.pptx", "--kabupaten", "73.22"], "tidak ada puskesmas terdaftar"),
+        (["--out", "x.pptx", "--through", "2023-04"], "tidak berada di tahun"),
+    ],
+)
 def test_cli_refuses_bad_requests_in_bahasa_indonesia(cli_db, tmp_path, capsys, argv, message):
     argv = [a if not a.startswith("x.") else str(tmp_path / a) for a in argv]
     assert main(["export", "--db", str(cli_db), "--year", "2024", *argv]) == 2
@@ -314,8 +353,7 @@ def test_closing_slide_counts_the_uploads_holding_this_kabupatens_rows(deck):
         assert any(b.startswith(f"{kind}: 1 berkas, terakhir diunggah") for b in closing.bullets), kind
 
 
-def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(cli_db, tmp_path, capsys,
-                                                                                 monkeypatch):
+def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(cli_db, tmp_path, capsys, monkeypatch):
     from ilp_metrics.export import pdf_render
 
     monkeypatch.setattr(pdf_render, "FONT_DIRS", [tmp_path / "no-fonts"])

@@ -105,8 +105,10 @@ def test_workbook_lists_the_findings_within_the_accounts_scope(planted, planted_
     assert any(r["Temuan"] == MISSING and r["Tingkat"] for r in rows)
     # desa-level findings: Turikale's desa Taroada for the dinas, not for Maros Baru's account
     assert any(r["Desa"] == "Taroada" for r in rows)
-    mb = _sheet(render(planted, "xlsx", planted_facts, principal=Principal("pkm.mb", "puskesmas", puskesmas_code=MB)),
-                "Kualitas data")
+    mb = _sheet(
+        render(planted, "xlsx", planted_facts, principal=Principal("pkm.mb", "puskesmas", puskesmas_code=MB)),
+        "Kualitas data",
+    )
     assert not any(r["Desa"] == "Taroada" for r in mb) and any(r["Temuan"] == MISSING for r in mb)
 
 
@@ -157,7 +159,7 @@ def test_pptx_notes_give_the_reason_and_the_slides_carry_a_small_marker(planted,
     deck = build_deck(planted_facts)
     spm = next(s for s in deck.slides if s.key == "spm")
     assert spm.chart.categories[0].endswith(" ⚠")  # SPM 1 on the chart
-    watch_notes, watch_texts = _notes(planted, planted_facts, "watch")
+    watch_notes, _watch_texts = _notes(planted, planted_facts, "watch")
     assert f"⚠ Kualitas data — Turikale: {MISSING}" in watch_notes
     watch = next(s for s in deck.slides if s.key == "watch")
     assert "Turikale ⚠" in watch.chart.categories

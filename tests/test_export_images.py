@@ -29,10 +29,12 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
 FIRST_PAGES = 4
 
-needs_poppler = pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm missing: apt-get install poppler-utils "
-                                                            "(make system-deps, as root)")
-needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice missing: apt-get install "
-                                                               "libreoffice-impress (make system-deps, as root)")
+needs_poppler = pytest.mark.skipif(
+    PDFTOPPM is None, reason="pdftoppm missing: apt-get install poppler-utils (make system-deps, as root)"
+)
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice missing: apt-get install libreoffice-impress (make system-deps, as root)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +63,11 @@ def _to_png(pdf: Path, prefix: str) -> list[Path]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob(f"{prefix}-*.png"):
         old.unlink()
-    subprocess.run([PDFTOPPM, "-r", "80", "-png", "-f", "1", "-l", str(FIRST_PAGES), str(pdf),
-                    str(ARTIFACTS / prefix)], check=True, timeout=120)
+    subprocess.run(
+        [PDFTOPPM, "-r", "80", "-png", "-f", "1", "-l", str(FIRST_PAGES), str(pdf), str(ARTIFACTS / prefix)],
+        check=True,
+        timeout=120,
+    )
     return sorted(ARTIFACTS.glob(f"{prefix}-*.png"))
 
 
@@ -73,8 +78,21 @@ def test_the_deck_converts_to_16_by_9_slide_images(exports, tmp_path):
     source = tmp_path / f"deck_{name}.pptx"
     source.write_bytes(pptx)
     profile = tmp_path / "lo-profile"  # a private LibreOffice profile: parallel runs do not collide
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(source)], check=True, timeout=240, capture_output=True)
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        timeout=240,
+        capture_output=True,
+    )
     converted = tmp_path / f"deck_{name}.pdf"
     reader = PdfReader(converted)
     assert len(reader.pages) >= 10  # cover, status, SPM, five clusters, watch, closing (+ comparison)

@@ -16,8 +16,15 @@ from ilp_metrics.export.xlsx_render import put, render_xlsx
 
 from .test_coverage import fixture_db  # noqa: F401
 
-HOSTILE = ["=HYPERLINK(\"http://x.example\",\"klik\")", "+62 811 000", "-2+3", "@SUM(A1:A9)",
-           "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0"]
+HOSTILE = [
+    '=HYPERLINK("http://x.example","klik")',
+    "+62 811 000",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "=cmd|' /C calc'!A0",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -66,8 +73,9 @@ def test_an_extra_table_such_as_quality_findings_is_written_safely_with_formats(
         facts = gather(con, year=2024, regency="73.09")
     finally:
         con.close()
-    findings = pd.DataFrame({"Berkas": ["=layanan.csv", "capaian.xlsx"], "Baris": [12, 40],
-                             "Selisih (%)": [12.5, 3.25]})
+    findings = pd.DataFrame(
+        {"Berkas": ["=layanan.csv", "capaian.xlsx"], "Baris": [12, 40], "Selisih (%)": [12.5, 3.25]}
+    )
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(facts, tables={"Temuan kualitas": findings})))
     sheet = book["Temuan kualitas"]
     assert [c.value for c in sheet[1]] == ["Berkas", "Baris", "Selisih (%)"]

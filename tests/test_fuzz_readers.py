@@ -52,8 +52,10 @@ def test_any_bytes_named_csv_are_read_or_refused(duck, data):
 
 
 @FUZZ
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000),
-       st.sampled_from(["utf-8", "utf-16", "cp1252", "utf-8-sig"]))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000),
+    st.sampled_from(["utf-8", "utf-16", "cp1252", "utf-8-sig"]),
+)
 def test_text_after_a_real_header_in_any_encoding_is_read_or_refused(duck, body, encoding):
     data = (HEADER + body).encode(encoding, errors="replace")
     read_or_refuse(duck, data, ".csv")
@@ -66,9 +68,21 @@ def test_any_bytes_named_xlsx_are_read_or_refused(duck, data):
 
 
 @FUZZ
-@given(st.dictionaries(st.sampled_from(["xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml",
-                                        "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml"]),
-                       st.binary(max_size=512), min_size=1))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "xl/workbook.xml",
+                "xl/worksheets/sheet1.xml",
+                "[Content_Types].xml",
+                "xl/_rels/workbook.xml.rels",
+                "xl/sharedStrings.xml",
+            ]
+        ),
+        st.binary(max_size=512),
+        min_size=1,
+    )
+)
 def test_zip_packages_with_junk_parts_are_read_or_refused(duck, parts):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

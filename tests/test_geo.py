@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from ilp_metrics.core.i18n import t
 from ilp_metrics.metrics import geo
 from ilp_metrics.metrics.geo import GeoJSONError
-from ilp_metrics.core.i18n import t
 
 
 def square(x: float, y: float, d: float = 0.01) -> dict:
@@ -34,15 +34,18 @@ HAND_WRITTEN = {
 }
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("73.09.04.2005", ("73.09.04.2005", "desa")),
-    ("7309042005", ("73.09.04.2005", "desa")),
-    (7309042005, ("73.09.04.2005", "desa")),
-    ("730904", ("73.09.04", "kecamatan")),
-    (" 73.09.04 ", ("73.09.04", "kecamatan")),
-    ("73.09", None),
-    ("P7309040201", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("73.09.04.2005", ("73.09.04.2005", "desa")),
+        ("7309042005", ("73.09.04.2005", "desa")),
+        (7309042005, ("73.09.04.2005", "desa")),
+        ("730904", ("73.09.04", "kecamatan")),
+        (" 73.09.04 ", ("73.09.04", "kecamatan")),
+        ("73.09", None),
+        ("P7309040201", None),
+    ],
+)
 def test_codes_are_read_with_or_without_dots(value, expected):
     assert geo.normalise_code(value) == expected
 
@@ -78,24 +81,36 @@ def test_kecamatan_boundaries_match_the_kecamatan_of_the_registry_desa(con):
 
 
 def test_bad_codes_geometries_and_repeats_are_each_reported():
-    doc = {"type": "FeatureCollection", "features": [
-        feature({"kode": "7309042005"}),
-        feature({"kode": "73.09"}),
-        feature({"kode": "7309042006"}, {"type": "Point", "coordinates": [119.5, -5.0]}),
-        feature({"kode": "7309042005"}),
-    ]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            feature({"kode": "7309042005"}),
+            feature({"kode": "73.09"}),
+            feature({"kode": "7309042006"}, {"type": "Point", "coordinates": [119.5, -5.0]}),
+            feature({"kode": "7309042005"}),
+        ],
+    }
     bounds = geo.read_boundaries(json.dumps(doc))
     assert [(p["feature"], p["code"]) for p in bounds.problems] == [
-        (2, "geo.problem_bad_code"), (3, "geo.problem_bad_geometry"), (4, "geo.problem_duplicate")]
+        (2, "geo.problem_bad_code"),
+        (3, "geo.problem_bad_geometry"),
+        (4, "geo.problem_duplicate"),
+    ]
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"{\"type\": \"FeatureCollection\", \"features\": [", "geo.error_not_json"),
-    (b"\xff\xfe not text", "geo.error_not_json"),
-    (b"[1, 2, 3]", "geo.error_not_collection"),
-    (b"{\"type\": \"Topology\", \"objects\": {}}", "geo.error_not_collection"),
-    (json.dumps({"type": "FeatureCollection", "features": [feature({"nama": "x"})]}).encode(), "geo.error_no_areas"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b'{"type": "FeatureCollection", "features": [', "geo.error_not_json"),
+        (b"\xff\xfe not text", "geo.error_not_json"),
+        (b"[1, 2, 3]", "geo.error_not_collection"),
+        (b'{"type": "Topology", "objects": {}}', "geo.error_not_collection"),
+        (
+            json.dumps({"type": "FeatureCollection", "features": [feature({"nama": "x"})]}).encode(),
+            "geo.error_no_areas",
+        ),
+    ],
+)
 def test_a_malformed_file_gets_one_clear_error_in_bahasa_indonesia(data, code):
     with pytest.raises(GeoJSONError) as err:
         geo.read_boundaries(data)

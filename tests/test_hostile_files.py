@@ -4,7 +4,6 @@ or a precise row refusal, the process stays up, and a refused file leaves the da
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
 

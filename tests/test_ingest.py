@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from ilp_metrics.ingest import ingest_file
-from ilp_metrics.ingest import load as load_module
 from ilp_metrics.core.pseudonym import person_key_py
+from ilp_metrics.ingest import load as load_module
 
 from .conftest import MB, SECRET, TK, ingest, nik, table_counts, write_text, write_xlsx
 
 
-
-
-def layanan_csv(rows: list[tuple], header: str = "service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code") -> str:
+def layanan_csv(
+    rows: list[tuple], header: str = "service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code"
+) -> str:
     return header + "\n" + "\n".join(",".join(str(x) for x in r) for r in rows) + "\n"
 
 
@@ -28,10 +27,15 @@ def layanan_csv(rows: list[tuple], header: str = "service_date,puskesmas_code,de
 
 
 def test_canonical_csv_layanan_loads_every_row(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-06", MB, "73.09.04.2006", nik(serial=2), "1992-07-01", "P", "ANC_K1"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-06", MB, "73.09.04.2006", nik(serial=2), "1992-07-01", "P", "ANC_K1"),
+            ]
+        ),
+    )
     report = ingest(con, path)
     assert report.ok and report.committed, report.to_dict()
     assert report.kind == "layanan"
@@ -52,7 +56,8 @@ def test_semicolon_csv_with_indonesian_headers_title_rows_and_day_first_dates(co
     assert report.ok, report.to_dict()
     assert report.header_row == 4
     rows = con.execute(
-        "SELECT service_date, desa_code, sex, service_code FROM layanan ORDER BY service_date").fetchall()
+        "SELECT service_date, desa_code, sex, service_code FROM layanan ORDER BY service_date"
+    ).fetchall()
     assert rows == [
         (date(2024, 3, 5), "73.09.04.2005", "P", "ANC_K1"),
         (date(2024, 3, 6), "73.09.04.2006", "P", "ANC_K6"),
@@ -71,8 +76,8 @@ def test_csv_encodings_are_detected(con, tmp_path, encoding):
 
 
 def test_mixed_encodings_line_by_line(con, tmp_path):
-    head = "service_date,puskesmas_code,desa_code,name,birth_date,sex,service_code\n".encode()
-    utf8 = f"2024-03-05,{MB},73.09.04.2005,Andi Ré,1990-03-15,P,ANC_K1\n".encode("utf-8")
+    head = b"service_date,puskesmas_code,desa_code,name,birth_date,sex,service_code\n"
+    utf8 = f"2024-03-05,{MB},73.09.04.2005,Andi Ré,1990-03-15,P,ANC_K1\n".encode()
     win = f"2024-03-06,{MB},73.09.04.2005,Sitti Ré,1991-03-15,P,ANC_K1\n".encode("cp1252")
     path = tmp_path / "mixed.csv"
     path.write_bytes(head + utf8 + win)
@@ -97,9 +102,11 @@ def test_xlsx_with_title_rows_merged_cells_total_row_and_numbers_as_text(con, tm
     got = con.execute("""
         SELECT desa_code, service_code, count FROM capaian ORDER BY desa_code, service_code""").fetchall()
     assert got == [
-        ("73.09.04.2005", "ANC_K1", 12), ("73.09.04.2005", "ANC_K6", 1234),
+        ("73.09.04.2005", "ANC_K1", 12),
+        ("73.09.04.2005", "ANC_K6", 1234),
         ("73.09.04.2005", "YANKES_HIPERTENSI", 7),
-        ("73.09.04.2006", "ANC_K1", 3), ("73.09.04.2006", "ANC_K6", 4),
+        ("73.09.04.2006", "ANC_K1", 3),
+        ("73.09.04.2006", "ANC_K6", 4),
         ("73.09.04.2006", "YANKES_HIPERTENSI", 0),
     ]
 
@@ -117,10 +124,15 @@ def test_excel_serial_dates_and_real_excel_dates(con, tmp_path):
 
 
 def test_region_codes_with_and_without_dots_are_stored_dotted(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "7309042005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-05", MB, "73.09.04.2006", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "7309042005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-05", MB, "73.09.04.2006", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     assert ingest(con, path).ok
     codes = {r[0] for r in con.execute("SELECT desa_code FROM layanan").fetchall()}
     assert codes == {"73.09.04.2005", "73.09.04.2006"}
@@ -152,18 +164,14 @@ def test_unresolvable_names_are_refused_never_guessed(con, tmp_path):
 
 
 def test_decimal_comma_and_thousand_dot_numbers(con, tmp_path):
-    text = (
-        "Periode;Kode Puskesmas;Kode Layanan;Jumlah\n"
-        f"2024-03;{MB};ANC_K1;1.234\n"
-        f"2024-03;{MB};ANC_K6;12,0\n"
-    )
+    text = f"Periode;Kode Puskesmas;Kode Layanan;Jumlah\n2024-03;{MB};ANC_K1;1.234\n2024-03;{MB};ANC_K6;12,0\n"
     report = ingest(con, write_text(tmp_path / "c.csv", text))
     assert report.ok, report.to_dict()
     assert dict(con.execute("SELECT service_code, count FROM capaian").fetchall()) == {"ANC_K1": 1234, "ANC_K6": 12}
 
 
 def test_decimal_count_is_refused_as_not_whole(con, tmp_path):
-    text = "Periode;Kode Puskesmas;Kode Layanan;Jumlah\n" f"2024-03;{MB};ANC_K1;12,5\n"
+    text = f"Periode;Kode Puskesmas;Kode Layanan;Jumlah\n2024-03;{MB};ANC_K1;12,5\n"
     report = ingest(con, write_text(tmp_path / "c.csv", text))
     assert [r.reason_code for r in report.refusals] == ["not_integer"]
 
@@ -172,21 +180,29 @@ def test_decimal_count_is_refused_as_not_whole(con, tmp_path):
 
 
 def test_nik_in_scientific_notation_is_refused_because_digits_are_lost(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", "3.30901E+15", "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=7), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", "3.30901E+15", "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=7), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     report = ingest(con, path)
     assert not report.ok
     assert [(r.row, r.column, r.reason_code) for r in report.refusals] == [(2, "nik", "nik_scientific")]
     assert "notasi ilmiah" in report.to_dict()["refusals"][0]["reason"]
 
 
-@pytest.mark.parametrize("bad, reason", [("12345678901234", "nik_length"), (nik(serial=1) + "1", "nik_length"),
-                                         (nik(serial=0), "nik_invalid")])
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [("12345678901234", "nik_length"), (nik(serial=1) + "1", "nik_length"), (nik(serial=0), "nik_invalid")],
+)
 def test_nik_of_wrong_length_or_impossible_serial_is_refused(con, tmp_path, bad, reason):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", bad, "1990-03-15", "P", "ANC_K1")]))
+    path = write_text(
+        tmp_path / "l.csv", layanan_csv([("2024-03-05", MB, "73.09.04.2005", bad, "1990-03-15", "P", "ANC_K1")])
+    )
     report = ingest(con, path)
     assert [r.reason_code for r in report.refusals] == [reason]
     assert all(r.value is None or len(r.value) <= 2 for r in report.refusals)  # the NIK is never echoed
@@ -204,18 +220,27 @@ def test_nik_column_stored_as_excel_number_is_refused_as_a_whole(con, tmp_path):
 
 def test_person_key_is_hmac_of_the_normalised_nik_and_stable_across_files(con, tmp_path):
     n = nik(serial=42)
-    a = write_text(tmp_path / "a.csv", layanan_csv([("2024-03-05", MB, "73.09.04.2005", n, "1990-03-15", "P", "ANC_K1")]))
-    b = write_text(tmp_path / "b.csv", layanan_csv([("2024-04-05", MB, "73.09.04.2005", f"'{n[:4]} {n[4:]}", "1990-03-15", "P", "ANC_K6")]))
+    a = write_text(
+        tmp_path / "a.csv", layanan_csv([("2024-03-05", MB, "73.09.04.2005", n, "1990-03-15", "P", "ANC_K1")])
+    )
+    b = write_text(
+        tmp_path / "b.csv",
+        layanan_csv([("2024-04-05", MB, "73.09.04.2005", f"'{n[:4]} {n[4:]}", "1990-03-15", "P", "ANC_K6")]),
+    )
     assert ingest(con, a).ok and ingest(con, b).ok
     keys = {r[0] for r in con.execute("SELECT person_key FROM layanan").fetchall()}
     assert keys == {person_key_py(SECRET, "nik:" + n)}
 
 
 def test_missing_nik_falls_back_to_name_birth_date_and_desa(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", (
-        "service_date,puskesmas_code,desa_code,nik,name,birth_date,sex,service_code\n"
-        f"2024-03-05,{MB},73.09.04.2005,,Andi  Nur'aini,1990-03-15,P,ANC_K1\n"
-        f"2024-03-05,{MB},73.09.04.2005,,,1990-03-15,P,ANC_K1\n"))
+    path = write_text(
+        tmp_path / "l.csv",
+        (
+            "service_date,puskesmas_code,desa_code,nik,name,birth_date,sex,service_code\n"
+            f"2024-03-05,{MB},73.09.04.2005,,Andi  Nur'aini,1990-03-15,P,ANC_K1\n"
+            f"2024-03-05,{MB},73.09.04.2005,,,1990-03-15,P,ANC_K1\n"
+        ),
+    )
     report = ingest(con, path, accept_valid=True)
     assert report.rows_accepted == 1
     assert [r.reason_code for r in report.refusals] == ["identity_missing"]
@@ -231,9 +256,13 @@ def test_no_nik_or_name_is_stored_anywhere_in_the_database_file(db_path, tmp_pat
     text = layanan_csv(rows, header="service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code")
     text += f"2024-03-05,{MB},73.09.04.2005,,1990-03-15,P,ANC_K1\n".replace(",,", ",,")
     path = write_text(tmp_path / "l.csv", layanan_csv(rows))
-    named = write_text(tmp_path / "n.csv", (
-        "service_date,puskesmas_code,desa_code,name,birth_date,sex,service_code\n"
-        f"2024-03-05,{MB},73.09.04.2005,Siti Zulaikha Rahmawati,1990-03-15,P,ANC_K1\n"))
+    named = write_text(
+        tmp_path / "n.csv",
+        (
+            "service_date,puskesmas_code,desa_code,name,birth_date,sex,service_code\n"
+            f"2024-03-05,{MB},73.09.04.2005,Siti Zulaikha Rahmawati,1990-03-15,P,ANC_K1\n"
+        ),
+    )
     con = connect(db_path)
     assert ingest(con, path).ok and ingest(con, named).ok
     con.execute("CHECKPOINT")
@@ -249,11 +278,16 @@ def test_no_nik_or_name_is_stored_anywhere_in_the_database_file(db_path, tmp_pat
 
 def test_one_bad_row_among_good_ones_refuses_the_file_and_leaves_the_database_unchanged(con, tmp_path):
     before = table_counts(con)
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-        ("31/02/2024", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-07", MB, "73.09.04.2005", nik(serial=3), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+                ("31/02/2024", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-07", MB, "73.09.04.2005", nik(serial=3), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     report = ingest(con, path)
     assert not report.ok and not report.committed
     assert report.error_code == "rows_refused"
@@ -263,26 +297,42 @@ def test_one_bad_row_among_good_ones_refuses_the_file_and_leaves_the_database_un
 
 
 def test_refusal_report_lists_every_problem_of_every_row(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2099-01-01", MB, "73.09.99.9999", nik(serial=1), "1990-03-15", "X", "ANC_K1"),
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=2), "2025-01-01", "P", "Pijat"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2099-01-01", MB, "73.09.99.9999", nik(serial=1), "1990-03-15", "X", "ANC_K1"),
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=2), "2025-01-01", "P", "Pijat"),
+            ]
+        ),
+    )
     report = ingest(con, path)
     got = sorted((r.row, r.reason_code) for r in report.refusals)
-    assert got == [(2, "date_in_future"), (2, "invalid_sex"), (2, "unknown_desa_code"),
-                   (3, "before_birth"), (3, "unknown_service")]
+    assert got == [
+        (2, "date_in_future"),
+        (2, "invalid_sex"),
+        (2, "unknown_desa_code"),
+        (3, "before_birth"),
+        (3, "unknown_service"),
+    ]
 
 
 def test_accept_valid_commits_the_good_rows_and_records_the_refused_ones(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-        ("bukan tanggal", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+                ("bukan tanggal", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     report = ingest(con, path, accept_valid=True)
     assert report.ok and report.committed and (report.rows_accepted, report.rows_refused) == (1, 1)
     assert con.execute("SELECT rows_accepted, rows_refused FROM uploads WHERE kind = 'layanan'").fetchone() == (1, 1)
     assert con.execute("SELECT row_number, column_name, reason_code FROM upload_refusals").fetchall() == [
-        (3, "service_date", "invalid_date")]
+        (3, "service_date", "invalid_date")
+    ]
 
 
 def test_an_interrupted_load_leaves_the_database_unchanged(con, tmp_path, monkeypatch):
@@ -292,8 +342,10 @@ def test_an_interrupted_load_leaves_the_database_unchanged(con, tmp_path, monkey
         raise RuntimeError("power cut after the rows were inserted")
 
     monkeypatch.setattr(load_module, "_mark_replaced", crash)
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1")]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv([("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1")]),
+    )
     with pytest.raises(RuntimeError):
         ingest(con, path)
     assert table_counts(con) == before
@@ -301,11 +353,7 @@ def test_an_interrupted_load_leaves_the_database_unchanged(con, tmp_path, monkey
 
 def test_blank_rows_and_total_rows_are_skipped_not_refused(con, tmp_path):
     text = (
-        "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n"
-        f"2024-03,{MB},ANC_K1,5\n"
-        ",,,\n"
-        f"2024-03,{TK},ANC_K1,7\n"
-        "Total,,,12\n"
+        f"Periode,Kode Puskesmas,Kode Layanan,Jumlah\n2024-03,{MB},ANC_K1,5\n,,,\n2024-03,{TK},ANC_K1,7\nTotal,,,12\n"
     )
     report = ingest(con, write_text(tmp_path / "c.csv", text))
     assert report.ok, report.to_dict()
@@ -313,7 +361,7 @@ def test_blank_rows_and_total_rows_are_skipped_not_refused(con, tmp_path):
 
 
 def test_duplicate_rows_in_an_aggregate_file_are_refused_with_the_first_row_named(con, tmp_path):
-    text = "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n" f"2024-03,{MB},ANC_K1,5\n" f"2024-03,{MB},K1,6\n"
+    text = f"Periode,Kode Puskesmas,Kode Layanan,Jumlah\n2024-03,{MB},ANC_K1,5\n2024-03,{MB},K1,6\n"
     report = ingest(con, write_text(tmp_path / "c.csv", text))
     assert [(r.row, r.reason_code, r.value) for r in report.refusals] == [(3, "duplicate_key", "2")]
 
@@ -321,13 +369,16 @@ def test_duplicate_rows_in_an_aggregate_file_are_refused_with_the_first_row_name
 # ------------------------------------------------------------------ whole-file problems
 
 
-@pytest.mark.parametrize("content, code", [
-    (b"", "empty"),
-    (b"service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code\n", "no_data_rows"),
-    (bytes(range(256)) * 40, "not_text"),
-    (b"foo,bar,baz\n1,2,3\n", "no_header"),
-    (b"Tanggal Pelayanan,Kode Desa\n2024-03-05,7309042005\n", "missing_columns"),
-])
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "empty"),
+        (b"service_date,puskesmas_code,desa_code,nik,birth_date,sex,service_code\n", "no_data_rows"),
+        (bytes(range(256)) * 40, "not_text"),
+        (b"foo,bar,baz\n1,2,3\n", "no_header"),
+        (b"Tanggal Pelayanan,Kode Desa\n2024-03-05,7309042005\n", "missing_columns"),
+    ],
+)
 def test_unusable_files_get_one_clear_message_and_nothing_is_written(con, tmp_path, content, code):
     before = table_counts(con)
     path = tmp_path / "f.csv"
@@ -353,8 +404,10 @@ def test_old_xls_and_zip_bombs_are_refused_before_parsing(con, tmp_path):
 
 
 def test_reuploading_identical_content_changes_nothing(con, tmp_path):
-    path = write_text(tmp_path / "l.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1")]))
+    path = write_text(
+        tmp_path / "l.csv",
+        layanan_csv([("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1")]),
+    )
     first = ingest(con, path)
     copy = tmp_path / "copy-with-other-name.csv"
     copy.write_bytes(path.read_bytes())
@@ -365,26 +418,39 @@ def test_reuploading_identical_content_changes_nothing(con, tmp_path):
 
 
 def test_a_corrected_upload_replaces_its_puskesmas_month_and_service_slice_only(con, tmp_path):
-    march = write_text(tmp_path / "march.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-06", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
-        ("2024-04-06", MB, "73.09.04.2005", nik(serial=3), "1990-03-15", "P", "ANC_K1"),
-        ("2024-03-06", TK, "73.09.14.1005", nik(serial=4), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    march = write_text(
+        tmp_path / "march.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-06", MB, "73.09.04.2005", nik(serial=2), "1990-03-15", "P", "ANC_K1"),
+                ("2024-04-06", MB, "73.09.04.2005", nik(serial=3), "1990-03-15", "P", "ANC_K1"),
+                ("2024-03-06", TK, "73.09.14.1005", nik(serial=4), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     first = ingest(con, march)
-    corrected = write_text(tmp_path / "march-fixed.csv", layanan_csv([
-        ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
-    ]))
+    corrected = write_text(
+        tmp_path / "march-fixed.csv",
+        layanan_csv(
+            [
+                ("2024-03-05", MB, "73.09.04.2005", nik(serial=1), "1990-03-15", "P", "ANC_K1"),
+            ]
+        ),
+    )
     second = ingest(con, corrected)
     assert second.ok and second.rows_replaced == 2
     got = con.execute("SELECT upload_id, service_date, puskesmas_code FROM layanan ORDER BY 2, 3").fetchall()
-    assert got == [(second.upload_id, date(2024, 3, 5), MB), (first.upload_id, date(2024, 3, 6), TK),
-                   (first.upload_id, date(2024, 4, 6), MB)]
+    assert got == [
+        (second.upload_id, date(2024, 3, 5), MB),
+        (first.upload_id, date(2024, 3, 6), TK),
+        (first.upload_id, date(2024, 4, 6), MB),
+    ]
     assert con.execute("SELECT status FROM uploads WHERE upload_id = ?", [first.upload_id]).fetchone()[0] == "active"
 
 
 def test_an_upload_whose_rows_are_all_replaced_is_marked_replaced(con, tmp_path):
-    text = "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n" f"2024-03,{MB},ANC_K1,5\n"
+    text = f"Periode,Kode Puskesmas,Kode Layanan,Jumlah\n2024-03,{MB},ANC_K1,5\n"
     first = ingest(con, write_text(tmp_path / "a.csv", text))
     second = ingest(con, write_text(tmp_path / "b.csv", text.replace(",5", ",6")))
     assert second.rows_replaced == 1
@@ -396,11 +462,13 @@ def test_an_upload_whose_rows_are_all_replaced_is_marked_replaced(con, tmp_path)
 def test_withdrawing_an_upload_removes_its_rows_in_one_transaction(con, tmp_path):
     from ilp_metrics.ingest import withdraw
 
-    text = "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n" f"2024-03,{MB},ANC_K1,5\n" f"2024-03,{TK},ANC_K1,2\n"
+    text = f"Periode,Kode Puskesmas,Kode Layanan,Jumlah\n2024-03,{MB},ANC_K1,5\n2024-03,{TK},ANC_K1,2\n"
     report = ingest(con, write_text(tmp_path / "a.csv", text))
     assert withdraw(con, report.upload_id) == 2
     assert con.execute("SELECT count(*) FROM capaian").fetchone()[0] == 0
-    assert con.execute("SELECT status FROM uploads WHERE upload_id = ?", [report.upload_id]).fetchone()[0] == "withdrawn"
+    assert (
+        con.execute("SELECT status FROM uploads WHERE upload_id = ?", [report.upload_id]).fetchone()[0] == "withdrawn"
+    )
 
 
 # ------------------------------------------------------------------ other kinds
@@ -419,8 +487,12 @@ def test_wide_sasaran_with_year_in_the_title_and_a_total_row(con, tmp_path):
     got = con.execute("""SELECT area_code, target_group, count FROM sasaran
                          WHERE year = 2024 AND area_level = 'desa' AND area_code = '73.09.04.2005'
                          ORDER BY target_group""").fetchall()
-    assert got == [("73.09.04.2005", "bayi_baru_lahir", 38), ("73.09.04.2005", "ibu_bersalin", 40),
-                   ("73.09.04.2005", "ibu_hamil", 42), ("73.09.04.2005", "penduduk", 2000)]
+    assert got == [
+        ("73.09.04.2005", "bayi_baru_lahir", 38),
+        ("73.09.04.2005", "ibu_bersalin", 40),
+        ("73.09.04.2005", "ibu_hamil", 42),
+        ("73.09.04.2005", "penduduk", 2000),
+    ]
 
 
 def test_wide_kesiapan_accepts_ya_tidak_and_counts(con, tmp_path):
@@ -431,7 +503,9 @@ def test_wide_kesiapan_accepts_ya_tidak_and_counts(con, tmp_path):
     )
     report = ingest(con, write_text(tmp_path / "k.csv", text))
     assert report.ok and report.kind == "kesiapan", report.to_dict()
-    got = con.execute("SELECT puskesmas_code, item_code, value FROM kesiapan WHERE item_code = 'KLASTER_TERBENTUK' ORDER BY 1").fetchall()
+    got = con.execute(
+        "SELECT puskesmas_code, item_code, value FROM kesiapan WHERE item_code = 'KLASTER_TERBENTUK' ORDER BY 1"
+    ).fetchall()
     assert got == [(MB, "KLASTER_TERBENTUK", 1.0), (TK, "KLASTER_TERBENTUK", 0.0)]
 
 
@@ -445,22 +519,31 @@ def test_registry_rows_with_unknown_codes_are_refused(con, tmp_path):
     report = ingest(con, write_text(tmp_path / "p.csv", text), accept_valid=True)
     assert report.kind == "puskesmas" and report.rows_accepted == 1
     assert sorted((r.row, r.reason_code) for r in report.refusals) == [
-        (3, "unknown_district"), (3, "unknown_regency"), (4, "district_outside_regency")]
+        (3, "unknown_district"),
+        (3, "unknown_regency"),
+        (4, "district_outside_regency"),
+    ]
 
 
 def test_eppgbm_export_with_its_real_headers_loads_through_the_shipped_profile(con, tmp_path):
-    header = ("NIK;Nama;JK;Tgl Lahir;BB Lahir;TB Lahir;Nama Ortu;Prov;Kab/Kota;Kec;Pukesmas;Desa/Kel;Posyandu;RT;RW;"
-              "Alamat;Usia Saat Ukur;Tanggal Pengukuran;Bulan Pengukuran;Berat;Tinggi;Cara Ukur;LiLA;BB/U;ZS BB/U;"
-              "TB/U;ZS TB/U;BB/TB;ZS BB/TB;Naik Berat Badan;PMT Diterima (kg);Jml Vit A;KPSP;KIA")
+    header = (
+        "NIK;Nama;JK;Tgl Lahir;BB Lahir;TB Lahir;Nama Ortu;Prov;Kab/Kota;Kec;Pukesmas;Desa/Kel;Posyandu;RT;RW;"
+        "Alamat;Usia Saat Ukur;Tanggal Pengukuran;Bulan Pengukuran;Berat;Tinggi;Cara Ukur;LiLA;BB/U;ZS BB/U;"
+        "TB/U;ZS TB/U;BB/TB;ZS BB/TB;Naik Berat Badan;PMT Diterima (kg);Jml Vit A;KPSP;KIA"
+    )
     child = nik(dob="100522", serial=3)
-    row = (f"{child};Muh. Fadli;L;10/05/2022;3,1;49;Hasnah;SULAWESI SELATAN;MAROS;MAROS BARU;Maros Baru;"
-           "Mattirotasi;Posyandu Mawar;001;002;Jl. Poros;2 Tahun - 1 Bulan - 3 Hari;13/06/2024;Juni;11,2;80,5;"
-           "Berdiri;14,5;Berat Badan Normal;-0,8;Pendek;-2,3;Gizi Baik;-0,1;N;0;1;Sesuai;Ya")
+    row = (
+        f"{child};Muh. Fadli;L;10/05/2022;3,1;49;Hasnah;SULAWESI SELATAN;MAROS;MAROS BARU;Maros Baru;"
+        "Mattirotasi;Posyandu Mawar;001;002;Jl. Poros;2 Tahun - 1 Bulan - 3 Hari;13/06/2024;Juni;11,2;80,5;"
+        "Berdiri;14,5;Berat Badan Normal;-0,8;Pendek;-2,3;Gizi Baik;-0,1;N;0;1;Sesuai;Ya"
+    )
     again = row  # e-PPGBM repeats an edited measurement: counted once
     path = write_text(tmp_path / "eppgbm.csv", header + "\n" + row + "\n" + again + "\n")
-    report = ingest(con, path, profile=Path("ilp_metrics/profiles/e-ppgbm.yaml"))
+    report = ingest(con, path, profile=Path("ilp_metrics/ingest/profiles/e-ppgbm.yaml"))
     assert report.ok, report.to_dict()
     got = con.execute("SELECT service_code, result, puskesmas_code, desa_code, sex FROM layanan ORDER BY 1").fetchall()
-    assert got == [("BALITA_DITIMBANG", None, MB, "73.09.04.2005", "L"),
-                   ("SKRINING_STUNTING", "stunting", MB, "73.09.04.2005", "L")]
+    assert got == [
+        ("BALITA_DITIMBANG", None, MB, "73.09.04.2005", "L"),
+        ("SKRINING_STUNTING", "stunting", MB, "73.09.04.2005", "L"),
+    ]
     assert report.rows_skipped == 1

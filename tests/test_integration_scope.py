@@ -20,16 +20,14 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics.security import audit
-
-from ilp_metrics.metrics import geo
-
 from ilp_metrics import quality
-from ilp_metrics.security.accounts import add_user
 from ilp_metrics.cli import main
 from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.facts import gather
+from ilp_metrics.metrics import geo
+from ilp_metrics.security import audit
+from ilp_metrics.security.accounts import add_user
 from ilp_metrics.security.scope import Principal, ScopeDenied
 
 from .conftest import MB, TK
@@ -129,8 +127,24 @@ def test_the_cli_export_writes_one_audit_entry_and_the_chain_holds(fixture_db, t
     db = tmp_path / "ilp.duckdb"
     shutil.copy(fixture_db, db)
     out = tmp_path / "maros.xlsx"
-    assert main(["export", "--db", str(db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09",
-                 "--user", "bu.rina"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                str(db),
+                "--year",
+                "2024",
+                "--out",
+                str(out),
+                "--kabupaten",
+                "73.09",
+                "--user",
+                "bu.rina",
+            ]
+        )
+        == 0
+    )
     con = connect(db, read_only=True)
     try:
         rows = audit.entries(con, action="export")

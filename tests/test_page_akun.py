@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ilp_metrics.security.accounts import add_user
 from ilp_metrics.core.db import connect
+from ilp_metrics.security.accounts import add_user
 
 from .conftest import MB, TK
 from .test_coverage import fixture_db  # noqa: F401
@@ -111,7 +111,9 @@ def test_an_admin_page_opened_directly_by_a_non_admin_refuses(monkeypatch, db_pa
     for page in ("pengguna", "audit", "cadangan"):
         at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60).run()
         assert not at.exception
-        assert [e.value for e in at.error] == ["Halaman ini hanya untuk peran tertentu; akun Anda tidak memiliki akses."]
+        assert [e.value for e in at.error] == [
+            "Halaman ini hanya untuk peran tertentu; akun Anda tidak memiliki akses."
+        ]
         assert not at.dataframe
 
 

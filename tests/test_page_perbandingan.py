@@ -48,8 +48,11 @@ def title_of(spec: dict) -> str:
 def test_the_page_renders_in_both_languages_with_the_cohorts_as_default_groups(monkeypatch, compare_db, lang):
     at = app(monkeypatch, compare_db, lang)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == ("Perbandingan kelompok puskesmas sebelum dan sesudah ILP" if lang == "id"
-                                 else "Comparing groups of puskesmas before and after ILP")
+    assert at.title[0].value == (
+        "Perbandingan kelompok puskesmas sebelum dan sesudah ILP"
+        if lang == "id"
+        else "Comparing groups of puskesmas before and after ILP"
+    )
     assert at.selectbox(key="cmp_cohort_A").value == "pilot"
     assert at.selectbox(key="cmp_cohort_B").value == "adopter"
     assert len(at.multiselect(key="cmp_indicators").value) == 12  # the SPM indicators
@@ -105,10 +108,21 @@ def test_the_funnel_uses_the_sidebar_kabupaten_and_month(monkeypatch, compare_db
 def test_a_geojson_upload_draws_the_areas_and_reports_unmatched_codes(monkeypatch, compare_db):
     at = app(monkeypatch, compare_db)
     square = [[[119.5, -5.0], [119.51, -5.0], [119.51, -4.99], [119.5, -4.99], [119.5, -5.0]]]
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"KODE_DESA": "7309042005"}, "geometry": {"type": "Polygon", "coordinates": square}},
-        {"type": "Feature", "properties": {"kode": "73.09.04.2099"}, "geometry": {"type": "Polygon", "coordinates": square}},
-    ]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"KODE_DESA": "7309042005"},
+                "geometry": {"type": "Polygon", "coordinates": square},
+            },
+            {
+                "type": "Feature",
+                "properties": {"kode": "73.09.04.2099"},
+                "geometry": {"type": "Polygon", "coordinates": square},
+            },
+        ],
+    }
     uploader = at.get("file_uploader")[0]
     uploader.upload("batas.geojson", json.dumps(doc).encode(), "application/geo+json")
     at.run()

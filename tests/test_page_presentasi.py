@@ -76,7 +76,7 @@ def test_speaker_notes_and_downloads_are_offered(monkeypatch, fixture_db):  # no
     assert len(downloads) == 3
 
 
-@pytest.mark.parametrize("lang, title", [("en", "Integrated Primary Care (ILP)")])
+@pytest.mark.parametrize(("lang", "title"), [("en", "Integrated Primary Care (ILP)")])
 def test_the_page_speaks_english(monkeypatch, fixture_db, lang, title):  # noqa: F811
     at = presentation(monkeypatch, fixture_db, lang)
     assert title in slide_html(at)

@@ -56,8 +56,11 @@ def history(at: AppTest) -> pd.DataFrame:
 
 def texts(at: AppTest) -> str:
     """Every piece of text on the page, tables included."""
-    parts = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "info", "success",
-                                  "warning", "error") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "header", "subheader", "caption", "markdown", "info", "success", "warning", "error")
+        for e in getattr(at, kind)
+    ]
     parts += [d.value.to_csv() for d in at.dataframe]
     return "\n".join(str(p) for p in parts)
 
@@ -78,8 +81,10 @@ def fill(db: Path, tmp_path: Path) -> int:
 def test_the_page_renders_in_both_languages(monkeypatch, db_path, tmp_path, filled):
     if filled:
         fill(db_path, tmp_path)
-    for lang, title, limit in (("id", "Unggah data", "Batas 200 MB per file"),
-                               ("en", "Upload data", "Limit 200 MB per file")):
+    for lang, title, limit in (
+        ("id", "Unggah data", "Batas 200 MB per file"),
+        ("en", "Upload data", "Limit 200 MB per file"),
+    ):
         at = upload_app(monkeypatch, db_path, lang=lang)
         assert not at.exception
         assert at.title[0].value == title
@@ -127,7 +132,12 @@ def test_a_valid_file_is_checked_then_saved_and_listed(monkeypatch, db_path, tmp
     saved = next(s.value for s in at.success if "Tersimpan sebagai unggahan" in s.value)
     assert "1 baris diterima, 0 baris lama diganti" in saved
     row = history(at).iloc[0]
-    assert (row["File"], row["Oleh"], row["Status"], row["Periode"]) == ("capaian_maret.csv", "dasbor", "aktif", "1 Mar 2024")
+    assert (row["File"], row["Oleh"], row["Status"], row["Periode"]) == (
+        "capaian_maret.csv",
+        "dasbor",
+        "aktif",
+        "1 Mar 2024",
+    )
     with connect(db_path) as con:
         assert con.execute("SELECT count(*) FROM capaian").fetchone()[0] == 1
 
@@ -160,8 +170,9 @@ def test_a_long_refusal_list_says_how_many_rows_were_refused_in_all(monkeypatch,
     at = upload_app(monkeypatch, db_path, bad)
     button(at, "Periksa file").click().run()
     assert len(next(d.value for d in at.dataframe if "Alasan" in d.value.columns)) == 1000
-    assert "Hanya 1.000 penolakan pertama yang ditampilkan; seluruhnya 1.005 baris ditolak." in \
-        [c.value for c in at.caption]
+    assert "Hanya 1.000 penolakan pertama yang ditampilkan; seluruhnya 1.005 baris ditolak." in [
+        c.value for c in at.caption
+    ]
 
 
 def test_the_refusal_reason_is_in_english_when_english_is_chosen(monkeypatch, db_path, tmp_path):
@@ -229,10 +240,12 @@ def test_a_file_loaded_elsewhere_between_check_and_save_is_not_loaded_twice(monk
 
 def test_files_dropped_on_the_uploader_are_checked_saved_then_their_copy_is_deleted(monkeypatch, db_path):
     at = upload_app(monkeypatch, db_path)
-    at.file_uploader(key="w_uploader").set_value([
-        ("maret.csv", (CAPAIAN + GOOD_ROW).encode(), "text/csv"),
-        ("april.csv", (CAPAIAN + GOOD_ROW.replace("2024-03", "2024-04")).encode(), "text/csv"),
-    ]).run()
+    at.file_uploader(key="w_uploader").set_value(
+        [
+            ("maret.csv", (CAPAIAN + GOOD_ROW).encode(), "text/csv"),
+            ("april.csv", (CAPAIAN + GOOD_ROW.replace("2024-03", "2024-04")).encode(), "text/csv"),
+        ]
+    ).run()
     assert not at.exception
     assert [s.value for s in at.subheader] == ["File: maret.csv", "File: april.csv"]
     copies = [Path(item["path"]) for item in at.session_state["staged"]]
@@ -242,7 +255,7 @@ def test_files_dropped_on_the_uploader_are_checked_saved_then_their_copy_is_dele
     at.button(key=f"{april}_save").click().run()
     assert any("Tersimpan sebagai unggahan" in s.value for s in at.success)
     assert not copies[1].exists() and copies[0].is_file()  # the saved file's copy is gone at once
-    assert list(history(at)["File"])[0] == "april.csv"
+    assert next(iter(history(at)["File"])) == "april.csv"
     at.file_uploader(key="w_uploader").set_value(None).run()  # removed from the uploader: forgotten
     assert not at.subheader and not copies[0].exists()
     assert not at.exception
@@ -303,7 +316,7 @@ def test_the_user_maps_an_unknown_column_and_saves_the_mapping_for_next_month(mo
 
 def test_a_wrongly_detected_column_can_be_marked_not_used(monkeypatch, db_path, tmp_path):
     # 'Tahun' holds the year the report was typed, not the period's year: the user drops it.
-    text = "Periode,Kode Puskesmas,Kode Layanan,Jumlah,Tahun\n" f"2024-03,{MB},ANC_K1,5,2025\n"
+    text = f"Periode,Kode Puskesmas,Kode Layanan,Jumlah,Tahun\n2024-03,{MB},ANC_K1,5,2025\n"
     at = upload_app(monkeypatch, db_path, write_text(tmp_path / "c.csv", text))
     assert at.selectbox(key="f0_map_capaian_year").value == "Tahun"
     at.selectbox(key="f0_map_capaian_year").set_value("").run()  # "— tidak dipakai —"
@@ -314,8 +327,11 @@ def test_a_wrongly_detected_column_can_be_marked_not_used(monkeypatch, db_path, 
 
 def test_profile_names_are_checked(monkeypatch, db_path, tmp_path):
     at = upload_app(monkeypatch, db_path, write_text(tmp_path / "c.csv", CAPAIAN + GOOD_ROW))
-    for name, message in (("", "Isi nama profil"), ("../luar", "Nama profil hanya boleh"),
-                          ("e-PPGBM", "nama profil bawaan")):
+    for name, message in (
+        ("", "Isi nama profil"),
+        ("../luar", "Nama profil hanya boleh"),
+        ("e-PPGBM", "nama profil bawaan"),
+    ):
         at.text_input(key="f0_profile_name").input(name)
         at.button(key="f0_save_profile").click().run()
         assert any(message in e.value for e in at.error), name
@@ -324,9 +340,11 @@ def test_profile_names_are_checked(monkeypatch, db_path, tmp_path):
 
 def test_no_nik_or_name_appears_on_the_page(monkeypatch, db_path, tmp_path):
     raw_nik = nik(serial=7)
-    text = ("Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Nama,Tgl Lahir,JK,Kode Layanan\n"
-            f"05/03/2024,{MB},73.09.04.2005,{raw_nik},Siti Aminah,15/03/1990,P,ANC_K1\n"
-            f"06/03/2024,{MB},73.09.04.2005,{raw_nik[:15]},Siti Aminah,15/03/1990,P,ANC_K1\n")
+    text = (
+        "Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Nama,Tgl Lahir,JK,Kode Layanan\n"
+        f"05/03/2024,{MB},73.09.04.2005,{raw_nik},Siti Aminah,15/03/1990,P,ANC_K1\n"
+        f"06/03/2024,{MB},73.09.04.2005,{raw_nik[:15]},Siti Aminah,15/03/1990,P,ANC_K1\n"
+    )
     at = upload_app(monkeypatch, db_path, write_text(tmp_path / "l.csv", text))
     at.radio(key="f0_mode").set_value(True).run()
     button(at, "Periksa file").click().run()
@@ -359,8 +377,11 @@ def test_withdrawing_an_upload_removes_its_rows(monkeypatch, db_path, tmp_path):
 
 
 def test_preview_masks_nik_and_still_gives_headers_when_no_kind_fits(con, tmp_path):
-    records = write_text(tmp_path / "l.csv", "Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Umur,JK,Kode Layanan\n"
-                         + f"05/03/2024,{MB},73.09.04.2005,{nik()},30,P,ANC_K1\n")
+    records = write_text(
+        tmp_path / "l.csv",
+        "Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Umur,JK,Kode Layanan\n"
+        + f"05/03/2024,{MB},73.09.04.2005,{nik()},30,P,ANC_K1\n",
+    )
     info = preview_file(con, records)
     assert info["kind"] == "layanan"
     assert info["preview"]["NIK"].iloc[0] == "•••" + nik()[-2:]  # never the whole NIK on screen

@@ -26,15 +26,23 @@ HEADER = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,r
 def layanan(con, tmp_path, name: str, rows: list[tuple], uploaded_at: str | None = None):
     """rows: (date, puskesmas, desa, person number, service)."""
     lines = [HEADER] + [f"{d},{p},{desa},{nik(serial=n)},30,P,{s}," for d, p, desa, n, s in rows]
-    report = ingest(con, write_text(tmp_path / name, "\n".join(lines) + "\n"), kind="layanan",
-                    uploaded_at=datetime.fromisoformat(uploaded_at) if uploaded_at else None)
+    report = ingest(
+        con,
+        write_text(tmp_path / name, "\n".join(lines) + "\n"),
+        kind="layanan",
+        uploaded_at=datetime.fromisoformat(uploaded_at) if uploaded_at else None,
+    )
     assert report.ok, report.to_dict()
     return report
 
 
 def csv_file(con, tmp_path, name: str, text: str, kind: str, uploaded_at: str | None = None):
-    report = ingest(con, write_text(tmp_path / name, text), kind=kind,
-                    uploaded_at=datetime.fromisoformat(uploaded_at) if uploaded_at else None)
+    report = ingest(
+        con,
+        write_text(tmp_path / name, text),
+        kind=kind,
+        uploaded_at=datetime.fromisoformat(uploaded_at) if uploaded_at else None,
+    )
     assert report.ok, report.to_dict()
     return report
 
@@ -93,8 +101,8 @@ def test_a_desa_absent_from_an_aggregate_report_is_a_gap(con, tmp_path):
     layanan(con, tmp_path, "l.csv", [r for r in every_month() if r[1] == TK])
     # MB reports January–April as aggregates; desa C's row is missing in February only.
     text = "period,puskesmas_code,desa_code,service_code,count\n" + "".join(
-        f"2024-{m:02d},{MB},{d},KUNJUNGAN_RUMAH,1\n" for m in range(1, 5) for d in (A, B, C)
-        if not (m == 2 and d == C))
+        f"2024-{m:02d},{MB},{d},KUNJUNGAN_RUMAH,1\n" for m in range(1, 5) for d in (A, B, C) if not (m == 2 and d == C)
+    )
     csv_file(con, tmp_path, "c.csv", text, "capaian")
     hit = found(con, "COMP_DESA_MONTH")
     assert hit[["desa", "period", "severity"]].values.tolist() == [[C, "2024-02", "medium"]]
@@ -106,13 +114,15 @@ def test_a_desa_absent_from_an_aggregate_report_is_a_gap(con, tmp_path):
 def test_upload_after_the_deadline_is_late_and_on_the_deadline_day_is_not(con, tmp_path):
     rows = every_month()
     by_month = {m: [r for r in rows if r[0].startswith(f"2024-{m:02d}")] for m in range(1, 5)}
-    layanan(con, tmp_path, "jan.csv", by_month[1], "2024-02-03T09:00")   # on time
-    layanan(con, tmp_path, "feb.csv", by_month[2], "2024-03-11T08:00")   # 1 day after 10 March: medium
-    layanan(con, tmp_path, "mar.csv", by_month[3], "2024-04-10T23:00")   # on the deadline day: on time
-    layanan(con, tmp_path, "apr.csv", by_month[4], "2024-05-30T10:00")   # 20 days late: high (> 14)
+    layanan(con, tmp_path, "jan.csv", by_month[1], "2024-02-03T09:00")  # on time
+    layanan(con, tmp_path, "feb.csv", by_month[2], "2024-03-11T08:00")  # 1 day after 10 March: medium
+    layanan(con, tmp_path, "mar.csv", by_month[3], "2024-04-10T23:00")  # on the deadline day: on time
+    layanan(con, tmp_path, "apr.csv", by_month[4], "2024-05-30T10:00")  # 20 days late: high (> 14)
     hit = found(con, "TIME_LATE_UPLOAD").sort_values("period").reset_index(drop=True)
-    assert hit[["period", "value", "severity"]].values.tolist() == [["2024-02", 1.0, "medium"],
-                                                                    ["2024-04", 20.0, "high"]]
+    assert hit[["period", "value", "severity"]].values.tolist() == [
+        ["2024-02", 1.0, "medium"],
+        ["2024-04", 20.0, "high"],
+    ]
     assert hit["puskesmas"].isna().all()  # each file holds both puskesmas: a kabupaten-level finding
     assert "feb.csv" in hit["message"][0]
 
@@ -140,11 +150,13 @@ def test_a_typing_error_in_an_aggregate_report_is_a_high_outlier(con, tmp_path):
     values[(2024, 3)] = 6
     values[(2024, 4)] = 40
     text = "period,puskesmas_code,desa_code,service_code,count\n" + "".join(
-        f"{y}-{m:02d},{TK},{D},KASUS_DBD,{v}\n" for (y, m), v in sorted(values.items()))
+        f"{y}-{m:02d},{TK},{D},KASUS_DBD,{v}\n" for (y, m), v in sorted(values.items())
+    )
     csv_file(con, tmp_path, "dbd.csv", text, "capaian")
     hit = found(con, "OUT_MONTHLY_VALUE")
     assert hit[["puskesmas", "period", "indicator", "value", "expected", "severity"]].values.tolist() == [
-        [TK, "2024-04", "KASUS_DBD", 40.0, 2.0, "high"]]
+        [TK, "2024-04", "KASUS_DBD", 40.0, 2.0, "high"]
+    ]
 
 
 def test_a_moderate_jump_is_a_medium_outlier(con, tmp_path):
@@ -154,7 +166,8 @@ def test_a_moderate_jump_is_a_medium_outlier(con, tmp_path):
     values = {(2023 + (i // 12), i % 12 + 1): [19, 20, 21, 20][i % 4] for i in range(16)}
     values[(2024, 4)] = 32
     text = "period,puskesmas_code,desa_code,service_code,count\n" + "".join(
-        f"{y}-{m:02d},{MB},{A},YANKES_DM,{v}\n" for (y, m), v in sorted(values.items()))
+        f"{y}-{m:02d},{MB},{A},YANKES_DM,{v}\n" for (y, m), v in sorted(values.items())
+    )
     csv_file(con, tmp_path, "dm.csv", text, "capaian")
     hit = found(con, "OUT_MONTHLY_VALUE")
     assert hit[["period", "severity"]].values.tolist() == [["2024-04", "medium"]]
@@ -168,11 +181,24 @@ def test_a_service_dated_after_its_upload_is_impossible(con, tmp_path):
     layanan(con, tmp_path, "jan_mar.csv", rows, "2024-04-02T09:00")
     # MB's April file was uploaded on 15 April but holds a service on 20 April (desa A); the 5 April rows
     # of the same file are fine, and TK's April file uploaded on 20 April holds 20 April: same day, fine.
-    layanan(con, tmp_path, "mb_apr.csv", [("2024-04-05", MB, B, 1, "KUNJUNGAN_RUMAH"),
-                                          ("2024-04-05", MB, C, 2, "KUNJUNGAN_RUMAH"),
-                                          ("2024-04-20", MB, A, 3, "KUNJUNGAN_RUMAH")], "2024-04-15T10:00")
-    layanan(con, tmp_path, "tk_apr.csv", [("2024-04-20", TK, D, 4, "KUNJUNGAN_RUMAH"),
-                                          ("2024-04-20", TK, E, 5, "KUNJUNGAN_RUMAH")], "2024-04-20T16:00")
+    layanan(
+        con,
+        tmp_path,
+        "mb_apr.csv",
+        [
+            ("2024-04-05", MB, B, 1, "KUNJUNGAN_RUMAH"),
+            ("2024-04-05", MB, C, 2, "KUNJUNGAN_RUMAH"),
+            ("2024-04-20", MB, A, 3, "KUNJUNGAN_RUMAH"),
+        ],
+        "2024-04-15T10:00",
+    )
+    layanan(
+        con,
+        tmp_path,
+        "tk_apr.csv",
+        [("2024-04-20", TK, D, 4, "KUNJUNGAN_RUMAH"), ("2024-04-20", TK, E, 5, "KUNJUNGAN_RUMAH")],
+        "2024-04-20T16:00",
+    )
     hit = found(con, "IMP_AFTER_UPLOAD")
     assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-04", 1.0, "high"]]
     assert hit["rows"][0].endswith(": 4")  # source row 4 of mb_apr.csv (header = row 1)
@@ -183,19 +209,30 @@ def test_negative_counts_written_outside_the_ingest_are_found(con, tmp_path):
     text = "period,puskesmas_code,desa_code,service_code,count\n" + f"2024-02,{MB},{A},YANKES_DM,3\n"
     report = csv_file(con, tmp_path, "c.csv", text, "capaian")
     # The ingest refuses negative counts; a database written by another tool may still hold one.
-    con.execute("INSERT INTO capaian VALUES (?, 99, DATE '2024-03-01', ?, ?, 'YANKES_DM', -4)",
-                [report.upload_id, MB, A])
+    con.execute(
+        "INSERT INTO capaian VALUES (?, 99, DATE '2024-03-01', ?, ?, 'YANKES_DM', -4)", [report.upload_id, MB, A]
+    )
     hit = found(con, "IMP_NEGATIVE")
     assert hit[["puskesmas", "period", "value"]].values.tolist() == [[MB, "2024-03", -4.0]]
 
 
 def test_coverage_above_the_ceiling_is_implausible(con, tmp_path):
-    layanan(con, tmp_path, "l.csv", every_month() + [
-        ("2024-02-01", MB, A, 1, "ANC_K6"), ("2024-02-01", MB, A, 2, "ANC_K6"), ("2024-02-01", MB, B, 3, "ANC_K6"),
-        ("2024-02-01", TK, D, 4, "ANC_K6")])
+    layanan(
+        con,
+        tmp_path,
+        "l.csv",
+        [
+            *every_month(),
+            ("2024-02-01", MB, A, 1, "ANC_K6"),
+            ("2024-02-01", MB, A, 2, "ANC_K6"),
+            ("2024-02-01", MB, B, 3, "ANC_K6"),
+            ("2024-02-01", TK, D, 4, "ANC_K6"),
+        ],
+    )
     # ibu_hamil: MB 1 + 1 + 0 = 2 for 3 women with K6 -> 150 % > 120 %; TK 5 + 5 = 10 for 1 -> 10 %.
     sasaran = "year,desa_code,target_group,count\n" + "".join(
-        f"2024,{d},ibu_hamil,{n}\n" for d, n in ((A, 1), (B, 1), (C, 0), (D, 5), (E, 5)))
+        f"2024,{d},ibu_hamil,{n}\n" for d, n in ((A, 1), (B, 1), (C, 0), (D, 5), (E, 5))
+    )
     csv_file(con, tmp_path, "s.csv", sasaran, "sasaran")
     hit = found(con, "IMP_COVERAGE_CEILING")
     assert hit[["puskesmas", "indicator", "value", "severity"]].values.tolist() == [[MB, "SPM01", 150.0, "high"]]
@@ -206,10 +243,21 @@ def test_coverage_above_the_ceiling_is_implausible(con, tmp_path):
 
 def test_more_women_with_k6_than_with_k1_is_inconsistent(con, tmp_path):
     # MB: 3 women with K6, 1 with K1 -> K6 > K1. TK: 1 with K6, 2 with K1 -> fine.
-    layanan(con, tmp_path, "l.csv", every_month() + [
-        ("2024-02-01", MB, A, 1, "ANC_K6"), ("2024-02-01", MB, A, 2, "ANC_K6"), ("2024-02-01", MB, B, 3, "ANC_K6"),
-        ("2024-01-10", MB, A, 1, "ANC_K1"),
-        ("2024-02-01", TK, D, 4, "ANC_K6"), ("2024-01-10", TK, D, 4, "ANC_K1"), ("2024-01-10", TK, E, 5, "ANC_K1")])
+    layanan(
+        con,
+        tmp_path,
+        "l.csv",
+        [
+            *every_month(),
+            ("2024-02-01", MB, A, 1, "ANC_K6"),
+            ("2024-02-01", MB, A, 2, "ANC_K6"),
+            ("2024-02-01", MB, B, 3, "ANC_K6"),
+            ("2024-01-10", MB, A, 1, "ANC_K1"),
+            ("2024-02-01", TK, D, 4, "ANC_K6"),
+            ("2024-01-10", TK, D, 4, "ANC_K1"),
+            ("2024-01-10", TK, E, 5, "ANC_K1"),
+        ],
+    )
     hit = found(con, "CONS_PAIR")
     assert hit[["puskesmas", "indicator", "value", "expected"]].values.tolist() == [[MB, "SPM01", 3.0, 1.0]]
 
@@ -233,15 +281,21 @@ def test_this_years_total_far_from_earlier_years_is_noted(con, tmp_path):
 
 
 def test_sasaran_missing_zero_and_inconsistent_between_levels(con, tmp_path):
-    layanan(con, tmp_path, "l.csv", every_month() + [("2024-02-01", TK, E, 9, "ANC_K6")])
-    sasaran = "year,desa_code,puskesmas_code,target_group,count\n" + "".join([
-        f"2024,{A},,balita,40\n", f"2024,{B},,balita,30\n",            # MB balita: desa C missing -> medium
-        f"2024,{A},,ibu_hamil,10\n", f"2024,{B},,ibu_hamil,8\n", f"2024,{C},,ibu_hamil,6\n",
-        f"2024,{D},,ibu_hamil,5\n", f"2024,{E},,ibu_hamil,0\n",        # E = 0 but a K6 woman served there
-        f"2024,,{TK},ibu_hamil,11\n",                                  # TK 11 vs desa 5 + 0 -> levels differ
-        f"2024,{D},,balita,0\n",                                       # D balita 0, nobody served: no finding
-        f"2024,{E},,balita,7\n",
-    ])
+    layanan(con, tmp_path, "l.csv", [*every_month(), ("2024-02-01", TK, E, 9, "ANC_K6")])
+    sasaran = "year,desa_code,puskesmas_code,target_group,count\n" + "".join(
+        [
+            f"2024,{A},,balita,40\n",
+            f"2024,{B},,balita,30\n",  # MB balita: desa C missing -> medium
+            f"2024,{A},,ibu_hamil,10\n",
+            f"2024,{B},,ibu_hamil,8\n",
+            f"2024,{C},,ibu_hamil,6\n",
+            f"2024,{D},,ibu_hamil,5\n",
+            f"2024,{E},,ibu_hamil,0\n",  # E = 0 but a K6 woman served there
+            f"2024,,{TK},ibu_hamil,11\n",  # TK 11 vs desa 5 + 0 -> levels differ
+            f"2024,{D},,balita,0\n",  # D balita 0, nobody served: no finding
+            f"2024,{E},,balita,7\n",
+        ]
+    )
     csv_file(con, tmp_path, "s.csv", sasaran, "sasaran")
     f = found(con)
     missing = f[f["check"] == "DEN_MISSING"].set_index(["puskesmas", "indicator"])["severity"]
@@ -261,9 +315,17 @@ def test_sasaran_missing_zero_and_inconsistent_between_levels(con, tmp_path):
 
 def test_the_same_person_service_and_day_twice_is_a_duplicate(con, tmp_path):
     # Person 1: home visit in desa A on 3 Feb written twice (the duplicate) and again on 4 Feb (not one).
-    layanan(con, tmp_path, "l.csv", every_month() + [("2024-02-03", MB, A, 1, "KUNJUNGAN_RUMAH"),
-                                                    ("2024-02-03", MB, A, 1, "KUNJUNGAN_RUMAH"),
-                                                    ("2024-02-04", MB, A, 1, "KUNJUNGAN_RUMAH")])
+    layanan(
+        con,
+        tmp_path,
+        "l.csv",
+        [
+            *every_month(),
+            ("2024-02-03", MB, A, 1, "KUNJUNGAN_RUMAH"),
+            ("2024-02-03", MB, A, 1, "KUNJUNGAN_RUMAH"),
+            ("2024-02-04", MB, A, 1, "KUNJUNGAN_RUMAH"),
+        ],
+    )
     hit = found(con, "DUP_RECORD")
     assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-02", 1.0, "high"]]
     # source rows: header 1, 20 home visits (rows 2–21), then the three rows 22, 23, 24; row 23 is the copy
@@ -273,8 +335,10 @@ def test_the_same_person_service_and_day_twice_is_a_duplicate(con, tmp_path):
 def test_aggregate_and_records_for_the_same_month_overlap(con, tmp_path):
     layanan(con, tmp_path, "l.csv", every_month())
     # MB February also as an aggregate (overlap); TK: aggregate for 2023-12 only, no records then (fine).
-    text = ("period,puskesmas_code,desa_code,service_code,count\n"
-            f"2024-02,{MB},{A},KUNJUNGAN_RUMAH,1\n2023-12,{TK},{D},KUNJUNGAN_RUMAH,1\n")
+    text = (
+        "period,puskesmas_code,desa_code,service_code,count\n"
+        f"2024-02,{MB},{A},KUNJUNGAN_RUMAH,1\n2023-12,{TK},{D},KUNJUNGAN_RUMAH,1\n"
+    )
     csv_file(con, tmp_path, "c.csv", text, "capaian")
     hit = found(con, "DUP_SOURCE_OVERLAP")
     assert hit[["puskesmas", "period", "severity"]].values.tolist() == [[MB, "2024-02", "high"]]
@@ -372,7 +436,8 @@ def test_a_month_without_its_readiness_checklist_is_missing(con, tmp_path):
     layanan(con, tmp_path, "l.csv", every_month())
     # MB sends its checklist every month; TK skips March.
     text = "period,puskesmas_code,item_code,value\n" + "".join(
-        f"2024-{m:02d},{p},KLASTER_TERBENTUK,1\n" for m in range(1, 5) for p in (MB, TK) if not (p == TK and m == 3))
+        f"2024-{m:02d},{p},KLASTER_TERBENTUK,1\n" for m in range(1, 5) for p in (MB, TK) if not (p == TK and m == 3)
+    )
     csv_file(con, tmp_path, "k.csv", text, "kesiapan")
     hit = found(con, "COMP_KESIAPAN_MONTH")
     assert hit[["puskesmas", "period", "severity"]].values.tolist() == [[TK, "2024-03", "medium"]]
@@ -383,10 +448,14 @@ def test_a_service_before_birth_written_outside_the_ingest_is_found(con, tmp_pat
     # The ingest refuses a service before the birth date; a database written otherwise may hold one.
     # Every row has an age (30), no birth date; give one row of MB in February a birth date after the service,
     # and one of TK a birth date on the service day (the near miss: born that day, served that day).
-    con.execute(f"UPDATE layanan SET birth_date = DATE '2024-02-20' WHERE source_row = (SELECT min(source_row) "
-                f"FROM layanan WHERE puskesmas_code = '{MB}' AND month(service_date) = 2)")
-    con.execute(f"UPDATE layanan SET birth_date = service_date WHERE source_row = (SELECT min(source_row) "
-                f"FROM layanan WHERE puskesmas_code = '{TK}' AND month(service_date) = 2)")
+    con.execute(
+        f"UPDATE layanan SET birth_date = DATE '2024-02-20' WHERE source_row = (SELECT min(source_row) "
+        f"FROM layanan WHERE puskesmas_code = '{MB}' AND month(service_date) = 2)"
+    )
+    con.execute(
+        f"UPDATE layanan SET birth_date = service_date WHERE source_row = (SELECT min(source_row) "
+        f"FROM layanan WHERE puskesmas_code = '{TK}' AND month(service_date) = 2)"
+    )
     hit = found(con, "IMP_BEFORE_BIRTH")
     assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-02", 1.0, "high"]]
 

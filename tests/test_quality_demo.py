@@ -66,7 +66,9 @@ def test_duplicate_rows_of_lau(high):
 def test_dengue_typing_error_of_sukamaju(high):
     d = _planted("outlier")
     out = high[high["check"] == "OUT_MONTHLY_VALUE"]
-    assert out[["puskesmas", "period", "indicator"]].values.tolist() == [[d["puskesmas_code"], d["period"], d["service"]]]
+    assert out[["puskesmas", "period", "indicator"]].values.tolist() == [
+        [d["puskesmas_code"], d["period"], d["service"]]
+    ]
 
 
 def test_aggregate_and_records_overlap_at_masamba(high):
@@ -76,6 +78,11 @@ def test_aggregate_and_records_overlap_at_masamba(high):
 
 
 def test_nothing_else_is_high(high):
-    expected = {"TIME_LATE_UPLOAD": 7, "COMP_PUSKESMAS_MONTH": 1, "DUP_RECORD": 1, "OUT_MONTHLY_VALUE": 1,
-                "DUP_SOURCE_OVERLAP": 1}
+    expected = {
+        "TIME_LATE_UPLOAD": 7,
+        "COMP_PUSKESMAS_MONTH": 1,
+        "DUP_RECORD": 1,
+        "OUT_MONTHLY_VALUE": 1,
+        "DUP_SOURCE_OVERLAP": 1,
+    }
     assert high.groupby("check").size().to_dict() == expected, high["message"].tolist()

@@ -56,8 +56,7 @@ def test_district_figures_pool_the_puskesmas(fcon):
 
 
 def test_a_count_above_its_denominator_scores_one_not_more(con, tmp_path):
-    text = (f"period,puskesmas_code,item_code,value\n2024-01,{MB},JUMLAH_KADER,20\n"
-            f"2024-01,{MB},KADER_TERLATIH,30\n")
+    text = f"period,puskesmas_code,item_code,value\n2024-01,{MB},JUMLAH_KADER,20\n2024-01,{MB},KADER_TERLATIH,30\n"
     assert ingest(con, write_text(tmp_path / "kesiapan.csv", text), kind="kesiapan").ok
     items = readiness_items(con, year=2024, through=1, puskesmas=MB)
     kader = items[items["item_code"] == "KADER_TERLATIH"].iloc[0]

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ilp_metrics.scale import spark as scale
 from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many
+from ilp_metrics.scale import spark as scale
 
 PUSKESMAS = ["Maros Baru", "Masamba", "Rampi"]
 YEARS = (2025,)  # Luwu Utara runs on aggregates then records, Masamba has the planted overlap
@@ -66,9 +66,15 @@ def test_export_partitions_layanan_by_kabupaten_and_year(demo_db, parquet_dir):
         con.close()
     dirs = sorted(p.relative_to(parquet_dir / "layanan").as_posix() for p in (parquet_dir / "layanan").glob("*/*"))
     assert dirs == [f"regency_code={r}/year={y}" for r, y, _ in expected]
-    back = duckdb.connect().execute(
-        "SELECT regency_code, CAST(year AS INTEGER), count(*) FROM read_parquet(?, hive_partitioning = true) "
-        "GROUP BY ALL ORDER BY ALL", [str(parquet_dir / "layanan" / "**" / "*.parquet")]).fetchall()
+    back = (
+        duckdb.connect()
+        .execute(
+            "SELECT regency_code, CAST(year AS INTEGER), count(*) FROM read_parquet(?, hive_partitioning = true) "
+            "GROUP BY ALL ORDER BY ALL",
+            [str(parquet_dir / "layanan" / "**" / "*.parquet")],
+        )
+        .fetchall()
+    )
     assert back == expected  # every row once, in its kabupaten-year folder
     assert (parquet_dir / "sasaran.parquet").exists() and (parquet_dir / "capaian").is_dir()
 
@@ -89,14 +95,24 @@ def test_rewrite_changes_nothing_on_duckdb(demo_db):
 
 
 def test_spark_sql_has_no_duckdb_parameters_or_generators_in_expressions():
-    from ilp_metrics.metrics.coverage import _service_params, _service_sql, _Entry, uses_aggregates
     from datetime import date
+
+    from ilp_metrics.metrics.coverage import _Entry, _service_params, _service_sql, uses_aggregates
 
     cat = load_catalogue()
     ind = cat.indicator("SPM01")
-    params = {"regency": "73.09", "puskesmas": None, "year": 2024, "first": 1, "through": 3,
-              "start": date(2024, 1, 1), "end": date(2024, 4, 1), "scope_lo": "P7309010201", "scope_hi": "P7309140201",
-              **_service_params([_Entry("SPM01", ind, uses_aggregates(ind))])}
+    params = {
+        "regency": "73.09",
+        "puskesmas": None,
+        "year": 2024,
+        "first": 1,
+        "through": 3,
+        "start": date(2024, 1, 1),
+        "end": date(2024, 4, 1),
+        "scope_lo": "P7309010201",
+        "scope_hi": "P7309140201",
+        **_service_params([_Entry("SPM01", ind, uses_aggregates(ind))]),
+    }
     sql = scale.to_spark_sql(_service_sql("puskesmas"), params)
     assert "$" not in sql
     assert "UNNEST" not in sql.upper() and "EXPLODE" not in sql.upper()

@@ -21,12 +21,14 @@ def snap(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_composite_is_the_median_of_achievement_ratios_capped_at_one():
-    frame = snap([
-        ("SPM01", "P1", "tercapai", 1.50),  # over-achievement counts as 1.00
-        ("SPM02", "P1", "mendekati", 0.90),
-        ("SPM03", "P1", "di_bawah", 0.40),
-        ("SPM04", "P1", "tidak_ada_data", None),  # no data: not in the median
-    ])
+    frame = snap(
+        [
+            ("SPM01", "P1", "tercapai", 1.50),  # over-achievement counts as 1.00
+            ("SPM02", "P1", "mendekati", 0.90),
+            ("SPM03", "P1", "di_bawah", 0.40),
+            ("SPM04", "P1", "tidak_ada_data", None),  # no data: not in the median
+        ]
+    )
     out = summarise(frame, CAT).iloc[0]
     assert out["composite"] == pytest.approx(90)  # median of 1.00, 0.90, 0.40
     assert (out["tercapai"], out["mendekati"], out["di_bawah"], out["tidak_ada_data"]) == (1, 1, 1, 1)
@@ -36,8 +38,8 @@ def test_composite_is_the_median_of_achievement_ratios_capped_at_one():
 
 def test_one_extreme_indicator_does_not_move_the_composite_much():
     base = [("SPM01", "P1", "di_bawah", 0.5), ("SPM02", "P1", "di_bawah", 0.6), ("SPM03", "P1", "di_bawah", 0.7)]
-    low = summarise(snap(base + [("SPM04", "P1", "di_bawah", 0.0)]), CAT).iloc[0]["composite"]
-    high = summarise(snap(base + [("SPM04", "P1", "tercapai", 9.0)]), CAT).iloc[0]["composite"]
+    low = summarise(snap([*base, ("SPM04", "P1", "di_bawah", 0.0)]), CAT).iloc[0]["composite"]
+    high = summarise(snap([*base, ("SPM04", "P1", "tercapai", 9.0)]), CAT).iloc[0]["composite"]
     assert (low, high) == (pytest.approx(55), pytest.approx(65))
 
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.ingest import already_loaded, preview_file, withdraw
 from ilp_metrics.ingest.history import upload_history
-from ilp_metrics.ingest.mapping import (Profile, available_profiles, build_mapping, is_shipped_profile_name,
-                                        load_profile, packaged_profiles, profile_from_dict, profiles_dir_for,
-                                        save_profile, suggest_columns)
+from ilp_metrics.ingest.mapping import (
+    Profile,
+    available_profiles,
+    build_mapping,
+    is_shipped_profile_name,
+    load_profile,
+    packaged_profiles,
+    profile_from_dict,
+    profiles_dir_for,
+    save_profile,
+    suggest_columns,
+)
 
 from .conftest import MB, TK, ingest, nik, write_text
 
@@ -15,19 +24,37 @@ CAPAIAN = "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n"
 
 
 def test_upload_history_lists_uploads_newest_first_with_counts_period_and_status(con, tmp_path):
-    first = ingest(con, write_text(tmp_path / "maret.csv", CAPAIAN + f"2024-03,{MB},ANC_K1,5\n"),
-                   uploaded_by="dinkes")
-    second = ingest(con, write_text(tmp_path / "april.csv", CAPAIAN + f"2024-04,{MB},ANC_K1,6\n2024-04,{TK},x,1\n"),
-                    accept_valid=True)
+    first = ingest(con, write_text(tmp_path / "maret.csv", CAPAIAN + f"2024-03,{MB},ANC_K1,5\n"), uploaded_by="dinkes")
+    second = ingest(
+        con,
+        write_text(tmp_path / "april.csv", CAPAIAN + f"2024-04,{MB},ANC_K1,6\n2024-04,{TK},x,1\n"),
+        accept_valid=True,
+    )
     assert first.committed and second.committed
     withdraw(con, first.upload_id)
 
     history = upload_history(con)
-    assert list(history.columns) == ["upload_id", "file_name", "kind", "uploaded_by", "uploaded_at", "rows_accepted",
-                                     "rows_refused", "rows_replaced", "period_start", "period_end", "status"]
+    assert list(history.columns) == [
+        "upload_id",
+        "file_name",
+        "kind",
+        "uploaded_by",
+        "uploaded_at",
+        "rows_accepted",
+        "rows_refused",
+        "rows_replaced",
+        "period_start",
+        "period_end",
+        "status",
+    ]
     top = history.iloc[0]
-    assert (top["file_name"], top["kind"], top["rows_accepted"], top["rows_refused"], top["status"]) == \
-        ("april.csv", "capaian", 1, 1, "active")
+    assert (top["file_name"], top["kind"], top["rows_accepted"], top["rows_refused"], top["status"]) == (
+        "april.csv",
+        "capaian",
+        1,
+        1,
+        "active",
+    )
     assert str(top["period_start"])[:10] == "2024-04-01"
     mine = history[history["upload_id"] == first.upload_id].iloc[0]
     assert (mine["uploaded_by"], mine["status"]) == ("dinkes", "withdrawn")
@@ -72,8 +99,10 @@ def test_saved_profiles_are_listed_after_the_shipped_ones_and_never_hide_them(tm
 
 def test_preview_masks_nik_like_cells_in_any_column_and_lists_wide_columns(con, tmp_path):
     # An unrecognised header ("No Identitas") holding NIKs: the values are still masked.
-    odd = write_text(tmp_path / "odd.csv", "Tanggal Pelayanan,Kode Puskesmas,No Identitas,Catatan\n"
-                     f"05/03/2024,{MB},{nik()},3.30901E+15\n")
+    odd = write_text(
+        tmp_path / "odd.csv",
+        f"Tanggal Pelayanan,Kode Puskesmas,No Identitas,Catatan\n05/03/2024,{MB},{nik()},3.30901E+15\n",
+    )
     info = preview_file(con, odd)
     assert info["kind"] is None
     row = info["preview"].iloc[0]
@@ -91,11 +120,19 @@ def test_preview_masks_nik_like_cells_in_any_column_and_lists_wide_columns(con, 
 
 def test_columns_are_suggested_even_when_no_kind_fits(con, tmp_path):
     headers = ["Periode", "Kode Puskesmas", "Kode Layanan", "Angka", "Tahun"]
-    assert suggest_columns(headers) == {"period": "Periode", "puskesmas_code": "Kode Puskesmas",
-                                        "service_code": "Kode Layanan", "year": "Tahun"}
+    assert suggest_columns(headers) == {
+        "period": "Periode",
+        "puskesmas_code": "Kode Puskesmas",
+        "service_code": "Kode Layanan",
+        "year": "Tahun",
+    }
     corrected = Profile(name="p", columns={"count": "Angka", "year": ""})
-    assert suggest_columns(headers, corrected) == {"count": "Angka", "period": "Periode",
-                                                   "puskesmas_code": "Kode Puskesmas", "service_code": "Kode Layanan"}
+    assert suggest_columns(headers, corrected) == {
+        "count": "Angka",
+        "period": "Periode",
+        "puskesmas_code": "Kode Puskesmas",
+        "service_code": "Kode Layanan",
+    }
     path = write_text(tmp_path / "c.csv", ",".join(headers) + f"\n2024-03,{MB},ANC_K1,5,2024\n")
     info = preview_file(con, path, kind="capaian")
     assert info["kind"] is None and info["problem"].code == "missing_columns"

@@ -25,46 +25,85 @@ def sql():
     con.close()
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("05/03/2024", date(2024, 3, 5)), ("5-3-2024", date(2024, 3, 5)), ("2024-03-05", date(2024, 3, 5)),
-    ("05.03.2024", date(2024, 3, 5)), ("2024-03-05 00:00:00", date(2024, 3, 5)), ("45356", date(2024, 3, 5)),
-    ("31/02/2024", None), ("05/03/24", None), ("besok", None), (" ", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05/03/2024", date(2024, 3, 5)),
+        ("5-3-2024", date(2024, 3, 5)),
+        ("2024-03-05", date(2024, 3, 5)),
+        ("05.03.2024", date(2024, 3, 5)),
+        ("2024-03-05 00:00:00", date(2024, 3, 5)),
+        ("45356", date(2024, 3, 5)),
+        ("31/02/2024", None),
+        ("05/03/24", None),
+        ("besok", None),
+        (" ", None),
+    ],
+)
 def test_dates_are_day_first_and_excel_serials_count_from_1899_12_30(sql, text, expected):
     assert sql("ilp_date", text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1234", 1234), ("1.234", 1234), ("1.234.567", 1234567), ("1,234,567", 1234567), ("12,0", 12),
-    ("12.0", 12), ("-3", -3), ("12,5", None), ("dua", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1234", 1234),
+        ("1.234", 1234),
+        ("1.234.567", 1234567),
+        ("1,234,567", 1234567),
+        ("12,0", 12),
+        ("12.0", 12),
+        ("-3", -3),
+        ("12,5", None),
+        ("dua", None),
+    ],
+)
 def test_integers_accept_indonesian_thousand_dots(sql, text, expected):
     assert sql("ilp_int", text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("-4,95", -4.95), ("119.57", 119.57), ("1.234,5", 1234.5), ("1,234.5", 1234.5)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("-4,95", -4.95), ("119.57", 119.57), ("1.234,5", 1234.5), ("1,234.5", 1234.5)]
+)
 def test_decimals_accept_decimal_commas(sql, text, expected):
     assert sql("ilp_decimal", text) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("7309042005", "73.09.04.2005"), ("73.09.04.2005", "73.09.04.2005"), ("730904", "73.09.04"),
-    ("7309", "73.09"), ("73-09", None), ("7309042005.0", "73.09.04.2005"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7309042005", "73.09.04.2005"),
+        ("73.09.04.2005", "73.09.04.2005"),
+        ("730904", "73.09.04"),
+        ("7309", "73.09"),
+        ("73-09", None),
+        ("7309042005.0", "73.09.04.2005"),
+    ],
+)
 def test_region_codes_are_stored_in_kemendagri_dotted_form(sql, text, expected):
     assert sql("ilp_region", text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2024-03", date(2024, 3, 1)), ("03/2024", date(2024, 3, 1)), ("Maret 2024", date(2024, 3, 1)),
-    ("Agustus-2024", date(2024, 8, 1)), ("Des 2024", date(2024, 12, 1)), ("2024-03-17", date(2024, 3, 1)),
-    ("2024-13", None), ("Bulan 2024", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03", date(2024, 3, 1)),
+        ("03/2024", date(2024, 3, 1)),
+        ("Maret 2024", date(2024, 3, 1)),
+        ("Agustus-2024", date(2024, 8, 1)),
+        ("Des 2024", date(2024, 12, 1)),
+        ("2024-03-17", date(2024, 3, 1)),
+        ("2024-13", None),
+        ("Bulan 2024", None),
+    ],
+)
 def test_periods_are_months(sql, text, expected):
     assert sql("ilp_period", text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("L", "L"), ("Laki-laki", "L"), ("PEREMPUAN", "P"), ("wanita", "P"), ("x", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("L", "L"), ("Laki-laki", "L"), ("PEREMPUAN", "P"), ("wanita", "P"), ("x", None)]
+)
 def test_sex_is_l_or_p(sql, text, expected):
     assert sql("ilp_sex", text) == expected
 

@@ -39,25 +39,64 @@ GRAIN_FIELDS = ("puskesmas", "desa", "month", "service")
 
 # DATA_CONTRACT.md §5: codes other modules and users rely on.
 CONTRACT_TARGET_GROUPS = (
-    "penduduk", "ibu_hamil", "ibu_bersalin", "bayi_baru_lahir", "bayi", "balita", "anak_usia_sekolah",
-    "remaja", "usia_produktif", "lansia", "penderita_hipertensi", "penderita_dm", "odgj_berat",
-    "terduga_tb", "berisiko_hiv",
+    "penduduk",
+    "ibu_hamil",
+    "ibu_bersalin",
+    "bayi_baru_lahir",
+    "bayi",
+    "balita",
+    "anak_usia_sekolah",
+    "remaja",
+    "usia_produktif",
+    "lansia",
+    "penderita_hipertensi",
+    "penderita_dm",
+    "odgj_berat",
+    "terduga_tb",
+    "berisiko_hiv",
 )
 PREVALENCE_TARGET_GROUPS = ("penderita_hipertensi", "penderita_dm", "odgj_berat", "terduga_tb", "berisiko_hiv")
 CONTRACT_SERVICES = (
-    "ANC_K1", "ANC_K6", "PERSALINAN_FASKES", "KN_LENGKAP", "IMUNISASI_DASAR_LENGKAP", "BALITA_DIPANTAU",
-    "SKRINING_ANAK_SEKOLAH", "SKRINING_ANEMIA_REMAJA", "SKRINING_USIA_PRODUKTIF", "SKRINING_LANSIA",
-    "YANKES_HIPERTENSI", "YANKES_DM", "YANKES_ODGJ_BERAT", "SKRINING_KANKER_SERVIKS", "YANKES_TERDUGA_TB",
-    "TES_HIV", "KASUS_DBD", "KUNJUNGAN_RUMAH",
+    "ANC_K1",
+    "ANC_K6",
+    "PERSALINAN_FASKES",
+    "KN_LENGKAP",
+    "IMUNISASI_DASAR_LENGKAP",
+    "BALITA_DIPANTAU",
+    "SKRINING_ANAK_SEKOLAH",
+    "SKRINING_ANEMIA_REMAJA",
+    "SKRINING_USIA_PRODUKTIF",
+    "SKRINING_LANSIA",
+    "YANKES_HIPERTENSI",
+    "YANKES_DM",
+    "YANKES_ODGJ_BERAT",
+    "SKRINING_KANKER_SERVIKS",
+    "YANKES_TERDUGA_TB",
+    "TES_HIV",
+    "KASUS_DBD",
+    "KUNJUNGAN_RUMAH",
 )
 # Not in the contract, but the demo generator and the ingest use these spellings.
 SHARED_EXTRA_SERVICES = (
-    "KUNJUNGAN_ANC", "KF_LENGKAP", "BALITA_DITIMBANG", "SKRINING_STUNTING", "SKRINING_KANKER_PAYUDARA",
+    "KUNJUNGAN_ANC",
+    "KF_LENGKAP",
+    "BALITA_DITIMBANG",
+    "SKRINING_STUNTING",
+    "SKRINING_KANKER_PAYUDARA",
     "PENGOBATAN_TB",
 )
 READINESS_ITEM_CODES = (
-    "KLASTER_TERBENTUK", "JUMLAH_DESA", "DESA_DENGAN_PUSTU", "JUMLAH_POSYANDU", "POSYANDU_ILP", "JUMLAH_KADER",
-    "KADER_TERLATIH", "LOKMIN_BULANAN", "PWS_DIGUNAKAN", "LAPORAN_WAJIB", "LAPORAN_TEPAT_WAKTU",
+    "KLASTER_TERBENTUK",
+    "JUMLAH_DESA",
+    "DESA_DENGAN_PUSTU",
+    "JUMLAH_POSYANDU",
+    "POSYANDU_ILP",
+    "JUMLAH_KADER",
+    "KADER_TERLATIH",
+    "LOKMIN_BULANAN",
+    "PWS_DIGUNAKAN",
+    "LAPORAN_WAJIB",
+    "LAPORAN_TEPAT_WAKTU",
 )
 # code -> (numerator service, denominator target group), DATA_CONTRACT.md §5.
 SPM_CONTRACT: dict[str, tuple[str, str]] = {
@@ -294,18 +333,22 @@ class StatusRule:
     def colour(self, code: str) -> str:
         return self.level(code).colour
 
-    def classify(self, value: float | None, target: float | None, polarity: str,
-                 min_ratio: float | None = None) -> str:
+    def classify(self, value: float | None, target: float | None, polarity: str, min_ratio: float | None = None) -> str:
         """Status of `value` against the target to date (already pro-rated), as the contract defines it."""
         v = np.nan if value is None else value
         t = np.nan if target is None else target
-        return str(self.classify_many(np.array([v], dtype=float), np.array([t], dtype=float),
-                                      np.array([polarity == "lower_is_better"]),
-                                      np.array([self.mendekati_min_ratio if min_ratio is None else min_ratio],
-                                               dtype=float))[0])
+        return str(
+            self.classify_many(
+                np.array([v], dtype=float),
+                np.array([t], dtype=float),
+                np.array([polarity == "lower_is_better"]),
+                np.array([self.mendekati_min_ratio if min_ratio is None else min_ratio], dtype=float),
+            )[0]
+        )
 
-    def classify_many(self, values: np.ndarray, targets: np.ndarray, lower_is_better: np.ndarray,
-                      min_ratios: np.ndarray) -> np.ndarray:
+    def classify_many(
+        self, values: np.ndarray, targets: np.ndarray, lower_is_better: np.ndarray, min_ratios: np.ndarray
+    ) -> np.ndarray:
         """`classify` over arrays (NaN = no value or no target); the one definition of the traffic light.
 
         Achievement ratio = value ÷ target (higher is better) or target ÷ value (lower is better):
@@ -351,9 +394,21 @@ class ReadinessIndex:
     rationale: Text
 
 
-FIGURE_RULES = ("denominator_rollup", "data_presence", "drilldown", "gap", "projection", "trend",
-                "cluster_summary", "readiness_district", "cli_columns", "monthly_coverage", "event_time",
-                "before_after", "funnel")
+FIGURE_RULES = (
+    "denominator_rollup",
+    "data_presence",
+    "drilldown",
+    "gap",
+    "projection",
+    "trend",
+    "cluster_summary",
+    "readiness_district",
+    "cli_columns",
+    "monthly_coverage",
+    "event_time",
+    "before_after",
+    "funnel",
+)
 
 
 @dataclass(frozen=True)
@@ -631,8 +686,9 @@ class _Validator:
             return []
         return value
 
-    def coded(self, kind: str, entries: list[Any], pattern: re.Pattern[str],
-              target: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    def coded(
+        self, kind: str, entries: list[Any], pattern: re.Pattern[str], target: dict[str, dict[str, Any]]
+    ) -> list[tuple[str, dict[str, Any]]]:
         """Entries with a well-formed code; duplicates and bad codes are reported."""
         result = []
         for pos, data in enumerate(entries, start=1):
@@ -651,9 +707,22 @@ class _Validator:
 
     # ---------------------------------------------------------------- sections
     def run(self, raw: Any) -> None:
-        top_required = ("version", "methods", "status", "clusters", "target_groups", "services",
-                        "readiness_items", "readiness_index", "indicators", "override_rule", "overrides",
-                        "source_precedence", "figures", "quality")
+        top_required = (
+            "version",
+            "methods",
+            "status",
+            "clusters",
+            "target_groups",
+            "services",
+            "readiness_items",
+            "readiness_index",
+            "indicators",
+            "override_rule",
+            "overrides",
+            "source_precedence",
+            "figures",
+            "quality",
+        )
         if not self.keys("catalogue", raw, top_required):
             return
         if raw.get("version") != 1:
@@ -694,8 +763,12 @@ class _Validator:
                     self.text("figures.rules", code, data["rules"][code])
 
     def check_methods(self, data: Any) -> None:
-        allowed = {"count": COUNT_KINDS, "accumulation": ACCUMULATIONS, "unit": tuple(UNIT_FACTORS),
-                   "polarity": POLARITIES}
+        allowed = {
+            "count": COUNT_KINDS,
+            "accumulation": ACCUMULATIONS,
+            "unit": tuple(UNIT_FACTORS),
+            "polarity": POLARITIES,
+        }
         if not self.keys("methods", data, tuple(allowed)):
             return
         for kind, codes in allowed.items():
@@ -715,8 +788,9 @@ class _Validator:
 
     def check_status(self, data: Any) -> None:
         entry = "status"
-        if not self.keys(entry, data, ("mendekati_min_ratio", "rationale", "achievement", "levels",
-                                       "colour_note", "pws_rule", "pws")):
+        if not self.keys(
+            entry, data, ("mendekati_min_ratio", "rationale", "achievement", "levels", "colour_note", "pws_rule", "pws")
+        ):
             return
         ratio = data.get("mendekati_min_ratio")
         if not _is_number(ratio) or not 0 < ratio < 1:
@@ -810,8 +884,12 @@ class _Validator:
         total_weight = 0.0
         for code, data in coded:
             entry = f"readiness item '{code}'"
-            self.keys(entry, data, ("code", "name", "value_type", "measure", "weight", "definition", "synonyms"),
-                      ("denominator_item",))
+            self.keys(
+                entry,
+                data,
+                ("code", "name", "value_type", "measure", "weight", "definition", "synonyms"),
+                ("denominator_item",),
+            )
             self.text(entry, "name", data.get("name"))
             self.text(entry, "definition", data.get("definition"))
             self.string_list(entry, "synonyms", data.get("synonyms"))
@@ -869,8 +947,9 @@ class _Validator:
                 if not norm:
                     self.add(f"{kind} '{code}'", field, f"'{label}' is empty once normalised")
                 elif owner.setdefault(norm, code) != code:
-                    self.add(f"{kind} '{code}'", field,
-                             f"'{label}' (normalised '{norm}') also names {kind} '{owner[norm]}'")
+                    self.add(
+                        f"{kind} '{code}'", field, f"'{label}' (normalised '{norm}') also names {kind} '{owner[norm]}'"
+                    )
 
     # ---------------------------------------------------------------- indicators
     def check_indicators(self, entries: list[Any]) -> None:
@@ -880,18 +959,36 @@ class _Validator:
 
     def check_indicator(self, code: str, data: dict[str, Any]) -> None:
         entry = f"indicator '{code}'"
-        self.keys(entry, data,
-                  ("code", "name", "short_name", "cluster", "spm", "definition", "numerator", "denominator",
-                   "accumulation", "unit", "target_pct", "target_source", "polarity", "source"),
-                  ("tolerance", "prevalence_denominator"))
+        self.keys(
+            entry,
+            data,
+            (
+                "code",
+                "name",
+                "short_name",
+                "cluster",
+                "spm",
+                "definition",
+                "numerator",
+                "denominator",
+                "accumulation",
+                "unit",
+                "target_pct",
+                "target_source",
+                "polarity",
+                "source",
+            ),
+            ("tolerance", "prevalence_denominator"),
+        )
         for field in ("name", "short_name", "definition", "target_source"):
             self.text(entry, field, data.get(field))
         short = data.get("short_name")
         if isinstance(short, dict):
             for lang in LANGUAGES:
                 if isinstance(short.get(lang), str) and len(short[lang]) > SHORT_NAME_MAX:
-                    self.add(entry, "short_name",
-                             f"({lang}) '{short[lang]}' is longer than {SHORT_NAME_MAX} characters")
+                    self.add(
+                        entry, "short_name", f"({lang}) '{short[lang]}' is longer than {SHORT_NAME_MAX} characters"
+                    )
         if "cluster" in data:
             self.cluster_ref(entry, data.get("cluster"))
         if "spm" in data and not isinstance(data.get("spm"), bool):
@@ -921,8 +1018,12 @@ class _Validator:
 
     def check_numerator(self, entry: str, num: Any) -> str | None:
         """Validates the numerator; returns 'services' or 'readiness_item' when that part is usable."""
-        if not self.keys(f"{entry} numerator", num, ("count",),
-                         ("services", "readiness_item", "min_events", "result_in", "age_years", "sex")):
+        if not self.keys(
+            f"{entry} numerator",
+            num,
+            ("count",),
+            ("services", "readiness_item", "min_events", "result_in", "age_years", "sex"),
+        ):
             return None
         count = num.get("count")
         if count not in COUNT_KINDS:
@@ -942,8 +1043,11 @@ class _Validator:
         if has_item:
             item = num.get("readiness_item")
             if count in SERVICE_COUNTS:
-                self.add(entry, "numerator count", f"'{count}' counts services; a readiness item needs "
-                         f"{' or '.join(READINESS_COUNTS)}")
+                self.add(
+                    entry,
+                    "numerator count",
+                    f"'{count}' counts services; a readiness item needs {' or '.join(READINESS_COUNTS)}",
+                )
             for field in ("result_in", "age_years", "sex"):
                 if field in num:
                     self.add(entry, f"numerator {field}", "only applies to services")
@@ -960,8 +1064,9 @@ class _Validator:
             self.add(entry, "numerator services", "must list at least one service")
         services = self.string_list(entry, "numerator services", num.get("services"), allow_empty=False)
         if count in READINESS_COUNTS:
-            self.add(entry, "numerator count", f"'{count}' is for readiness items; services need "
-                     f"{', '.join(SERVICE_COUNTS)}")
+            self.add(
+                entry, "numerator count", f"'{count}' is for readiness items; services need {', '.join(SERVICE_COUNTS)}"
+            )
         known = True
         for svc in services:
             if svc not in self.services:
@@ -1006,8 +1111,12 @@ class _Validator:
             if key not in ("target_group", "indicator", "readiness_item", "factor"):
                 self.add(entry, f"denominator {key}", "is not a known field")
         if len(kinds) != 1:
-            self.add(entry, "denominator", "needs exactly one of target_group, indicator or readiness_item"
-                     + (f" (found {', '.join(kinds)})" if kinds else ""))
+            self.add(
+                entry,
+                "denominator",
+                "needs exactly one of target_group, indicator or readiness_item"
+                + (f" (found {', '.join(kinds)})" if kinds else ""),
+            )
             return None
         kind = kinds[0]
         code = den[kind]
@@ -1017,9 +1126,11 @@ class _Validator:
                 self.add(entry, "denominator factor", "is only allowed with a target_group")
             elif not _is_number(factor) or factor <= 0:
                 self.add(entry, "denominator factor", f"{factor!r} must be a number > 0")
-        known = {"target_group": (self.target_groups, "target group"),
-                 "indicator": (self.indicators, "indicator"),
-                 "readiness_item": (self.items, "readiness item")}[kind]
+        known = {
+            "target_group": (self.target_groups, "target group"),
+            "indicator": (self.indicators, "indicator"),
+            "readiness_item": (self.items, "readiness item"),
+        }[kind]
         if kind == "indicator":
             return kind  # indicators may come later in the file: resolved in check_consistency
         if not isinstance(code, str) or code not in known[0]:
@@ -1027,8 +1138,7 @@ class _Validator:
             return None
         return kind
 
-    def check_consistency(self, entry: str, data: dict[str, Any], num_kind: str | None,
-                          den_kind: str | None) -> None:
+    def check_consistency(self, entry: str, data: dict[str, Any], num_kind: str | None, den_kind: str | None) -> None:
         """Rules linking numerator, denominator, accumulation and the prevalence flag."""
         num = data.get("numerator") if isinstance(data.get("numerator"), dict) else {}
         den = data.get("denominator") if isinstance(data.get("denominator"), dict) else {}
@@ -1061,8 +1171,11 @@ class _Validator:
             if expected is None:
                 self.add(entry, "numerator readiness_item", f"'{item}' has no denominator_item to divide by")
             elif den.get("readiness_item") != expected:
-                self.add(entry, "denominator readiness_item",
-                         f"must be '{expected}' (the denominator of '{item}'), found '{den.get('readiness_item')}'")
+                self.add(
+                    entry,
+                    "denominator readiness_item",
+                    f"must be '{expected}' (the denominator of '{item}'), found '{den.get('readiness_item')}'",
+                )
         flag = data.get("prevalence_denominator", False)
         if not isinstance(flag, bool):
             self.add(entry, "prevalence_denominator", "must be true or false")
@@ -1089,15 +1202,14 @@ class _Validator:
             while node in edges:
                 node = edges[node]
                 if node in path:
-                    loop = path[path.index(node):]
+                    loop = path[path.index(node) :]
                     key = frozenset(loop)
                     if key not in reported:
                         reported.add(key)
                         first = min(loop)
                         i = loop.index(first)
                         ordered = loop[i:] + loop[:i] + [first]
-                        self.add(f"indicator '{first}'", "denominator",
-                                 f"forms a cycle: {' → '.join(ordered)}")
+                        self.add(f"indicator '{first}'", "denominator", f"forms a cycle: {' → '.join(ordered)}")
                     break
                 path.append(node)
 
@@ -1222,13 +1334,25 @@ def _numerator(data: dict[str, Any]) -> Numerator:
 def _indicator(data: dict[str, Any]) -> Indicator:
     den = data["denominator"]
     return Indicator(
-        code=data["code"], name=_text(data["name"]), short_name=_text(data["short_name"]),
-        cluster=data["cluster"], spm=data["spm"], definition=_text(data["definition"]),
+        code=data["code"],
+        name=_text(data["name"]),
+        short_name=_text(data["short_name"]),
+        cluster=data["cluster"],
+        spm=data["spm"],
+        definition=_text(data["definition"]),
         numerator=_numerator(data["numerator"]),
-        denominator=Denominator(target_group=den.get("target_group"), indicator=den.get("indicator"),
-                                readiness_item=den.get("readiness_item"), factor=float(den.get("factor", 1))),
-        accumulation=data["accumulation"], unit=data["unit"], target_pct=float(data["target_pct"]),
-        target_source=_text(data["target_source"]), polarity=data["polarity"], source=data["source"].strip(),
+        denominator=Denominator(
+            target_group=den.get("target_group"),
+            indicator=den.get("indicator"),
+            readiness_item=den.get("readiness_item"),
+            factor=float(den.get("factor", 1)),
+        ),
+        accumulation=data["accumulation"],
+        unit=data["unit"],
+        target_pct=float(data["target_pct"]),
+        target_source=_text(data["target_source"]),
+        polarity=data["polarity"],
+        source=data["source"].strip(),
         tolerance=float(data["tolerance"]) if data.get("tolerance") is not None else None,
         prevalence_denominator=bool(data.get("prevalence_denominator", False)),
     )
@@ -1240,44 +1364,104 @@ def _build(raw: dict[str, Any]) -> Catalogue:
     sp = raw["source_precedence"]
     return Catalogue(
         version=raw["version"],
-        clusters=tuple(sorted((Cluster(c["code"], _text(c["name"]), c["colour"], _text(c["scope"]))
-                               for c in raw["clusters"]), key=lambda c: c.code)),
+        clusters=tuple(
+            sorted(
+                (Cluster(c["code"], _text(c["name"]), c["colour"], _text(c["scope"])) for c in raw["clusters"]),
+                key=lambda c: c.code,
+            )
+        ),
         target_groups=tuple(
-            TargetGroup(t["code"], _text(t["name"]), tuple(t.get("synonyms") or ()), _text(t["estimate"]),
-                        bool(t.get("prevalence_based", False)))
-            for t in raw["target_groups"]),
+            TargetGroup(
+                t["code"],
+                _text(t["name"]),
+                tuple(t.get("synonyms") or ()),
+                _text(t["estimate"]),
+                bool(t.get("prevalence_based", False)),
+            )
+            for t in raw["target_groups"]
+        ),
         services=tuple(
-            Service(s["code"], _text(s["name"]), s["cluster"], _text(s["definition"]),
-                    tuple(s.get("synonyms") or ()), tuple(s.get("results") or ()))
-            for s in raw["services"]),
+            Service(
+                s["code"],
+                _text(s["name"]),
+                s["cluster"],
+                _text(s["definition"]),
+                tuple(s.get("synonyms") or ()),
+                tuple(s.get("results") or ()),
+            )
+            for s in raw["services"]
+        ),
         readiness_items=tuple(
-            ReadinessItem(r["code"], _text(r["name"]), r["value_type"], r["measure"], float(r["weight"]),
-                          _text(r["definition"]), tuple(r.get("synonyms") or ()), r.get("denominator_item"))
-            for r in raw["readiness_items"]),
+            ReadinessItem(
+                r["code"],
+                _text(r["name"]),
+                r["value_type"],
+                r["measure"],
+                float(r["weight"]),
+                _text(r["definition"]),
+                tuple(r.get("synonyms") or ()),
+                r.get("denominator_item"),
+            )
+            for r in raw["readiness_items"]
+        ),
         indicators=tuple(_indicator(i) for i in raw["indicators"]),
         overrides=tuple(
-            Override(o["indicator"], o["year"], float(o["target_pct"]),
-                     normalise_regency(o["regency"]) if o.get("regency") else None, _opt_text(o.get("note")))
-            for o in raw["overrides"] or ()),
+            Override(
+                o["indicator"],
+                o["year"],
+                float(o["target_pct"]),
+                normalise_regency(o["regency"]) if o.get("regency") else None,
+                _opt_text(o.get("note")),
+            )
+            for o in raw["overrides"] or ()
+        ),
         status=StatusRule(
             mendekati_min_ratio=float(status["mendekati_min_ratio"]),
-            rationale=_text(status["rationale"]), achievement=_text(status["achievement"]),
-            levels=tuple(StatusLevel(code, _text(status["levels"][code]["name"]), status["levels"][code]["colour"],
-                                     _text(status["levels"][code]["meaning"])) for code in STATUS_CODES),
-            colour_note=_text(status["colour_note"]), pws_rule=_text(status["pws_rule"]),
-            pws=tuple(PwsReading(code, _text(p["name"]), p["above_target"], p["rising"], p["colour"],
-                                 _text(p["meaning"]))
-                      for code in PWS_CODES for p in [status["pws"][code]]),
+            rationale=_text(status["rationale"]),
+            achievement=_text(status["achievement"]),
+            levels=tuple(
+                StatusLevel(
+                    code,
+                    _text(status["levels"][code]["name"]),
+                    status["levels"][code]["colour"],
+                    _text(status["levels"][code]["meaning"]),
+                )
+                for code in STATUS_CODES
+            ),
+            colour_note=_text(status["colour_note"]),
+            pws_rule=_text(status["pws_rule"]),
+            pws=tuple(
+                PwsReading(code, _text(p["name"]), p["above_target"], p["rising"], p["colour"], _text(p["meaning"]))
+                for code in PWS_CODES
+                for p in [status["pws"][code]]
+            ),
         ),
-        source_precedence=SourcePrecedence(sp["preferred"], sp["fallback"], tuple(sp["grain"]), _text(sp["rule"]),
-                                           _text(sp["rationale"]), _text(sp["aggregate_counts"])),
+        source_precedence=SourcePrecedence(
+            sp["preferred"],
+            sp["fallback"],
+            tuple(sp["grain"]),
+            _text(sp["rule"]),
+            _text(sp["rationale"]),
+            _text(sp["aggregate_counts"]),
+        ),
         override_rule=_text(raw["override_rule"]),
         readiness_index=ReadinessIndex(*(_text(raw["readiness_index"][k]) for k in ("name", "method", "rationale"))),
-        figures=FigureRules(int(raw["figures"]["projection_months"]), float(raw["figures"]["achievement_cap"]),
-                            tuple((code, _text(raw["figures"]["rules"][code])) for code in FIGURE_RULES)),
-        methods=Methods(*(tuple((code, _text(methods[kind][code])) for code in codes)
-                          for kind, codes in (("count", COUNT_KINDS), ("accumulation", ACCUMULATIONS),
-                                              ("unit", tuple(UNIT_FACTORS)), ("polarity", POLARITIES)))),
+        figures=FigureRules(
+            int(raw["figures"]["projection_months"]),
+            float(raw["figures"]["achievement_cap"]),
+            tuple((code, _text(raw["figures"]["rules"][code])) for code in FIGURE_RULES),
+        ),
+        methods=Methods(
+            *(
+                tuple((code, _text(methods[kind][code])) for code in codes)
+                for kind, codes in (
+                    ("count", COUNT_KINDS),
+                    ("accumulation", ACCUMULATIONS),
+                    ("unit", tuple(UNIT_FACTORS)),
+                    ("polarity", POLARITIES),
+                )
+            )
+        ),
         quality=_quality(raw["quality"]),
     )
 
@@ -1299,7 +1483,7 @@ def parse_catalogue(raw: Any, source: str | None = None) -> Catalogue:
 def _read_yaml(path: Path) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10× faster
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(fh, Loader=loader)
 
 
 @lru_cache(maxsize=1)
@@ -1345,8 +1529,13 @@ def _describe_numerator(num: Numerator) -> str:
         parts.append("result " + " or ".join(f"`{r}`" for r in num.result_in))
     if num.age_years:
         lo, hi = num.age_years.min, num.age_years.max
-        parts.append(f"age {lo}–{hi} y" if lo is not None and hi is not None
-                     else f"age ≥ {lo} y" if lo is not None else f"age ≤ {hi} y")
+        parts.append(
+            f"age {lo}–{hi} y"
+            if lo is not None and hi is not None
+            else f"age ≥ {lo} y"
+            if lo is not None
+            else f"age ≤ {hi} y"
+        )
     if num.sex:
         parts.append("female (P)" if num.sex == "P" else "male (L)")
     return "; ".join(parts)
@@ -1412,21 +1601,35 @@ def render_markdown(cat: Catalogue) -> str:
             f"{_md(_describe_numerator(ind.numerator))} | {_md(_describe_denominator(ind.denominator))} | "
             f"{_md(_describe_target(ind, cat))} | {source} |"
         )
-    lines += ["", "## Target overrides", "", "| Indicator | Year | Regency | Target | Note |",
-              "| --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "## Target overrides",
+        "",
+        "| Indicator | Year | Regency | Target | Note |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for o in cat.overrides:
-        lines.append(f"| `{o.indicator}` | {o.year} | {o.regency or 'all'} | {_fmt_number(o.target_pct)} | "
-                     f"{_md(o.note.en) if o.note else ''} |")
+        lines.append(
+            f"| `{o.indicator}` | {o.year} | {o.regency or 'all'} | {_fmt_number(o.target_pct)} | "
+            f"{_md(o.note.en) if o.note else ''} |"
+        )
     lines += ["", "## Target groups (sasaran)", "", "| Code | Name | Estimate |", "| --- | --- | --- |"]
     for t in cat.target_groups:
         lines.append(f"| `{t.code}` | {_md(t.name.id)} | {_md(t.estimate.en)} |")
-    lines += ["", "## Readiness items (kesiapan)", "",
-              f"{_md(cat.readiness_index.method.en)} {_md(cat.readiness_index.rationale.en)}", "",
-              "| Code | Name | Type | Measure | Denominator | Weight |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "## Readiness items (kesiapan)",
+        "",
+        f"{_md(cat.readiness_index.method.en)} {_md(cat.readiness_index.rationale.en)}",
+        "",
+        "| Code | Name | Type | Measure | Denominator | Weight |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for r in cat.readiness_items:
         den = f"`{r.denominator_item}`" if r.denominator_item else ""
-        lines.append(f"| `{r.code}` | {_md(r.name.id)} | {r.value_type} | {r.measure} | {den} | "
-                     f"{_fmt_number(r.weight)} |")
+        lines.append(
+            f"| `{r.code}` | {_md(r.name.id)} | {r.value_type} | {r.measure} | {den} | {_fmt_number(r.weight)} |"
+        )
     lines += ["", "## Services", "", "| Code | Cluster | Name | Synonyms |", "| --- | --- | --- | --- |"]
     for s in cat.services:
         lines.append(f"| `{s.code}` | {s.cluster} | {_md(s.name.id)} | {_md(', '.join(s.synonyms))} |")

@@ -14,8 +14,9 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ilp_metrics.core.config import default_db_path, secret_path_for
 
@@ -34,8 +35,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _db_option(p: argparse.ArgumentParser, top: bool) -> None:
-    p.add_argument("--db", type=Path, default=(None if top else argparse.SUPPRESS),
-                   help="DuckDB database file (default: data/ilp.duckdb or $ILP_DB)")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=(None if top else argparse.SUPPRESS),
+        help="DuckDB database file (default: data/ilp.duckdb or $ILP_DB)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,8 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the bundled demo database (Maros and Luwu Utara)")
     _db_option(p, top=False)
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--keep-files", type=Path, default=None,
-                   help="also keep the generated upload files in this folder (to try the upload page)")
+    p.add_argument(
+        "--keep-files",
+        type=Path,
+        default=None,
+        help="also keep the generated upload files in this folder (to try the upload page)",
+    )
     p.add_argument("--force", action="store_true", help="rebuild even if the database exists")
 
     p = sub.add_parser("ingest", help="validate and load files; JSON report on stdout")
@@ -58,8 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--kind", choices=("puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan"))
     p.add_argument("--profile", help="column-mapping profile: a YAML file, or a shipped one by name (e-ppgbm)")
-    p.add_argument("--accept-valid", action="store_true",
-                   help="commit the valid rows and record the refused ones (default: refuse the whole file)")
+    p.add_argument(
+        "--accept-valid",
+        action="store_true",
+        help="commit the valid rows and record the refused ones (default: refuse the whole file)",
+    )
     p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
     p.add_argument("--user", default="cli", help="recorded as the uploader")
     p.add_argument("--lang", choices=("id", "en"), default="id")
@@ -85,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(p, top=False)
     p.add_argument("--year", required=True, type=int)
     p.add_argument("--out", required=True, type=Path, help="output file: .pptx, .pdf or .xlsx")
-    p.add_argument("--kabupaten", dest="regency",
-                   help="Kemendagri code, e.g. 73.09 (default: the only kabupaten in the database)")
+    p.add_argument(
+        "--kabupaten", dest="regency", help="Kemendagri code, e.g. 73.09 (default: the only kabupaten in the database)"
+    )
     p.add_argument("--through", help="YYYY-MM: cumulative to this month (default: the year's last month with data)")
     p.add_argument("--public", action="store_true", help="public showing: counts under 5 as <5, no desa detail")
     p.add_argument("--lang", choices=("id", "en"), default="id")
@@ -95,10 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="two groups of puskesmas aligned on months since each one's ILP start")
     _db_option(p, top=False)
     p.add_argument("--indicator", required=True, help="indicator code (cumulative, with an annual target population)")
-    p.add_argument("--group-a", required=True, help="regency code (73.09), cohort name (pilot) or P-codes, comma-separated")
+    p.add_argument(
+        "--group-a", required=True, help="regency code (73.09), cohort name (pilot) or P-codes, comma-separated"
+    )
     p.add_argument("--group-b", required=True, help="the comparison group, same forms")
-    p.add_argument("--view", choices=("aligned", "calendar", "before-after", "did"), default="aligned",
-                   help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table")
+    p.add_argument(
+        "--view",
+        choices=("aligned", "calendar", "before-after", "did"),
+        default="aligned",
+        help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table",
+    )
     p.add_argument("--format", choices=("csv", "json"), default="csv")
 
     p = sub.add_parser("quality", help="data-quality findings, one row per finding")
@@ -111,8 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _security_parsers(sub)
 
-    p = sub.add_parser("export-parquet", help="export the tables the metrics read as Parquet for Spark "
-                                              "(layanan/capaian partitioned by kabupaten and year)")
+    p = sub.add_parser(
+        "export-parquet",
+        help="export the tables the metrics read as Parquet for Spark "
+        "(layanan/capaian partitioned by kabupaten and year)",
+    )
     _db_option(p, top=False)
     p.add_argument("--out", required=True, type=Path, help="folder to write (created; existing files kept)")
     return parser
@@ -123,8 +145,9 @@ def _security_parsers(sub) -> None:
     p = sub.add_parser("backup", help="consistent backup of the database, the key written separately")
     _db_option(p, top=False)
     p.add_argument("--out", type=Path, required=True, help="folder in which the backup folder is created")
-    p.add_argument("--passphrase-env", metavar="VAR",
-                   help="encrypt the key with the passphrase held in this environment variable")
+    p.add_argument(
+        "--passphrase-env", metavar="VAR", help="encrypt the key with the passphrase held in this environment variable"
+    )
     p.add_argument("--user", default="cli", help="recorded in the audit trail")
 
     p = sub.add_parser("restore", help="put a backup back (stop the dashboard first)")
@@ -152,8 +175,11 @@ def _security_parsers(sub) -> None:
     q.add_argument("username")
     q.add_argument("--role", required=True, choices=("admin", "dinas", "puskesmas", "tamu"))
     q.add_argument("--puskesmas")
-    for name, text in (("deactivate", "the account can no longer sign in"), ("activate", "re-enable"),
-                       ("unlock", "clear a lock-out")):
+    for name, text in (
+        ("deactivate", "the account can no longer sign in"),
+        ("activate", "re-enable"),
+        ("unlock", "clear a lock-out"),
+    ):
         q = users.add_parser(name, help=text)
         q.add_argument("username")
 
@@ -185,8 +211,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from ilp_metrics.security.backup import BackupError, restore
 
     try:
-        version = restore(args.backup, args.db, secret_path_for(args.db), passphrase=_passphrase(args),
-                          force=args.force, actor=args.user)
+        version = restore(
+            args.backup,
+            args.db,
+            secret_path_for(args.db),
+            passphrase=_passphrase(args),
+            force=args.force,
+            actor=args.user,
+        )
     except BackupError as exc:
         raise UsageError(str(exc)) from exc
     print(f"Dipulihkan: {args.db} (versi data {version}) dari {args.backup}")
@@ -206,9 +238,9 @@ def _new_password() -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    from ilp_metrics.core.i18n import t
     from ilp_metrics.security import accounts
     from ilp_metrics.security.accounts import AuthError
-    from ilp_metrics.core.i18n import t
 
     con = _open_existing_rw(args.db)
     actor = f"cli:{os.environ.get('USER', '?')}"
@@ -216,13 +248,22 @@ def cmd_users(args: argparse.Namespace) -> int:
         command = args.users_command
         if command == "list":
             frame = accounts.list_users(con)
-            write_rows(frame.astype(object).where(frame.notna(), None).to_dict("records"), args.format,
-                       list(frame.columns))
+            write_rows(
+                frame.astype(object).where(frame.notna(), None).to_dict("records"), args.format, list(frame.columns)
+            )
             return EXIT_OK
         if command == "add":
             password = None if args.oidc_only else _new_password()
-            accounts.add_user(con, args.username, args.role, password=password, puskesmas_code=args.puskesmas,
-                              email=args.email, display_name=args.name, actor=actor)
+            accounts.add_user(
+                con,
+                args.username,
+                args.role,
+                password=password,
+                puskesmas_code=args.puskesmas,
+                email=args.email,
+                display_name=args.name,
+                actor=actor,
+            )
         elif command == "set-password":
             accounts.set_password(con, args.username, _new_password(), actor=actor)
         elif command == "set-role":
@@ -290,9 +331,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
     from ilp_metrics.ingest.mapping import ProfileError, resolve_profile
-    from ilp_metrics.core.pseudonym import load_or_create_secret
 
     missing = [str(p) for p in args.paths if not p.is_file()]
     if missing:
@@ -307,9 +348,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     secret = load_or_create_secret(secret_path_for(args.db))
     reports = []
     for path in args.paths:
-        report = ingest_file(con, path, kind=args.kind, profile=profile, uploaded_by=args.user,
-                             accept_valid=args.accept_valid, secret=secret, lang=args.lang,
-                             dry_run=args.dry_run, max_refusals=args.max_refusals)
+        report = ingest_file(
+            con,
+            path,
+            kind=args.kind,
+            profile=profile,
+            uploaded_by=args.user,
+            accept_valid=args.accept_valid,
+            secret=secret,
+            lang=args.lang,
+            dry_run=args.dry_run,
+            max_refusals=args.max_refusals,
+        )
         reports.append(report.to_dict())
     con.close()
     json.dump(reports, sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -324,20 +374,22 @@ def indicator_rows(lang: str) -> list[dict[str, Any]]:
     rows = []
     for ind in cat.indicators:
         num, den = ind.numerator, ind.denominator
-        rows.append({
-            "code": ind.code,
-            "cluster": ind.cluster,
-            "name": ind.name.get(lang),
-            "spm": ind.spm,
-            "numerator": "+".join(num.services) if num.services else (num.readiness_item or ""),
-            "count": num.count,
-            "denominator": den.target_group or den.indicator or den.readiness_item or "",
-            "target_pct": ind.target_pct,
-            "unit": ind.unit,
-            "polarity": ind.polarity,
-            "accumulation": ind.accumulation,
-            "source": ind.source,
-        })
+        rows.append(
+            {
+                "code": ind.code,
+                "cluster": ind.cluster,
+                "name": ind.name.get(lang),
+                "spm": ind.spm,
+                "numerator": "+".join(num.services) if num.services else (num.readiness_item or ""),
+                "count": num.count,
+                "denominator": den.target_group or den.indicator or den.readiness_item or "",
+                "target_pct": ind.target_pct,
+                "unit": ind.unit,
+                "polarity": ind.polarity,
+                "accumulation": ind.accumulation,
+                "source": ind.source,
+            }
+        )
     return rows
 
 
@@ -359,8 +411,18 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COVERAGE_COLUMNS = ["indicator", "level", "unit_code", "unit_name", "period", "numerator", "denominator",
-                    "coverage_pct", "target_pct", "status"]
+COVERAGE_COLUMNS = [
+    "indicator",
+    "level",
+    "unit_code",
+    "unit_name",
+    "period",
+    "numerator",
+    "denominator",
+    "coverage_pct",
+    "target_pct",
+    "status",
+]
 
 
 def _number(value: Any, digits: int = 2) -> float | int | None:
@@ -377,8 +439,9 @@ def _open_existing(db: Path):
     from ilp_metrics.core.db import connect, is_initialised
 
     if not db.is_file():
-        raise UsageError(f"basis data tidak ditemukan: {db} (buat dengan `python -m ilp_metrics demo` "
-                         "atau `init`, lalu unggah data)")
+        raise UsageError(
+            f"basis data tidak ditemukan: {db} (buat dengan `python -m ilp_metrics demo` atau `init`, lalu unggah data)"
+        )
     con = connect(db, read_only=True)
     if not is_initialised(con):
         raise UsageError(f"{db} bukan basis data Dasbor ILP")
@@ -386,8 +449,7 @@ def _open_existing(db: Path):
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from ilp_metrics.catalogue import load_catalogue
-    from ilp_metrics.catalogue import normalise_regency
+    from ilp_metrics.catalogue import load_catalogue, normalise_regency
     from ilp_metrics.metrics.coverage import LevelNotAvailable, coverage, snapshot
 
     cat = load_catalogue()
@@ -395,7 +457,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     try:
         cat.indicator(code)
     except KeyError:
-        raise UsageError(f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)")
+        raise UsageError(
+            f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)"
+        ) from None
     through = None
     if args.through:
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", args.through.strip())
@@ -407,19 +471,37 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     regency = normalise_regency(args.regency) if args.regency else None
     con = _open_existing(args.db)
     try:
-        frame = coverage(con, code, level=args.level, year=args.year, through=through, regency=regency,
-                         puskesmas=args.puskesmas, catalogue=cat)
+        frame = coverage(
+            con,
+            code,
+            level=args.level,
+            year=args.year,
+            through=through,
+            regency=regency,
+            puskesmas=args.puskesmas,
+            catalogue=cat,
+        )
     except LevelNotAvailable:
-        raise UsageError(f"{code} dilaporkan per puskesmas; tidak ada angka tingkat {args.level}")
+        raise UsageError(f"{code} dilaporkan per puskesmas; tidak ada angka tingkat {args.level}") from None
     finally:
         con.close()
     if not args.monthly:
         frame = snapshot(frame)
-    rows = [{
-        "indicator": r.indicator, "level": r.level, "unit_code": r.unit_code, "unit_name": r.unit_name,
-        "period": r.period, "numerator": _number(r.numerator), "denominator": _number(r.denominator),
-        "coverage_pct": _number(r.coverage), "target_pct": _number(r.target_to_date), "status": r.status,
-    } for r in frame.itertuples(index=False)]
+    rows = [
+        {
+            "indicator": r.indicator,
+            "level": r.level,
+            "unit_code": r.unit_code,
+            "unit_name": r.unit_name,
+            "period": r.period,
+            "numerator": _number(r.numerator),
+            "denominator": _number(r.denominator),
+            "coverage_pct": _number(r.coverage),
+            "target_pct": _number(r.target_to_date),
+            "status": r.status,
+        }
+        for r in frame.itertuples(index=False)
+    ]
     write_rows(rows, args.format, COVERAGE_COLUMNS)
     return EXIT_OK
 
@@ -432,14 +514,19 @@ def cmd_quality(args: argparse.Namespace) -> int:
     try:
         regency = normalise_regency(args.regency) if args.regency else None
     except ValueError as exc:
-        raise UsageError(f"--kabupaten: {exc}")
+        raise UsageError(f"--kabupaten: {exc}") from None
     con = _open_existing(args.db)
     try:
         frame = findings(con, args.year, regency=regency, through=through, lang=args.lang)
     finally:
         con.close()
-    rows = [{c: (_number(r[c]) if c in ("value", "expected") else (None if r[c] is None else r[c]))
-             for c in FINDING_COLUMNS} for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    rows = [
+        {
+            c: (_number(r[c]) if c in ("value", "expected") else (None if r[c] is None else r[c]))
+            for c in FINDING_COLUMNS
+        }
+        for r in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
     write_rows(rows, args.format, FINDING_COLUMNS)
     return EXIT_OK
 
@@ -473,13 +560,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             codes = [r[0] for r in con.execute("SELECT DISTINCT regency_code FROM puskesmas ORDER BY 1").fetchall()]
             if len(codes) != 1:
-                raise UsageError("basis data berisi beberapa kabupaten (" + ", ".join(codes)
-                                 + "): pilih satu dengan --kabupaten")
+                raise UsageError(
+                    "basis data berisi beberapa kabupaten (" + ", ".join(codes) + "): pilih satu dengan --kabupaten"
+                )
             regency = codes[0]
         started = time.perf_counter()
         try:
-            path = export_file(con, args.out, year=args.year, regency=regency, through=through, lang=args.lang,
-                               public=args.public)
+            path = export_file(
+                con, args.out, year=args.year, regency=regency, through=through, lang=args.lang, public=args.public
+            )
         except NoData as exc:
             raise UsageError(str(exc)) from exc
         except MissingFont as exc:
@@ -487,8 +576,19 @@ def cmd_export(args: argparse.Namespace) -> int:
             return EXIT_REFUSED
         from ilp_metrics.security.audit import record_now
 
-        record_now(con, args.user, "export", str(path), {"format": path.suffix.lstrip("."), "kabupaten": regency,
-                                                          "year": args.year, "month": through, "public": args.public})
+        record_now(
+            con,
+            args.user,
+            "export",
+            str(path),
+            {
+                "format": path.suffix.lstrip("."),
+                "kabupaten": regency,
+                "year": args.year,
+                "month": through,
+                "public": args.public,
+            },
+        )
     finally:
         con.close()
     print(f"Ekspor ditulis: {path} ({path.stat().st_size // 1024} KB, {time.perf_counter() - started:.1f} dtk)")
@@ -496,28 +596,58 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 COMPARE_COLUMNS = {
-    "aligned": ["group", "months_since_start", "units", "median_coverage_pct", "p25", "p75", "mean_coverage_pct",
-                "indicator"],
-    "calendar": ["group", "period", "units", "units_started", "median_coverage_pct", "p25", "p75",
-                 "mean_coverage_pct", "indicator"],
-    "before-after": ["group", "unit_code", "unit_name", "ilp_start_date", "months_before", "before_mean_pct",
-                     "months_after", "after_mean_pct", "change_pct", "included", "indicator"],
+    "aligned": [
+        "group",
+        "months_since_start",
+        "units",
+        "median_coverage_pct",
+        "p25",
+        "p75",
+        "mean_coverage_pct",
+        "indicator",
+    ],
+    "calendar": [
+        "group",
+        "period",
+        "units",
+        "units_started",
+        "median_coverage_pct",
+        "p25",
+        "p75",
+        "mean_coverage_pct",
+        "indicator",
+    ],
+    "before-after": [
+        "group",
+        "unit_code",
+        "unit_name",
+        "ilp_start_date",
+        "months_before",
+        "before_mean_pct",
+        "months_after",
+        "after_mean_pct",
+        "change_pct",
+        "included",
+        "indicator",
+    ],
     "did": ["row", "units", "before_mean_pct", "after_mean_pct", "change_pct", "indicator"],
 }
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Group A against group B; the difference-in-differences (view did) is descriptive, not causal."""
-    from ilp_metrics.metrics import compare
     from ilp_metrics.catalogue import load_catalogue
     from ilp_metrics.core.i18n import t
+    from ilp_metrics.metrics import compare
 
     cat = load_catalogue()
     code = args.indicator.strip().upper()
     try:
         ind = cat.indicator(code)
     except KeyError:
-        raise UsageError(f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)")
+        raise UsageError(
+            f"indikator tidak dikenal: {args.indicator} (lihat `python -m ilp_metrics indicators`)"
+        ) from None
     if not compare.comparable(ind):
         raise UsageError(t("compare.not_comparable", "id", indicator=code))
     con = _open_existing(args.db)
@@ -528,7 +658,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             try:
                 groups[label] = compare.resolve_group(con, spec)
             except compare.GroupError as exc:
-                raise UsageError(f"{option}: " + t(exc.code, "id", **exc.values))
+                raise UsageError(f"{option}: " + t(exc.code, "id", **exc.values)) from None
         if args.view == "aligned":
             frame = compare.aligned_series(con, code, groups, catalogue=cat)
         elif args.view == "calendar":
@@ -543,8 +673,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     rows = []
     for record in frame[columns].to_dict("records"):
         for key, value in record.items():
-            if key in ("units", "months_since_start", "units_started", "months_before", "months_after") \
-                    or key.endswith("_pct") or key in ("p25", "p75"):
+            if (
+                key in ("units", "months_since_start", "units_started", "months_before", "months_after")
+                or key.endswith("_pct")
+                or key in ("p25", "p75")
+            ):
                 record[key] = _number(value)
             elif key == "ilp_start_date":
                 record[key] = None if value is None or str(value) in ("NaT", "None") else str(value)[:10]
@@ -568,10 +701,20 @@ def cmd_export_parquet(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"init": cmd_init, "demo": cmd_demo, "ingest": cmd_ingest, "indicators": cmd_indicators,
-            "coverage": cmd_coverage, "compare": cmd_compare, "export": cmd_export, "quality": cmd_quality,
-            "backup": cmd_backup, "restore": cmd_restore, "users": cmd_users,
-            "export-parquet": cmd_export_parquet}
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "indicators": cmd_indicators,
+    "coverage": cmd_coverage,
+    "compare": cmd_compare,
+    "export": cmd_export,
+    "quality": cmd_quality,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "users": cmd_users,
+    "export-parquet": cmd_export_parquet,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -587,5 +730,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"galat: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head`: not an error of ours
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open until the process exits)
         return EXIT_OK

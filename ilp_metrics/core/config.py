@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -25,29 +25,61 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db_path", "ILP_DB", str(PROJECT_ROOT / "data" / "ilp.duckdb"),
-            "DuckDB database file used by the dashboard and the CLI."),
-    Setting("secret_path", "ILP_SECRET_FILE", "",
-            "File holding the pseudonymisation key; default: '<database name>.key' beside the database."),
-    Setting("max_upload_mb", "ILP_MAX_UPLOAD_MB", "200",
-            "Largest file accepted for upload, in megabytes (checked before parsing)."),
-    Setting("max_rows", "ILP_MAX_ROWS", "5000000",
-            "Largest number of data rows accepted in one file."),
-    Setting("max_xlsx_ratio", "ILP_MAX_XLSX_RATIO", "200",
-            "Largest decompression ratio accepted for an XLSX file (zip-bomb guard)."),
-    Setting("auth", "ILP_AUTH", "auto",
-            "Sign-in: 'local' (accounts in the database), 'oidc' (st.login, .streamlit/secrets.toml), "
-            "'demo' (everyone is the demo dinas account), 'auto' (demo for the demo database, else local)."),
+    Setting(
+        "db_path",
+        "ILP_DB",
+        str(PROJECT_ROOT / "data" / "ilp.duckdb"),
+        "DuckDB database file used by the dashboard and the CLI.",
+    ),
+    Setting(
+        "secret_path",
+        "ILP_SECRET_FILE",
+        "",
+        "File holding the pseudonymisation key; default: '<database name>.key' beside the database.",
+    ),
+    Setting(
+        "max_upload_mb",
+        "ILP_MAX_UPLOAD_MB",
+        "200",
+        "Largest file accepted for upload, in megabytes (checked before parsing).",
+    ),
+    Setting("max_rows", "ILP_MAX_ROWS", "5000000", "Largest number of data rows accepted in one file."),
+    Setting(
+        "max_xlsx_ratio",
+        "ILP_MAX_XLSX_RATIO",
+        "200",
+        "Largest decompression ratio accepted for an XLSX file (zip-bomb guard).",
+    ),
+    Setting(
+        "auth",
+        "ILP_AUTH",
+        "auto",
+        "Sign-in: 'local' (accounts in the database), 'oidc' (st.login, .streamlit/secrets.toml), "
+        "'demo' (everyone is the demo dinas account), 'auto' (demo for the demo database, else local).",
+    ),
     Setting("session_hours", "ILP_SESSION_HOURS", "8", "A signed-in session ends after this many hours."),
-    Setting("session_idle_minutes", "ILP_SESSION_IDLE_MINUTES", "60",
-            "A session idle for this many minutes must sign in again."),
-    Setting("login_max_failures", "ILP_LOGIN_MAX_FAILURES", "5",
-            "Wrong passwords in a row before an account is locked."),
+    Setting(
+        "session_idle_minutes",
+        "ILP_SESSION_IDLE_MINUTES",
+        "60",
+        "A session idle for this many minutes must sign in again.",
+    ),
+    Setting(
+        "login_max_failures", "ILP_LOGIN_MAX_FAILURES", "5", "Wrong passwords in a row before an account is locked."
+    ),
     Setting("login_lock_minutes", "ILP_LOGIN_LOCK_MINUTES", "15", "How long a locked account stays locked."),
-    Setting("oidc_default_role", "ILP_OIDC_DEFAULT_ROLE", "",
-            "Role of an OIDC identity with no account ('' refuses it; 'tamu' lets it view)."),
-    Setting("backup_dir", "ILP_BACKUP_DIR", "",
-            "Folder for the admin page's backups; default: 'backups' beside the database."),
+    Setting(
+        "oidc_default_role",
+        "ILP_OIDC_DEFAULT_ROLE",
+        "",
+        "Role of an OIDC identity with no account ('' refuses it; 'tamu' lets it view).",
+    ),
+    Setting(
+        "backup_dir",
+        "ILP_BACKUP_DIR",
+        "",
+        "Folder for the admin page's backups; default: 'backups' beside the database.",
+    ),
 )
 
 

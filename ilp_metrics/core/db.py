@@ -7,11 +7,11 @@ each thread or query takes its own cursor (a bare connection is not thread-safe)
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -40,16 +40,14 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 
 def schema_sql() -> str:
-    return resources.files("ilp_metrics").joinpath("schema.sql").read_text(encoding="utf-8")
+    return resources.files("ilp_metrics.core").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create tables if missing and load the Kemendagri reference areas once."""
     with transaction(con):
         con.execute(schema_sql())
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-        )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         if con.execute("SELECT count(*) FROM ref_village").fetchone()[0] == 0:
             load_reference(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
@@ -71,16 +69,13 @@ def load_reference(con: duckdb.DuckDBPyConnection, directory: Path = REFERENCE_D
     for table, file_name, columns in _REFERENCE_TABLES:
         con.execute(f"DELETE FROM {table}")
         con.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} "
-            "FROM read_csv(?, header = true, all_varchar = true)",
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_csv(?, header = true, all_varchar = true)",
             [str(directory / file_name)],
         )
 
 
 def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
     return bool(row and row[0])
 
 
@@ -99,12 +94,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     """Called inside every write transaction so caches keyed on the version are invalidated."""
-    con.execute(
-        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'"
-    )
+    con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('last_write_at', ?)",
-        [datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")],
+        [datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")],
     )
 
 

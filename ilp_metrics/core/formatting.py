@@ -19,10 +19,34 @@ MISSING = "–"
 # Locale data (separators and month names), not sentences: kept here rather than in messages.yaml.
 _SEPARATORS = {"id": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 _MONTHS = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "id": (
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 _MONTHS_SHORT = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
@@ -46,10 +70,7 @@ def _is_missing(x: object) -> bool:
 
 def _number(x: Real, decimals: int, lang: str) -> str:
     thousands, decimal = _SEPARATORS[_lang(lang)]
-    if decimals:
-        text = f"{float(x):,.{decimals}f}"
-    else:
-        text = f"{int(x) if isinstance(x, Integral) else round(float(x)):,d}"
+    text = f"{float(x):,.{decimals}f}" if decimals else f"{int(x) if isinstance(x, Integral) else round(float(x)):,d}"
     if text in {"-0", "-0." + "0" * decimals}:  # no negative zero after rounding
         text = text[1:]
     # Python writes 1,234.5: swap through a placeholder

@@ -22,10 +22,13 @@ class MessageCatalogueError(ValueError):
 
 
 def _message_files() -> list:
-    root = resources.files("ilp_metrics")
+    root = resources.files("ilp_metrics.core")
     folder = root.joinpath("messages")
-    extra = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name) \
-        if folder.is_dir() else []
+    extra = (
+        sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+        if folder.is_dir()
+        else []
+    )
     return [root.joinpath("messages.yaml"), *extra]
 
 

@@ -44,9 +44,7 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 
 def hmac_sql(message_sql: str, ipad_param: str = "$ipad", opad_param: str = "$opad") -> str:
     """SQL expression computing hex HMAC-SHA256 of a VARCHAR expression (NULL stays NULL)."""
-    return (
-        f"sha256({opad_param} || unhex(sha256({ipad_param} || encode({message_sql}))))"
-    )
+    return f"sha256({opad_param} || unhex(sha256({ipad_param} || encode({message_sql}))))"
 
 
 def person_key_py(key: bytes, message: str) -> str:

@@ -12,9 +12,9 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from ilp_metrics.demo.generate import Generated, generate
 
@@ -38,9 +38,16 @@ def _remove_db(path: Path) -> None:
             p.unlink()
 
 
-def build_demo(db_path: Path | str, *, seed: int = 2024, keep_files: Path | str | None = None,
-               progress: Progress | None = None, scale: float = 1.0, as_of: str = "2025-12",
-               puskesmas: list[str] | None = None) -> dict:
+def build_demo(
+    db_path: Path | str,
+    *,
+    seed: int = 2024,
+    keep_files: Path | str | None = None,
+    progress: Progress | None = None,
+    scale: float = 1.0,
+    as_of: str = "2025-12",
+    puskesmas: list[str] | None = None,
+) -> dict:
     """Generate and ingest the demo; return a summary (rows per table, files, seconds).
 
     keep_files: directory to write the generated files into and keep (default: a temporary directory,
@@ -48,8 +55,8 @@ def build_demo(db_path: Path | str, *, seed: int = 2024, keep_files: Path | str 
     """
     from ilp_metrics.core.config import secret_path_for
     from ilp_metrics.core.db import connect, init_schema
-    from ilp_metrics.ingest import ingest_file
     from ilp_metrics.core.pseudonym import load_or_create_secret
+    from ilp_metrics.ingest import ingest_file
 
     t0 = time.perf_counter()
     step = progress or (lambda fraction, label: None)
@@ -74,8 +81,12 @@ def build_demo(db_path: Path | str, *, seed: int = 2024, keep_files: Path | str 
             t_file = time.perf_counter()
             step(0.1 + 0.85 * done / total_rows, entry.path)
             report = ingest_file(
-                con, files_dir / entry.path, kind=entry.kind, uploaded_by="demo",
-                uploaded_at=datetime.fromisoformat(entry.uploaded_at), secret=secret,
+                con,
+                files_dir / entry.path,
+                kind=entry.kind,
+                uploaded_by="demo",
+                uploaded_at=datetime.fromisoformat(entry.uploaded_at),
+                secret=secret,
             )
             if not report.ok or report.rows_refused or report.duplicate or report.kind != entry.kind:
                 details = [r.to_dict("en") for r in (report.refusals or [])[:5]]

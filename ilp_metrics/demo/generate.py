@@ -26,10 +26,10 @@ import math
 import re
 import time
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -44,11 +44,29 @@ from ilp_metrics.demo.places import PUSKESMAS, REGENCIES, Puskesmas
 # Vocabulary (DATA_CONTRACT §5 and the catalogue)
 
 SERVICES: tuple[str, ...] = (
-    "ANC_K1", "ANC_K6", "KUNJUNGAN_ANC", "PERSALINAN_FASKES", "KF_LENGKAP", "KN_LENGKAP",
-    "IMUNISASI_DASAR_LENGKAP", "BALITA_DIPANTAU", "BALITA_DITIMBANG", "SKRINING_STUNTING",
-    "SKRINING_ANAK_SEKOLAH", "SKRINING_ANEMIA_REMAJA", "SKRINING_USIA_PRODUKTIF", "SKRINING_LANSIA",
-    "YANKES_HIPERTENSI", "YANKES_DM", "YANKES_ODGJ_BERAT", "SKRINING_KANKER_SERVIKS",
-    "SKRINING_KANKER_PAYUDARA", "YANKES_TERDUGA_TB", "PENGOBATAN_TB", "TES_HIV", "KASUS_DBD",
+    "ANC_K1",
+    "ANC_K6",
+    "KUNJUNGAN_ANC",
+    "PERSALINAN_FASKES",
+    "KF_LENGKAP",
+    "KN_LENGKAP",
+    "IMUNISASI_DASAR_LENGKAP",
+    "BALITA_DIPANTAU",
+    "BALITA_DITIMBANG",
+    "SKRINING_STUNTING",
+    "SKRINING_ANAK_SEKOLAH",
+    "SKRINING_ANEMIA_REMAJA",
+    "SKRINING_USIA_PRODUKTIF",
+    "SKRINING_LANSIA",
+    "YANKES_HIPERTENSI",
+    "YANKES_DM",
+    "YANKES_ODGJ_BERAT",
+    "SKRINING_KANKER_SERVIKS",
+    "SKRINING_KANKER_PAYUDARA",
+    "YANKES_TERDUGA_TB",
+    "PENGOBATAN_TB",
+    "TES_HIV",
+    "KASUS_DBD",
     "KUNJUNGAN_RUMAH",
 )
 S = {code: i for i, code in enumerate(SERVICES)}
@@ -57,27 +75,69 @@ S = {code: i for i, code in enumerate(SERVICES)}
 EVENT_SERVICES = frozenset({"KUNJUNGAN_ANC", "BALITA_DITIMBANG", "KASUS_DBD", "KUNJUNGAN_RUMAH"})
 
 RESULTS: tuple[str, ...] = (
-    "", "normal", "stunting", "anemia", "sembuh", "pengobatan_lengkap", "gagal", "meninggal", "putus_berobat",
+    "",
+    "normal",
+    "stunting",
+    "anemia",
+    "sembuh",
+    "pengobatan_lengkap",
+    "gagal",
+    "meninggal",
+    "putus_berobat",
 )
 R = {code: i for i, code in enumerate(RESULTS)}
 
 TARGET_GROUPS: tuple[str, ...] = (
-    "penduduk", "ibu_hamil", "ibu_bersalin", "bayi_baru_lahir", "bayi", "balita", "anak_usia_sekolah",
-    "remaja", "usia_produktif", "lansia", "penderita_hipertensi", "penderita_dm", "odgj_berat",
-    "terduga_tb", "berisiko_hiv", "wus", "remaja_putri",
+    "penduduk",
+    "ibu_hamil",
+    "ibu_bersalin",
+    "bayi_baru_lahir",
+    "bayi",
+    "balita",
+    "anak_usia_sekolah",
+    "remaja",
+    "usia_produktif",
+    "lansia",
+    "penderita_hipertensi",
+    "penderita_dm",
+    "odgj_berat",
+    "terduga_tb",
+    "berisiko_hiv",
+    "wus",
+    "remaja_putri",
 )
 # Header of each target group in the wide sasaran tables (as district spreadsheets write them).
 TARGET_HEADERS = {
-    "penduduk": "Penduduk", "ibu_hamil": "Bumil", "ibu_bersalin": "Bulin", "bayi_baru_lahir": "Bayi Baru Lahir",
-    "bayi": "Bayi", "balita": "Balita", "anak_usia_sekolah": "Anak Usia Sekolah", "remaja": "Remaja",
-    "usia_produktif": "Usia Produktif", "lansia": "Lansia", "penderita_hipertensi": "Penderita Hipertensi",
-    "penderita_dm": "Penderita DM", "odgj_berat": "ODGJ Berat", "terduga_tb": "Terduga TB",
-    "berisiko_hiv": "Berisiko HIV", "wus": "WUS", "remaja_putri": "Rematri",
+    "penduduk": "Penduduk",
+    "ibu_hamil": "Bumil",
+    "ibu_bersalin": "Bulin",
+    "bayi_baru_lahir": "Bayi Baru Lahir",
+    "bayi": "Bayi",
+    "balita": "Balita",
+    "anak_usia_sekolah": "Anak Usia Sekolah",
+    "remaja": "Remaja",
+    "usia_produktif": "Usia Produktif",
+    "lansia": "Lansia",
+    "penderita_hipertensi": "Penderita Hipertensi",
+    "penderita_dm": "Penderita DM",
+    "odgj_berat": "ODGJ Berat",
+    "terduga_tb": "Terduga TB",
+    "berisiko_hiv": "Berisiko HIV",
+    "wus": "WUS",
+    "remaja_putri": "Rematri",
 }
 
 READINESS_ITEMS: tuple[str, ...] = (
-    "KLASTER_TERBENTUK", "JUMLAH_DESA", "DESA_DENGAN_PUSTU", "JUMLAH_POSYANDU", "POSYANDU_ILP",
-    "JUMLAH_KADER", "KADER_TERLATIH", "LOKMIN_BULANAN", "PWS_DIGUNAKAN", "LAPORAN_WAJIB",
+    "KLASTER_TERBENTUK",
+    "JUMLAH_DESA",
+    "DESA_DENGAN_PUSTU",
+    "JUMLAH_POSYANDU",
+    "POSYANDU_ILP",
+    "JUMLAH_KADER",
+    "KADER_TERLATIH",
+    "LOKMIN_BULANAN",
+    "PWS_DIGUNAKAN",
+    "LAPORAN_WAJIB",
     "LAPORAN_TEPAT_WAKTU",
 )
 
@@ -108,14 +168,27 @@ HIV_KEYPOP = 0.004  # key populations, STI and TB patients, of the population (K
 
 # Age pyramid for persons born before 2021 (age at 2025-07-01, years, share in % of the population).
 _PYRAMID = (
-    (4.5, 5, 0.9), (5, 10, 9.2), (10, 15, 9.0), (15, 20, 8.8), (20, 25, 8.6), (25, 30, 8.0), (30, 35, 7.5),
-    (35, 40, 7.2), (40, 45, 6.8), (45, 50, 6.0), (50, 55, 5.2), (55, 60, 4.6), (60, 65, 3.7), (65, 70, 2.7),
-    (70, 75, 1.8), (75, 92, 2.0),
+    (4.5, 5, 0.9),
+    (5, 10, 9.2),
+    (10, 15, 9.0),
+    (15, 20, 8.8),
+    (20, 25, 8.6),
+    (25, 30, 8.0),
+    (30, 35, 7.5),
+    (35, 40, 7.2),
+    (40, 45, 6.8),
+    (45, 50, 6.0),
+    (50, 55, 5.2),
+    (55, 60, 4.6),
+    (60, 65, 3.7),
+    (65, 70, 2.7),
+    (70, 75, 1.8),
+    (75, 92, 2.0),
 )
 
 
 def _ceil(x: float) -> int:
-    return int(math.ceil(round(x, 9)))
+    return math.ceil(round(x, 9))
 
 
 def sasaran_for(penduduk: int) -> dict[str, int]:
@@ -247,7 +320,7 @@ def build_areas(seed: int, scale: float = 1.0) -> Areas:
             weights.extend(w.tolist())
         wts = np.array(weights)
         for year in YEARS:
-            total = int(round(reg.population * scale / (1 + GROWTH) ** (2025 - year)))
+            total = round(reg.population * scale / (1 + GROWTH) ** (2025 - year))
             raw = wts * total
             alloc = np.floor(raw).astype(np.int64)
             rest = total - int(alloc.sum())
@@ -330,9 +403,7 @@ class _Area:
     def _make_population(self) -> None:
         rng = self.rng
         births_start, births_end = _days(date(2021, 1, 1)), _days(date(2026, 9, 30))
-        month_starts = np.array(
-            [_days(date(2021 + k // 12, k % 12 + 1, 1)) for k in range(70)], dtype=np.int64
-        )
+        month_starts = np.array([_days(date(2021 + k // 12, k % 12 + 1, 1)) for k in range(70)], dtype=np.int64)
         month_lens = np.diff(np.append(month_starts, _days(date(2026, 11, 1))))
         month_years = np.array([2021 + k // 12 for k in range(70)])
         lows = np.array([g[0] for g in _PYRAMID])
@@ -340,8 +411,9 @@ class _Area:
         probs = _norm(np.array([g[2] for g in _PYRAMID]))
         desa_l, birth_l = [], []
         for j, d in enumerate(self.desa):
-            pen = np.array([d.penduduk[min(max(y, 2022), 2025)] * (1 + GROWTH) ** max(0, y - 2025)
-                            for y in month_years])
+            pen = np.array(
+                [d.penduduk[min(max(y, 2022), 2025)] * (1 + GROWTH) ** max(0, y - 2025) for y in month_years]
+            )
             n_month = rng.poisson(CBR * pen / 12.0)
             mstart = np.repeat(month_starts, n_month)
             mlen = np.repeat(month_lens, n_month)
@@ -364,8 +436,11 @@ class _Area:
         self.second = rng.integers(0, 1000, n)
         age25 = (_REF_MID - self.birth) / 365.25
         self.hajj = (age25 >= 45) & (rng.random(n) < 0.25)
-        ht_p = np.select([age25 < 15, age25 < 25, age25 < 35, age25 < 45, age25 < 55, age25 < 65],
-                         [0.0, 0.08, 0.15, 0.28, 0.42, 0.55], 0.65)
+        ht_p = np.select(
+            [age25 < 15, age25 < 25, age25 < 35, age25 < 45, age25 < 55, age25 < 65],
+            [0.0, 0.08, 0.15, 0.28, 0.42, 0.55],
+            0.65,
+        )
         self.ht = rng.random(n) < ht_p
         dm_p = np.select([age25 < 15, age25 < 35, age25 < 45, age25 < 55], [0.0, 0.005, 0.015, 0.04], 0.06)
         self.dm = rng.random(n) < dm_p
@@ -414,9 +489,7 @@ class _Area:
         days = np.concatenate([p[0] for p in self._parts])
         persons = np.concatenate([p[1] for p in self._parts])
         service = np.concatenate([np.full(len(p[0]), p[2], dtype=np.int8) for p in self._parts])
-        result = np.concatenate([
-            np.broadcast_to(np.asarray(p[3], dtype=np.int8), p[0].shape) for p in self._parts
-        ])
+        result = np.concatenate([np.broadcast_to(np.asarray(p[3], dtype=np.int8), p[0].shape) for p in self._parts])
         # Deliveries happen any day; every other service moves off Sundays.
         days = np.where(service == S["PERSALINAN_FASKES"], days, _no_sunday(days, self.birth[persons]))
         keep = (days >= FIRST_DAY) & (days <= self.end_day)
@@ -456,12 +529,18 @@ class _Area:
         # Standard (K6): 1 visit in TM1, 2 in TM2, 3 in TM3, 0–2 extra in TM3.
         v = np.full((n, 8), np.iinfo(np.int64).max, dtype=np.int64)
         r = rng.random((n, 8))
-        std = np.column_stack([
-            42 + r[:, 0] * 48,
-            98 + r[:, 1] * 84, 98 + r[:, 2] * 84,
-            190 + r[:, 3] * 80, 190 + r[:, 4] * 80, 190 + r[:, 5] * 80,
-            190 + r[:, 6] * 85, 190 + r[:, 7] * 85,
-        ]).astype(np.int64)
+        std = np.column_stack(
+            [
+                42 + r[:, 0] * 48,
+                98 + r[:, 1] * 84,
+                98 + r[:, 2] * 84,
+                190 + r[:, 3] * 80,
+                190 + r[:, 4] * 80,
+                190 + r[:, 5] * 80,
+                190 + r[:, 6] * 85,
+                190 + r[:, 7] * 85,
+            ]
+        ).astype(np.int64)
         extra = rng.random((n, 2)) < np.array([0.5, 0.3])
         std_mask = np.column_stack([np.ones((n, 6), dtype=bool), extra])
         # Below standard: 1–5 visits from a later first visit to delivery.
@@ -516,7 +595,7 @@ class _Area:
         if len(kids) == 0:
             return
         b = self.birth[kids][:, None]
-        posy = (self.posyandu_day[self.pdesa[kids]][:, None] + rng.integers(-1, 2, (len(kids), 12)))
+        posy = self.posyandu_day[self.pdesa[kids]][:, None] + rng.integers(-1, 2, (len(kids), 12))
         day = m_start[None, :] + posy - 1
         eligible = (day >= b) & (day - b < 1826)
         part_u = rng.random(len(kids))[:, None]
@@ -536,8 +615,16 @@ class _Area:
         res = np.where(self.u_stunt[kids[r3]] < prev, R["stunting"], R["normal"]).astype(np.int8)
         self.add(day[r3, c3], kids[r3], "SKRINING_STUNTING", res)
 
-    def _annual(self, year: int, eligible: np.ndarray, group: str, factor: float, service: str,
-                season: np.ndarray, cap: float = 0.97) -> tuple[np.ndarray, np.ndarray]:
+    def _annual(
+        self,
+        year: int,
+        eligible: np.ndarray,
+        group: str,
+        factor: float,
+        service: str,
+        season: np.ndarray,
+        cap: float = 0.97,
+    ) -> tuple[np.ndarray, np.ndarray]:
         rng = self.rng
         who = np.nonzero(eligible)[0]
         if len(who) == 0:
@@ -556,8 +643,9 @@ class _Area:
         mid = _days(date(year, 7, 1))
         age = self.age_at(mid)
         alive = self.birth <= mid
-        self._annual(year, alive & (age >= 7) & (age < 16), "anak_usia_sekolah", 0.85,
-                     "SKRINING_ANAK_SEKOLAH", _SEASON_SCHOOL)
+        self._annual(
+            year, alive & (age >= 7) & (age < 16), "anak_usia_sekolah", 0.85, "SKRINING_ANAK_SEKOLAH", _SEASON_SCHOOL
+        )
         # Anaemia screening of girls in grades 7 and 10 (aged about 12 and 15).
         girls = alive & self.female & (((age >= 12) & (age < 13)) | ((age >= 15) & (age < 16)))
         who = np.nonzero(girls)[0]
@@ -567,8 +655,9 @@ class _Area:
         days = self.rand_days_in_months(mi[served])
         res = np.where(self.u_anemia[who[served]] < 0.24, R["anemia"], R["normal"]).astype(np.int8)
         self.add(days, who[served], "SKRINING_ANEMIA_REMAJA", res)
-        self._annual(year, alive & (age >= 15) & (age < 60), "usia_produktif", 0.40,
-                     "SKRINING_USIA_PRODUKTIF", _SEASON_FLAT)
+        self._annual(
+            year, alive & (age >= 15) & (age < 60), "usia_produktif", 0.40, "SKRINING_USIA_PRODUKTIF", _SEASON_FLAT
+        )
         self._annual(year, alive & (age >= 60), "lansia", 0.85, "SKRINING_LANSIA", _SEASON_FLAT)
         # Cervical (IVA) and breast (SADANIS) screening of women aged 30–50, usually on the same day.
         women = np.nonzero(alive & self.female & (age >= 30) & (age <= 50))[0]
@@ -611,8 +700,7 @@ class _Area:
         mid = _days(date(year, 7, 1))
         age = self.age_at(mid)
         alive = self.birth <= mid
-        examined, days = self._annual(year, alive & (age >= 15), "terduga_tb", 0.75,
-                                      "YANKES_TERDUGA_TB", _SEASON_FLAT)
+        examined, days = self._annual(year, alive & (age >= 15), "terduga_tb", 0.75, "YANKES_TERDUGA_TB", _SEASON_FLAT)
         pos = rng.random(len(examined)) < 0.11
         start = days[pos] + rng.integers(3, 22, int(pos.sum()))
         pts = examined[pos]
@@ -679,10 +767,13 @@ class _Area:
         sel = persons
         nik_s = nik[sel].astype(str).astype(object)
         nik_s[self.no_nik[sel]] = ""
-        name_s = np.array([
-            _names.compose(bool(f), int(a), int(c), bool(h))
-            for f, a, c, h in zip(self.female[sel], self.first[sel], self.second[sel], self.hajj[sel])
-        ], dtype=object)
+        name_s = np.array(
+            [
+                _names.compose(bool(f), int(a), int(c), bool(h))
+                for f, a, c, h in zip(self.female[sel], self.first[sel], self.second[sel], self.hajj[sel])
+            ],
+            dtype=object,
+        )
         return {"nik": nik_s, "name": name_s}
 
 
@@ -801,8 +892,15 @@ def _month_end(mi: int) -> date:
 PERSON_SERVICES = tuple(s for s in SERVICES if s not in EVENT_SERVICES)
 
 
-def generate(out_dir: Path | str, *, seed: int = 2024, scale: float = 1.0, as_of: str = "2025-12",
-             puskesmas: Iterable[str] | None = None, progress: Callable[[str], None] | None = None) -> Generated:
+def generate(
+    out_dir: Path | str,
+    *,
+    seed: int = 2024,
+    scale: float = 1.0,
+    as_of: str = "2025-12",
+    puskesmas: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Generated:
     """Write the demo upload files into `out_dir` and return their manifest.
 
     scale: fraction of the real populations (1.0 = full size; tests use ~0.02).
@@ -880,19 +978,35 @@ def generate(out_dir: Path | str, *, seed: int = 2024, scale: float = 1.0, as_of
             overlap_mi = _mi_of(date.fromisoformat(overlap["period"] + "-01"))
             aggregate_until = max(aggregate_until, overlap_mi)
         if aggregate_until >= 0:
-            files += _write_capaian(out, area, ev, ev_mi, aggregate_until, last_mi, pk, defect_by,
-                                    defects_realised, counts, pk_rng, miss)
+            files += _write_capaian(
+                out, area, ev, ev_mi, aggregate_until, last_mi, pk, defect_by, defects_realised, counts, pk_rng, miss
+            )
         first_record_mi = start_mi if pk.regency_code == "73.22" else 0
         rec = ev_mi >= first_record_mi
         if overlap_mi is not None:
             n_ov = int((ev_mi == overlap_mi).sum())
             defects_realised.append({**overlap, "layanan_rows": n_ov})
-        files += _write_layanan(out, area, ev, rec, ev_mi, first_record_mi, last_mi, pk, p_index,
-                                defect_by, defects_realised, counts, pk_rng)
+        files += _write_layanan(
+            out,
+            area,
+            ev,
+            rec,
+            ev_mi,
+            first_record_mi,
+            last_mi,
+            pk,
+            p_index,
+            defect_by,
+            defects_realised,
+            counts,
+            pk_rng,
+        )
 
     gen = Generated(out, files, defects_realised, counts, 0.0)
     manifest = {
-        "seed": seed, "scale": scale, "as_of": as_of,
+        "seed": seed,
+        "scale": scale,
+        "as_of": as_of,
         "puskesmas": sorted(wanted) if wanted is not None else None,
         "files": [f.as_dict() for f in gen.ordered()],
         "defects": defects_realised,
@@ -919,10 +1033,21 @@ def _write_registries(out: Path, areas: Areas) -> list[FileEntry]:
         ws = wb.active
         ws.title = "Puskesmas"
         ws.append([f"DAFTAR PUSKESMAS {reg.name.upper()}"])
-        ws.append([f"Keadaan per 10 Januari 2022 (tanggal mulai ILP sesuai rencana Dinas Kesehatan)"])
+        ws.append(["Keadaan per 10 Januari 2022 (tanggal mulai ILP sesuai rencana Dinas Kesehatan)"])
         ws.append([])
-        ws.append(["No", "Kode Puskesmas", "Nama Puskesmas", "Kode Kabupaten", "Kode Kecamatan",
-                   "Tanggal Mulai ILP", "Kohort", "Lintang", "Bujur"])
+        ws.append(
+            [
+                "No",
+                "Kode Puskesmas",
+                "Nama Puskesmas",
+                "Kode Kabupaten",
+                "Kode Kecamatan",
+                "Tanggal Mulai ILP",
+                "Kohort",
+                "Lintang",
+                "Bujur",
+            ]
+        )
         pks = places.puskesmas_of(reg.code)
         for i, p in enumerate(pks, 1):
             if reg.code == "73.09":  # Maros: real Excel dates and numbers
@@ -980,23 +1105,33 @@ def _write_sasaran(out: Path, areas: Areas, reg, year: int, rng: np.random.Gener
         for g in TARGET_GROUPS:
             totals[g] += sas[g]
             vals.append(_thousands(sas[g]) if as_text else sas[g])
-        ws.append([i, d.code, d.name, year] + vals)
+        ws.append([i, d.code, d.name, year, *vals])
     ws.append(["JUMLAH", None, None, None] + [totals[g] for g in TARGET_GROUPS])
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=3)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     path = Path(reg.key) / "sasaran" / f"sasaran_{reg.key}_{year}.xlsx"
     _save_xlsx(wb, out / path)
     stamp = _upload_stamp(rng, date(year, 2, 18), 0, 9)
-    return FileEntry(str(path), "sasaran", stamp, reg.code, period_start=f"{year}-01", period_end=f"{year}-12",
-                     rows=len(rows))
+    return FileEntry(
+        str(path), "sasaran", stamp, reg.code, period_start=f"{year}-01", period_end=f"{year}-12", rows=len(rows)
+    )
 
 
 # ---- kesiapan --------------------------------------------------------------------------------------
 
 
-def _write_kesiapan(out: Path, seed: int, areas: Areas, reg, year: int, all_levels: dict[str, Levels],
-                    last_mi: int, wanted: set[str] | None, scale: float,
-                    meta_rng: np.random.Generator) -> FileEntry | None:
+def _write_kesiapan(
+    out: Path,
+    seed: int,
+    areas: Areas,
+    reg,
+    year: int,
+    all_levels: dict[str, Levels],
+    last_mi: int,
+    wanted: set[str] | None,
+    scale: float,
+    meta_rng: np.random.Generator,
+) -> FileEntry | None:
     from openpyxl import Workbook
 
     pks = [p for p in places.puskesmas_of(reg.code) if wanted is None or p.code in wanted]
@@ -1009,19 +1144,26 @@ def _write_kesiapan(out: Path, seed: int, areas: Areas, reg, year: int, all_leve
     ws.title = "Kesiapan ILP"
     ws.append([f"REKAPITULASI KESIAPAN INTEGRASI LAYANAN PRIMER {reg.name.upper()} TAHUN {year}"])
     ws.append(["Sumber: laporan bulanan Puskesmas (Klaster 1 Manajemen)"])
-    ws.append(["Periode", "Kode Puskesmas", "Nama Puskesmas"] + list(READINESS_ITEMS))
+    ws.append(["Periode", "Kode Puskesmas", "Nama Puskesmas", *list(READINESS_ITEMS)])
     n_rows = 0
     p_index = {p.code: i for i, p in enumerate(PUSKESMAS)}
     for mi in months:
         for p in pks:
             vals = _readiness(seed, p_index[p.code], p, areas, all_levels[p.code], scale)[mi]
-            ws.append([_period(mi), p.code, p.name] + vals)
+            ws.append([_period(mi), p.code, p.name, *vals])
             n_rows += 1
     path = Path(reg.key) / "kesiapan" / f"kesiapan_ilp_{reg.key}_{year}.xlsx"
     _save_xlsx(wb, out / path)
     stamp = _upload_stamp(meta_rng, _month_end(months[-1]), 3, 9)
-    return FileEntry(str(path), "kesiapan", stamp, reg.code, period_start=_period(months[0]),
-                     period_end=_period(months[-1]), rows=n_rows)
+    return FileEntry(
+        str(path),
+        "kesiapan",
+        stamp,
+        reg.code,
+        period_start=_period(months[0]),
+        period_end=_period(months[-1]),
+        rows=n_rows,
+    )
 
 
 def _readiness(seed: int, p_index: int, p: Puskesmas, areas: Areas, lv: Levels, scale: float) -> list[list]:
@@ -1029,22 +1171,22 @@ def _readiness(seed: int, p_index: int, p: Puskesmas, areas: Areas, lv: Levels, 
     rng = np.random.default_rng([seed, 5, p_index])
     n_desa = len(areas.by_puskesmas[p.code])
     pop = sum(areas.desa[i].penduduk[2025] for i in areas.by_puskesmas[p.code]) / max(scale, 1e-9)
-    posyandu = max(n_desa, int(round(pop / (940 if p.regency_code == "73.09" else 800))))
+    posyandu = max(n_desa, round(pop / (940 if p.regency_code == "73.09" else 800)))
     kader = posyandu * 5
-    pustu0 = int(round(n_desa * rng.uniform(0.30, 0.50)))
+    pustu0 = round(n_desa * rng.uniform(0.30, 0.50))
     strength = lv.ramp / 0.2
     out = []
     for mi in range(N_MONTHS):
         g = lv.ilp[mi]
         started = mi >= lv.start_mi
         # Pilot posyandu had moved to all life stages well before the district kick-off.
-        pustu = min(n_desa, pustu0 + int(round((n_desa - pustu0) * min(1.0, g * 1.3) * min(1.0, 0.4 + strength))))
+        pustu = min(n_desa, pustu0 + round((n_desa - pustu0) * min(1.0, g * 1.3) * min(1.0, 0.4 + strength)))
         # Posyandu serving all life stages: about half in the first year, most by the third year (pilot
         # sites reach ~60 % by the Maros kick-off, i.e. ~20 % of all Maros posyandu, as reported).
         later = min(1.0, max(0.0, (mi - lv.start_mi - 12) / 24.0))
         frac = (0.55 * g + 0.40 * later) * min(1.0, 0.5 + strength / 2)
-        pos_ilp = int(round(posyandu * min(0.95, frac))) if started else 0
-        trained = int(round(kader * (0.12 + 0.70 * g * min(1.0, 0.3 + strength))))
+        pos_ilp = round(posyandu * min(0.95, frac)) if started else 0
+        trained = round(kader * (0.12 + 0.70 * g * min(1.0, 0.3 + strength)))
         lokmin = int(rng.random() < (0.97 if started else 0.55))
         pws = int(started and mi >= lv.start_mi + 2)
         due = 8
@@ -1057,9 +1199,20 @@ def _readiness(seed: int, p_index: int, p: Puskesmas, areas: Areas, lv: Levels, 
 # ---- capaian ---------------------------------------------------------------------------------------
 
 
-def _write_capaian(out: Path, area: _Area, ev: Events, ev_mi: np.ndarray, aggregate_until: int, last_mi: int,
-                   pk: Puskesmas, defect_by: dict, defects_realised: list, counts: dict,
-                   rng: np.random.Generator, missing: dict | None) -> list[FileEntry]:
+def _write_capaian(
+    out: Path,
+    area: _Area,
+    ev: Events,
+    ev_mi: np.ndarray,
+    aggregate_until: int,
+    last_mi: int,
+    pk: Puskesmas,
+    defect_by: dict,
+    defects_realised: list,
+    counts: dict,
+    rng: np.random.Generator,
+    missing: dict | None,
+) -> list[FileEntry]:
     """Wide monthly aggregate reports (one row per desa × month) for the months before the ILP start."""
     files = []
     reg = places.regency(pk.regency_code)
@@ -1091,13 +1244,19 @@ def _write_capaian(out: Path, area: _Area, ev: Events, ev_mi: np.ndarray, aggreg
             others = [m - y0 for m in months if m - y0 != om]
             usual = float(np.mean(per_month[others])) if others else 1.0
             factor = float(rng.uniform(11.0, 14.0))
-            target = int(round(factor * max(usual, 1.0)))
+            target = round(factor * max(usual, 1.0))
             j = int(np.argmax(cube[om, :, s_i] + np.array([d.penduduk[year] for d in area.desa]) * 1e-9))
             cube[om, j, s_i] += max(0, target - int(per_month[om]))
-            defects_realised.append({**outlier, "usual_monthly": round(usual, 2), "reported": target,
-                                     "desa_code": area.desa[j].code})
-        cols: dict[str, list] = {"Periode": [], "Kode Puskesmas": [], "Nama Puskesmas": [], "Kode Desa": [],
-                                 "Nama Desa": []}
+            defects_realised.append(
+                {**outlier, "usual_monthly": round(usual, 2), "reported": target, "desa_code": area.desa[j].code}
+            )
+        cols: dict[str, list] = {
+            "Periode": [],
+            "Kode Puskesmas": [],
+            "Nama Puskesmas": [],
+            "Kode Desa": [],
+            "Nama Desa": [],
+        }
         for s in SERVICES:
             cols[s] = []
         for m in months:
@@ -1115,8 +1274,11 @@ def _write_capaian(out: Path, area: _Area, ev: Events, ev_mi: np.ndarray, aggreg
         counts["capaian_rows"] += table.num_rows
         counts["capaian_cells"] += table.num_rows * n_s
         stamp = _upload_stamp(rng, _month_end(months[-1]), 2, 8)
-        files.append(FileEntry(str(path), "capaian", stamp, reg.code, pk.code, _period(months[0]),
-                               _period(months[-1]), table.num_rows))
+        files.append(
+            FileEntry(
+                str(path), "capaian", stamp, reg.code, pk.code, _period(months[0]), _period(months[-1]), table.num_rows
+            )
+        )
     return files
 
 
@@ -1127,22 +1289,81 @@ def _slug(name: str) -> str:
 # ---- layanan ---------------------------------------------------------------------------------------
 
 _LAYOUTS = {
-    "canon": dict(sep=",", encoding="utf-8", dates=_fmt_iso, dotted=True, names=False,
-                  headers=("service_date", "puskesmas_code", "desa_code", "nik", "name", "birth_date", "sex",
-                           "service_code", "result")),
-    "id": dict(sep=";", encoding="utf-8", dates=_fmt_dmy, dotted=False, names=False,
-               headers=("Tanggal Pelayanan", "Kode Puskesmas", "Kode Desa", "NIK", "Nama", "Tgl Lahir", "JK",
-                        "Layanan", "Hasil")),
-    "cp1252": dict(sep=";", encoding="cp1252", dates=_fmt_dmy_dash, dotted=False, names=True,
-                   headers=("Tanggal Pelayanan", "Kode Puskesmas", "Nama Puskesmas", "Kode Desa", "Nama Desa",
-                            "NIK", "Nama", "Tgl Lahir", "Jenis Kelamin", "Layanan", "Hasil")),
+    "canon": dict(
+        sep=",",
+        encoding="utf-8",
+        dates=_fmt_iso,
+        dotted=True,
+        names=False,
+        headers=(
+            "service_date",
+            "puskesmas_code",
+            "desa_code",
+            "nik",
+            "name",
+            "birth_date",
+            "sex",
+            "service_code",
+            "result",
+        ),
+    ),
+    "id": dict(
+        sep=";",
+        encoding="utf-8",
+        dates=_fmt_dmy,
+        dotted=False,
+        names=False,
+        headers=(
+            "Tanggal Pelayanan",
+            "Kode Puskesmas",
+            "Kode Desa",
+            "NIK",
+            "Nama",
+            "Tgl Lahir",
+            "JK",
+            "Layanan",
+            "Hasil",
+        ),
+    ),
+    "cp1252": dict(
+        sep=";",
+        encoding="cp1252",
+        dates=_fmt_dmy_dash,
+        dotted=False,
+        names=True,
+        headers=(
+            "Tanggal Pelayanan",
+            "Kode Puskesmas",
+            "Nama Puskesmas",
+            "Kode Desa",
+            "Nama Desa",
+            "NIK",
+            "Nama",
+            "Tgl Lahir",
+            "Jenis Kelamin",
+            "Layanan",
+            "Hasil",
+        ),
+    ),
 }
 _BOM = ("Turikale", "Masamba")
 
 
-def _write_layanan(out: Path, area: _Area, ev: Events, rec: np.ndarray, ev_mi: np.ndarray, first_mi: int,
-                   last_mi: int, pk: Puskesmas, p_index: int, defect_by: dict, defects_realised: list,
-                   counts: dict, rng: np.random.Generator) -> list[FileEntry]:
+def _write_layanan(
+    out: Path,
+    area: _Area,
+    ev: Events,
+    rec: np.ndarray,
+    ev_mi: np.ndarray,
+    first_mi: int,
+    last_mi: int,
+    pk: Puskesmas,
+    p_index: int,
+    defect_by: dict,
+    defects_realised: list,
+    counts: dict,
+    rng: np.random.Generator,
+) -> list[FileEntry]:
     files = []
     reg = places.regency(pk.regency_code)
     layout = _LAYOUTS[pk.style]
@@ -1187,17 +1408,27 @@ def _write_layanan(out: Path, area: _Area, ev: Events, rec: np.ndarray, ev_mi: n
         if late_year == year:
             deadline = date(2022 + (months[-1] + 1) // 12, (months[-1] + 1) % 12 + 1, 10)
             stamp = _upload_stamp(rng, deadline, 25, 45)
-            defects_realised.append({**late, "period": _period(months[0]), "uploaded_at": stamp,
-                                     "days_late": (date.fromisoformat(stamp[:10]) - deadline).days})
+            defects_realised.append(
+                {
+                    **late,
+                    "period": _period(months[0]),
+                    "uploaded_at": stamp,
+                    "days_late": (date.fromisoformat(stamp[:10]) - deadline).days,
+                }
+            )
         else:
             stamp = _upload_stamp(rng, _month_end(months[-1]), 2, 8)
-        files.append(FileEntry(str(path), "layanan", stamp, reg.code, pk.code, _period(months[0]),
-                               _period(months[-1]), table.num_rows))
+        files.append(
+            FileEntry(
+                str(path), "layanan", stamp, reg.code, pk.code, _period(months[0]), _period(months[-1]), table.num_rows
+            )
+        )
     return files
 
 
-def _layanan_table(area: _Area, ev: Events, idx: np.ndarray, ident: dict, pos: np.ndarray, pk: Puskesmas,
-                   layout: dict) -> pa.Table:
+def _layanan_table(
+    area: _Area, ev: Events, idx: np.ndarray, ident: dict, pos: np.ndarray, pk: Puskesmas, layout: dict
+) -> pa.Table:
     persons = ev.person[idx]
     ip = pa.array(pos[persons].astype(np.int64))
     dates = _lookup(ev.day[idx], layout["dates"])
@@ -1206,10 +1437,7 @@ def _layanan_table(area: _Area, ev: Events, idx: np.ndarray, ident: dict, pos: n
     desa_col = pc.take(pa.array(desa_codes), pa.array(area.pdesa[persons]))
     nik = pc.take(pa.array(ident["nik"].tolist(), type=pa.string()), ip)
     name = pc.take(pa.array(ident["name"].tolist(), type=pa.string()), ip)
-    if layout["names"]:
-        sex_vals = ["Laki-laki", "Perempuan"]
-    else:
-        sex_vals = ["L", "P"]
+    sex_vals = ["Laki-laki", "Perempuan"] if layout["names"] else ["L", "P"]
     sex = pc.take(pa.array(sex_vals), pa.array(area.female[persons].astype(np.int8)))
     service = pc.take(pa.array(list(SERVICES)), pa.array(ev.service[idx]))
     result = pc.take(pa.array([r or None for r in RESULTS], type=pa.string()), pa.array(ev.result[idx]))

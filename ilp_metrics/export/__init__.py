@@ -12,9 +12,11 @@ import duckdb
 from ilp_metrics.export.facts import Facts, NoData, desa_figures, gather
 
 FORMATS = {".pptx": "pptx", ".pdf": "pdf", ".xlsx": "xlsx"}
-MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "pdf": "application/pdf",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal=None) -> bytes:
@@ -38,13 +40,23 @@ def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bo
         from ilp_metrics.export.xlsx_render import render_xlsx
 
         tables = {} if public else {t("exportflag.sheet", facts.lang): findings_table(facts, principal=principal)}
-        return render_xlsx(facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal),
-                           tables=tables)
+        return render_xlsx(
+            facts, public=public, desa=None if public else desa_figures(con, facts, principal=principal), tables=tables
+        )
     raise ValueError(f"unknown export format {fmt!r} (pptx, pdf or xlsx)")
 
 
-def export_file(con: duckdb.DuckDBPyConnection, out: Path, *, year: int, regency: str, through: int | None = None,
-                lang: str = "id", public: bool = False, principal=None) -> Path:
+def export_file(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    *,
+    year: int,
+    regency: str,
+    through: int | None = None,
+    lang: str = "id",
+    public: bool = False,
+    principal=None,
+) -> Path:
     """Write one export; the format follows the file's suffix."""
     fmt = FORMATS.get(Path(out).suffix.lower())
     if fmt is None:

@@ -9,19 +9,19 @@ its figures do not exist, e.g. no comparison groups), so adding a slide is addin
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import STATUS_CODES
-from ilp_metrics.figures.charts import COMPARE_COLOUR, LINE_COLOUR, TARGET_COLOUR, fmt_value
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked, reasons_text
 from ilp_metrics.export.privacy import count_text
+from ilp_metrics.figures.charts import LINE_COLOUR, fmt_value
 
 COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
 
@@ -135,8 +135,15 @@ def cover(ctx: Context) -> list[Slide]:
     bullets = [ctx.tr("export.cover_sub", month=ctx.month, date=fmt_date(f.generated.date(), ctx.lang))]
     if ctx.public:
         bullets.append(ctx.tr("export.public_note"))
-    return [Slide("cover", ctx.tr("export.cover_title"), ctx.tr("export.cover_message", area=f.area, period=f.period()),
-                  bullets=tuple(bullets), notes=ctx.tr("export.cover_notes", area=f.area))]
+    return [
+        Slide(
+            "cover",
+            ctx.tr("export.cover_title"),
+            ctx.tr("export.cover_message", area=f.area, period=f.period()),
+            bullets=tuple(bullets),
+            notes=ctx.tr("export.cover_notes", area=f.area),
+        )
+    ]
 
 
 def ilp_status(ctx: Context) -> list[Slide]:
@@ -144,9 +151,13 @@ def ilp_status(ctx: Context) -> list[Slide]:
     total = len(f.registry)
     index = fmt_num(f.readiness_district, ctx.lang)
     start = pd.to_datetime(f.registry["ilp_start_date"]).min()
-    numbers = [BigNumber(ctx.tr("overview.ilp_puskesmas_value", n=fmt_int(f.running, ctx.lang),
-                                total=fmt_int(total, ctx.lang)), ctx.tr("export.status_running")),
-               BigNumber(index, ctx.tr("export.status_readiness"))]
+    numbers = [
+        BigNumber(
+            ctx.tr("overview.ilp_puskesmas_value", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang)),
+            ctx.tr("export.status_running"),
+        ),
+        BigNumber(index, ctx.tr("export.status_readiness")),
+    ]
     if pd.notna(start):
         numbers.append(BigNumber(fmt_date(start.date(), ctx.lang, short=True), ctx.tr("export.status_since")))
     ready = f.readiness_puskesmas.sort_values("readiness_index", ascending=True, na_position="first")
@@ -155,35 +166,66 @@ def ilp_status(ctx: Context) -> list[Slide]:
     if len(ready):
         values = tuple(None if pd.isna(v) else float(v) for v in ready["readiness_index"])
         chart = ChartData(
-            kind="bar", title=ctx.tr("export.status_chart", month=ctx.month),
+            kind="bar",
+            title=ctx.tr("export.status_chart", month=ctx.month),
             categories=tuple(ready["unit_name"])[::-1],  # lowest at the bottom of the chart, read top-down
-            series=(Series(ctx.tr("export.status_readiness"), values[::-1], LINE_COLOUR,
-                           labels=tuple(fmt_num(v, ctx.lang, 0) for v in values[::-1])),),
-            value_axis=ctx.tr("export.status_axis"), value_max=100)
+            series=(
+                Series(
+                    ctx.tr("export.status_readiness"),
+                    values[::-1],
+                    LINE_COLOUR,
+                    labels=tuple(fmt_num(v, ctx.lang, 0) for v in values[::-1]),
+                ),
+            ),
+            value_axis=ctx.tr("export.status_axis"),
+            value_max=100,
+        )
         known = ready.dropna(subset=["readiness_index"])
         if len(known):
             lo, hi = known.iloc[0], known.iloc[-1]
-            notes_extra = {"lowest": f"{lo['unit_name']} {fmt_num(lo['readiness_index'], ctx.lang)}",
-                           "highest": f"{hi['unit_name']} {fmt_num(hi['readiness_index'], ctx.lang)}"}
-    return [Slide("status", ctx.tr("export.status_title", area=f.area),
-                  ctx.tr("export.status_message", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang),
-                         index=index),
-                  numbers=tuple(numbers), chart=chart, notes=ctx.tr("export.status_notes", **notes_extra))]
+            notes_extra = {
+                "lowest": f"{lo['unit_name']} {fmt_num(lo['readiness_index'], ctx.lang)}",
+                "highest": f"{hi['unit_name']} {fmt_num(hi['readiness_index'], ctx.lang)}",
+            }
+    return [
+        Slide(
+            "status",
+            ctx.tr("export.status_title", area=f.area),
+            ctx.tr(
+                "export.status_message", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang), index=index
+            ),
+            numbers=tuple(numbers),
+            chart=chart,
+            notes=ctx.tr("export.status_notes", **notes_extra),
+        )
+    ]
 
 
 def _indicator_line(ctx: Context, r: pd.Series) -> str:
     ind = ctx.facts.catalogue.indicator(r["indicator"])
     key = "export.spm_notes_line" if not _missing(r["gap"]) else "export.notes_line_no_gap"
-    return marked(ctx.tr(key, indicator=ind.short_name.get(ctx.lang),
-                  value=fmt_value(r["coverage"], ind, ctx.lang), target=fmt_value(r["target_to_date"], ind, ctx.lang),
-                  status=ctx.status(r["status"]), served=ctx.count(r["numerator"]), sasaran=ctx.count(r["denominator"]),
-                  gap=ctx.count(r["gap"])), ctx.reasons("kabupaten", ctx.facts.regency, r["indicator"]))
+    return marked(
+        ctx.tr(
+            key,
+            indicator=ind.short_name.get(ctx.lang),
+            value=fmt_value(r["coverage"], ind, ctx.lang),
+            target=fmt_value(r["target_to_date"], ind, ctx.lang),
+            status=ctx.status(r["status"]),
+            served=ctx.count(r["numerator"]),
+            sasaran=ctx.count(r["denominator"]),
+            gap=ctx.count(r["gap"]),
+        ),
+        ctx.reasons("kabupaten", ctx.facts.regency, r["indicator"]),
+    )
 
 
 def _unit_flag_notes(ctx: Context, figures: list[tuple[str, list[str]]]) -> list[str]:
     """One notes line per marked unit (a puskesmas): its first reasons and how many more."""
-    return [ctx.tr("exportflag.notes_line", figures=name, reason=reasons_text(why, ctx.lang))
-            for name, why in figures if why]
+    return [
+        ctx.tr("exportflag.notes_line", figures=name, reason=reasons_text(why, ctx.lang))
+        for name, why in figures
+        if why
+    ]
 
 
 def _flag_notes(ctx: Context, figures: list[tuple[str, list[str]]], every: str | None = None) -> list[str]:
@@ -194,8 +236,13 @@ def _flag_notes(ctx: Context, figures: list[tuple[str, list[str]]], every: str |
 def spm(ctx: Context) -> list[Slide]:
     f = ctx.facts
     cat = f.catalogue
-    rows = f.kab[f.kab["indicator"].isin(f.spm_codes)].set_index("indicator").reindex(f.spm_codes).dropna(
-        subset=["unit_code"]).reset_index()
+    rows = (
+        f.kab[f.kab["indicator"].isin(f.spm_codes)]
+        .set_index("indicator")
+        .reindex(f.spm_codes)
+        .dropna(subset=["unit_code"])
+        .reset_index()
+    )
     if rows.empty:
         return []
     on_target = int((rows["status"] == "tercapai").sum())
@@ -207,31 +254,58 @@ def spm(ctx: Context) -> list[Slide]:
     cov = [None if _missing(v) else float(v) for v in rows["coverage"]]
     tgt = [None if _missing(v) else float(v) for v in rows["target_to_date"]]
     same_target = len({v for v in tgt if v is not None}) == 1
-    series = [Series(ctx.tr("export.coverage_series"), tuple(cov), LINE_COLOUR,
-                     point_colours=tuple(ctx.colour(s) for s in rows["status"]),
-                     labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(cov, inds)))]
+    series = [
+        Series(
+            ctx.tr("export.coverage_series"),
+            tuple(cov),
+            LINE_COLOUR,
+            point_colours=tuple(ctx.colour(s) for s in rows["status"]),
+            labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(cov, inds)),
+        )
+    ]
     if not same_target:  # targets differ: each bar gets its own target bar
-        series.append(Series(ctx.tr("export.target_series"), tuple(tgt), "#BBBBBB",
-                             labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(tgt, inds))))
+        series.append(
+            Series(
+                ctx.tr("export.target_series"),
+                tuple(tgt),
+                "#BBBBBB",
+                labels=tuple(fmt_value(v, i, ctx.lang, 0) for v, i in zip(tgt, inds)),
+            )
+        )
     chart = ChartData(
-        kind="bar", title=ctx.tr("export.spm_chart", area=f.area, period=f.period(short=True)),
-        categories=tuple(names), series=tuple(series), value_axis=ctx.tr("export.coverage_axis"),
+        kind="bar",
+        title=ctx.tr("export.spm_chart", area=f.area, period=f.period(short=True)),
+        categories=tuple(names),
+        series=tuple(series),
+        value_axis=ctx.tr("export.coverage_axis"),
         reference=next(iter({v for v in tgt if v is not None})) if same_target else None,
         reference_label=ctx.tr("export.target_reached"),
         value_max=max([v for v in cov + tgt if v is not None] + [100]) * 1.1,
-        status_legend=ctx.legend(rows["status"]))
+        status_legend=ctx.legend(rows["status"]),
+    )
     worst = rows.assign(a=rows["achievement"].astype(float)).sort_values("a").iloc[0]
     wi = cat.indicator(worst["indicator"])
-    message = ctx.tr("export.spm_message", indicator=wi.short_name.get(ctx.lang),
-                     value=fmt_value(worst["coverage"], wi, ctx.lang), month=month_name(f.through, ctx.lang),
-                     target=fmt_value(worst["target_to_date"], wi, ctx.lang))
-    numbers = (BigNumber(f"{on_target} / {len(rows)}", ctx.tr("export.spm_on_target")),
-               BigNumber(ctx.count(gap), ctx.tr("export.spm_gap")))
-    notes = "\n".join([_indicator_line(ctx, r) for _, r in rows.iterrows()]
-                      + _flag_notes(ctx, flagged, every=ctx.tr("exportflag.all_spm")))
+    message = ctx.tr(
+        "export.spm_message",
+        indicator=wi.short_name.get(ctx.lang),
+        value=fmt_value(worst["coverage"], wi, ctx.lang),
+        month=month_name(f.through, ctx.lang),
+        target=fmt_value(worst["target_to_date"], wi, ctx.lang),
+    )
+    numbers = (
+        BigNumber(f"{on_target} / {len(rows)}", ctx.tr("export.spm_on_target")),
+        BigNumber(ctx.count(gap), ctx.tr("export.spm_gap")),
+    )
+    notes = "\n".join(
+        [_indicator_line(ctx, r) for _, r in rows.iterrows()]
+        + _flag_notes(ctx, flagged, every=ctx.tr("exportflag.all_spm"))
+    )
     flag_note = ctx.tr("exportflag.spm_message") if any(why for _, why in flagged) else ""
-    return [Slide("spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes,
-                  flag_note=flag_note)]
+    return [
+        Slide(
+            "spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes, flag_note=flag_note
+        )
+    ]
 
 
 def clusters(ctx: Context) -> list[Slide]:
@@ -245,8 +319,14 @@ def clusters(ctx: Context) -> list[Slide]:
         summary = f.clusters[f.clusters["cluster"] == cluster.code]
         with_data = rows[rows["status"] != "tidak_ada_data"]
         if summary.empty or with_data.empty:
-            out.append(Slide(f"cluster-{cluster.code}", title, ctx.tr("export.cluster_no_data"),
-                             notes=cluster.scope.get(ctx.lang)))
+            out.append(
+                Slide(
+                    f"cluster-{cluster.code}",
+                    title,
+                    ctx.tr("export.cluster_no_data"),
+                    notes=cluster.scope.get(ctx.lang),
+                )
+            )
             continue
         s = summary.iloc[0]
         rows["a"] = rows["achievement"].astype(float) * 100
@@ -255,31 +335,59 @@ def clusters(ctx: Context) -> list[Slide]:
         flagged = [(i.short_name.get(ctx.lang), ctx.reasons("kabupaten", f.regency, i.code)) for i in inds]
         values = tuple(None if _missing(v) else float(v) for v in rows["a"])
         chart = ChartData(
-            kind="bar", title=ctx.tr("export.cluster_chart", month=ctx.month),
+            kind="bar",
+            title=ctx.tr("export.cluster_chart", month=ctx.month),
             categories=tuple(marked(n, why) for n, why in flagged),
-            series=(Series(ctx.tr("export.cluster_axis"), values, cluster.colour,
-                           point_colours=tuple(ctx.colour(st) for st in rows["status"]),
-                           labels=tuple(fmt_num(v, ctx.lang, 0) for v in values)),),
-            value_axis=ctx.tr("export.cluster_axis"), reference=100.0, reference_label=ctx.tr("export.target_reached"),
+            series=(
+                Series(
+                    ctx.tr("export.cluster_axis"),
+                    values,
+                    cluster.colour,
+                    point_colours=tuple(ctx.colour(st) for st in rows["status"]),
+                    labels=tuple(fmt_num(v, ctx.lang, 0) for v in values),
+                ),
+            ),
+            value_axis=ctx.tr("export.cluster_axis"),
+            reference=100.0,
+            reference_label=ctx.tr("export.target_reached"),
             value_max=max([v for v in values if v is not None] + [100]) * 1.25,
-            status_legend=ctx.legend(rows["status"]))
+            status_legend=ctx.legend(rows["status"]),
+        )
         behind = with_data[with_data["status"] != "tercapai"]
         if behind.empty:
             message = ctx.tr("export.cluster_all_met")
         else:
             w = behind.assign(a=behind["achievement"].astype(float)).sort_values("a").iloc[0]
             wi = cat.indicator(w["indicator"])
-            message = ctx.tr("export.cluster_message", indicator=wi.short_name.get(ctx.lang),
-                             value=fmt_value(w["coverage"], wi, ctx.lang),
-                             target=fmt_value(w["target_to_date"], wi, ctx.lang))
-        numbers = (BigNumber(f"{int(s['tercapai'])} / {int(s['indicators'])}", ctx.tr("export.cluster_on_target"),
-                             cluster.colour),
-                   BigNumber(fmt_num(s["composite"], ctx.lang, 0), ctx.tr("export.cluster_composite")))
-        notes = "\n".join([ctx.tr("export.cluster_notes_intro")]
-                          + [_indicator_line(ctx, r) for _, r in rows.iterrows()] + _flag_notes(ctx, flagged))
+            message = ctx.tr(
+                "export.cluster_message",
+                indicator=wi.short_name.get(ctx.lang),
+                value=fmt_value(w["coverage"], wi, ctx.lang),
+                target=fmt_value(w["target_to_date"], wi, ctx.lang),
+            )
+        numbers = (
+            BigNumber(
+                f"{int(s['tercapai'])} / {int(s['indicators'])}", ctx.tr("export.cluster_on_target"), cluster.colour
+            ),
+            BigNumber(fmt_num(s["composite"], ctx.lang, 0), ctx.tr("export.cluster_composite")),
+        )
+        notes = "\n".join(
+            [ctx.tr("export.cluster_notes_intro")]
+            + [_indicator_line(ctx, r) for _, r in rows.iterrows()]
+            + _flag_notes(ctx, flagged)
+        )
         flag_note = ctx.tr("exportflag.spm_message") if any(why for _, why in flagged) else ""
-        out.append(Slide(f"cluster-{cluster.code}", title, message, numbers=numbers, chart=chart, notes=notes,
-                         flag_note=flag_note))
+        out.append(
+            Slide(
+                f"cluster-{cluster.code}",
+                title,
+                message,
+                numbers=numbers,
+                chart=chart,
+                notes=notes,
+                flag_note=flag_note,
+            )
+        )
     return out
 
 
@@ -302,8 +410,11 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     groups = {g: compare.resolve_group(ctx.con, names[g]) for g in ("pilot", "adopter")}
     series = compare.aligned_series(ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue)
     lo, hi = COMPARE_WINDOW
-    series = series[(series["months_since_start"] >= lo) & (series["months_since_start"] <= hi)
-                    & (series["units"] >= COMPARE_MIN_UNITS)]
+    series = series[
+        (series["months_since_start"] >= lo)
+        & (series["months_since_start"] <= hi)
+        & (series["units"] >= COMPARE_MIN_UNITS)
+    ]
     if series.empty:
         return []
     ind = ctx.facts.catalogue.indicator(COMPARE_INDICATOR)
@@ -314,28 +425,57 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
         if part.empty:
             continue
         label = ctx.tr("export.compare_group", group=ctx.tr(f"export.cohort.{group}"), n=len(units))
-        lines.append(Series(label, tuple(float(part.loc[m, "median_coverage_pct"]) if m in part.index else None
-                                         for m in months), COHORT_COLOURS[group]))
+        lines.append(
+            Series(
+                label,
+                tuple(float(part.loc[m, "median_coverage_pct"]) if m in part.index else None for m in months),
+                COHORT_COLOURS[group],
+            )
+        )
         before = part.loc[(part.index >= -COMPARE_SPAN) & (part.index <= -1), "median_coverage_pct"].mean()
         after = part.loc[(part.index >= 1) & (part.index <= COMPARE_SPAN), "median_coverage_pct"].mean()
         if pd.notna(before) and pd.notna(after):  # both sides of the start observed
-            numbers.append(BigNumber(f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
-                                     ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"),
-                                            n=COMPARE_SPAN), COHORT_COLOURS[group]))
-        details.append(ctx.tr("export.compare_detail", group=label, before=fmt_num(before, ctx.lang),
-                              after=fmt_num(after, ctx.lang), last=int(part.index.max()),
-                              units=fmt_int(part["units"].iloc[-1], ctx.lang)))
+            numbers.append(
+                BigNumber(
+                    f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
+                    ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"), n=COMPARE_SPAN),
+                    COHORT_COLOURS[group],
+                )
+            )
+        details.append(
+            ctx.tr(
+                "export.compare_detail",
+                group=label,
+                before=fmt_num(before, ctx.lang),
+                after=fmt_num(after, ctx.lang),
+                last=int(part.index.max()),
+                units=fmt_int(part["units"].iloc[-1], ctx.lang),
+            )
+        )
     if len(lines) < 2:
         return []
     name = ind.short_name.get(ctx.lang)
-    chart = ChartData(kind="line", title=ctx.tr("export.compare_chart", indicator=name),
-                      categories=tuple(str(m) for m in months), series=tuple(lines),
-                      value_axis=ctx.tr("export.compare_axis_y"), category_axis=ctx.tr("export.compare_axis_x"),
-                      category_marker="0" if 0 in months else None, category_marker_label=ctx.tr("compare.chart.start"),
-                      value_max=max([100.0] + [v * 1.1 for line in lines for v in line.values if v is not None]))
-    return [Slide("compare", ctx.tr("export.compare_title"), ctx.tr("export.compare_message", indicator=name),
-                  numbers=tuple(numbers), chart=chart,
-                  notes=ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)))]
+    chart = ChartData(
+        kind="line",
+        title=ctx.tr("export.compare_chart", indicator=name),
+        categories=tuple(str(m) for m in months),
+        series=tuple(lines),
+        value_axis=ctx.tr("export.compare_axis_y"),
+        category_axis=ctx.tr("export.compare_axis_x"),
+        category_marker="0" if 0 in months else None,
+        category_marker_label=ctx.tr("compare.chart.start"),
+        value_max=max([100.0] + [v * 1.1 for line in lines for v in line.values if v is not None]),
+    )
+    return [
+        Slide(
+            "compare",
+            ctx.tr("export.compare_title"),
+            ctx.tr("export.compare_message", indicator=name),
+            numbers=tuple(numbers),
+            chart=chart,
+            notes=ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)),
+        )
+    ]
 
 
 def puskesmas_to_watch(ctx: Context) -> list[Slide]:
@@ -348,29 +488,68 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
     worst = five.iloc[0]
     spm = f.puskesmas[f.puskesmas["indicator"].isin(f.spm_codes)]
     notes = []
-    flagged = [(r.unit_name, ctx.facts.spm_flag_reasons("puskesmas", r.unit_code, ctx.public)) for r in five.itertuples()]
+    flagged = [
+        (r.unit_name, ctx.facts.spm_flag_reasons("puskesmas", r.unit_code, ctx.public)) for r in five.itertuples()
+    ]
     for r in five.itertuples():
-        own = spm[spm["unit_code"] == r.unit_code].assign(g=lambda d: d["gap"].astype(float)).sort_values(
-            "g", ascending=False)
+        own = (
+            spm[spm["unit_code"] == r.unit_code]
+            .assign(g=lambda d: d["gap"].astype(float))
+            .sort_values("g", ascending=False)
+        )
         top = own.iloc[0] if len(own) else None
-        notes.append(ctx.tr("export.watch_notes_line", name=r.unit_name, composite=fmt_num(r.composite, ctx.lang, 0),
-                            ok=r.on_target, n=len(f.spm_codes), gap=ctx.count(r.gap),
-                            worst=cat.indicator(top["indicator"]).short_name.get(ctx.lang) if top is not None else "–",
-                            worst_gap=ctx.count(top["gap"]) if top is not None else "–"))
+        notes.append(
+            ctx.tr(
+                "export.watch_notes_line",
+                name=r.unit_name,
+                composite=fmt_num(r.composite, ctx.lang, 0),
+                ok=r.on_target,
+                n=len(f.spm_codes),
+                gap=ctx.count(r.gap),
+                worst=cat.indicator(top["indicator"]).short_name.get(ctx.lang) if top is not None else "–",
+                worst_gap=ctx.count(top["gap"]) if top is not None else "–",
+            )
+        )
     chart = ChartData(
-        kind="bar", title=ctx.tr("export.watch_chart", period=f.period(short=True)),
+        kind="bar",
+        title=ctx.tr("export.watch_chart", period=f.period(short=True)),
         categories=tuple(marked(n, why) for n, why in flagged),
-        series=(Series(ctx.tr("export.watch_series"), tuple(float(v) for v in five["composite"]), "#D55E00",
-                       labels=tuple(ctx.tr("export.watch_label", value=fmt_num(v, ctx.lang, 0), gap=ctx.count(g))
-                                    for v, g in zip(five["composite"], five["gap"]))),),
-        value_axis=ctx.tr("export.watch_axis"), reference=100.0, reference_label=ctx.tr("export.target_reached"),
-        value_max=150)
-    numbers = (BigNumber(str(worst["unit_name"]), ctx.tr("export.watch_lowest",
-                                                          value=fmt_num(worst["composite"], ctx.lang, 0)), "#D55E00"),
-               BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("export.watch_gap")))
+        series=(
+            Series(
+                ctx.tr("export.watch_series"),
+                tuple(float(v) for v in five["composite"]),
+                "#D55E00",
+                labels=tuple(
+                    ctx.tr("export.watch_label", value=fmt_num(v, ctx.lang, 0), gap=ctx.count(g))
+                    for v, g in zip(five["composite"], five["gap"])
+                ),
+            ),
+        ),
+        value_axis=ctx.tr("export.watch_axis"),
+        reference=100.0,
+        reference_label=ctx.tr("export.target_reached"),
+        value_max=150,
+    )
+    numbers = (
+        BigNumber(
+            str(worst["unit_name"]),
+            ctx.tr("export.watch_lowest", value=fmt_num(worst["composite"], ctx.lang, 0)),
+            "#D55E00",
+        ),
+        BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("export.watch_gap")),
+    )
     flag_note = ctx.tr("exportflag.watch_message") if any(why for _, why in flagged) else ""
-    return [Slide("watch", ctx.tr("export.watch_title"), ctx.tr("export.watch_message"), numbers=numbers,
-                  chart=chart, notes="\n".join(notes + _unit_flag_notes(ctx, flagged)), flag_note=flag_note)]
+    return [
+        Slide(
+            "watch",
+            ctx.tr("export.watch_title"),
+            ctx.tr("export.watch_message"),
+            numbers=numbers,
+            chart=chart,
+            notes="\n".join(notes + _unit_flag_notes(ctx, flagged)),
+            flag_note=flag_note,
+        )
+    ]
 
 
 def closing(ctx: Context) -> list[Slide]:
@@ -381,25 +560,48 @@ def closing(ctx: Context) -> list[Slide]:
         hit = f.uploads[f.uploads["kind"] == kind]
         if len(hit):
             r = hit.iloc[0]
-            bullets.append(ctx.tr("export.closing_uploads", kind=ctx.tr(f"export.kind.{kind}"),
-                                  files=fmt_int(r["files"], ctx.lang),
-                                  when=fmt_date(pd.Timestamp(r["last_upload"]).date(), ctx.lang)))
+            bullets.append(
+                ctx.tr(
+                    "export.closing_uploads",
+                    kind=ctx.tr(f"export.kind.{kind}"),
+                    files=fmt_int(r["files"], ctx.lang),
+                    when=fmt_date(pd.Timestamp(r["last_upload"]).date(), ctx.lang),
+                )
+            )
     bullets.append(ctx.tr("export.closing_definitions"))
     if ctx.public:
         bullets.append(ctx.tr("export.public_note"))
     bullets.append(ctx.tr("export.closing_generated", date=fmt_datetime(f.generated, ctx.lang), month=ctx.month))
-    return [Slide("closing", ctx.tr("export.closing_title"), ctx.tr("export.closing_message"),
-                  bullets=tuple(bullets), notes=ctx.tr("export.closing_notes"))]
+    return [
+        Slide(
+            "closing",
+            ctx.tr("export.closing_title"),
+            ctx.tr("export.closing_message"),
+            bullets=tuple(bullets),
+            notes=ctx.tr("export.closing_notes"),
+        )
+    ]
 
 
 SlideBuilder = Callable[[Context], list[Slide]]
 SLIDE_BUILDERS: list[SlideBuilder] = [cover, ilp_status, spm, clusters, pilot_vs_adopter, puskesmas_to_watch, closing]
 
 
-def build_deck(facts: Facts, *, public: bool = False, con: duckdb.DuckDBPyConnection | None = None,
-               builders: list[SlideBuilder] | None = None) -> Deck:
+def build_deck(
+    facts: Facts,
+    *,
+    public: bool = False,
+    con: duckdb.DuckDBPyConnection | None = None,
+    builders: list[SlideBuilder] | None = None,
+) -> Deck:
     """Every slide, in order; `con` is needed only by slides that query beyond `facts` (the comparison)."""
     ctx = Context(facts, public, con)
     slides = [s for build in (builders or SLIDE_BUILDERS) for s in build(ctx)]
-    return Deck(area=facts.area, period=facts.period(), lang=facts.lang, public=public,
-                footer=t("export.footer", facts.lang, area=facts.area, period=facts.period()), slides=tuple(slides))
+    return Deck(
+        area=facts.area,
+        period=facts.period(),
+        lang=facts.lang,
+        public=public,
+        footer=t("export.footer", facts.lang, area=facts.area, period=facts.period()),
+        slides=tuple(slides),
+    )

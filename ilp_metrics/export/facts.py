@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
-from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
 from ilp_metrics.core.formatting import month_name
+from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.summary import summarise
 
@@ -65,16 +65,20 @@ class Facts:
         the overview page's ranking of the puskesmas farthest behind."""
         spm = self.puskesmas[self.puskesmas["indicator"].isin(self.spm_codes)]
         cap = self.catalogue.figures.achievement_cap
-        out = (spm.assign(capped=spm["achievement"].astype(float).clip(upper=cap))
-               .groupby(["unit_code", "unit_name"])
-               .agg(composite=("capped", "median"), on_target=("status", lambda s: int((s == "tercapai").sum())),
-                    gap=("gap", "sum"))
-               .reset_index())
+        out = (
+            spm.assign(capped=spm["achievement"].astype(float).clip(upper=cap))
+            .groupby(["unit_code", "unit_name"])
+            .agg(
+                composite=("capped", "median"),
+                on_target=("status", lambda s: int((s == "tercapai").sum())),
+                gap=("gap", "sum"),
+            )
+            .reset_index()
+        )
         out["composite"] = out["composite"] * 100
         return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
-    def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None,
-                     public: bool = False) -> list[str]:
+    def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None, public: bool = False) -> list[str]:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
         distinct, most severe first; empty when the figure is clean (the rule of quality.flags_for).
         `public`: the checks' names only (a message may hold a count under 5 or a file name)."""
@@ -120,8 +124,15 @@ def area_title(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
-def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: int | None = None,
-           lang: str = "id", catalogue: Catalogue | None = None) -> Facts:
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    year: int,
+    regency: str,
+    through: int | None = None,
+    lang: str = "id",
+    catalogue: Catalogue | None = None,
+) -> Facts:
     """Every figure of the exports for one kabupaten, January to `through` (default: last month with data)."""
     cat = catalogue or load_catalogue()
     regency = normalise_regency(regency)
@@ -130,7 +141,9 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
                   p.ilp_start_date, p.cohort,
                   (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
            FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
-           WHERE p.regency_code = $regency ORDER BY p.puskesmas_name""", {"regency": regency}).df()
+           WHERE p.regency_code = $regency ORDER BY p.puskesmas_name""",
+        {"regency": regency},
+    ).df()
     if registry.empty:
         raise NoData(f"tidak ada puskesmas terdaftar untuk kabupaten {regency}")
     if through is None:
@@ -143,32 +156,51 @@ def gather(con: duckdb.DuckDBPyConnection, *, year: int, regency: str, through: 
     running = int((pd.to_datetime(registry["ilp_start_date"]).dt.date <= end).sum())
 
     codes = [i.code for i in cat.indicators]
-    kab_monthly = coverage_many(con, codes, level="kabupaten", year=year, through=through, regency=regency,
-                                catalogue=cat)
+    kab_monthly = coverage_many(
+        con, codes, level="kabupaten", year=year, through=through, regency=regency, catalogue=cat
+    )
     kab = snapshot(kab_monthly)
     kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
-    pusk = snapshot(coverage_many(con, codes, level="puskesmas", year=year, through=through, regency=regency,
-                                  catalogue=cat)).reset_index(drop=True)
+    pusk = snapshot(
+        coverage_many(con, codes, level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+    ).reset_index(drop=True)
 
-    kab_index = readiness_index(con, level="kabupaten", year=year, through=through, first=through,
-                                regency=regency, catalogue=cat)
+    kab_index = readiness_index(
+        con, level="kabupaten", year=year, through=through, first=through, regency=regency, catalogue=cat
+    )
     value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
-    pusk_index = readiness_index(con, level="puskesmas", year=year, through=through, first=through,
-                                 regency=regency, catalogue=cat)[["unit_code", "unit_name", "readiness_index"]]
+    pusk_index = readiness_index(
+        con, level="puskesmas", year=year, through=through, first=through, regency=regency, catalogue=cat
+    )[["unit_code", "unit_name", "readiness_index"]]
     uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
     from ilp_metrics import quality
 
     found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat)
     flags = quality.figure_flags(con, year, regency, through, lang=lang, found=found, catalogue=cat)
-    return Facts(regency=regency, area=area, year=year, through=through, lang=lang, catalogue=cat,
-                 registry=registry, running=running,
-                 readiness_district=None if value is None or pd.isna(value) else float(value),
-                 readiness_puskesmas=pusk_index, kab=kab, kab_monthly=kab_monthly, puskesmas=pusk,
-                 clusters=summarise(kab, cat), uploads=uploads, findings=found, flags=flags)
+    return Facts(
+        regency=regency,
+        area=area,
+        year=year,
+        through=through,
+        lang=lang,
+        catalogue=cat,
+        registry=registry,
+        running=running,
+        readiness_district=None if value is None or pd.isna(value) else float(value),
+        readiness_puskesmas=pusk_index,
+        kab=kab,
+        kab_monthly=kab_monthly,
+        puskesmas=pusk,
+        clusters=summarise(kab, cat),
+        uploads=uploads,
+        findings=found,
+        flags=flags,
+    )
 
 
-def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None,
-                 principal=None) -> pd.DataFrame:
+def desa_figures(
+    con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None, principal=None
+) -> pd.DataFrame:
     """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public.
     With a `principal`, only the desa it may see (a puskesmas account: its own; a guest: none)."""
     from ilp_metrics.metrics.coverage import levels_for
@@ -179,6 +211,14 @@ def desa_figures(con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] 
         return pd.DataFrame()
     if principal is not None and not (principal.can("desa_all") or principal.can("desa_own")):
         return pd.DataFrame()
-    frame = coverage_many(con, wanted, level="desa", year=facts.year, through=facts.through,
-                          regency=facts.regency, catalogue=cat, principal=principal)
+    frame = coverage_many(
+        con,
+        wanted,
+        level="desa",
+        year=facts.year,
+        through=facts.through,
+        regency=facts.regency,
+        catalogue=cat,
+        principal=principal,
+    )
     return snapshot(frame).reset_index(drop=True)

@@ -43,8 +43,13 @@ def grouped(figures: list[tuple[str, list[str]]], lang: str, every: str | None =
     return out
 
 
-def footnote_lines(figures: list[tuple[str, list[str]]], lang: str, key: str = "exportflag.pdf_footnote_line",
-                   every: str | None = None, limit: int = FOOTNOTE_LINES) -> list[str]:
+def footnote_lines(
+    figures: list[tuple[str, list[str]]],
+    lang: str,
+    key: str = "exportflag.pdf_footnote_line",
+    every: str | None = None,
+    limit: int = FOOTNOTE_LINES,
+) -> list[str]:
     """One line per distinct reason (at most `limit`, then a count of the rest)."""
     pairs = grouped(figures, lang, every)
     lines = [t(key, lang, figures=f, reason=why) for f, why in pairs[:limit]]
@@ -68,12 +73,14 @@ def findings_table(facts: Facts, *, principal=None, public: bool = False) -> pd.
         found = quality.within_scope(found, principal)
     checks = {c.code: c.name.get(lang) for c in rules.checks}
     severities = {s.code: s.name.get(lang) for s in rules.severities}
-    return pd.DataFrame({
-        t("quality.col.severity", lang): found["severity"].map(severities).fillna(found["severity"]),
-        t("quality.col.check", lang): found["check"].map(checks).fillna(found["check"]),
-        t("quality.col.puskesmas", lang): found["puskesmas_name"],
-        t("quality.col.desa", lang): found["desa_name"],
-        t("quality.col.period", lang): found["period"],
-        t("exportflag.col.indicator", lang): found["indicator"],
-        t("quality.col.message", lang): found["message"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            t("quality.col.severity", lang): found["severity"].map(severities).fillna(found["severity"]),
+            t("quality.col.check", lang): found["check"].map(checks).fillna(found["check"]),
+            t("quality.col.puskesmas", lang): found["puskesmas_name"],
+            t("quality.col.desa", lang): found["desa_name"],
+            t("quality.col.period", lang): found["period"],
+            t("exportflag.col.indicator", lang): found["indicator"],
+            t("quality.col.message", lang): found["message"],
+        }
+    ).reset_index(drop=True)

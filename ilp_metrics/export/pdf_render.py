@@ -12,18 +12,21 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
-from ilp_metrics.metrics.summary import summarise
 from ilp_metrics.export.deck import Deck
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked
 from ilp_metrics.export.privacy import count_text
+from ilp_metrics.figures.charts import fmt_value
+from ilp_metrics.metrics.summary import summarise
 
 FONT_DIRS = [Path(os.environ["ILP_FONT_DIR"])] if os.environ.get("ILP_FONT_DIR") else []
-FONT_DIRS += [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
-              Path("/usr/local/share/fonts/dejavu")]
+FONT_DIRS += [
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/local/share/fonts/dejavu"),
+]
 ACCENT = (0, 114, 178)
 GREY = (102, 102, 102)
 FLAG_INK = (160, 69, 0)  # dark orange: the ⚠ footnotes
@@ -99,13 +102,24 @@ class _Report(FPDF):
         self.set_text_color(0, 0, 0)
         self.set_xy(self.l_margin, y + 24)
 
-    def table(self, headers: list[str], rows: list[list[str]], widths: list[float],
-              colours: dict[tuple[int, int], str] | None = None, size: float = 8.5) -> None:
+    def table(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        widths: list[float],
+        colours: dict[tuple[int, int], str] | None = None,
+        size: float = 8.5,
+    ) -> None:
         self.set_font("DejaVu", "", size)
         head = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
-        with super().table(col_widths=widths, headings_style=head, line_height=size * 0.5,
-                           text_align=["LEFT"] + ["RIGHT"] * (len(headers) - 1), padding=1,
-                           first_row_as_headings=True) as tab:
+        with super().table(
+            col_widths=widths,
+            headings_style=head,
+            line_height=size * 0.5,
+            text_align=["LEFT"] + ["RIGHT"] * (len(headers) - 1),
+            padding=1,
+            first_row_as_headings=True,
+        ) as tab:
             row = tab.row()
             for h in headers:
                 row.cell(h)
@@ -114,8 +128,11 @@ class _Report(FPDF):
                 for c, value in enumerate(values):
                     colour = (colours or {}).get((r, c))
                     if colour:
-                        row.cell(value, style=FontFace(fill_color=_rgb(colour), color=_ink(colour),
-                                                       emphasis="BOLD"), align="LEFT" if c == 0 else "CENTER")
+                        row.cell(
+                            value,
+                            style=FontFace(fill_color=_rgb(colour), color=_ink(colour), emphasis="BOLD"),
+                            align="LEFT" if c == 0 else "CENTER",
+                        )
                     else:
                         row.cell(value)
         self.ln(3)
@@ -125,11 +142,12 @@ def _flag_footnotes(pdf: _Report, figures: list[tuple[str, list[str]]], lang: st
     """Below a table with ⚠: what the marker means and, per distinct reason, the figures it marks."""
     lines = footnote_lines(figures, lang)
     if lines:
-        pdf.para("\n".join([t("exportflag.pdf_footnote", lang)] + lines), 7.5, FLAG_INK)
+        pdf.para("\n".join([t("exportflag.pdf_footnote", lang), *lines]), 7.5, FLAG_INK)
 
 
-def _indicator_table(pdf: _Report, facts: Facts, frame: pd.DataFrame, codes: list[str], public: bool,
-                     level: str, unit_code: str) -> None:
+def _indicator_table(
+    pdf: _Report, facts: Facts, frame: pd.DataFrame, codes: list[str], public: bool, level: str, unit_code: str
+) -> None:
     """Coverage figures of one unit; a figure whose data carry high-severity findings reads `25,7 % ⚠`,
     the reasons in a footnote under the table."""
     lang, cat = facts.lang, facts.catalogue
@@ -142,12 +160,31 @@ def _indicator_table(pdf: _Report, facts: Facts, frame: pd.DataFrame, codes: lis
         why = facts.flag_reasons(level, unit_code, code, public)
         flagged.append((ind.short_name.get(lang), why))
         colours[(len(rows), 5)] = cat.status.colour(r["status"])
-        rows.append([ind.short_name.get(lang), count_text(r["denominator"], lang, public),
-                     count_text(r["numerator"], lang, public), marked(fmt_value(r["coverage"], ind, lang), why),
-                     fmt_value(r["target_to_date"], ind, lang), cat.status.level(r["status"]).name.get(lang),
-                     count_text(r["gap"], lang, public), fmt_value(r["projected_coverage"], ind, lang)])
-    headers = [t(k, lang) for k in ("common.indicator", "common.sasaran", "common.served", "common.coverage",
-                                    "common.target_to_date", "common.status", "common.gap", "common.projection")]
+        rows.append(
+            [
+                ind.short_name.get(lang),
+                count_text(r["denominator"], lang, public),
+                count_text(r["numerator"], lang, public),
+                marked(fmt_value(r["coverage"], ind, lang), why),
+                fmt_value(r["target_to_date"], ind, lang),
+                cat.status.level(r["status"]).name.get(lang),
+                count_text(r["gap"], lang, public),
+                fmt_value(r["projected_coverage"], ind, lang),
+            ]
+        )
+    headers = [
+        t(k, lang)
+        for k in (
+            "common.indicator",
+            "common.sasaran",
+            "common.served",
+            "common.coverage",
+            "common.target_to_date",
+            "common.status",
+            "common.gap",
+            "common.projection",
+        )
+    ]
     pdf.table(headers, rows, [32, 13, 13, 13, 13, 23, 14, 13], colours, size=8)
     _flag_footnotes(pdf, flagged, lang)
 
@@ -161,12 +198,24 @@ def _cluster_table(pdf: _Report, facts: Facts, summary: pd.DataFrame) -> None:
             continue
         s = hit.iloc[0]
         colours[(len(rows), 0)] = cluster.colour
-        rows.append([f"{cluster.code}. {cluster.name.get(lang)}", f"{int(s['tercapai'])} / {int(s['indicators'])}",
-                     str(int(s["mendekati"])), str(int(s["di_bawah"])), str(int(s["tidak_ada_data"])),
-                     fmt_num(s["composite"], lang, 0)])
-    headers = [t("export.pdf_cluster", lang), cat.status.level("tercapai").name.get(lang),
-               cat.status.level("mendekati").name.get(lang), cat.status.level("di_bawah").name.get(lang),
-               cat.status.level("tidak_ada_data").name.get(lang), t("export.pdf_composite", lang)]
+        rows.append(
+            [
+                f"{cluster.code}. {cluster.name.get(lang)}",
+                f"{int(s['tercapai'])} / {int(s['indicators'])}",
+                str(int(s["mendekati"])),
+                str(int(s["di_bawah"])),
+                str(int(s["tidak_ada_data"])),
+                fmt_num(s["composite"], lang, 0),
+            ]
+        )
+    headers = [
+        t("export.pdf_cluster", lang),
+        cat.status.level("tercapai").name.get(lang),
+        cat.status.level("mendekati").name.get(lang),
+        cat.status.level("di_bawah").name.get(lang),
+        cat.status.level("tidak_ada_data").name.get(lang),
+        t("export.pdf_composite", lang),
+    ]
     pdf.table(headers, rows, [44, 16, 16, 16, 16, 16], colours)
 
 
@@ -185,13 +234,22 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     if public:
         pdf.para(t("export.public_note", lang), 9, GREY)
     spm = facts.kab[facts.kab["indicator"].isin(facts.spm_codes)]
-    pdf.numbers([
-        (t("overview.ilp_puskesmas_value", lang, n=fmt_int(facts.running, lang), total=fmt_int(len(facts.registry), lang)),
-         t("overview.ilp_puskesmas", lang)),
-        (fmt_num(facts.readiness_district, lang), t("overview.readiness", lang)),
-        (f"{int((spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}", t("overview.spm_on_track", lang)),
-        (count_text(spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang)),
-    ])
+    pdf.numbers(
+        [
+            (
+                t(
+                    "overview.ilp_puskesmas_value",
+                    lang,
+                    n=fmt_int(facts.running, lang),
+                    total=fmt_int(len(facts.registry), lang),
+                ),
+                t("overview.ilp_puskesmas", lang),
+            ),
+            (fmt_num(facts.readiness_district, lang), t("overview.readiness", lang)),
+            (f"{int((spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}", t("overview.spm_on_track", lang)),
+            (count_text(spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang)),
+        ]
+    )
     pdf.heading(t("overview.clusters", lang), 13)
     _cluster_table(pdf, facts, facts.clusters)
     pdf.heading(t("overview.spm_table", lang, area=facts.area, month=month), 13)
@@ -199,10 +257,24 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     pdf.heading(t("overview.behind", lang), 13)
     ranked = facts.spm_composite().dropna(subset=["composite"]).head(5)
     behind = [(r.unit_name, facts.spm_flag_reasons("puskesmas", r.unit_code, public)) for r in ranked.itertuples()]
-    pdf.table([t("common.puskesmas", lang), t("overview.spm_composite", lang), t("overview.spm_tercapai", lang),
-               t("overview.total_gap", lang)],
-              [[marked(r.unit_name, why), fmt_num(r.composite, lang, 0), f"{r.on_target} / {len(facts.spm_codes)}",
-                count_text(r.gap, lang, public)] for r, (_, why) in zip(ranked.itertuples(), behind)], [60, 40, 40, 40])
+    pdf.table(
+        [
+            t("common.puskesmas", lang),
+            t("overview.spm_composite", lang),
+            t("overview.spm_tercapai", lang),
+            t("overview.total_gap", lang),
+        ],
+        [
+            [
+                marked(r.unit_name, why),
+                fmt_num(r.composite, lang, 0),
+                f"{r.on_target} / {len(facts.spm_codes)}",
+                count_text(r.gap, lang, public),
+            ]
+            for r, (_, why) in zip(ranked.itertuples(), behind)
+        ],
+        [60, 40, 40, 40],
+    )
     pdf.para(t("overview.behind_caption", lang), 8, GREY)
     _flag_footnotes(pdf, behind, lang)
 
@@ -219,9 +291,14 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
         if len(per):
             pdf.heading(t("export.pdf_cluster_by_puskesmas", lang), 12)
             per = per.sort_values("composite", na_position="last")
-            pdf.table([t("common.puskesmas", lang), t("export.pdf_on_target", lang), t("export.pdf_composite", lang)],
-                      [[r.unit_name, f"{int(r.tercapai)} / {int(r.indicators)}", fmt_num(r.composite, lang, 0)]
-                       for r in per.itertuples()], [80, 50, 50])
+            pdf.table(
+                [t("common.puskesmas", lang), t("export.pdf_on_target", lang), t("export.pdf_composite", lang)],
+                [
+                    [r.unit_name, f"{int(r.tercapai)} / {int(r.indicators)}", fmt_num(r.composite, lang, 0)]
+                    for r in per.itertuples()
+                ],
+                [80, 50, 50],
+            )
         pdf.para(t("export.cluster_notes_intro", lang).rstrip(":") + ".", 8, GREY)
 
     # ---------------------------------------------------------------- one page per puskesmas
@@ -230,16 +307,30 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
         pdf.add_page()
         pdf.heading(f"{t('common.puskesmas', lang)} {p.puskesmas_name}", 16)
         start = pd.Timestamp(p.ilp_start_date) if pd.notna(p.ilp_start_date) else None
-        pdf.para(t("export.pdf_puskesmas_line", lang, kecamatan=p.kecamatan,
-                   start=fmt_date(start.date(), lang) if start is not None else "–",
-                   cohort=t(f"export.cohort.{p.cohort}", lang) if p.cohort in ("pilot", "adopter") else (p.cohort or "–"),
-                   desa=fmt_int(p.desa, lang)), 9.5, GREY)
+        pdf.para(
+            t(
+                "export.pdf_puskesmas_line",
+                lang,
+                kecamatan=p.kecamatan,
+                start=fmt_date(start.date(), lang) if start is not None else "–",
+                cohort=t(f"export.cohort.{p.cohort}", lang) if p.cohort in ("pilot", "adopter") else (p.cohort or "–"),
+                desa=fmt_int(p.desa, lang),
+            ),
+            9.5,
+            GREY,
+        )
         own = facts.puskesmas[facts.puskesmas["unit_code"] == p.puskesmas_code]
         own_spm = own[own["indicator"].isin(facts.spm_codes)]
-        pdf.numbers([(fmt_num(readiness.get(p.puskesmas_code), lang), t("overview.readiness", lang)),
-                     (f"{int((own_spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}",
-                      t("overview.spm_on_track", lang)),
-                     (count_text(own_spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang))])
+        pdf.numbers(
+            [
+                (fmt_num(readiness.get(p.puskesmas_code), lang), t("overview.readiness", lang)),
+                (
+                    f"{int((own_spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}",
+                    t("overview.spm_on_track", lang),
+                ),
+                (count_text(own_spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang)),
+            ]
+        )
         pdf.heading(t("export.pdf_spm", lang, month=month), 12)
         _indicator_table(pdf, facts, own, facts.spm_codes, public, "puskesmas", p.puskesmas_code)
         pdf.heading(t("overview.clusters", lang), 12)

@@ -27,8 +27,20 @@ def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#")[:6].upper())
 
 
-def _text(slide, left, top, width, height, text: str, size: int, *, bold: bool = False, colour: RGBColor = INK,
-          align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
+def _text(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    text: str,
+    size: int,
+    *,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    align=PP_ALIGN.LEFT,
+    anchor=MSO_ANCHOR.TOP,
+):
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -47,8 +59,17 @@ def _text(slide, left, top, width, height, text: str, size: int, *, bold: bool =
 
 def _footer(slide, deck: Deck, number: int) -> None:
     _text(slide, Inches(0.5), HEIGHT - Inches(0.5), Inches(10), Inches(0.35), deck.footer, 12, colour=GREY)
-    _text(slide, WIDTH - Inches(1.5), HEIGHT - Inches(0.5), Inches(1.0), Inches(0.35),
-          f"{number} / {len(deck.slides)}", 12, colour=GREY, align=PP_ALIGN.RIGHT)
+    _text(
+        slide,
+        WIDTH - Inches(1.5),
+        HEIGHT - Inches(0.5),
+        Inches(1.0),
+        Inches(0.35),
+        f"{number} / {len(deck.slides)}",
+        12,
+        colour=GREY,
+        align=PP_ALIGN.RIGHT,
+    )
     band = slide.shapes.add_shape(1, 0, 0, WIDTH, Inches(0.12))  # 1 = rectangle: the accent band on top
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
@@ -92,7 +113,8 @@ def _chart(slide, data: ChartData, left, top, width, height) -> None:
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = data.value_axis + (
-        f" — {data.reference_label} = {data.reference:g}" if data.reference is not None else "")
+        f" — {data.reference_label} = {data.reference:g}" if data.reference is not None else ""
+    )
     value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
     value_axis.tick_labels.font.size = Pt(14)
     chart.category_axis.tick_labels.font.size = Pt(14 if len(data.categories) <= 10 else 12)
@@ -169,8 +191,9 @@ def _numbers(slide, numbers, left, top, width, height) -> None:
     for k, n in enumerate(numbers):
         y = top + step * k
         size = 54 if len(n.value) <= 8 else 40 if len(n.value) <= 11 else 30
-        _text(slide, left, y, width, Inches(1.0), n.value, size, bold=True,
-              colour=_rgb(n.colour) if n.colour else ACCENT)
+        _text(
+            slide, left, y, width, Inches(1.0), n.value, size, bold=True, colour=_rgb(n.colour) if n.colour else ACCENT
+        )
         _text(slide, left, y + Inches(0.95), width, Inches(0.8), n.label, 18, colour=GREY)
 
 
@@ -189,8 +212,9 @@ def _slide(prs: Presentation, deck: Deck, s: Slide, number: int) -> None:
             legend_h = Inches(0.4 * len(s.chart.status_legend))
             _numbers(slide, s.numbers, Inches(0.5), body_top + Inches(0.1), num_w, body_h - legend_h)
             if s.chart.status_legend:
-                _status_legend(slide, s.chart.status_legend, Inches(0.5), body_top + body_h - legend_h,
-                               num_w or Inches(3.6))
+                _status_legend(
+                    slide, s.chart.status_legend, Inches(0.5), body_top + body_h - legend_h, num_w or Inches(3.6)
+                )
             _chart(slide, s.chart, Inches(0.5) + num_w, body_top, WIDTH - Inches(1.0) - num_w, body_h)
         elif s.numbers:
             width = (WIDTH - Inches(1.0)) // len(s.numbers)
@@ -200,8 +224,17 @@ def _slide(prs: Presentation, deck: Deck, s: Slide, number: int) -> None:
             _text(slide, Inches(0.5), body_top, Inches(12.3), body_h, "\n".join("• " + b for b in s.bullets), 20)
     _footer(slide, deck, number)
     if s.flag_note:  # small, beside the page number: the ⚠ in the chart is explained, the reasons are in the notes
-        _text(slide, Inches(5.5), HEIGHT - Inches(0.5), Inches(6.2), Inches(0.35), s.flag_note, 12, colour=FLAG_INK,
-              align=PP_ALIGN.RIGHT)
+        _text(
+            slide,
+            Inches(5.5),
+            HEIGHT - Inches(0.5),
+            Inches(6.2),
+            Inches(0.35),
+            s.flag_note,
+            12,
+            colour=FLAG_INK,
+            align=PP_ALIGN.RIGHT,
+        )
     slide.notes_slide.notes_text_frame.text = s.notes
 
 

@@ -79,33 +79,60 @@ def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: l
     for r in frame.itertuples(index=False):
         ind = cat.indicator(r.indicator)
         unit = t("unit." + ind.unit, lang)
-        out.append([(getattr(r, c), None) for c in unit_cols] + [
-            (ind.cluster, "0"), (ind.code, None), (ind.name.get(lang), None),
-            (_count(r.denominator, public), COUNT_FORMAT), (_count(r.numerator, public), COUNT_FORMAT),
-            (r.coverage, VALUE_FORMAT), (_flag_cell(facts, level, r.unit_code, r.indicator, public), None),
-            (r.target_to_date, VALUE_FORMAT), (unit, None),
-            (cat.status.level(r.status).name.get(lang), None), (_count(r.gap, public), COUNT_FORMAT),
-            (r.projected_coverage, VALUE_FORMAT),
-        ])
+        out.append(
+            [(getattr(r, c), None) for c in unit_cols]
+            + [
+                (ind.cluster, "0"),
+                (ind.code, None),
+                (ind.name.get(lang), None),
+                (_count(r.denominator, public), COUNT_FORMAT),
+                (_count(r.numerator, public), COUNT_FORMAT),
+                (r.coverage, VALUE_FORMAT),
+                (_flag_cell(facts, level, r.unit_code, r.indicator, public), None),
+                (r.target_to_date, VALUE_FORMAT),
+                (unit, None),
+                (cat.status.level(r.status).name.get(lang), None),
+                (_count(r.gap, public), COUNT_FORMAT),
+                (r.projected_coverage, VALUE_FORMAT),
+            ]
+        )
     return out
 
 
 def _coverage_headers(lang: str, unit_headers: list[str]) -> list[str]:
-    keys = ["cluster", "code", "indicator", "denominator", "numerator", "coverage", "target", "unit", "status",
-            "gap", "projection"]
+    keys = [
+        "cluster",
+        "code",
+        "indicator",
+        "denominator",
+        "numerator",
+        "coverage",
+        "target",
+        "unit",
+        "status",
+        "gap",
+        "projection",
+    ]
     headers = [t(f"export.xlsx.{k}", lang) for k in keys]
     return unit_headers + headers[:6] + [t("exportflag.column", lang)] + headers[6:]
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[tuple[Any, str | None]]]:
     """Any table as sheet rows: integers as `#,##0`, other numbers as `#,##0.0`, text as (safe) text."""
-    formats = [COUNT_FORMAT if pd.api.types.is_integer_dtype(t) else VALUE_FORMAT if pd.api.types.is_float_dtype(t)
-               else None for t in frame.dtypes]
+    formats = [
+        COUNT_FORMAT if pd.api.types.is_integer_dtype(t) else VALUE_FORMAT if pd.api.types.is_float_dtype(t) else None
+        for t in frame.dtypes
+    ]
     return [[(v, f) for v, f in zip(row, formats)] for row in frame.itertuples(index=False, name=None)]
 
 
-def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None = None,
-                tables: dict[str, pd.DataFrame] | None = None) -> bytes:
+def render_xlsx(
+    facts: Facts,
+    *,
+    public: bool = False,
+    desa: pd.DataFrame | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> bytes:
     """Workbook bytes. `desa` (from `facts.desa_figures`) is left out when `public`. `tables` adds one
     sheet per named table (e.g. the data-quality findings), its headers as given, after the coverage.
     Each coverage figure has a "Kualitas data" cell beside it: ⚠ and the reason when its data carry a
@@ -114,9 +141,12 @@ def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None
     wb = Workbook()
     info = wb.active
     info.title = t("export.xlsx.sheet_info", lang)[:31]
-    lines = [(t("export.xlsx.info_area", lang), facts.area), (t("export.xlsx.info_period", lang), facts.period()),
-             (t("export.xlsx.info_generated", lang), fmt_datetime(facts.generated, lang)),
-             (t("export.xlsx.info_definitions", lang), t("export.closing_definitions", lang))]
+    lines = [
+        (t("export.xlsx.info_area", lang), facts.area),
+        (t("export.xlsx.info_period", lang), facts.period()),
+        (t("export.xlsx.info_generated", lang), fmt_datetime(facts.generated, lang)),
+        (t("export.xlsx.info_definitions", lang), t("export.closing_definitions", lang)),
+    ]
     if public:
         lines.append((t("export.xlsx.info_public", lang), t("export.public_note", lang)))
     for r, (k, v) in enumerate(lines, start=1):
@@ -126,37 +156,84 @@ def render_xlsx(facts: Facts, *, public: bool = False, desa: pd.DataFrame | None
 
     kab = facts.kab.sort_values(["indicator"])
     kab = kab.assign(_c=kab["indicator"].map(lambda c: cat.indicator(c).cluster)).sort_values(["_c", "indicator"])
-    _sheet(wb, t("export.xlsx.sheet_kabupaten", lang), _coverage_headers(lang, []),
-           _coverage_rows(kab, facts, public, [], "kabupaten"))
+    _sheet(
+        wb,
+        t("export.xlsx.sheet_kabupaten", lang),
+        _coverage_headers(lang, []),
+        _coverage_rows(kab, facts, public, [], "kabupaten"),
+    )
     pusk = facts.puskesmas.assign(_c=facts.puskesmas["indicator"].map(lambda c: cat.indicator(c).cluster))
     pusk = pusk.sort_values(["unit_name", "_c", "indicator"])
-    _sheet(wb, t("export.xlsx.sheet_puskesmas", lang),
-           _coverage_headers(lang, [t("export.xlsx.unit_code", lang), t("export.xlsx.puskesmas", lang)]),
-           _coverage_rows(pusk, facts, public, ["unit_code", "unit_name"], "puskesmas"))
+    _sheet(
+        wb,
+        t("export.xlsx.sheet_puskesmas", lang),
+        _coverage_headers(lang, [t("export.xlsx.unit_code", lang), t("export.xlsx.puskesmas", lang)]),
+        _coverage_rows(pusk, facts, public, ["unit_code", "unit_name"], "puskesmas"),
+    )
     if not public and desa is not None and len(desa):
         names = dict(zip(facts.registry["puskesmas_code"], facts.registry["puskesmas_name"]))
         pws = {r.code: r.name.get(lang) for r in cat.status.pws}
         d = desa.assign(pusk_name=desa["parent_code"].map(names)).sort_values(["pusk_name", "unit_name", "indicator"])
-        rows = [[(r.pusk_name, None), (r.unit_code, None), (r.unit_name, None)] + base
-                + [(pws.get(r.pws_reading) if isinstance(r.pws_reading, str) else None, None)]
-                for r, base in zip(d.itertuples(index=False), _coverage_rows(d, facts, False, [], "desa"))]
-        _sheet(wb, t("export.xlsx.sheet_desa", lang),
-               [t("export.xlsx.puskesmas", lang), t("export.xlsx.desa_code", lang), t("export.xlsx.desa", lang)]
-               + _coverage_headers(lang, []) + [t("export.xlsx.pws", lang)], rows)
+        rows = [
+            [
+                (r.pusk_name, None),
+                (r.unit_code, None),
+                (r.unit_name, None),
+                *base,
+                (pws.get(r.pws_reading) if isinstance(r.pws_reading, str) else None, None),
+            ]
+            for r, base in zip(d.itertuples(index=False), _coverage_rows(d, facts, False, [], "desa"))
+        ]
+        _sheet(
+            wb,
+            t("export.xlsx.sheet_desa", lang),
+            [
+                t("export.xlsx.puskesmas", lang),
+                t("export.xlsx.desa_code", lang),
+                t("export.xlsx.desa", lang),
+                *_coverage_headers(lang, []),
+                t("export.xlsx.pws", lang),
+            ],
+            rows,
+        )
     for title, frame in (tables or {}).items():
         _sheet(wb, title, [str(c) for c in frame.columns], _frame_rows(frame))
     ind_rows = []
     for ind in cat.indicators:
-        ind_rows.append([(ind.code, None), (ind.cluster, "0"), (ind.name.get(lang), None),
-                         (t("export.xlsx.yes" if ind.spm else "export.xlsx.no", lang), None),
-                         (ind.definition.get(lang), None), (ind.target_pct, VALUE_FORMAT),
-                         (t("unit." + ind.unit, lang), None),
-                         (t("export.xlsx.higher" if ind.higher_is_better else "export.xlsx.lower", lang), None),
-                         (ind.target_source.get(lang), None), (ind.source, None)])
-    _sheet(wb, t("export.xlsx.sheet_indicators", lang),
-           [t(f"export.xlsx.{k}", lang) for k in ("code", "cluster", "indicator", "spm", "definition",
-                                                    "annual_target", "unit", "polarity", "target_source", "source")],
-           ind_rows)
+        ind_rows.append(
+            [
+                (ind.code, None),
+                (ind.cluster, "0"),
+                (ind.name.get(lang), None),
+                (t("export.xlsx.yes" if ind.spm else "export.xlsx.no", lang), None),
+                (ind.definition.get(lang), None),
+                (ind.target_pct, VALUE_FORMAT),
+                (t("unit." + ind.unit, lang), None),
+                (t("export.xlsx.higher" if ind.higher_is_better else "export.xlsx.lower", lang), None),
+                (ind.target_source.get(lang), None),
+                (ind.source, None),
+            ]
+        )
+    _sheet(
+        wb,
+        t("export.xlsx.sheet_indicators", lang),
+        [
+            t(f"export.xlsx.{k}", lang)
+            for k in (
+                "code",
+                "cluster",
+                "indicator",
+                "spm",
+                "definition",
+                "annual_target",
+                "unit",
+                "polarity",
+                "target_source",
+                "source",
+            )
+        ],
+        ind_rows,
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

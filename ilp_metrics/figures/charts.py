@@ -41,8 +41,11 @@ def axis_title(ind: Indicator, lang: str) -> str:
 def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
-        font=FONT, height=height, margin=dict(l=10, r=30, t=70, b=10),
-        plot_bgcolor="white", paper_bgcolor="white",
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=30, t=70, b=10),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=14)),
         separators=",." if lang == "id" else ".,",
         hoverlabel=dict(font_size=15),
@@ -52,8 +55,16 @@ def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figu
     return fig
 
 
-def pws_curve(frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue: Catalogue | None = None,
-              projection: bool = True, compact: bool = False) -> go.Figure:
+def pws_curve(
+    frame: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    lang: str,
+    catalogue: Catalogue | None = None,
+    projection: bool = True,
+    compact: bool = False,
+) -> go.Figure:
     """Cumulative coverage month by month for one unit against the straight target line (PWS).
 
     `compact` (charts two to a row): the title on two lines, indicator first, so nothing is cut off."""
@@ -69,30 +80,57 @@ def pws_curve(frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue
         all_months = list(range(1, 13))
         cumulative = ind.accumulation == "cumulative"
         line = [target * m / 12 if cumulative else target for m in all_months]
-        fig.add_trace(go.Scatter(
-            x=[month_name(m, lang, short=True) for m in all_months], y=line, mode="lines",
-            name=t("chart.target_line", lang), line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-            hovertemplate="%{x}: %{y:.1f}<extra>" + t("chart.target_line", lang) + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[month_name(m, lang, short=True) for m in all_months],
+                y=line,
+                mode="lines",
+                name=t("chart.target_line", lang),
+                line=dict(color=TARGET_COLOUR, dash="dash", width=2),
+                hovertemplate="%{x}: %{y:.1f}<extra>" + t("chart.target_line", lang) + "</extra>",
+            )
+        )
     values = data["coverage"].astype(float)
-    fig.add_trace(go.Scatter(
-        x=months, y=values, mode="lines+markers+text", name=t("chart.achieved", lang),
-        line=dict(color=LINE_COLOUR, width=4), marker=dict(size=9),
-        text=[fmt_value(v, ind, lang, 0) if i == len(values) - 1 else "" for i, v in enumerate(values)],
-        textposition="top left", textfont=dict(size=18, color=LINE_COLOUR),
-        customdata=[[fmt_value(v, ind, lang), fmt_int(n, lang), fmt_int(d, lang)]
-                    for v, n, d in zip(values, data["numerator"], data["denominator"])],
-        hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=values,
+            mode="lines+markers+text",
+            name=t("chart.achieved", lang),
+            line=dict(color=LINE_COLOUR, width=4),
+            marker=dict(size=9),
+            text=[fmt_value(v, ind, lang, 0) if i == len(values) - 1 else "" for i, v in enumerate(values)],
+            textposition="top left",
+            textfont=dict(size=18, color=LINE_COLOUR),
+            customdata=[
+                [fmt_value(v, ind, lang), fmt_int(n, lang), fmt_int(d, lang)]
+                for v, n, d in zip(values, data["numerator"], data["denominator"])
+            ],
+            hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>",
+        )
+    )
     if projection and len(data) and pd.notna(data["projected_coverage"].iloc[-1]) and int(data["month"].iloc[-1]) < 12:
         last = data.iloc[-1]
-        fig.add_trace(go.Scatter(
-            x=[month_name(int(last["month"]), lang, short=True), month_name(12, lang, short=True)],
-            y=[float(last["coverage"]), float(last["projected_coverage"])], mode="lines+text",
-            name=t("chart.projection", lang), line=dict(color=LINE_COLOUR, dash="dot", width=2),
-            text=["", fmt_value(float(last["projected_coverage"]), ind, lang, 0)], textposition="top left",
-            hovertemplate="%{x}: %{y:.1f}<extra>" + t("chart.projection", lang) + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[month_name(int(last["month"]), lang, short=True), month_name(12, lang, short=True)],
+                y=[float(last["coverage"]), float(last["projected_coverage"])],
+                mode="lines+text",
+                name=t("chart.projection", lang),
+                line=dict(color=LINE_COLOUR, dash="dot", width=2),
+                text=["", fmt_value(float(last["projected_coverage"]), ind, lang, 0)],
+                textposition="top left",
+                hovertemplate="%{x}: %{y:.1f}<extra>" + t("chart.projection", lang) + "</extra>",
+            )
+        )
     through = int(data["month"].iloc[-1]) if len(data) else 12
-    title = t("chart.pws_title", lang, indicator=ind.short_name.get(lang), area=area,
-              period=f"{month_name(1, lang, short=True)}–{month_name(through, lang, short=True)} {year}")
+    title = t(
+        "chart.pws_title",
+        lang,
+        indicator=ind.short_name.get(lang),
+        area=area,
+        period=f"{month_name(1, lang, short=True)}–{month_name(through, lang, short=True)} {year}",
+    )
     if compact:
         title = title.replace(" — ", "<br><sup>", 1) + "</sup>"
     _layout(fig, title, lang)
@@ -103,8 +141,16 @@ def pws_curve(frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue
     return fig
 
 
-def ranking_bar(snap: pd.DataFrame, code: str, *, area: str, period: str, lang: str,
-                catalogue: Catalogue | None = None, highlight: str | None = None) -> go.Figure:
+def ranking_bar(
+    snap: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    period: str,
+    lang: str,
+    catalogue: Catalogue | None = None,
+    highlight: str | None = None,
+) -> go.Figure:
     """One bar per unit, sorted, coloured by status (with the status in the label), target marked."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
@@ -114,24 +160,45 @@ def ranking_bar(snap: pd.DataFrame, code: str, *, area: str, period: str, lang: 
     colours = [cat.status.colour(s) for s in data["status"]]
     if highlight is not None:
         colours = [c if u == highlight else c + "88" for c, u in zip(colours, data["unit_code"])]
-    labels = [f"{fmt_value(v, ind, lang)} · {cat.status.level(s).name.get(lang)}"
-              for v, s in zip(data["coverage"], data["status"])]
-    fig = go.Figure(go.Bar(
-        y=data["unit_name"], x=data["coverage"].fillna(0), orientation="h", marker_color=colours,
-        text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14),
-        customdata=[[fmt_int(n, lang), fmt_int(d, lang), fmt_int(g, lang)]
-                    for n, d, g in zip(data["numerator"], data["denominator"], data["gap"])],
-        hovertemplate="%{y}: %{text}<br>" + t("chart.hover_counts", lang)
-        + "<extra></extra>", showlegend=False))
+    labels = [
+        f"{fmt_value(v, ind, lang)} · {cat.status.level(s).name.get(lang)}"
+        for v, s in zip(data["coverage"], data["status"])
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=data["unit_name"],
+            x=data["coverage"].fillna(0),
+            orientation="h",
+            marker_color=colours,
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            textfont=dict(size=14),
+            customdata=[
+                [fmt_int(n, lang), fmt_int(d, lang), fmt_int(g, lang)]
+                for n, d, g in zip(data["numerator"], data["denominator"], data["gap"])
+            ],
+            hovertemplate="%{y}: %{text}<br>" + t("chart.hover_counts", lang) + "<extra></extra>",
+            showlegend=False,
+        )
+    )
     if len(data):
         target = float(data["target_to_date"].iloc[0])
         fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
-        fig.add_annotation(x=target, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=t("chart.target_at", lang, value=fmt_value(target, ind, lang)),
-                           font=dict(size=14, color=TARGET_COLOUR))
+        fig.add_annotation(
+            x=target,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=t("chart.target_at", lang, value=fmt_value(target, ind, lang)),
+            font=dict(size=14, color=TARGET_COLOUR),
+        )
     title = t("chart.ranking_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
     _layout(fig, title, lang, height=max(360, 34 * len(data) + 140))
-    top = max([float(v) for v in data["coverage"].dropna()] + [float(data["target_to_date"].max() if len(data) else 100)])
+    top = max(
+        [float(v) for v in data["coverage"].dropna()] + [float(data["target_to_date"].max() if len(data) else 100)]
+    )
     fig.update_xaxes(title_text=axis_title(ind, lang), range=[0, top * 1.35 if top > 0 else 1])
     fig.update_yaxes(categoryorder="array", categoryarray=list(data["unit_name"]))
     return fig
@@ -140,15 +207,17 @@ def ranking_bar(snap: pd.DataFrame, code: str, *, area: str, period: str, lang: 
 STATUS_ORDER = ("di_bawah", "mendekati", "tercapai", "tidak_ada_data")
 
 
-def status_heatmap(snap: pd.DataFrame, codes: list[str], *, title: str, lang: str,
-                   catalogue: Catalogue | None = None) -> go.Figure:
+def status_heatmap(
+    snap: pd.DataFrame, codes: list[str], *, title: str, lang: str, catalogue: Catalogue | None = None
+) -> go.Figure:
     """Units × indicators table of traffic lights, the value written in each cell."""
     cat = catalogue or load_catalogue()
     data = snap[snap["indicator"].isin(codes)]
     units = data.drop_duplicates("unit_code").sort_values("unit_name")
     names = [cat.indicator(c).short_name.get(lang) for c in codes]
-    cells = {(u, c): (s, v) for u, c, s, v in zip(data["unit_code"], data["indicator"], data["status"],
-                                                  data["coverage"])}
+    cells = {
+        (u, c): (s, v) for u, c, s, v in zip(data["unit_code"], data["indicator"], data["status"], data["coverage"])
+    }
     z, text, hover = [], [], []
     for unit in units["unit_code"]:
         row_z, row_t, row_h = [], [], []
@@ -164,18 +233,39 @@ def status_heatmap(snap: pd.DataFrame, codes: list[str], *, title: str, lang: st
     scale = []
     for i, code in enumerate(STATUS_ORDER):
         scale += [[i / n, cat.status.colour(code)], [(i + 1) / n, cat.status.colour(code)]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=names, y=list(units["unit_name"]), text=text, texttemplate="%{text}", customdata=hover,
-        textfont=dict(size=14, color="black"), colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False,
-        xgap=3, ygap=3, hovertemplate="%{y} · %{x}: %{text} (%{customdata})<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=names,
+            y=list(units["unit_name"]),
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            textfont=dict(size=14, color="black"),
+            colorscale=scale,
+            zmin=-0.5,
+            zmax=n - 0.5,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hovertemplate="%{y} · %{x}: %{text} (%{customdata})<extra></extra>",
+        )
+    )
     _layout(fig, title, lang, height=max(360, 34 * len(units) + 200))
     fig.update_xaxes(side="bottom", tickangle=-35, showgrid=False, showline=False)
     fig.update_yaxes(autorange="reversed", showgrid=False, showline=False)
     return fig
 
 
-def year_curves(frames: pd.DataFrame, code: str, *, area: str, lang: str, start_year: int | None = None,
-                catalogue: Catalogue | None = None) -> go.Figure:
+def year_curves(
+    frames: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    lang: str,
+    start_year: int | None = None,
+    catalogue: Catalogue | None = None,
+) -> go.Figure:
     """Cumulative curves of several years overlaid (Jan–Dec), the latest year strongest: the trend
     since the ILP start read the PWS way."""
     cat = catalogue or load_catalogue()
@@ -187,42 +277,76 @@ def year_curves(frames: pd.DataFrame, code: str, *, area: str, lang: str, start_
         part = data[data["year"] == year].sort_values("month")
         colour = YEAR_COLOURS[max(0, len(YEAR_COLOURS) - len(years) + i)]
         label = str(year) + (" · ILP" if start_year is not None and year >= start_year else "")
-        fig.add_trace(go.Scatter(
-            x=[month_name(m, lang, short=True) for m in part["month"]], y=part["coverage"], mode="lines+markers",
-            name=label, line=dict(color=colour, width=4 if year == years[-1] else 2),
-            hovertemplate="%{x} " + str(year) + ": %{y:.1f}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=[month_name(m, lang, short=True) for m in part["month"]],
+                y=part["coverage"],
+                mode="lines+markers",
+                name=label,
+                line=dict(color=colour, width=4 if year == years[-1] else 2),
+                hovertemplate="%{x} " + str(year) + ": %{y:.1f}<extra></extra>",
+            )
+        )
     if len(data):
         target = float(data[data["year"] == years[-1]]["annual_target"].iloc[0])
         cumulative = ind.accumulation == "cumulative"
-        fig.add_trace(go.Scatter(
-            x=[month_name(m, lang, short=True) for m in range(1, 13)],
-            y=[target * m / 12 if cumulative else target for m in range(1, 13)], mode="lines",
-            name=t("chart.target_line", lang), line=dict(color=TARGET_COLOUR, dash="dash", width=2)))
-    title = t("chart.years_title", lang, indicator=ind.short_name.get(lang), area=area,
-              years=f"{years[0]}–{years[-1]}" if years else "")
+        fig.add_trace(
+            go.Scatter(
+                x=[month_name(m, lang, short=True) for m in range(1, 13)],
+                y=[target * m / 12 if cumulative else target for m in range(1, 13)],
+                mode="lines",
+                name=t("chart.target_line", lang),
+                line=dict(color=TARGET_COLOUR, dash="dash", width=2),
+            )
+        )
+    title = t(
+        "chart.years_title",
+        lang,
+        indicator=ind.short_name.get(lang),
+        area=area,
+        years=f"{years[0]}–{years[-1]}" if years else "",
+    )
     _layout(fig, title, lang)
     fig.update_yaxes(title_text=axis_title(ind, lang), rangemode="tozero")
     fig.update_xaxes(categoryorder="array", categoryarray=[month_name(m, lang, short=True) for m in range(1, 13)])
     return fig
 
 
-def monthly_bars(frame: pd.DataFrame, code: str, *, area: str, lang: str,
-                 catalogue: Catalogue | None = None) -> go.Figure:
+def monthly_bars(
+    frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue: Catalogue | None = None
+) -> go.Figure:
     """What each month added (bars, people or events) and the cumulative coverage (line, right axis)."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
     data = frame[frame["indicator"] == code].sort_values("month")
     months = [month_name(m, lang, short=True) for m in data["month"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=months, y=data["numerator_month"], name=t("chart.added_in_month", lang),
-                         marker_color="#A6CEE3", text=[fmt_int(v, lang) for v in data["numerator_month"]],
-                         textposition="outside", cliponaxis=False))
-    fig.add_trace(go.Scatter(x=months, y=data["coverage"], name=t("chart.achieved", lang), yaxis="y2",
-                             mode="lines+markers", line=dict(color=LINE_COLOUR, width=3)))
+    fig.add_trace(
+        go.Bar(
+            x=months,
+            y=data["numerator_month"],
+            name=t("chart.added_in_month", lang),
+            marker_color="#A6CEE3",
+            text=[fmt_int(v, lang) for v in data["numerator_month"]],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=data["coverage"],
+            name=t("chart.achieved", lang),
+            yaxis="y2",
+            mode="lines+markers",
+            line=dict(color=LINE_COLOUR, width=3),
+        )
+    )
     year = int(data["year"].iloc[0]) if len(data) else 0
     title = t("chart.monthly_title", lang, indicator=ind.short_name.get(lang), area=area, year=year)
     _layout(fig, title, lang, height=400)
-    fig.update_layout(yaxis=dict(title=t("chart.axis.count", lang), rangemode="tozero"),
-                      yaxis2=dict(title=axis_title(ind, lang), overlaying="y", side="right", rangemode="tozero",
-                                  showgrid=False))
+    fig.update_layout(
+        yaxis=dict(title=t("chart.axis.count", lang), rangemode="tozero"),
+        yaxis2=dict(title=axis_title(ind, lang), overlaying="y", side="right", rangemode="tozero", showgrid=False),
+    )
     return fig

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ilp_metrics.figures.charts import _layout
 from ilp_metrics.core.formatting import fmt_num, month_name
 from ilp_metrics.core.i18n import t
+from ilp_metrics.figures.charts import _layout
 
 # Okabe–Ito based ramp: vermillion (nothing arrived) -> orange -> sky blue -> blue (complete).
 _SCALE = [[0.0, "#D55E00"], [0.001, "#E69F00"], [0.6, "#F0E442"], [0.9, "#56B4E9"], [1.0, "#0072B2"]]
@@ -40,14 +40,27 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
     """Share of each puskesmas's desa present in each month's data; a month with no data at all is 0 and
     marked with a cross, so the gap reads without colour."""
     # Complete months stay unlabelled so that the gaps stand out on a projector.
-    z, text, names, months = _grid(grid, "desa_share", lambda v: "✗" if v == 0 else (
-        "" if v is None or v >= 100 else fmt_num(v, lang, 0)))
+    z, text, names, months = _grid(
+        grid, "desa_share", lambda v: "✗" if v == 0 else ("" if v is None or v >= 100 else fmt_num(v, lang, 0))
+    )
     labels = [month_name(m, lang, short=True) for m in months]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=names, text=text, texttemplate="%{text}", textfont=dict(size=13, color="black"),
-        colorscale=_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
-        colorbar=dict(title=dict(text=t("quality.chart.share_axis", lang)), ticksuffix=" %"),
-        hovertemplate="%{y} · %{x}: %{z:.0f} %<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=13, color="black"),
+            colorscale=_SCALE,
+            zmin=0,
+            zmax=100,
+            xgap=2,
+            ygap=2,
+            colorbar=dict(title=dict(text=t("quality.chart.share_axis", lang)), ticksuffix=" %"),
+            hovertemplate="%{y} · %{x}: %{z:.0f} %<extra></extra>",
+        )
+    )
     return _grid_layout(fig, title, lang, rows=len(names))
 
 
@@ -55,9 +68,21 @@ def score_heatmap(scores: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
     """Quality score (0–100) per puskesmas and month, the score written in each cell."""
     z, text, names, months = _grid(scores, "score", lambda v: "" if v is None else fmt_num(v, lang, 0))
     labels = [month_name(m, lang, short=True) for m in months]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=names, text=text, texttemplate="%{text}", textfont=dict(size=13, color="black"),
-        colorscale=[[0.0, "#D55E00"], [0.7, "#E69F00"], [0.85, "#F0E442"], [1.0, "#56B4E9"]], zmin=50, zmax=100,
-        xgap=2, ygap=2, colorbar=dict(title=dict(text=t("quality.chart.score_axis", lang))),
-        hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=names,
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=13, color="black"),
+            colorscale=[[0.0, "#D55E00"], [0.7, "#E69F00"], [0.85, "#F0E442"], [1.0, "#56B4E9"]],
+            zmin=50,
+            zmax=100,
+            xgap=2,
+            ygap=2,
+            colorbar=dict(title=dict(text=t("quality.chart.score_axis", lang))),
+            hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>",
+        )
+    )
     return _grid_layout(fig, title, lang, rows=len(names))

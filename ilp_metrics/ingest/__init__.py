@@ -9,26 +9,34 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK
-from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
 from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
 from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
-from ilp_metrics.ingest.mapping import Mapping, Profile, build_mapping, extra_header_labels, load_profile, suggest_columns
+from ilp_metrics.ingest.mapping import (
+    Mapping,
+    Profile,
+    build_mapping,
+    extra_header_labels,
+    load_profile,
+    suggest_columns,
+)
 from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table
 from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, validate
 from ilp_metrics.ingest.values import install_macros
+from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
 
-__all__ = ["IngestReport", "ingest_file", "preview_file", "already_loaded", "withdraw", "load_profile", "Profile"]
+__all__ = ["IngestReport", "Profile", "already_loaded", "ingest_file", "load_profile", "preview_file", "withdraw"]
 
 Progress = Callable[[float, str], None]
 
@@ -60,10 +68,17 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "file": self.file_name, "ok": self.ok, "upload_id": self.upload_id, "kind": self.kind,
-            "rows_accepted": self.rows_accepted, "rows_refused": self.rows_refused,
-            "rows_skipped": self.rows_skipped, "rows_read": self.rows_read,
-            "rows_replaced": self.rows_replaced, "committed": self.committed, "duplicate": self.duplicate,
+            "file": self.file_name,
+            "ok": self.ok,
+            "upload_id": self.upload_id,
+            "kind": self.kind,
+            "rows_accepted": self.rows_accepted,
+            "rows_refused": self.rows_refused,
+            "rows_skipped": self.rows_skipped,
+            "rows_read": self.rows_read,
+            "rows_replaced": self.rows_replaced,
+            "committed": self.committed,
+            "duplicate": self.duplicate,
             "refusals": [r.to_dict(self.lang) for r in self.refusals],
         }
         if self.refusal_counts:
@@ -117,11 +132,17 @@ def _check_size(path: Path) -> None:
         raise FileProblem("too_large", {"size_mb": round(size / 1024 / 1024, 1), "max_mb": max_mb})
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str | None,
-           profile: Profile | None) -> tuple[RawTable, Mapping]:
+def _stage(
+    con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str | None, profile: Profile | None
+) -> tuple[RawTable, Mapping]:
     _check_size(path)
-    raw = read_table(con, path, extra_header_labels(cat), max_ratio=float(setting("max_xlsx_ratio")),
-                     max_rows=int(setting("max_rows")))
+    raw = read_table(
+        con,
+        path,
+        extra_header_labels(cat),
+        max_ratio=float(setting("max_xlsx_ratio")),
+        max_rows=int(setting("max_rows")),
+    )
     try:
         mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
     except BaseException:
@@ -130,12 +151,24 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str
     return raw, mapping
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
-                profile: Profile | Path | str | None = None, uploaded_by: str = "system",
-                uploaded_at: datetime | None = None, accept_valid: bool = False, secret: bytes | None,
-                lang: str = "id", file_name: str | None = None, dry_run: bool = False,
-                max_refusals: int = 1000, catalogue: Catalogue | None = None,
-                progress: Progress | None = None, principal: Principal | None = None) -> IngestReport:
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    profile: Profile | Path | str | None = None,
+    uploaded_by: str = "system",
+    uploaded_at: datetime | None = None,
+    accept_valid: bool = False,
+    secret: bytes | None,
+    lang: str = "id",
+    file_name: str | None = None,
+    dry_run: bool = False,
+    max_refusals: int = 1000,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+    principal: Principal | None = None,
+) -> IngestReport:
     """Validate one file and, unless refused (or dry_run), commit it in one transaction.
 
     With a `principal`, the upload must be within its scope: a puskesmas account may only send the
@@ -183,9 +216,15 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str |
                 return report
             step(0.7, "commit")
             result = commit(
-                cur, v, file_name=report.file_name, sha256=digest, uploaded_by=uploaded_by,
-                uploaded_at=uploaded_at or datetime.now().replace(microsecond=0), sheet=raw.sheet,
-                header_row=raw.header_row, profile=mapping.profile,
+                cur,
+                v,
+                file_name=report.file_name,
+                sha256=digest,
+                uploaded_by=uploaded_by,
+                uploaded_at=uploaded_at or datetime.now().replace(microsecond=0),
+                sheet=raw.sheet,
+                header_row=raw.header_row,
+                profile=mapping.profile,
             )
             report.ok, report.committed = True, True
             report.upload_id, report.rows_replaced = result.upload_id, result.rows_replaced
@@ -212,15 +251,26 @@ def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal | None, v:
         raise FileProblem("scope_no_upload")
     if v.kind not in PUSKESMAS_UPLOAD_KINDS:
         raise FileProblem("scope_kind", {"kind": v.kind})
-    others = [r[0] for r in con.execute(
-        f"SELECT DISTINCT r_puskesmas FROM {v.accepted} WHERE upper(r_puskesmas) <> upper(?) ORDER BY 1",
-        [principal.puskesmas_code]).fetchall()]
+    others = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT r_puskesmas FROM {v.accepted} WHERE upper(r_puskesmas) <> upper(?) ORDER BY 1",
+            [principal.puskesmas_code],
+        ).fetchall()
+    ]
     if others:
         raise FileProblem("scope_puskesmas", {"own": principal.puskesmas_code, "others": ", ".join(others[:5])})
 
 
-def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str | None = None,
-                 profile: Profile | None = None, rows: int = 10, catalogue: Catalogue | None = None) -> dict:
+def preview_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    profile: Profile | None = None,
+    rows: int = 10,
+    catalogue: Catalogue | None = None,
+) -> dict:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
     When no kind fits the headers (a required column was not recognised), the headers, the columns
@@ -235,8 +285,13 @@ def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str 
     try:
         _prepare(cur, cat)
         _check_size(Path(path))
-        raw = read_table(cur, Path(path), extra_header_labels(cat), max_ratio=float(setting("max_xlsx_ratio")),
-                         max_rows=int(setting("max_rows")))
+        raw = read_table(
+            cur,
+            Path(path),
+            extra_header_labels(cat),
+            max_ratio=float(setting("max_xlsx_ratio")),
+            max_rows=int(setting("max_rows")),
+        )
         problem = None
         # Columns named like a personal field are masked even when no kind fits (the mapping failed).
         personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
@@ -249,8 +304,9 @@ def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str 
         except FileProblem as exc:  # no kind fits: still suggest the columns whose names were recognised
             problem, detected = exc, None
             described = suggest_columns(raw.headers, profile)
-            personal |= {i for i, h in enumerate(raw.headers)
-                         if h and any(described.get(f) == h for f in PERSONAL_FIELDS)}
+            personal |= {
+                i for i, h in enumerate(raw.headers) if h and any(described.get(f) == h for f in PERSONAL_FIELDS)
+            }
         frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
         frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
 
@@ -261,11 +317,20 @@ def preview_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, kind: str 
             if i in personal:
                 frame[column] = frame[column].map(mask)
             else:  # a NIK in a column nobody named as such
-                frame[column] = frame[column].map(
-                    lambda v: mask(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
-        return {"kind": detected, "header_row": raw.header_row, "sheet": raw.sheet, "rows": raw.rows,
-                "headers": raw.headers, "mapping": described, "wide": wide, "preview": frame,
-                "problem": problem, "encoding": raw.encoding, "delimiter": raw.delimiter}
+                frame[column] = frame[column].map(lambda v: mask(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
+        return {
+            "kind": detected,
+            "header_row": raw.header_row,
+            "sheet": raw.sheet,
+            "rows": raw.rows,
+            "headers": raw.headers,
+            "mapping": described,
+            "wide": wide,
+            "preview": frame,
+            "problem": problem,
+            "encoding": raw.encoding,
+            "delimiter": raw.delimiter,
+        }
     finally:
         if raw is not None:
             drop_staging(cur, raw)

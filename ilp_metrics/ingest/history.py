@@ -13,4 +13,6 @@ def upload_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataF
         SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, rows_accepted, rows_refused,
                rows_replaced, period_start, period_end, status
         FROM uploads ORDER BY uploaded_at DESC, upload_id DESC LIMIT ?
-        """, [int(limit)]).df()
+        """,
+        [int(limit)],
+    ).df()

@@ -14,13 +14,17 @@ from datetime import datetime
 
 import duckdb
 
-from ilp_metrics.security import audit
 from ilp_metrics.core.db import WRITE_LOCK, bump_data_version, transaction
 from ilp_metrics.ingest.validate import Validation
+from ilp_metrics.security import audit
 
 DATA_TABLES = {
-    "puskesmas": "puskesmas", "desa": "desa", "sasaran": "sasaran",
-    "layanan": "layanan", "capaian": "capaian", "kesiapan": "kesiapan",
+    "puskesmas": "puskesmas",
+    "desa": "desa",
+    "sasaran": "sasaran",
+    "layanan": "layanan",
+    "capaian": "capaian",
+    "kesiapan": "kesiapan",
 }
 
 
@@ -109,15 +113,28 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, acc: str, upload_id: int)
 
 def _mark_replaced(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> None:
     table = DATA_TABLES[kind]
-    con.execute(f"""
+    con.execute(
+        f"""
         UPDATE uploads SET status = 'replaced'
         WHERE kind = ? AND status = 'active' AND upload_id <> ?
           AND upload_id NOT IN (SELECT DISTINCT upload_id FROM {table})
-    """, [kind, upload_id])
+    """,
+        [kind, upload_id],
+    )
 
 
-def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha256: str, uploaded_by: str,
-           uploaded_at: datetime, sheet: str | None, header_row: int | None, profile: str | None) -> LoadResult:
+def commit(
+    con: duckdb.DuckDBPyConnection,
+    v: Validation,
+    *,
+    file_name: str,
+    sha256: str,
+    uploaded_by: str,
+    uploaded_at: datetime,
+    sheet: str | None,
+    header_row: int | None,
+    profile: str | None,
+) -> LoadResult:
     """Write the accepted records and the upload row in one transaction (all or nothing)."""
     with transaction(con):
         upload_id = con.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
@@ -128,9 +145,24 @@ def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha
                                     uploaded_at, rows_read, rows_accepted, rows_refused, rows_skipped,
                                     rows_replaced, period_start, period_end, status)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')""",
-            [upload_id, file_name, sha256, v.kind, profile, sheet, header_row, uploaded_by, uploaded_at,
-             v.rows_read, v.rows_accepted, v.rows_refused, v.rows_skipped, replaced, v.period_start,
-             v.period_end],
+            [
+                upload_id,
+                file_name,
+                sha256,
+                v.kind,
+                profile,
+                sheet,
+                header_row,
+                uploaded_by,
+                uploaded_at,
+                v.rows_read,
+                v.rows_accepted,
+                v.rows_refused,
+                v.rows_skipped,
+                replaced,
+                v.period_start,
+                v.period_end,
+            ],
         )
         if v.rows_refused:
             refusal_table = next(r for r in v.temp_relations if r.startswith("refusal_"))
@@ -139,9 +171,20 @@ def commit(con: duckdb.DuckDBPyConnection, v: Validation, *, file_name: str, sha
             )
         _mark_replaced(con, v.kind, upload_id)
         bump_data_version(con)
-        audit.record(con, uploaded_by, "replace" if replaced else "upload", file_name,
-                     {"upload_id": upload_id, "kind": v.kind, "rows": v.rows_accepted, "refused": v.rows_refused,
-                      "replaced": replaced, "sha256": sha256})
+        audit.record(
+            con,
+            uploaded_by,
+            "replace" if replaced else "upload",
+            file_name,
+            {
+                "upload_id": upload_id,
+                "kind": v.kind,
+                "rows": v.rows_accepted,
+                "refused": v.rows_refused,
+                "replaced": replaced,
+                "sha256": sha256,
+            },
+        )
     return LoadResult(upload_id=upload_id, rows_replaced=replaced)
 
 

@@ -7,6 +7,7 @@ labels are matched against the synonyms of `fields` and of the catalogue.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,7 @@ def load_profile(path: Path | str) -> Profile:
     return profile_from_dict(raw, default_name=path.stem)
 
 
-PACKAGED_PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+PACKAGED_PROFILES = Path(__file__).resolve().parent / "profiles"
 
 
 def packaged_profiles() -> dict[str, Path]:
@@ -103,10 +104,8 @@ def is_shipped_profile_name(name: str) -> bool:
     wanted = name.strip().lower().replace(" ", "_")
     for stem, path in packaged_profiles().items():
         shipped = {stem.lower()}
-        try:
+        with contextlib.suppress(ProfileError):
             shipped.add(load_profile(path).name.lower().replace(" ", "_"))
-        except ProfileError:
-            pass
         if wanted in shipped:
             return True
     return False
@@ -148,8 +147,14 @@ def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Prof
     if problems:
         raise ProfileError(f"profile '{name}': " + "; ".join(problems))
     return Profile(
-        name=name, kind=kind, header_row=header_row, columns=columns, constants=constants, values=values,
-        wide={str(k): str(v) for k, v in (raw.get("wide") or {}).items()}, emit=emit,
+        name=name,
+        kind=kind,
+        header_row=header_row,
+        columns=columns,
+        constants=constants,
+        values=values,
+        wide={str(k): str(v) for k, v in (raw.get("wide") or {}).items()},
+        emit=emit,
         dedupe_on=[str(x) for x in raw.get("dedupe_on") or []],
     )
 
@@ -217,8 +222,9 @@ def suggest_columns(headers: list[str], profile: Profile | None = None) -> dict[
     return {f: headers[i] for f, i in _field_columns(labels, profile).items()}
 
 
-def build_mapping(headers: list[str], cat: Catalogue, kind: str | None = None,
-                  profile: Profile | None = None, title_text: str = "") -> Mapping:
+def build_mapping(
+    headers: list[str], cat: Catalogue, kind: str | None = None, profile: Profile | None = None, title_text: str = ""
+) -> Mapping:
     """Decide the kind and which column holds which field; FileProblem if required fields are missing."""
     labels = [normalise_label(h) for h in headers]
     vocabularies = vocabulary_labels(cat)
@@ -267,10 +273,13 @@ def build_mapping(headers: list[str], cat: Catalogue, kind: str | None = None,
             best = (score, k, wide if is_wide else [])
     if best is None:
         closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
-        raise FileProblem("missing_columns", {
-            "kind": closest,
-            "missing": "; ".join(" / ".join(g) for g in missing_by_kind[closest]),
-        })
+        raise FileProblem(
+            "missing_columns",
+            {
+                "kind": closest,
+                "missing": "; ".join(" / ".join(g) for g in missing_by_kind[closest]),
+            },
+        )
     _, chosen, wide = best
     spec = KIND_SPECS[chosen]
     if chosen == "sasaran" and "year" not in columns and "year" not in constants:
@@ -280,7 +289,13 @@ def build_mapping(headers: list[str], cat: Catalogue, kind: str | None = None,
     if profile:
         values = {f: {normalise_label(a): b for a, b in m.items()} for f, m in profile.values.items()}
     return Mapping(
-        kind=chosen, columns=columns, wide=wide, constants=constants, values=values,
-        emit=list(profile.emit) if profile else [], dedupe_on=list(profile.dedupe_on) if profile else [],
-        profile=profile.name if profile else None, headers=list(headers),
+        kind=chosen,
+        columns=columns,
+        wide=wide,
+        constants=constants,
+        values=values,
+        emit=list(profile.emit) if profile else [],
+        dedupe_on=list(profile.dedupe_on) if profile else [],
+        profile=profile.name if profile else None,
+        headers=list(headers),
     )

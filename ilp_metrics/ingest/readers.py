@@ -14,6 +14,7 @@ Nothing here interprets values; `validate` does, in SQL.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -83,7 +84,7 @@ def _detect_encoding(path: Path) -> str:
         head = fh.read(HEAD_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head and head.count(b"\x00") > len(head) // 4:
         # UTF-16 without BOM: every other byte is zero for Latin text.
@@ -117,7 +118,7 @@ def _transcode(path: Path, encoding: str) -> Path:
                 for raw in fh:
                     out.write(_decode_line(raw))
         else:
-            with open(path, "r", encoding=encoding, errors="replace", newline="") as fh:
+            with open(path, encoding=encoding, errors="replace", newline="") as fh:
                 while chunk := fh.read(1 << 20):
                     out.write(chunk)
     return Path(tmp)
@@ -152,7 +153,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str])
     if encoding != "utf-8":
         source = _transcode(path, encoding)
         cleanup.append(str(source))
-    with open(source, "r", encoding="utf-8", errors="replace", newline="") as fh:
+    with open(source, encoding="utf-8", errors="replace", newline="") as fh:
         head = fh.read(HEAD_BYTES // 2)
     if _control_ratio(head[:20000]) > 0.05:
         raise FileProblem("not_text")
@@ -174,7 +175,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str])
     if header_idx is None:
         raise FileProblem("no_header")
     headers = [c.strip() for c in rows[header_idx]]
-    width = max([len(headers)] + [len(r) for r in rows[header_idx + 1:]])
+    width = max([len(headers)] + [len(r) for r in rows[header_idx + 1 :]])
     headers += [""] * (width - len(headers))
     skip = line_after[header_idx]
     title_text = " ".join(" ".join(r) for r in rows[:header_idx])
@@ -230,13 +231,11 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {
-        m.group(1): m.group(2)
-        for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+        m.group(1): m.group(2) for m in re.finditer(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
     }
-    targets.update({
-        m.group(2): m.group(1)
-        for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)
-    })
+    targets.update(
+        {m.group(2): m.group(1) for m in re.finditer(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
+    )
     out = {}
     for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
         tag = m.group(0)
@@ -249,7 +248,9 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _xml_unescape(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    )
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
@@ -289,8 +290,9 @@ def scan_sheet_xml(path: Path, sheet_xml: str) -> tuple[int, int, list[tuple[int
     return (first_row or 1), (first_col or 1), sorted(set(merges))
 
 
-def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], max_ratio: float,
-              max_rows: int) -> RawTable:
+def read_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], max_ratio: float, max_rows: int
+) -> RawTable:
     import fastexcel
 
     check_xlsx_container(path, max_ratio)
@@ -312,8 +314,11 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]
         except Exception:
             whole = None
         try:
-            head = whole.slice(0, HEADER_SCAN_ROWS + 5) if whole is not None else reader.load_sheet(
-                name, header_row=None, dtypes="string", n_rows=HEADER_SCAN_ROWS + 5).to_arrow()
+            head = (
+                whole.slice(0, HEADER_SCAN_ROWS + 5)
+                if whole is not None
+                else reader.load_sheet(name, header_row=None, dtypes="string", n_rows=HEADER_SCAN_ROWS + 5).to_arrow()
+            )
         except Exception:
             continue
         rows = [list(r.values()) for r in head.to_pylist()]
@@ -345,7 +350,9 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]
     header_cells = [columns[i][header_idx].as_py() for i in range(len(columns))]
     headers = ["" if c is None else str(c).strip() for c in header_cells]
     title_text = " ".join(
-        str(columns[i][r].as_py()) for r in range(header_idx) for i in range(len(columns))
+        str(columns[i][r].as_py())
+        for r in range(header_idx)
+        for i in range(len(columns))
         if columns[i][r].as_py() is not None
     )
     data = {f"c{i}": col.slice(header_idx + 1) for i, col in enumerate(columns)}
@@ -359,8 +366,9 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]
     return RawTable(relation, headers, first_row + header_idx, n, title_text, sheet)
 
 
-def _fill_merges(columns: list[pa.Array], merges: list[tuple[int, int, int, int]], first_row: int,
-                 first_col: int) -> list[pa.Array]:
+def _fill_merges(
+    columns: list[pa.Array], merges: list[tuple[int, int, int, int]], first_row: int, first_col: int
+) -> list[pa.Array]:
     """Copy the top-left value of each merged range into all its cells (vertical merges of names/codes)."""
     values = {}
     for r1, c1, r2, c2 in merges:
@@ -385,8 +393,9 @@ def _fill_merges(columns: list[pa.Array], merges: list[tuple[int, int, int, int]
     return out
 
 
-def read_table(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], *, max_ratio: float,
-               max_rows: int) -> RawTable:
+def read_table(
+    con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], *, max_ratio: float, max_rows: int
+) -> RawTable:
     suffix = path.suffix.lower()
     with open(path, "rb") as fh:
         magic = fh.read(4)
@@ -404,7 +413,5 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str
 def drop_staging(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     con.execute(f"DROP TABLE IF EXISTS {table.relation}")
     for p in table.cleanup:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(p)
-        except OSError:
-            pass

@@ -72,9 +72,11 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
     }
     for table, mapping in vocab.items():
         # One statement from two bound lists: executemany costs ~0.1 s per upload for a few hundred rows.
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(unnest($labels) AS VARCHAR) AS label, "
-                    f"CAST(unnest($codes) AS VARCHAR) AS code",
-                    {"labels": list(mapping.keys()), "codes": list(mapping.values())})
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(unnest($labels) AS VARCHAR) AS label, "
+            f"CAST(unnest($codes) AS VARCHAR) AS code",
+            {"labels": list(mapping.keys()), "codes": list(mapping.values())},
+        )
     con.execute("""
         CREATE OR REPLACE TEMP TABLE lk_pusk AS
         WITH labels AS (
@@ -121,14 +123,46 @@ def _field_expr(m: Mapping, name: str) -> str:
 
 
 LONG_FIELDS = {
-    "puskesmas": ("puskesmas_code", "puskesmas_name", "regency_code", "district_code", "ilp_start_date",
-                  "cohort", "latitude", "longitude"),
+    "puskesmas": (
+        "puskesmas_code",
+        "puskesmas_name",
+        "regency_code",
+        "district_code",
+        "ilp_start_date",
+        "cohort",
+        "latitude",
+        "longitude",
+    ),
     "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name"),
     "sasaran": ("year", "desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "target_group", "count"),
-    "layanan": ("service_date", "puskesmas_code", "puskesmas_name", "desa_code", "desa_name", "nik",
-                "person_key", "name", "birth_date", "age_years", "sex", "service_code", "service_name", "result"),
-    "capaian": ("period", "year", "month", "puskesmas_code", "puskesmas_name", "desa_code", "desa_name",
-                "service_code", "service_name", "count"),
+    "layanan": (
+        "service_date",
+        "puskesmas_code",
+        "puskesmas_name",
+        "desa_code",
+        "desa_name",
+        "nik",
+        "person_key",
+        "name",
+        "birth_date",
+        "age_years",
+        "sex",
+        "service_code",
+        "service_name",
+        "result",
+    ),
+    "capaian": (
+        "period",
+        "year",
+        "month",
+        "puskesmas_code",
+        "puskesmas_name",
+        "desa_code",
+        "desa_name",
+        "service_code",
+        "service_name",
+        "count",
+    ),
     "kesiapan": ("period", "year", "month", "puskesmas_code", "puskesmas_name", "item_code", "value"),
 }
 
@@ -144,16 +178,17 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
     cols = raw.columns
     cleaned = ", ".join(f"ilp_clean({c})" for c in cols) or "NULL"
     first = cols[:4]
-    total_cond = " OR ".join(
-        f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {sql_str(TOTAL_ROW_RE)})" for c in first
-    ) or "false"
+    total_cond = (
+        " OR ".join(f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {sql_str(TOTAL_ROW_RE)})" for c in first)
+        or "false"
+    )
     skip = f"CASE WHEN coalesce({cleaned}) IS NULL THEN 'blank' WHEN {total_cond} THEN 'total' END"
     names = LONG_FIELDS[m.kind]
     base_fields = {n: _field_expr(m, n) for n in names}
     selects: list[str] = []
 
     def select(overrides: dict[str, str], col_label: str, where: str = "") -> str:
-        parts = [f"row_no", f"{skip} AS _skip", f"{sql_str(col_label)} AS _col"]
+        parts = ["row_no", f"{skip} AS _skip", f"{sql_str(col_label)} AS _col"]
         for n in names:
             parts.append(f"{overrides.get(n, base_fields[n])} AS {n}")
         return f"SELECT {', '.join(parts)} FROM {raw.relation}" + (f" WHERE {where}" if where else "")
@@ -161,12 +196,17 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
     if m.wide:
         code_field, value_field = WIDE_TARGET[m.kind]
         for idx, code in m.wide:
-            selects.append(select(
-                {code_field: sql_str(code), value_field: f"ilp_clean(c{idx})",
-                 "service_name": "CAST(NULL AS VARCHAR)"},
-                raw.headers[idx] or code,
-                where=f"ilp_clean(c{idx}) IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
-            ))
+            selects.append(
+                select(
+                    {
+                        code_field: sql_str(code),
+                        value_field: f"ilp_clean(c{idx})",
+                        "service_name": "CAST(NULL AS VARCHAR)",
+                    },
+                    raw.headers[idx] or code,
+                    where=f"ilp_clean(c{idx}) IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
+                )
+            )
     elif m.emit:
         header_index = {h.strip().lower(): i for i, h in enumerate(raw.headers)}
         for e in m.emit:
@@ -177,7 +217,9 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
                 res = f"ilp_clean(c{i})" if i is not None else "CAST(NULL AS VARCHAR)"
                 rmap = e.get("result_map") or {}
                 if rmap:
-                    whens = " ".join(f"WHEN {sql_str(str(a).strip().lower())} THEN {sql_str(b)}" for a, b in rmap.items())
+                    whens = " ".join(
+                        f"WHEN {sql_str(str(a).strip().lower())} THEN {sql_str(b)}" for a, b in rmap.items()
+                    )
                     res = f"coalesce(CASE lower({res}) {whens} END, {res})"
                 over["result"] = res
             if e.get("when_present"):
@@ -200,17 +242,27 @@ def _puskesmas_join(alias: str = "s") -> tuple[str, str, list[Check]]:
         f" LEFT JOIN puskesmas pc ON upper({alias}.puskesmas_code) = upper(pc.puskesmas_code)"
         f" LEFT JOIN lk_pusk pn ON {alias}.puskesmas_code IS NULL AND pn.label = ilp_pusk_label({alias}.puskesmas_name)"
     )
-    cols = ("coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END) AS r_puskesmas, "
-            "pn.n AS pusk_name_n, pc.district_code AS pusk_district")
+    cols = (
+        "coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END) AS r_puskesmas, "
+        "pn.n AS pusk_name_n, pc.district_code AS pusk_district"
+    )
     checks = [
-        Check("puskesmas_code", "required_missing",
-              "puskesmas_code IS NULL AND puskesmas_name IS NULL"),
-        Check("puskesmas_code", "unknown_puskesmas", "puskesmas_code IS NOT NULL AND r_puskesmas IS NULL",
-              "puskesmas_code"),
-        Check("puskesmas_name", "unknown_puskesmas_name",
-              "puskesmas_code IS NULL AND puskesmas_name IS NOT NULL AND pusk_name_n IS NULL", "puskesmas_name"),
-        Check("puskesmas_name", "ambiguous_puskesmas_name",
-              "puskesmas_code IS NULL AND pusk_name_n > 1", "puskesmas_name"),
+        Check("puskesmas_code", "required_missing", "puskesmas_code IS NULL AND puskesmas_name IS NULL"),
+        Check(
+            "puskesmas_code",
+            "unknown_puskesmas",
+            "puskesmas_code IS NOT NULL AND r_puskesmas IS NULL",
+            "puskesmas_code",
+        ),
+        Check(
+            "puskesmas_name",
+            "unknown_puskesmas_name",
+            "puskesmas_code IS NULL AND puskesmas_name IS NOT NULL AND pusk_name_n IS NULL",
+            "puskesmas_name",
+        ),
+        Check(
+            "puskesmas_name", "ambiguous_puskesmas_name", "puskesmas_code IS NULL AND pusk_name_n > 1", "puskesmas_name"
+        ),
     ]
     return joins, cols, checks
 
@@ -223,17 +275,29 @@ def _desa_join(required: bool, src: str, alias: str = "s") -> tuple[str, str, li
         f" LEFT JOIN lk_desa dn ON {alias}.desa_code IS NULL AND dn.label = ilp_desa_label({alias}.desa_name)"
         f"   AND dn.puskesmas_code = coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END)"
     )
-    cols = ("coalesce(rv.code, CASE WHEN dn.n = 1 THEN dn.desa_code END) AS r_desa, dn.n AS desa_name_n, "
-            "rv.name AS ref_desa_name")
+    cols = (
+        "coalesce(rv.code, CASE WHEN dn.n = 1 THEN dn.desa_code END) AS r_desa, dn.n AS desa_name_n, "
+        "rv.name AS ref_desa_name"
+    )
     checks = [
-        Check("desa_code", "invalid_region_code",
-              "desa_code IS NOT NULL AND (ilp_region(desa_code) IS NULL OR length(ilp_region(desa_code)) <> 13)",
-              "desa_code"),
-        Check("desa_code", "unknown_desa_code",
-              "desa_code IS NOT NULL AND length(ilp_region(desa_code)) = 13 AND r_desa IS NULL", "desa_code"),
-        Check("desa_name", "unknown_desa_name",
-              "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NOT NULL AND desa_name_n IS NULL",
-              "desa_name"),
+        Check(
+            "desa_code",
+            "invalid_region_code",
+            "desa_code IS NOT NULL AND (ilp_region(desa_code) IS NULL OR length(ilp_region(desa_code)) <> 13)",
+            "desa_code",
+        ),
+        Check(
+            "desa_code",
+            "unknown_desa_code",
+            "desa_code IS NOT NULL AND length(ilp_region(desa_code)) = 13 AND r_desa IS NULL",
+            "desa_code",
+        ),
+        Check(
+            "desa_name",
+            "unknown_desa_name",
+            "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NOT NULL AND desa_name_n IS NULL",
+            "desa_name",
+        ),
         Check("desa_name", "ambiguous_desa_name", "desa_code IS NULL AND desa_name_n > 1", "desa_name"),
     ]
     if required:
@@ -244,21 +308,32 @@ def _desa_join(required: bool, src: str, alias: str = "s") -> tuple[str, str, li
 def _vocab_join(table: str, raw_expr: str, alias: str, src: str) -> str:
     """Resolve a vocabulary label: normalised once per distinct raw text (a file repeats a few codes over
     many rows), then joined back on the raw text itself — the same match as `label = ilp_label(raw)`."""
-    return (f" LEFT JOIN (SELECT d.v, t.code FROM (SELECT DISTINCT {raw_expr} AS v FROM {src} s) d"
-            f" JOIN {table} t ON t.label = ilp_label(d.v)) {alias} ON {alias}.v = {raw_expr}")
+    return (
+        f" LEFT JOIN (SELECT d.v, t.code FROM (SELECT DISTINCT {raw_expr} AS v FROM {src} s) d"
+        f" JOIN {table} t ON t.label = ilp_label(d.v)) {alias} ON {alias}.v = {raw_expr}"
+    )
 
 
 def _period_cols() -> tuple[str, list[Check]]:
     today = date.today()
-    cols = ("coalesce(ilp_period(s.period), CASE WHEN s.period IS NULL THEN "
-            "make_date(TRY_CAST(ilp_int(s.year) AS INTEGER), ilp_month(s.month), 1) END) AS t_period")
+    cols = (
+        "coalesce(ilp_period(s.period), CASE WHEN s.period IS NULL THEN "
+        "make_date(TRY_CAST(ilp_int(s.year) AS INTEGER), ilp_month(s.month), 1) END) AS t_period"
+    )
     checks = [
         Check("period", "required_missing", "period IS NULL AND (year IS NULL OR month IS NULL)"),
-        Check("period", "invalid_period", "(period IS NOT NULL OR (year IS NOT NULL AND month IS NOT NULL)) "
-              "AND t_period IS NULL", "coalesce(period, year || '-' || month)"),
-        Check("period", "period_out_of_range",
-              f"t_period IS NOT NULL AND (t_period < DATE '{SERVICE_DATE_MIN}' OR t_period > DATE '{today.replace(day=1)}')",
-              "strftime(t_period, '%Y-%m')"),
+        Check(
+            "period",
+            "invalid_period",
+            "(period IS NOT NULL OR (year IS NOT NULL AND month IS NOT NULL)) AND t_period IS NULL",
+            "coalesce(period, year || '-' || month)",
+        ),
+        Check(
+            "period",
+            "period_out_of_range",
+            f"t_period IS NOT NULL AND (t_period < DATE '{SERVICE_DATE_MIN}' OR t_period > DATE '{today.replace(day=1)}')",
+            "strftime(t_period, '%Y-%m')",
+        ),
     ]
     return cols, checks
 
@@ -273,8 +348,10 @@ def _count_checks(name: str, typed: str) -> list[Check]:
 
 
 def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
-    col = f"row_number() OVER (PARTITION BY {key} ORDER BY row_no) AS dup_rank, " \
-          f"min(row_no) OVER (PARTITION BY {key}) AS dup_first"
+    col = (
+        f"row_number() OVER (PARTITION BY {key} ORDER BY row_no) AS dup_rank, "
+        f"min(row_no) OVER (PARTITION BY {key}) AS dup_first"
+    )
     return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)")
 
 
@@ -295,7 +372,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             ilp_int(s.age_years) AS t_age,
             sx.t_sex,  -- ilp_sex once per distinct text
             nk.nik_sci, nk.nik_digits  -- once per distinct NIK text (a person has many visits)
-        FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
+        FROM {src} s {pj} {dj} {_vocab_join("lk_service", "coalesce(s.service_code, s.service_name)", "sv", src)}
             LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
             LEFT JOIN (SELECT v, ilp_nik_scientific(v) AS nik_sci, ilp_nik_digits(v) AS nik_digits
                        FROM (SELECT DISTINCT nik AS v FROM {src})) nk ON nk.v = s.nik
@@ -311,7 +388,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         # many visits in a file. The join is 1:1 (identity_msg is unique in k); NULL identities get NULL.
         select = f"""
         WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i),
-        k AS (SELECT identity_msg AS k_msg, {hmac_sql('identity_msg')} AS t_person_key
+        k AS (SELECT identity_msg AS k_msg, {hmac_sql("identity_msg")} AS t_person_key
               FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))
         SELECT j.*, k.t_person_key,
             coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
@@ -320,27 +397,47 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         FROM j LEFT JOIN k ON k.k_msg = j.identity_msg"""
         checks = [
             Check("service_date", "required_missing", "service_date IS NULL"),
-            Check("service_date", "invalid_date", "service_date IS NOT NULL AND t_service_date IS NULL", "service_date"),
+            Check(
+                "service_date", "invalid_date", "service_date IS NOT NULL AND t_service_date IS NULL", "service_date"
+            ),
             Check("service_date", "date_in_future", f"t_service_date > DATE '{today}'", "service_date"),
             Check("service_date", "date_too_old", f"t_service_date < DATE '{SERVICE_DATE_MIN}'", "service_date"),
-            *pchecks, *dchecks,
+            *pchecks,
+            *dchecks,
             Check("service_code", "required_missing", "service_code IS NULL AND service_name IS NULL"),
-            Check("service_code", "unknown_service",
-                  "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
-                  "coalesce(service_code, service_name)"),
+            Check(
+                "service_code",
+                "unknown_service",
+                "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
+                "coalesce(service_code, service_name)",
+            ),
             Check("nik", "nik_scientific", "nik IS NOT NULL AND nik_sci"),
-            Check("nik", "nik_length", "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) <> 16",
-                  "CAST(length(nik_digits) AS VARCHAR)"),
-            Check("nik", "nik_invalid",
-                  "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) = 16 AND NOT ilp_nik_plausible(nik_digits)"),
-            Check("nik", "identity_missing", "nik IS NULL AND person_key IS NULL AND (name IS NULL OR t_birth_date IS NULL)"),
+            Check(
+                "nik",
+                "nik_length",
+                "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) <> 16",
+                "CAST(length(nik_digits) AS VARCHAR)",
+            ),
+            Check(
+                "nik",
+                "nik_invalid",
+                "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) = 16 AND NOT ilp_nik_plausible(nik_digits)",
+            ),
+            Check(
+                "nik",
+                "identity_missing",
+                "nik IS NULL AND person_key IS NULL AND (name IS NULL OR t_birth_date IS NULL)",
+            ),
             Check("birth_date", "invalid_date", "birth_date IS NOT NULL AND t_birth_date IS NULL", "birth_date"),
             Check("birth_date", "required_missing", "birth_date IS NULL AND age_years IS NULL"),
             Check("birth_date", "before_birth", "t_birth_date > t_service_date", "birth_date"),
             Check("birth_date", "date_too_old", "t_birth_date < DATE '1900-01-01'", "birth_date"),
-            Check("age_years", "invalid_age",
-                  "(age_years IS NOT NULL AND (t_age IS NULL OR t_age < 0 OR t_age > 120)) OR t_age_years > 120",
-                  "coalesce(age_years, CAST(t_age_years AS VARCHAR))"),
+            Check(
+                "age_years",
+                "invalid_age",
+                "(age_years IS NOT NULL AND (t_age IS NULL OR t_age < 0 OR t_age > 120)) OR t_age_years > 120",
+                "coalesce(age_years, CAST(t_age_years AS VARCHAR))",
+            ),
             Check("sex", "required_missing", "sex IS NULL"),
             Check("sex", "invalid_sex", "sex IS NOT NULL AND t_sex IS NULL", "sex"),
         ]
@@ -352,15 +449,23 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, {pcol}, sv.code AS r_service, ilp_int(s.count) AS t_count
-            FROM {src} s {pj} {dj} {_vocab_join('lk_service', 'coalesce(s.service_code, s.service_name)', 'sv', src)}
+            FROM {src} s {pj} {dj} {_vocab_join("lk_service", "coalesce(s.service_code, s.service_name)", "sv", src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
-        checks = [*pchecks2, *pchecks, *dchecks,
-                  Check("service_code", "required_missing", "service_code IS NULL AND service_name IS NULL"),
-                  Check("service_code", "unknown_service",
-                        "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
-                        "coalesce(service_code, service_name)"),
-                  *_count_checks("count", "t_count"), dup_check]
+        checks = [
+            *pchecks2,
+            *pchecks,
+            *dchecks,
+            Check("service_code", "required_missing", "service_code IS NULL AND service_name IS NULL"),
+            Check(
+                "service_code",
+                "unknown_service",
+                "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
+                "coalesce(service_code, service_name)",
+            ),
+            *_count_checks("count", "t_count"),
+            dup_check,
+        ]
         return select, checks, params
     if kind == "kesiapan":
         pcol, pchecks2 = _period_cols()
@@ -368,16 +473,19 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         select = f"""
         WITH i AS (
             SELECT s.*, {pcols}, {pcol}, it.code AS r_item, ilp_number(s.value) AS t_value
-            FROM {src} s {pj} {_vocab_join('lk_item', 's.item_code', 'it', src)}
+            FROM {src} s {pj} {_vocab_join("lk_item", "s.item_code", "it", src)}
             WHERE s._skip IS NULL)
         SELECT *, {dup_col} FROM i"""
-        checks = [*pchecks2, *pchecks,
-                  Check("item_code", "required_missing", "item_code IS NULL"),
-                  Check("item_code", "unknown_item", "item_code IS NOT NULL AND r_item IS NULL", "item_code"),
-                  Check("value", "required_missing", "value IS NULL"),
-                  Check("value", "not_number", "value IS NOT NULL AND t_value IS NULL", "value"),
-                  Check("value", "negative", "t_value < 0", "value"),
-                  dup_check]
+        checks = [
+            *pchecks2,
+            *pchecks,
+            Check("item_code", "required_missing", "item_code IS NULL"),
+            Check("item_code", "unknown_item", "item_code IS NOT NULL AND r_item IS NULL", "item_code"),
+            Check("value", "required_missing", "value IS NULL"),
+            Check("value", "not_number", "value IS NOT NULL AND t_value IS NULL", "value"),
+            Check("value", "negative", "t_value < 0", "value"),
+            dup_check,
+        ]
         return select, checks, params
     if kind == "sasaran":
         dj, dcols, dchecks = _desa_join(required=False, src=src)
@@ -386,7 +494,7 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         WITH i AS (
             SELECT s.*, {pcols}, {dcols}, tg.code AS r_target_group, ilp_int(s.count) AS t_count,
                 TRY_CAST(ilp_int(s.year) AS INTEGER) AS t_year
-            FROM {src} s {pj} {dj} {_vocab_join('lk_target_group', 's.target_group', 'tg', src)}
+            FROM {src} s {pj} {dj} {_vocab_join("lk_target_group", "s.target_group", "tg", src)}
             WHERE s._skip IS NULL),
         a AS (
             SELECT *, CASE WHEN desa_code IS NOT NULL OR desa_name IS NOT NULL THEN 'desa' ELSE 'puskesmas' END AS area_level,
@@ -396,17 +504,34 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         pchecks_opt = [c for c in pchecks if c.reason != "required_missing"]
         checks = [
             Check("year", "required_missing", "year IS NULL"),
-            Check("year", "invalid_year", f"year IS NOT NULL AND (t_year IS NULL OR t_year < 2000 OR t_year > {today.year + 5})", "year"),
-            Check("desa_code", "required_missing",
-                  "desa_code IS NULL AND desa_name IS NULL AND puskesmas_code IS NULL AND puskesmas_name IS NULL"),
-            *pchecks_opt, *dchecks,
-            Check("desa_name", "puskesmas_needed_for_name",
-                  "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NULL AND puskesmas_code IS NULL "
-                  "AND puskesmas_name IS NULL"),
+            Check(
+                "year",
+                "invalid_year",
+                f"year IS NOT NULL AND (t_year IS NULL OR t_year < 2000 OR t_year > {today.year + 5})",
+                "year",
+            ),
+            Check(
+                "desa_code",
+                "required_missing",
+                "desa_code IS NULL AND desa_name IS NULL AND puskesmas_code IS NULL AND puskesmas_name IS NULL",
+            ),
+            *pchecks_opt,
+            *dchecks,
+            Check(
+                "desa_name",
+                "puskesmas_needed_for_name",
+                "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NULL AND puskesmas_code IS NULL "
+                "AND puskesmas_name IS NULL",
+            ),
             Check("target_group", "required_missing", "target_group IS NULL"),
-            Check("target_group", "unknown_target_group", "target_group IS NOT NULL AND r_target_group IS NULL",
-                  "target_group"),
-            *_count_checks("count", "t_count"), dup_check,
+            Check(
+                "target_group",
+                "unknown_target_group",
+                "target_group IS NOT NULL AND r_target_group IS NULL",
+                "target_group",
+            ),
+            *_count_checks("count", "t_count"),
+            dup_check,
         ]
         return select, checks, params
     if kind == "puskesmas":
@@ -426,27 +551,59 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         SELECT *, {dup_col} FROM r"""
         checks = [
             Check("puskesmas_code", "required_missing", "puskesmas_code IS NULL"),
-            Check("puskesmas_code", "invalid_puskesmas_code",
-                  "puskesmas_code IS NOT NULL AND NOT regexp_full_match(puskesmas_code, '[A-Za-z0-9._-]{1,32}')",
-                  "puskesmas_code"),
+            Check(
+                "puskesmas_code",
+                "invalid_puskesmas_code",
+                "puskesmas_code IS NOT NULL AND NOT regexp_full_match(puskesmas_code, '[A-Za-z0-9._-]{1,32}')",
+                "puskesmas_code",
+            ),
             Check("puskesmas_name", "required_missing", "puskesmas_name IS NULL"),
             Check("regency_code", "required_missing", "regency_code IS NULL AND district_code IS NULL"),
-            Check("regency_code", "unknown_regency", "t_regency IS NOT NULL AND ref_regency IS NULL",
-                  "coalesce(regency_code, district_code)"),
-            Check("regency_code", "invalid_region_code",
-                  "regency_code IS NOT NULL AND (t_regency_raw IS NULL OR length(t_regency_raw) <> 5)", "regency_code"),
-            Check("district_code", "unknown_district",
-                  "district_code IS NOT NULL AND (t_district IS NULL OR ref_district IS NULL)", "district_code"),
-            Check("district_code", "district_outside_regency",
-                  "ref_district IS NOT NULL AND ref_district_regency <> t_regency", "district_code"),
-            Check("ilp_start_date", "invalid_date", "ilp_start_date IS NOT NULL AND t_ilp_start IS NULL",
-                  "ilp_start_date"),
-            Check("ilp_start_date", "date_out_of_range",
-                  f"t_ilp_start < DATE '2020-01-01' OR t_ilp_start > DATE '{today.year + 2}-12-31'", "ilp_start_date"),
-            Check("latitude", "invalid_coordinate",
-                  "(latitude IS NOT NULL AND (t_lat IS NULL OR t_lat NOT BETWEEN -11.5 AND 6.5))", "latitude"),
-            Check("longitude", "invalid_coordinate",
-                  "(longitude IS NOT NULL AND (t_lon IS NULL OR t_lon NOT BETWEEN 94.5 AND 141.5))", "longitude"),
+            Check(
+                "regency_code",
+                "unknown_regency",
+                "t_regency IS NOT NULL AND ref_regency IS NULL",
+                "coalesce(regency_code, district_code)",
+            ),
+            Check(
+                "regency_code",
+                "invalid_region_code",
+                "regency_code IS NOT NULL AND (t_regency_raw IS NULL OR length(t_regency_raw) <> 5)",
+                "regency_code",
+            ),
+            Check(
+                "district_code",
+                "unknown_district",
+                "district_code IS NOT NULL AND (t_district IS NULL OR ref_district IS NULL)",
+                "district_code",
+            ),
+            Check(
+                "district_code",
+                "district_outside_regency",
+                "ref_district IS NOT NULL AND ref_district_regency <> t_regency",
+                "district_code",
+            ),
+            Check(
+                "ilp_start_date", "invalid_date", "ilp_start_date IS NOT NULL AND t_ilp_start IS NULL", "ilp_start_date"
+            ),
+            Check(
+                "ilp_start_date",
+                "date_out_of_range",
+                f"t_ilp_start < DATE '2020-01-01' OR t_ilp_start > DATE '{today.year + 2}-12-31'",
+                "ilp_start_date",
+            ),
+            Check(
+                "latitude",
+                "invalid_coordinate",
+                "(latitude IS NOT NULL AND (t_lat IS NULL OR t_lat NOT BETWEEN -11.5 AND 6.5))",
+                "latitude",
+            ),
+            Check(
+                "longitude",
+                "invalid_coordinate",
+                "(longitude IS NOT NULL AND (t_lon IS NULL OR t_lon NOT BETWEEN 94.5 AND 141.5))",
+                "longitude",
+            ),
             dup_check,
         ]
         return select, checks, params
@@ -460,11 +617,20 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         SELECT *, {dup_col} FROM i"""
         checks = [
             Check("desa_code", "required_missing", "desa_code IS NULL"),
-            Check("desa_code", "invalid_region_code",
-                  "desa_code IS NOT NULL AND (t_desa IS NULL OR length(t_desa) <> 13)", "desa_code"),
-            Check("desa_code", "unknown_desa_code",
-                  "t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL", "desa_code"),
-            *pchecks, dup_check,
+            Check(
+                "desa_code",
+                "invalid_region_code",
+                "desa_code IS NOT NULL AND (t_desa IS NULL OR length(t_desa) <> 13)",
+                "desa_code",
+            ),
+            Check(
+                "desa_code",
+                "unknown_desa_code",
+                "t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL",
+                "desa_code",
+            ),
+            *pchecks,
+            dup_check,
         ]
         return select, checks, params
     raise ValueError(kind)
@@ -477,8 +643,15 @@ def _report_value(check: Check) -> str:
     return check.value
 
 
-def validate(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, cat: Catalogue, *,
-             secret: bytes | None, max_refusals: int = 1000) -> Validation:
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    m: Mapping,
+    cat: Catalogue,
+    *,
+    secret: bytes | None,
+    max_refusals: int = 1000,
+) -> Validation:
     """Parse, resolve and check every record; nothing is written to the database's tables."""
     src = build_long(con, raw, m)
     select, checks, params = parse_sql(m.kind, src, secret)
@@ -498,7 +671,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, cat: Cat
             CREATE OR REPLACE TEMP TABLE {parsed} AS
             SELECT * EXCLUDE (_dedupe_rank) FROM (
                 SELECT *, row_number() OVER (PARTITION BY r_service, {key} ORDER BY row_no) AS _dedupe_rank
-                FROM {parsed}) WHERE _dedupe_rank = 1 OR {key.split(',')[0]} IS NULL
+                FROM {parsed}) WHERE _dedupe_rank = 1 OR {key.split(",")[0]} IS NULL
         """)
     refusal = f"refusal_{uuid.uuid4().hex[:10]}"
     union = " UNION ALL ".join(
@@ -521,15 +694,18 @@ def validate(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, cat: Cat
         rows_skipped += rows_read - kept
         rows_read = kept
     rows_refused = con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}").fetchone()[0]
-    rows_accepted, records = con.execute(
-        f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}"
-    ).fetchone()
+    rows_accepted, records = con.execute(f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}").fetchone()
     rows = con.execute(
         f"SELECT row_no, field, reason, value, _col FROM {refusal} ORDER BY row_no, field, reason LIMIT {int(max_refusals)}"
     ).fetchall()
     refusals = [
-        Refusal(row=r[0], column=(r[4] if r[4] and r[1] in WIDE_VALUE_FIELDS else m.header_of(r[1])),
-                field=r[1], reason_code=r[2], value=r[3])
+        Refusal(
+            row=r[0],
+            column=(r[4] if r[4] and r[1] in WIDE_VALUE_FIELDS else m.header_of(r[1])),
+            field=r[1],
+            reason_code=r[2],
+            value=r[3],
+        )
         for r in rows
     ]
     counts = [
@@ -543,10 +719,20 @@ def validate(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, cat: Cat
     if period_col and records:
         p_start, p_end = con.execute(f"SELECT min({period_col}), max({period_col}) FROM {accepted}").fetchone()
     return Validation(
-        kind=m.kind, mapping=m, parsed=parsed, accepted=accepted, rows_read=rows_read,
-        rows_skipped=rows_skipped, rows_refused=rows_refused, rows_accepted=rows_accepted,
-        records_accepted=records, refusals=refusals, refusal_counts=counts, period_start=p_start,
-        period_end=p_end, temp_relations=[src, parsed, refusal, accepted],
+        kind=m.kind,
+        mapping=m,
+        parsed=parsed,
+        accepted=accepted,
+        rows_read=rows_read,
+        rows_skipped=rows_skipped,
+        rows_refused=rows_refused,
+        rows_accepted=rows_accepted,
+        records_accepted=records,
+        refusals=refusals,
+        refusal_counts=counts,
+        period_start=p_start,
+        period_end=p_end,
+        temp_relations=[src, parsed, refusal, accepted],
     )
 
 

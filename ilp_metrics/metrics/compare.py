@@ -17,8 +17,8 @@ No Streamlit here: functions take a DuckDB connection and return data frames.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Iterable, Mapping
 
 import duckdb
 import numpy as np
@@ -28,16 +28,64 @@ from scipy import stats
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates
 
-ALIGNED_COLUMNS = ["group", "indicator", "months_since_start", "units", "median_coverage_pct", "p25", "p75",
-                   "mean_coverage_pct", "annual_target_pct"]
-CALENDAR_COLUMNS = ["group", "indicator", "period", "year", "month", "units", "units_started",
-                    "median_coverage_pct", "p25", "p75", "mean_coverage_pct", "annual_target_pct"]
-BEFORE_AFTER_COLUMNS = ["group", "indicator", "unit_code", "unit_name", "regency_code", "ilp_start_date",
-                        "months_before", "before_mean_pct", "months_after", "after_mean_pct", "change_pct",
-                        "included"]
-FUNNEL_COLUMNS = ["indicator", "unit_code", "unit_name", "regency_code", "year", "month", "numerator",
-                  "denominator", "coverage_pct", "district_rate_pct", "lower95_pct", "upper95_pct",
-                  "lower998_pct", "upper998_pct", "band", "outside", "target_pct"]
+ALIGNED_COLUMNS = [
+    "group",
+    "indicator",
+    "months_since_start",
+    "units",
+    "median_coverage_pct",
+    "p25",
+    "p75",
+    "mean_coverage_pct",
+    "annual_target_pct",
+]
+CALENDAR_COLUMNS = [
+    "group",
+    "indicator",
+    "period",
+    "year",
+    "month",
+    "units",
+    "units_started",
+    "median_coverage_pct",
+    "p25",
+    "p75",
+    "mean_coverage_pct",
+    "annual_target_pct",
+]
+BEFORE_AFTER_COLUMNS = [
+    "group",
+    "indicator",
+    "unit_code",
+    "unit_name",
+    "regency_code",
+    "ilp_start_date",
+    "months_before",
+    "before_mean_pct",
+    "months_after",
+    "after_mean_pct",
+    "change_pct",
+    "included",
+]
+FUNNEL_COLUMNS = [
+    "indicator",
+    "unit_code",
+    "unit_name",
+    "regency_code",
+    "year",
+    "month",
+    "numerator",
+    "denominator",
+    "coverage_pct",
+    "district_rate_pct",
+    "lower95_pct",
+    "upper95_pct",
+    "lower998_pct",
+    "upper998_pct",
+    "band",
+    "outside",
+    "target_pct",
+]
 FUNNEL_LEVELS = {"95": 0.95, "998": 0.998}
 BANDS = ("below_998", "below_95", "within", "above_95", "above_998")
 
@@ -77,16 +125,24 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
         raise GroupError("compare.group_empty", spec=spec or "")
     if _REGENCY.match(text):
         code = text if "." in text else f"{text[:2]}.{text[2:]}"
-        rows = con.execute("SELECT puskesmas_code FROM puskesmas WHERE regency_code = $c ORDER BY 1",
-                           {"c": code}).fetchall()
-    elif "," not in text and con.execute("SELECT count(*) FROM puskesmas WHERE lower(cohort) = lower($c)",
-                                         {"c": text}).fetchone()[0]:
-        rows = con.execute("SELECT puskesmas_code FROM puskesmas WHERE lower(cohort) = lower($c) ORDER BY 1",
-                           {"c": text}).fetchall()
+        rows = con.execute(
+            "SELECT puskesmas_code FROM puskesmas WHERE regency_code = $c ORDER BY 1", {"c": code}
+        ).fetchall()
+    elif (
+        "," not in text
+        and con.execute("SELECT count(*) FROM puskesmas WHERE lower(cohort) = lower($c)", {"c": text}).fetchone()[0]
+    ):
+        rows = con.execute(
+            "SELECT puskesmas_code FROM puskesmas WHERE lower(cohort) = lower($c) ORDER BY 1", {"c": text}
+        ).fetchall()
     else:
         wanted = list(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
-        known = {r[0] for r in con.execute("SELECT puskesmas_code FROM puskesmas WHERE list_contains($w, puskesmas_code)",
-                                           {"w": wanted}).fetchall()}
+        known = {
+            r[0]
+            for r in con.execute(
+                "SELECT puskesmas_code FROM puskesmas WHERE list_contains($w, puskesmas_code)", {"w": wanted}
+            ).fetchall()
+        }
         unknown = [c for c in wanted if c not in known]
         if unknown and len(wanted) == 1:  # one word that is no regency, cohort or puskesmas
             raise GroupError("compare.group_empty", spec=text)
@@ -100,8 +156,12 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
 
 def cohorts(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Cohort names in the registry (for pickers)."""
-    return [r[0] for r in con.execute(
-        "SELECT DISTINCT cohort FROM puskesmas WHERE cohort IS NOT NULL AND cohort <> '' ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT cohort FROM puskesmas WHERE cohort IS NOT NULL AND cohort <> '' ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 # ================================================================================== monthly coverage
@@ -109,8 +169,7 @@ def cohorts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def comparable(ind: Indicator) -> bool:
     """Monthly coverage needs a cumulative count over an annual target-group denominator."""
-    return (not ind.numerator.readiness_item and ind.accumulation == "cumulative"
-            and bool(ind.denominator.target_group))
+    return not ind.numerator.readiness_item and ind.accumulation == "cumulative" and bool(ind.denominator.target_group)
 
 
 def comparable_indicators(cat: Catalogue | None = None) -> list[str]:
@@ -133,7 +192,8 @@ def _data_years(con: duckdb.DuckDBPyConnection, units: list[str]) -> list[int]:
                UNION ALL SELECT year(max(service_date)) FROM layanan WHERE list_contains($u, puskesmas_code)
                UNION ALL SELECT year(min(period)) FROM capaian WHERE list_contains($u, puskesmas_code)
                UNION ALL SELECT year(max(period)) FROM capaian WHERE list_contains($u, puskesmas_code))""",
-        {"u": units}).fetchone()
+        {"u": units},
+    ).fetchone()
     if row[0] is None:
         return []
     return list(range(int(row[0]), int(row[1]) + 1))
@@ -176,11 +236,19 @@ def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], unit
         SELECT f.indicator, s.puskesmas_code AS unit_code, CAST(year(s.period) AS INTEGER) AS year,
                CAST(month(s.period) AS INTEGER) AS month
         FROM sent s JOIN first_countable f ON f.puskesmas_code = s.puskesmas_code AND s.period >= f.first_period
-        """, {"i": ind_col, "s": svc_col, "a": agg_col, "u": units}).df()
+        """,
+        {"i": ind_col, "s": svc_col, "a": agg_col, "u": units},
+    ).df()
 
 
-def monthly_coverage(con: duckdb.DuckDBPyConnection, indicators: Iterable[str], units: Iterable[str], *,
-                     years: Iterable[int] | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def monthly_coverage(
+    con: duckdb.DuckDBPyConnection,
+    indicators: Iterable[str],
+    units: Iterable[str],
+    *,
+    years: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Monthly coverage per indicator, puskesmas and calendar month, with months since the unit's start.
 
     Columns: indicator, unit_code, unit_name, regency_code, ilp_start_date, year, month, period
@@ -191,21 +259,38 @@ def monthly_coverage(con: duckdb.DuckDBPyConnection, indicators: Iterable[str], 
     cat = catalogue or load_catalogue()
     inds = _check(cat, dict.fromkeys(indicators))
     units = list(dict.fromkeys(units))
-    empty = pd.DataFrame(columns=["indicator", "unit_code", "unit_name", "regency_code", "ilp_start_date", "year",
-                                  "month", "period", "numerator_month", "denominator", "monthly_coverage_pct",
-                                  "months_since_start", "annual_target_pct"])
+    empty = pd.DataFrame(
+        columns=[
+            "indicator",
+            "unit_code",
+            "unit_name",
+            "regency_code",
+            "ilp_start_date",
+            "year",
+            "month",
+            "period",
+            "numerator_month",
+            "denominator",
+            "monthly_coverage_pct",
+            "months_since_start",
+            "annual_target_pct",
+        ]
+    )
     if not inds or not units:
         return empty
     years = list(years) if years is not None else _data_years(con, units)
     registry = con.execute(
         "SELECT puskesmas_code AS unit_code, regency_code, ilp_start_date FROM puskesmas "
-        "WHERE list_contains($u, puskesmas_code)", {"u": units}).df()
+        "WHERE list_contains($u, puskesmas_code)",
+        {"u": units},
+    ).df()
     regencies = registry["regency_code"].unique().tolist()
     frames = []
     for year in years:
         for regency in regencies:  # one statement per kabupaten: each scans only its puskesmas
-            part = coverage_many(con, [i.code for i in inds], level="puskesmas", year=year, regency=regency,
-                                 catalogue=cat)
+            part = coverage_many(
+                con, [i.code for i in inds], level="puskesmas", year=year, regency=regency, catalogue=cat
+            )
             frames.append(part[part["unit_code"].isin(units)])
     if not frames:
         return empty
@@ -220,15 +305,17 @@ def monthly_coverage(con: duckdb.DuckDBPyConnection, indicators: Iterable[str], 
     frame = frame.drop(columns=["regency_code"]).merge(registry, on="unit_code", how="left")
     start = pd.to_datetime(frame["ilp_start_date"])
     frame["months_since_start"] = ((frame["year"] - start.dt.year) * 12 + (frame["month"] - start.dt.month)).astype(
-        "Float64")
+        "Float64"
+    )
     frame["annual_target_pct"] = frame["annual_target"]
     frame["period"] = [f"{y}-{m:02d}" for y, m in zip(frame["year"], frame["month"])]
     cols = list(empty.columns)
     return frame[cols].sort_values(["indicator", "unit_code", "year", "month"]).reset_index(drop=True)
 
 
-def _monthly_for(con, indicator: str | Iterable[str], groups: Mapping[str, list[str]], monthly: pd.DataFrame | None,
-                 years, catalogue) -> tuple[pd.DataFrame, list[str]]:
+def _monthly_for(
+    con, indicator: str | Iterable[str], groups: Mapping[str, list[str]], monthly: pd.DataFrame | None, years, catalogue
+) -> tuple[pd.DataFrame, list[str]]:
     codes = [indicator] if isinstance(indicator, str) else list(indicator)
     if monthly is None:
         units = [u for members in groups.values() for u in members]
@@ -244,19 +331,27 @@ def _with_groups(monthly: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.D
 
 def _spread(grouped) -> pd.DataFrame:
     values = grouped["monthly_coverage_pct"]
-    return pd.DataFrame({
-        "units": values.count(),
-        "median_coverage_pct": values.median(),
-        "p25": values.quantile(0.25),
-        "p75": values.quantile(0.75),
-        "mean_coverage_pct": values.mean(),
-        "annual_target_pct": grouped["annual_target_pct"].median(),
-    })
+    return pd.DataFrame(
+        {
+            "units": values.count(),
+            "median_coverage_pct": values.median(),
+            "p25": values.quantile(0.25),
+            "p75": values.quantile(0.75),
+            "mean_coverage_pct": values.mean(),
+            "annual_target_pct": grouped["annual_target_pct"].median(),
+        }
+    )
 
 
-def aligned_series(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[str], groups: Mapping[str, list[str]],
-                   *, years: Iterable[int] | None = None, catalogue: Catalogue | None = None,
-                   monthly: pd.DataFrame | None = None) -> pd.DataFrame:
+def aligned_series(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str | Iterable[str],
+    groups: Mapping[str, list[str]],
+    *,
+    years: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+    monthly: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per group and month since each unit's own ILP start (negative before, 0 = the start month):
     how many units contribute, and the median, 25th and 75th percentiles (linear interpolation) and
     mean of their monthly coverage. Units without a start date are left out; months where no unit
@@ -274,9 +369,15 @@ def aligned_series(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[str
     return out[ALIGNED_COLUMNS].reset_index(drop=True)
 
 
-def calendar_series(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[str], groups: Mapping[str, list[str]],
-                    *, years: Iterable[int] | None = None, catalogue: Catalogue | None = None,
-                    monthly: pd.DataFrame | None = None) -> pd.DataFrame:
+def calendar_series(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str | Iterable[str],
+    groups: Mapping[str, list[str]],
+    *,
+    years: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+    monthly: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The same spread per calendar month, for audiences who think in dates; `units_started` says
     how many of the contributing units had started ILP by that month."""
     data, _ = _monthly_for(con, indicator, groups, monthly, years, catalogue)
@@ -297,9 +398,17 @@ def calendar_series(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[st
     return out[CALENDAR_COLUMNS].reset_index(drop=True)
 
 
-def before_after(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[str], groups: Mapping[str, list[str]],
-                 *, months: int = 12, min_months: int = 6, years: Iterable[int] | None = None,
-                 catalogue: Catalogue | None = None, monthly: pd.DataFrame | None = None) -> pd.DataFrame:
+def before_after(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str | Iterable[str],
+    groups: Mapping[str, list[str]],
+    *,
+    months: int = 12,
+    min_months: int = 6,
+    years: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+    monthly: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per unit: mean monthly coverage over months −`months`..−1 before its ILP start and +1..+`months`
     after (the start month 0 is left out: it mixes before and after and, where aggregates give way
     to records, the two sources), the number of months with data on each side, and the change.
@@ -311,12 +420,20 @@ def before_after(con: duckdb.DuckDBPyConnection, indicator: str | Iterable[str],
     k = data["months_since_start"].astype(int)
     before = data[(k >= -months) & (k <= -1)].groupby(["indicator", "unit_code"])["monthly_coverage_pct"]
     after = data[(k >= 1) & (k <= months)].groupby(["indicator", "unit_code"])["monthly_coverage_pct"]
-    sides = pd.DataFrame({"months_before": before.count(), "before_mean_pct": before.mean(),
-                          "months_after": after.count(), "after_mean_pct": after.mean()})
+    sides = pd.DataFrame(
+        {
+            "months_before": before.count(),
+            "before_mean_pct": before.mean(),
+            "months_after": after.count(),
+            "after_mean_pct": after.mean(),
+        }
+    )
     units = [u for members in groups.values() for u in members]
     registry = con.execute(
         "SELECT puskesmas_code AS unit_code, puskesmas_name AS unit_name, regency_code, ilp_start_date "
-        "FROM puskesmas WHERE list_contains($u, puskesmas_code)", {"u": units}).df()
+        "FROM puskesmas WHERE list_contains($u, puskesmas_code)",
+        {"u": units},
+    ).df()
     rows = []
     for name, members in groups.items():
         for code in codes:
@@ -344,18 +461,36 @@ def difference_in_differences(table: pd.DataFrame, group_a: str, group_b: str) -
         means = {}
         for name in (group_a, group_b):
             g = part[part["group"] == name]
-            means[name] = {"units": len(g), "before_mean_pct": g["before_mean_pct"].mean(),
-                           "after_mean_pct": g["after_mean_pct"].mean(), "change_pct": g["change_pct"].mean()}
+            means[name] = {
+                "units": len(g),
+                "before_mean_pct": g["before_mean_pct"].mean(),
+                "after_mean_pct": g["after_mean_pct"].mean(),
+                "change_pct": g["change_pct"].mean(),
+            }
             rows.append({"indicator": code, "row": name, **means[name]})
         a, b = means[group_a], means[group_b]
-        rows.append({"indicator": code, "row": "difference", "units": a["units"] + b["units"],
-                     **{c: a[c] - b[c] for c in ("before_mean_pct", "after_mean_pct", "change_pct")}})
+        rows.append(
+            {
+                "indicator": code,
+                "row": "difference",
+                "units": a["units"] + b["units"],
+                **{c: a[c] - b[c] for c in ("before_mean_pct", "after_mean_pct", "change_pct")},
+            }
+        )
     for code in table["indicator"].unique():  # indicators without any included unit still get rows
         if not any(r["indicator"] == code for r in rows):
-            rows += [{"indicator": code, "row": r, "units": 0, "before_mean_pct": np.nan, "after_mean_pct": np.nan,
-                      "change_pct": np.nan} for r in (group_a, group_b, "difference")]
-    return pd.DataFrame(rows, columns=["indicator", "row", "units", "before_mean_pct", "after_mean_pct",
-                                       "change_pct"])
+            rows += [
+                {
+                    "indicator": code,
+                    "row": r,
+                    "units": 0,
+                    "before_mean_pct": np.nan,
+                    "after_mean_pct": np.nan,
+                    "change_pct": np.nan,
+                }
+                for r in (group_a, group_b, "difference")
+            ]
+    return pd.DataFrame(rows, columns=["indicator", "row", "units", "before_mean_pct", "after_mean_pct", "change_pct"])
 
 
 # ================================================================================== funnel
@@ -383,14 +518,23 @@ def funnel_bands(numerator: pd.Series, denominator: pd.Series, rate: float) -> p
     p = numerator.to_numpy(float) / n
     band = np.select(
         [p > limits["upper998"], p > limits["upper95"], p < limits["lower998"], p < limits["lower95"]],
-        ["above_998", "above_95", "below_998", "below_95"], default="within")
+        ["above_998", "above_95", "below_998", "below_95"],
+        default="within",
+    )
     limits["band"] = band
     limits.index = numerator.index
     return limits
 
 
-def funnel(con: duckdb.DuckDBPyConnection, indicator: str, year: int, through: int | None = None,
-           regency: str | None = None, *, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def funnel(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str,
+    year: int,
+    through: int | None = None,
+    regency: str | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Funnel plot data: each puskesmas's coverage to date (cumulative from January through
     `through`) against its annual denominator, the district rate (all its puskesmas pooled) and the
     binomial 95 % and 99.8 % limits for its denominator. Only percent indicators whose pooled rate
@@ -399,8 +543,9 @@ def funnel(con: duckdb.DuckDBPyConnection, indicator: str, year: int, through: i
     ind = cat.indicator(indicator)
     if ind.numerator.readiness_item or ind.unit != "percent":
         raise NotComparable("compare.funnel_not_binomial", indicator)
-    frame = snapshot(coverage_many(con, [indicator], level="puskesmas", year=year, through=through,
-                                   regency=regency, catalogue=cat))
+    frame = snapshot(
+        coverage_many(con, [indicator], level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+    )
     frame = frame[frame["has_data"] & (frame["denominator"] > 0)].copy()
     if frame.empty:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
@@ -432,9 +577,13 @@ def funnel_curve(rate: float, n_min: float, n_max: float, points: int = 200) -> 
 def aggregate_reporters(con: duckdb.DuckDBPyConnection, units: Iterable[str]) -> list[str]:
     """Puskesmas among `units` that sent aggregate reports (capaian) at some time: their series switch
     source at some point, and person counts of that calendar year mix the two (see monthly_coverage)."""
-    return [r[0] for r in con.execute(
-        "SELECT DISTINCT puskesmas_code FROM capaian WHERE list_contains($u, puskesmas_code) ORDER BY 1",
-        {"u": list(units)}).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT puskesmas_code FROM capaian WHERE list_contains($u, puskesmas_code) ORDER BY 1",
+            {"u": list(units)},
+        ).fetchall()
+    ]
 
 
 def start_month(value: date | pd.Timestamp | None) -> str | None:

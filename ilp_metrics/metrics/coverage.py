@@ -13,9 +13,9 @@ annual denominator and the pro-rated target line `target × months / 12`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 import duckdb
 import numpy as np
@@ -31,12 +31,34 @@ LEVELS = ("kabupaten", "puskesmas", "desa")
 _UNIT_COLUMN = {"kabupaten": "regency_code", "puskesmas": "puskesmas_code", "desa": "desa_code"}
 
 COLUMNS = [
-    "indicator", "level", "unit_code", "unit_name", "parent_code", "regency_code", "year", "month",
-    "period", "numerator", "numerator_month", "denominator", "coverage", "coverage_month", "unit",
-    "annual_target", "target_to_date", "status", "achievement", "trend", "pws_reading", "gap",
-    "gap_per_month", "projected_numerator", "projected_coverage", "projected_status", "has_data",
+    "indicator",
+    "level",
+    "unit_code",
+    "unit_name",
+    "parent_code",
+    "regency_code",
+    "year",
+    "month",
+    "period",
+    "numerator",
+    "numerator_month",
+    "denominator",
+    "coverage",
+    "coverage_month",
+    "unit",
+    "annual_target",
+    "target_to_date",
+    "status",
+    "achievement",
+    "trend",
+    "pws_reading",
+    "gap",
+    "gap_per_month",
+    "projected_numerator",
+    "projected_coverage",
+    "projected_status",
+    "has_data",
 ]
-
 
 
 class LevelNotAvailable(ValueError):
@@ -380,8 +402,20 @@ class _Entry:
 
 
 def _service_params(entries: list[_Entry]) -> dict:
-    d: dict[str, list] = {k: [] for k in ("d_indicator", "d_service", "d_count", "d_min_events", "d_age_min",
-                                          "d_age_max", "d_sex", "d_results", "d_aggregates")}
+    d: dict[str, list] = {
+        k: []
+        for k in (
+            "d_indicator",
+            "d_service",
+            "d_count",
+            "d_min_events",
+            "d_age_min",
+            "d_age_max",
+            "d_sex",
+            "d_results",
+            "d_aggregates",
+        )
+    }
     t: dict[str, list] = {"t_indicator": [], "t_group": [], "t_factor": []}
     for entry in entries:
         ind = entry.indicator
@@ -416,15 +450,30 @@ def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict:
     return r
 
 
-def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, entries: list[_Entry], level: str,
-            window: Window, regency: str | None, puskesmas: str | None) -> pd.DataFrame:
+def _series(
+    con: duckdb.DuckDBPyConnection,
+    cat: Catalogue,
+    entries: list[_Entry],
+    level: str,
+    window: Window,
+    regency: str | None,
+    puskesmas: str | None,
+) -> pd.DataFrame:
     """Numerator series (and target-group or readiness denominators), at most two statements."""
-    base = {"regency": regency, "puskesmas": puskesmas, "year": window.year, "first": window.first,
-            "through": window.through, "start": window.start, "end": window.end}
+    base = {
+        "regency": regency,
+        "puskesmas": puskesmas,
+        "year": window.year,
+        "first": window.first,
+        "through": window.through,
+        "start": window.start,
+        "end": window.end,
+    }
     base["scope_lo"], base["scope_hi"] = con.execute(
         "SELECT min(puskesmas_code), max(puskesmas_code) FROM puskesmas "
         "WHERE ($regency IS NULL OR regency_code = $regency) AND ($puskesmas IS NULL OR puskesmas_code = $puskesmas)",
-        {"regency": regency, "puskesmas": puskesmas}).fetchone()
+        {"regency": regency, "puskesmas": puskesmas},
+    ).fetchone()
     frames = []
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
@@ -445,10 +494,19 @@ def _series(con: duckdb.DuckDBPyConnection, cat: Catalogue, entries: list[_Entry
 # ================================================================================== public API
 
 
-def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level: str, year: int,
-                  through: int | None = None, first: int = 1, regency: str | None = None,
-                  puskesmas: str | None = None, catalogue: Catalogue | None = None,
-                  principal: Principal | None = None) -> pd.DataFrame:
+def coverage_many(
+    con: duckdb.DuckDBPyConnection,
+    codes: Iterable[str],
+    *,
+    level: str,
+    year: int,
+    through: int | None = None,
+    first: int = 1,
+    regency: str | None = None,
+    puskesmas: str | None = None,
+    catalogue: Catalogue | None = None,
+    principal: Principal | None = None,
+) -> pd.DataFrame:
     """Coverage of several indicators for every unit of `level`, one row per indicator, unit and month.
 
     `numerator` counts from month `first` to the row's month (PWS cumulative when first = 1);
@@ -479,24 +537,44 @@ def coverage_many(con: duckdb.DuckDBPyConnection, codes: Iterable[str], *, level
         other = ind.denominator.indicator
         if other:
             key = _denominator_key(ind)
-            entries.setdefault(key, _Entry(key, cat.indicator(other), uses_aggregates(ind)
-                                           and uses_aggregates(cat.indicator(other))))
+            entries.setdefault(
+                key, _Entry(key, cat.indicator(other), uses_aggregates(ind) and uses_aggregates(cat.indicator(other)))
+            )
     frame = _series(con, cat, list(entries.values()), level, window, regency, puskesmas)
     frame = _indicator_denominators(frame, wanted)
     frame = frame[frame["indicator"].isin([i.code for i in wanted])].reset_index(drop=True)
     return assess(frame, cat, level, window)
 
 
-def coverage(con: duckdb.DuckDBPyConnection, code: str, *, level: str, year: int,
-             through: int | None = None, first: int = 1, regency: str | None = None,
-             puskesmas: str | None = None, catalogue: Catalogue | None = None,
-             principal: Principal | None = None) -> pd.DataFrame:
+def coverage(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    *,
+    level: str,
+    year: int,
+    through: int | None = None,
+    first: int = 1,
+    regency: str | None = None,
+    puskesmas: str | None = None,
+    catalogue: Catalogue | None = None,
+    principal: Principal | None = None,
+) -> pd.DataFrame:
     """`coverage_many` for one indicator; raises LevelNotAvailable when it has no figure at `level`."""
     cat = catalogue or load_catalogue()
     if level in LEVELS and level not in levels_for(cat.indicator(code)):
         raise LevelNotAvailable(f"{code} is reported per puskesmas; it has no {level} figure")
-    return coverage_many(con, [code], level=level, year=year, through=through, first=first,
-                         regency=regency, puskesmas=puskesmas, catalogue=cat, principal=principal)
+    return coverage_many(
+        con,
+        [code],
+        level=level,
+        year=year,
+        through=through,
+        first=first,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=cat,
+        principal=principal,
+    )
 
 
 def _denominator_key(ind: Indicator) -> str:
@@ -514,8 +592,9 @@ def _indicator_denominators(frame: pd.DataFrame, inds: list[Indicator]) -> pd.Da
         ref = frame.loc[frame["indicator"] == _denominator_key(ind), ["unit_code", "month", "numerator", "has_data"]]
         joined = frame.loc[mine, ["unit_code", "month"]].merge(ref, on=["unit_code", "month"], how="left")
         frame.loc[mine, "denominator"] = joined["numerator"].to_numpy()
-        frame.loc[mine, "has_data"] = frame.loc[mine, "has_data"].to_numpy() | \
-            joined["has_data"].fillna(False).astype(bool).to_numpy()
+        frame.loc[mine, "has_data"] = (
+            frame.loc[mine, "has_data"].to_numpy() | joined["has_data"].fillna(False).astype(bool).to_numpy()
+        )
     return frame
 
 
@@ -539,13 +618,15 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
     out["coverage_month"] = (out["numerator_month"] / den * factor).where(cumulative, out["coverage"]).where(has)
 
     pairs = out[["indicator", "regency_code"]].drop_duplicates()
-    pairs["annual_target"] = [cat.target_pct(c, window.year, r)
-                              for c, r in zip(pairs["indicator"], pairs["regency_code"])]
+    pairs["annual_target"] = [
+        cat.target_pct(c, window.year, r) for c, r in zip(pairs["indicator"], pairs["regency_code"])
+    ]
     out = out.merge(pairs, on=["indicator", "regency_code"], how="left")
     months_in = (out["month"] - window.first + 1).astype(float)
     out["target_to_date"] = (out["annual_target"] * months_in / 12).where(cumulative, out["annual_target"])
-    out["status"] = cat.status.classify_many(out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float),
-                                             lower.to_numpy(), min_ratio.to_numpy())
+    out["status"] = cat.status.classify_many(
+        out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float), lower.to_numpy(), min_ratio.to_numpy()
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(lower, out["target_to_date"] / out["coverage"], out["coverage"] / out["target_to_date"])
     out["achievement"] = pd.Series(ratio, index=out.index).where(out["status"] != "tidak_ada_data")
@@ -560,10 +641,15 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
     readings = {(r.above_target, r.rising): r.code for r in cat.status.pws}
     above = (out["status"] == "tercapai").to_numpy()
     out["pws_reading"] = np.select(
-        [comparable & above & better, comparable & above & ~better,
-         comparable & ~above & better, comparable & ~above & ~better],
+        [
+            comparable & above & better,
+            comparable & above & ~better,
+            comparable & ~above & better,
+            comparable & ~above & ~better,
+        ],
         [readings[(True, True)], readings[(True, False)], readings[(False, True)], readings[(False, False)]],
-        default=None)
+        default=None,
+    )
 
     _gap_and_projection(out, cat, keys, cumulative, lower, factor, window)
     out.insert(1, "level", level)
@@ -573,8 +659,15 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
     return out[COLUMNS]
 
 
-def _gap_and_projection(out: pd.DataFrame, cat: Catalogue, keys: list, cumulative: pd.Series,
-                        lower: pd.Series, factor: pd.Series, window: Window) -> None:
+def _gap_and_projection(
+    out: pd.DataFrame,
+    cat: Catalogue,
+    keys: list,
+    cumulative: pd.Series,
+    lower: pd.Series,
+    factor: pd.Series,
+    window: Window,
+) -> None:
     """People (or events) still to serve by December, and the year-end projection from recent pace.
 
     Only for cumulative indicators over a window that starts in January; the rules are the
@@ -595,9 +688,12 @@ def _gap_and_projection(out: pd.DataFrame, cat: Catalogue, keys: list, cumulativ
     projected_cov = projected / den * factor
     out["projected_numerator"] = projected
     out["projected_coverage"] = projected_cov
-    status = cat.status.classify_many(projected_cov.to_numpy(float), out["annual_target"].to_numpy(float),
-                                      lower.to_numpy(),
-                                      out["_min_ratio"].to_numpy(float))
+    status = cat.status.classify_many(
+        projected_cov.to_numpy(float),
+        out["annual_target"].to_numpy(float),
+        lower.to_numpy(),
+        out["_min_ratio"].to_numpy(float),
+    )
     out["projected_status"] = np.where(usable, status, None)
     needed = np.ceil(out["annual_target"] * den / factor - out["numerator"] - 1e-9).clip(lower=0)
     gap = needed.where(usable & ~lower)

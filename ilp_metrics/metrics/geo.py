@@ -23,8 +23,23 @@ from ilp_metrics.metrics.coverage import coverage_many, snapshot
 
 # Property names that carry a Kemendagri code in common boundary files (BIG/Dukcapil/BPS exports,
 # GADM-like re-codings), compared case-insensitively, first match wins; the feature's own `id` last.
-CODE_PROPERTIES = ("kode_kemendagri", "kode_desa", "kd_desa", "desa_code", "kode_kel", "kdepum", "kode_kec",
-                   "kd_kec", "kode_kecamatan", "kdcpum", "district_code", "kode_wilayah", "kode", "code", "id")
+CODE_PROPERTIES = (
+    "kode_kemendagri",
+    "kode_desa",
+    "kd_desa",
+    "desa_code",
+    "kode_kel",
+    "kdepum",
+    "kode_kec",
+    "kd_kec",
+    "kode_kecamatan",
+    "kdcpum",
+    "district_code",
+    "kode_wilayah",
+    "kode",
+    "code",
+    "id",
+)
 NAME_PROPERTIES = ("nama_desa", "desa", "namobj", "wadmkd", "nama_kec", "kecamatan", "wadmkc", "nama", "name")
 LEVEL_BY_DIGITS = {10: "desa", 6: "kecamatan"}
 
@@ -40,8 +55,8 @@ class GeoJSONError(ValueError):
 
 @dataclass(frozen=True)
 class Area:
-    code: str                      # dotted Kemendagri code: 73.09.04.2005 or 73.09.04
-    level: str                     # desa | kecamatan
+    code: str  # dotted Kemendagri code: 73.09.04.2005 or 73.09.04
+    level: str  # desa | kecamatan
     name: str
     rings: tuple[tuple[tuple[float, float], ...], ...]  # outer rings (and holes), lon/lat
 
@@ -150,9 +165,9 @@ def read_boundaries(data: bytes | str) -> Boundaries:
 
 @dataclass(frozen=True)
 class Match:
-    matched: list[str]      # codes in the file and in the data
-    unmatched: list[str]    # codes in the file that the registry does not know (in scope)
-    missing: list[str]      # areas of the registry (in scope) without a boundary in the file
+    matched: list[str]  # codes in the file and in the data
+    unmatched: list[str]  # codes in the file that the registry does not know (in scope)
+    missing: list[str]  # areas of the registry (in scope) without a boundary in the file
 
 
 def known_areas(con: duckdb.DuckDBPyConnection, level: str, regency: str | None = None) -> pd.DataFrame:
@@ -182,14 +197,33 @@ def match_boundaries(con: duckdb.DuckDBPyConnection, boundaries: Boundaries, reg
     return Match(matched, unmatched, sorted(known - set(codes)))
 
 
-def area_values(con: duckdb.DuckDBPyConnection, indicator: str, *, level: str, year: int, through: int | None = None,
-                regency: str | None = None, catalogue: Catalogue | None = None, principal=None) -> pd.DataFrame:
+def area_values(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str,
+    *,
+    level: str,
+    year: int,
+    through: int | None = None,
+    regency: str | None = None,
+    catalogue: Catalogue | None = None,
+    principal=None,
+) -> pd.DataFrame:
     """Coverage to date per desa (only those the `principal` may see), or per kecamatan (the sum of its desa numerators over the sum of their
     denominators: distinct persons served in two desa count in both, see the drill-down rule), with status.
     Columns: code, name, numerator, denominator, coverage, target_to_date, status."""
     cat = catalogue or load_catalogue()
-    snap = snapshot(coverage_many(con, [indicator], level="desa", year=year, through=through, regency=regency,
-                                  catalogue=cat, principal=principal))
+    snap = snapshot(
+        coverage_many(
+            con,
+            [indicator],
+            level="desa",
+            year=year,
+            through=through,
+            regency=regency,
+            catalogue=cat,
+            principal=principal,
+        )
+    )
     cols = ["code", "name", "numerator", "denominator", "coverage", "target_to_date", "status"]
     if snap.empty:
         return pd.DataFrame(columns=cols)
@@ -198,30 +232,49 @@ def area_values(con: duckdb.DuckDBPyConnection, indicator: str, *, level: str, y
     ind = cat.indicator(indicator)
     snap = snap.assign(code=snap["unit_code"].str[:8])
     grouped = snap.groupby("code")
-    out = pd.DataFrame({"numerator": grouped["numerator"].sum(), "denominator": grouped["denominator"].sum(min_count=1),
-                        "target_to_date": grouped["target_to_date"].first(),
-                        "has_data": grouped["status"].apply(lambda s: (s != "tidak_ada_data").any())}).reset_index()
+    out = pd.DataFrame(
+        {
+            "numerator": grouped["numerator"].sum(),
+            "denominator": grouped["denominator"].sum(min_count=1),
+            "target_to_date": grouped["target_to_date"].first(),
+            "has_data": grouped["status"].apply(lambda s: (s != "tidak_ada_data").any()),
+        }
+    ).reset_index()
     den = out["denominator"].where(out["denominator"] > 0)
     out["coverage"] = (out["numerator"] / den * ind.factor).where(out["has_data"])
     lower = np.full(len(out), not ind.higher_is_better)
     ratio = np.full(len(out), cat.mendekati_min_ratio(indicator))
-    out["status"] = cat.status.classify_many(out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float),
-                                             lower, ratio)
+    out["status"] = cat.status.classify_many(
+        out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float), lower, ratio
+    )
     names = known_areas(con, "kecamatan", regency).set_index("code")["name"]
     out["name"] = out["code"].map(names).fillna(out["code"])
     return out[cols]
 
 
-def map_points(con: duckdb.DuckDBPyConnection, indicator: str, *, year: int, through: int | None = None,
-               regency: str | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def map_points(
+    con: duckdb.DuckDBPyConnection,
+    indicator: str,
+    *,
+    year: int,
+    through: int | None = None,
+    regency: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Puskesmas with registry coordinates, coverage to date, status and target population (the
     indicator's denominator), for the point map. Puskesmas without coordinates have NaN latitude."""
     cat = catalogue or load_catalogue()
-    snap = snapshot(coverage_many(con, [indicator], level="puskesmas", year=year, through=through,
-                                  regency=regency, catalogue=cat))
+    snap = snapshot(
+        coverage_many(con, [indicator], level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+    )
     registry = con.execute(
         """SELECT puskesmas_code AS unit_code, latitude, longitude, ilp_start_date, cohort FROM puskesmas
-           WHERE $r IS NULL OR regency_code = $r""", {"r": regency}).df()
-    out = registry.merge(snap[["unit_code", "unit_name", "numerator", "denominator", "coverage", "target_to_date",
-                               "status", "month"]], on="unit_code", how="inner")
+           WHERE $r IS NULL OR regency_code = $r""",
+        {"r": regency},
+    ).df()
+    out = registry.merge(
+        snap[["unit_code", "unit_name", "numerator", "denominator", "coverage", "target_to_date", "status", "month"]],
+        on="unit_code",
+        how="inner",
+    )
     return out.sort_values("unit_name").reset_index(drop=True)

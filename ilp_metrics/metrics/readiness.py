@@ -94,15 +94,18 @@ ORDER BY s.unit_code, s.month
 _NAMES = {
     "puskesmas": "names AS (SELECT puskesmas_code AS unit_code, puskesmas_name AS unit_name FROM scope)",
     "kabupaten": "names AS (SELECT DISTINCT s.regency_code AS unit_code, coalesce(r.name, s.regency_code) AS unit_name "
-                 "FROM scope s LEFT JOIN ref_regency r ON r.code = s.regency_code)",
+    "FROM scope s LEFT JOIN ref_regency r ON r.code = s.regency_code)",
 }
 
 
-def _params(cat: Catalogue, year: int, first: int, through: int, regency: str | None,
-            puskesmas: str | None) -> dict:
+def _params(cat: Catalogue, year: int, first: int, through: int, regency: str | None, puskesmas: str | None) -> dict:
     weighted = [i for i in cat.readiness_items if i.weight > 0]
     return {
-        "regency": regency, "puskesmas": puskesmas, "year": year, "first": first, "through": through,
+        "regency": regency,
+        "puskesmas": puskesmas,
+        "year": year,
+        "first": first,
+        "through": through,
         "i_code": [i.code for i in weighted],
         "i_den": [i.denominator_item for i in weighted],
         "i_weight": [float(i.weight) for i in weighted],
@@ -111,8 +114,18 @@ def _params(cat: Catalogue, year: int, first: int, through: int, regency: str | 
     }
 
 
-def _run(con: duckdb.DuckDBPyConnection, tail: str, *, level: str, year: int, through: int, first: int,
-         regency: str | None, puskesmas: str | None, catalogue: Catalogue | None) -> pd.DataFrame:
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    tail: str,
+    *,
+    level: str,
+    year: int,
+    through: int,
+    first: int,
+    regency: str | None,
+    puskesmas: str | None,
+    catalogue: Catalogue | None,
+) -> pd.DataFrame:
     if level not in _LEVEL_KEYS:
         raise ValueError(f"readiness is reported per puskesmas or kabupaten, not {level!r}")
     if not 1 <= first <= through <= 12:
@@ -122,20 +135,54 @@ def _run(con: duckdb.DuckDBPyConnection, tail: str, *, level: str, year: int, th
     return con.execute(sql, _params(cat, year, first, through, regency, puskesmas)).df()
 
 
-def readiness_items(con: duckdb.DuckDBPyConnection, *, level: str = "puskesmas", year: int, through: int = 12,
-                    first: int = 1, regency: str | None = None, puskesmas: str | None = None,
-                    catalogue: Catalogue | None = None) -> pd.DataFrame:
+def readiness_items(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    level: str = "puskesmas",
+    year: int,
+    through: int = 12,
+    first: int = 1,
+    regency: str | None = None,
+    puskesmas: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Per unit, month and weighted item: value, denominator and 0–1 score (NaN when not reported)."""
-    return _run(con, _ITEMS, level=level, year=year, through=through, first=first, regency=regency,
-                puskesmas=puskesmas, catalogue=catalogue)
+    return _run(
+        con,
+        _ITEMS,
+        level=level,
+        year=year,
+        through=through,
+        first=first,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=catalogue,
+    )
 
 
-def readiness_index(con: duckdb.DuckDBPyConnection, *, level: str = "puskesmas", year: int, through: int = 12,
-                    first: int = 1, regency: str | None = None, puskesmas: str | None = None,
-                    catalogue: Catalogue | None = None) -> pd.DataFrame:
+def readiness_index(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    level: str = "puskesmas",
+    year: int,
+    through: int = 12,
+    first: int = 1,
+    regency: str | None = None,
+    puskesmas: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Per unit and month: the readiness index (0–100; NaN when a weighted item is missing)."""
-    return _run(con, _INDEX, level=level, year=year, through=through, first=first, regency=regency,
-                puskesmas=puskesmas, catalogue=catalogue)
+    return _run(
+        con,
+        _INDEX,
+        level=level,
+        year=year,
+        through=through,
+        first=first,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=catalogue,
+    )
 
 
 def ilp_started(con: duckdb.DuckDBPyConnection, *, on: date, regency: str | None = None) -> pd.DataFrame:
@@ -147,4 +194,6 @@ def ilp_started(con: duckdb.DuckDBPyConnection, *, on: date, regency: str | None
         FROM puskesmas p LEFT JOIN ref_regency r ON r.code = p.regency_code
         WHERE $regency IS NULL OR p.regency_code = $regency
         GROUP BY ALL ORDER BY unit_code
-        """, {"on": on, "regency": regency}).df()
+        """,
+        {"on": on, "regency": regency},
+    ).df()

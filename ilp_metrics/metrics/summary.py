@@ -6,7 +6,7 @@ ratios capped at `figures.achievement_cap`, × 100, over the indicators that hav
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import duckdb
 import numpy as np
@@ -23,13 +23,12 @@ def summarise(snap: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     if snap.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     frame = snap.assign(cluster=snap["indicator"].map(lambda c: cat.indicator(c).cluster))
-    counts = (frame.pivot_table(index=["cluster", "unit_code", "unit_name"], columns="status",
-                                values="indicator", aggfunc="count", fill_value=0)
-              .reindex(columns=list(STATUS_CODES), fill_value=0))
+    counts = frame.pivot_table(
+        index=["cluster", "unit_code", "unit_name"], columns="status", values="indicator", aggfunc="count", fill_value=0
+    ).reindex(columns=list(STATUS_CODES), fill_value=0)
     counts.columns.name = None
     capped = frame["achievement"].astype(float).clip(upper=cat.figures.achievement_cap)
-    composite = (frame.assign(capped=capped).groupby(["cluster", "unit_code", "unit_name"])["capped"]
-                 .median() * 100)
+    composite = frame.assign(capped=capped).groupby(["cluster", "unit_code", "unit_name"])["capped"].median() * 100
     out = counts.join(composite.rename("composite")).reset_index()
     out["indicators"] = out[list(STATUS_CODES)].sum(axis=1)
     with_data = out["indicators"] - out["tidak_ada_data"]
@@ -37,9 +36,16 @@ def summarise(snap: pd.DataFrame, cat: Catalogue) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].sort_values(["cluster", "unit_code"]).reset_index(drop=True)
 
 
-def cluster_summary(con: duckdb.DuckDBPyConnection, *, level: str, year: int, through: int | None = None,
-                    regency: str | None = None, clusters: Iterable[int] | None = None,
-                    catalogue: Catalogue | None = None) -> pd.DataFrame:
+def cluster_summary(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    level: str,
+    year: int,
+    through: int | None = None,
+    regency: str | None = None,
+    clusters: Iterable[int] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Per cluster and unit (kabupaten or puskesmas): indicators per status, on-track share, composite."""
     cat = catalogue or load_catalogue()
     wanted = set(clusters) if clusters is not None else {c.code for c in cat.clusters}

@@ -17,7 +17,6 @@ withdrawal closes them. Checks, thresholds and severities are data (catalogue.ya
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import duckdb
@@ -30,36 +29,78 @@ from ilp_metrics.quality import checks as _checks
 from ilp_metrics.quality.checks import Scope, make_scope
 from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES
 
-FINDING_COLUMNS = ["check", "severity", "regency", "puskesmas", "puskesmas_name", "desa", "desa_name", "period",
-                   "indicator", "value", "expected", "message", "upload_ids", "rows"]
+FINDING_COLUMNS = [
+    "check",
+    "severity",
+    "regency",
+    "puskesmas",
+    "puskesmas_name",
+    "desa",
+    "desa_name",
+    "period",
+    "indicator",
+    "value",
+    "expected",
+    "message",
+    "upload_ids",
+    "rows",
+]
 FLAG_COLUMNS = ["level", "unit_code", "indicator", "period", "severity", "check", "reason"]
 SCORE_COLUMNS = ["regency", "puskesmas", "puskesmas_name", "period", "checks", "failed", "score", "failed_checks"]
 SCORING_SEVERITIES = ("high", "medium")  # low findings are notes: they never lower a score
 FLAGGING_SEVERITIES = ("high",)
-SERVICE_DATA_CHECKS = frozenset({"COMP_PUSKESMAS_MONTH", "COMP_DESA_MONTH", "TIME_LATE_UPLOAD", "IMP_AFTER_UPLOAD",
-                                 "IMP_BEFORE_BIRTH", "DUP_RECORD", "DUP_SOURCE_OVERLAP", "DUP_RESENT"})  # figures are marked for high findings only (catalogue quality.flag_rule)
+SERVICE_DATA_CHECKS = frozenset(
+    {
+        "COMP_PUSKESMAS_MONTH",
+        "COMP_DESA_MONTH",
+        "TIME_LATE_UPLOAD",
+        "IMP_AFTER_UPLOAD",
+        "IMP_BEFORE_BIRTH",
+        "DUP_RECORD",
+        "DUP_SOURCE_OVERLAP",
+        "DUP_RESENT",
+    }
+)  # figures are marked for high findings only (catalogue quality.flag_rule)
 
-__all__ = ["findings", "quality_score", "completeness", "figure_flags", "FINDING_COLUMNS", "FLAG_COLUMNS",
-           "SCORE_COLUMNS", "CHECK_CODES", "SEVERITIES"]
+__all__ = [
+    "CHECK_CODES",
+    "FINDING_COLUMNS",
+    "FLAG_COLUMNS",
+    "SCORE_COLUMNS",
+    "SEVERITIES",
+    "completeness",
+    "figure_flags",
+    "findings",
+    "quality_score",
+]
 
 
 def _scope(con, year: int, regency: str | None, through: int | None, catalogue: Catalogue | None) -> Scope:
     cat = catalogue or load_catalogue()
     if through is not None and not 1 <= int(through) <= 12:
         raise ValueError(f"through must be a month 1–12, got {through}")
-    return make_scope(con, int(year), normalise_regency(regency) if regency else None,
-                      int(through) if through else None, cat)
+    return make_scope(
+        con, int(year), normalise_regency(regency) if regency else None, int(through) if through else None, cat
+    )
 
 
-def completeness(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
-                 catalogue: Catalogue | None = None) -> pd.DataFrame:
+def completeness(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None = None,
+    through: int | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Puskesmas × month grid: `reported` (any record or aggregate row), rows per source, desa registered
     and desa present, readiness row present; `desa_share` = desa present ÷ registered × 100 (0 when the
     month is missing)."""
     scope = _scope(con, year, regency, through, catalogue)
     grid = _checks.completeness_grid(con, scope)
-    share = np.where(grid["desa_registered"] > 0,
-                     100.0 * grid["desa_reporting"].astype(float) / grid["desa_registered"].clip(lower=1), 100.0)
+    share = np.where(
+        grid["desa_registered"] > 0,
+        100.0 * grid["desa_reporting"].astype(float) / grid["desa_registered"].clip(lower=1),
+        100.0,
+    )
     grid["desa_share"] = np.where(grid["reported"].astype(bool), np.minimum(share, 100.0), 0.0)
     return grid
 
@@ -71,8 +112,15 @@ def _year(value: Any, default: int) -> str:
     return str(int(value))
 
 
-def findings(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
-             lang: str = "id", catalogue: Catalogue | None = None, principal=None) -> pd.DataFrame:
+def findings(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None = None,
+    through: int | None = None,
+    lang: str = "id",
+    catalogue: Catalogue | None = None,
+    principal=None,
+) -> pd.DataFrame:
     """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
     data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`.
     With a `principal`, desa-level findings only for the desa it may see (`within_scope`)."""
@@ -112,10 +160,13 @@ def within_scope(found: pd.DataFrame, principal) -> pd.DataFrame:
 
 def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict, dict]:
     pusk = dict(con.execute("SELECT puskesmas_code, puskesmas_name FROM puskesmas").fetchall())
-    desa = dict(con.execute(
-        """SELECT code, name FROM ref_village WHERE list_contains($codes, code)
+    desa = dict(
+        con.execute(
+            """SELECT code, name FROM ref_village WHERE list_contains($codes, code)
            UNION ALL SELECT desa_code, desa_name FROM desa WHERE list_contains($codes, desa_code)""",
-        {"codes": sorted(set(desa_codes))}).fetchall())
+            {"codes": sorted(set(desa_codes))},
+        ).fetchall()
+    )
     return pusk, desa
 
 
@@ -142,38 +193,57 @@ def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lan
         indicator = row.get("indicator")
         fields = {
             "puskesmas": pusk_names.get(pk, pk) if pk else _regency_label(row.get("regency"), lang),
-            "desa": desa_name or desa or "–", "period": period or str(scope.year),
+            "desa": desa_name or desa or "–",
+            "period": period or str(scope.year),
             "indicator": _indicator_label(cat, indicator, lang),
-            "value": _num(row.get("value"), lang), "expected": _num(row.get("expected"), lang),
-            "upload": row.get("upload_ids") or "–", "file": row.get("f_file") or "–",
+            "value": _num(row.get("value"), lang),
+            "expected": _num(row.get("expected"), lang),
+            "upload": row.get("upload_ids") or "–",
+            "file": row.get("f_file") or "–",
             "days": fmt_int(row.get("f_days"), lang) if row.get("f_days") is not None else "–",
             "deadline": fmt_date(row.get("f_deadline"), lang) if row.get("f_deadline") is not None else "–",
-            "z": _num(row.get("f_z"), lang, 1), "median": _num(row.get("f_median"), lang, 1),
-            "lhs": _num(row.get("f_lhs"), lang), "rhs": _num(row.get("f_rhs"), lang),
-            "group": _group_label(cat, row.get("f_group"), lang), "year": _year(row.get("f_year"), scope.year),
-            "previous": str(row.get("f_previous") or "–"), "services": fmt_int(row.get("f_services"), lang)
-            if row.get("f_services") is not None else "–",
+            "z": _num(row.get("f_z"), lang, 1),
+            "median": _num(row.get("f_median"), lang, 1),
+            "lhs": _num(row.get("f_lhs"), lang),
+            "rhs": _num(row.get("f_rhs"), lang),
+            "group": _group_label(cat, row.get("f_group"), lang),
+            "year": _year(row.get("f_year"), scope.year),
+            "previous": str(row.get("f_previous") or "–"),
+            "services": fmt_int(row.get("f_services"), lang) if row.get("f_services") is not None else "–",
             "rows": fmt_int(row.get("f_rows"), lang) if row.get("f_rows") is not None else "–",
-            "level": row.get("f_level") or "–", "code": row.get("f_code") or desa or "–",
-            "table": _table_label(row.get("f_table"), lang), "pair": _pair_label(rules, row.get("f_pair_code"), lang),
+            "level": row.get("f_level") or "–",
+            "code": row.get("f_code") or desa or "–",
+            "table": _table_label(row.get("f_table"), lang),
+            "pair": _pair_label(rules, row.get("f_pair_code"), lang),
             "ratio": "–",
         }
         message = rules.check(row["check"]).message.get(lang).format(**fields)
-        out.append({
-            "check": row["check"], "severity": row["severity"], "regency": row.get("regency"), "puskesmas": pk,
-            "puskesmas_name": pusk_names.get(pk) if pk else None, "desa": desa, "desa_name": desa_name,
-            "period": period, "indicator": indicator,
-            "value": None if row.get("value") is None else float(row["value"]),
-            "expected": None if row.get("expected") is None else float(row["expected"]),
-            "message": message, "upload_ids": row.get("upload_ids"), "rows": row.get("rows"),
-        })
+        out.append(
+            {
+                "check": row["check"],
+                "severity": row["severity"],
+                "regency": row.get("regency"),
+                "puskesmas": pk,
+                "puskesmas_name": pusk_names.get(pk) if pk else None,
+                "desa": desa,
+                "desa_name": desa_name,
+                "period": period,
+                "indicator": indicator,
+                "value": None if row.get("value") is None else float(row["value"]),
+                "expected": None if row.get("expected") is None else float(row["expected"]),
+                "message": message,
+                "upload_ids": row.get("upload_ids"),
+                "rows": row.get("rows"),
+            }
+        )
     frame = pd.DataFrame(out, columns=FINDING_COLUMNS)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     checks = {c: i for i, c in enumerate(CHECK_CODES)}
     frame["_s"] = frame["severity"].map(order)
     frame["_c"] = frame["check"].map(checks)
-    frame = frame.sort_values(["_s", "_c", "regency", "puskesmas_name", "period", "indicator", "desa"],
-                              na_position="first", kind="stable")
+    frame = frame.sort_values(
+        ["_s", "_c", "regency", "puskesmas_name", "period", "indicator", "desa"], na_position="first", kind="stable"
+    )
     return frame.drop(columns=["_s", "_c"]).reset_index(drop=True)
 
 
@@ -214,9 +284,13 @@ def _group_label(cat: Catalogue, code: Any, lang: str) -> str:
         return str(code)
 
 
-_TABLES = {"layanan": ("catatan individu", "individual records"), "capaian": ("laporan agregat", "aggregate report"),
-           "kesiapan": ("kesiapan", "readiness"), "sasaran": ("sasaran", "sasaran"), "desa": ("registri desa",
-                                                                                           "desa registry")}
+_TABLES = {
+    "layanan": ("catatan individu", "individual records"),
+    "capaian": ("laporan agregat", "aggregate report"),
+    "kesiapan": ("kesiapan", "readiness"),
+    "sasaran": ("sasaran", "sasaran"),
+    "desa": ("registri desa", "desa registry"),
+}
 
 
 def _table_label(code: Any, lang: str) -> str:
@@ -238,8 +312,14 @@ def _pair_label(rules, code: Any, lang: str) -> str:
 # ================================================================================ score
 
 
-def quality_score(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
-                  found: pd.DataFrame | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def quality_score(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None = None,
+    through: int | None = None,
+    found: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Score per puskesmas × month = 100 × checks passed ÷ checks run (catalogue `quality.score_method`).
 
     Every check runs for every puskesmas-month. It fails there when a high or medium finding names that
@@ -252,22 +332,41 @@ def quality_score(con: duckdb.DuckDBPyConnection, year: int, regency: str | None
     rows = []
     for g in grid.itertuples():
         period = pd.Timestamp(g.period).strftime("%Y-%m")
-        mine = serious[((serious["puskesmas"] == g.puskesmas_code) |
-                        (serious["puskesmas"].isna() & (serious["regency"] == g.regency_code)))
-                       & (serious["period"].isna() | (serious["period"] == period))]
+        mine = serious[
+            (
+                (serious["puskesmas"] == g.puskesmas_code)
+                | (serious["puskesmas"].isna() & (serious["regency"] == g.regency_code))
+            )
+            & (serious["period"].isna() | (serious["period"] == period))
+        ]
         failed = sorted(set(mine["check"]))
-        rows.append({"regency": g.regency_code, "puskesmas": g.puskesmas_code, "puskesmas_name": g.puskesmas_name,
-                     "period": period, "checks": n_checks, "failed": len(failed),
-                     "score": 100.0 * (n_checks - len(failed)) / n_checks, "failed_checks": ",".join(failed)})
+        rows.append(
+            {
+                "regency": g.regency_code,
+                "puskesmas": g.puskesmas_code,
+                "puskesmas_name": g.puskesmas_name,
+                "period": period,
+                "checks": n_checks,
+                "failed": len(failed),
+                "score": 100.0 * (n_checks - len(failed)) / n_checks,
+                "failed_checks": ",".join(failed),
+            }
+        )
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
 # ================================================================================ flags
 
 
-def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, through: int | None = None,
-                 lang: str = "id", found: pd.DataFrame | None = None,
-                 catalogue: Catalogue | None = None) -> pd.DataFrame:
+def figure_flags(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None = None,
+    through: int | None = None,
+    lang: str = "id",
+    found: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Which coverage figures carry open high-severity findings (catalogue `quality.flag_rule`).
 
     One row per (level, unit_code, indicator, period, check): `level` is 'kabupaten', 'puskesmas' or 'desa';
@@ -297,8 +396,13 @@ def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
         if code is None or (isinstance(code, float) and math.isnan(code)):
             # A finding about service data (a missing month, a late or duplicated file) marks the indicators
             # counted from services, a missing readiness row those from the checklist; others every one.
-            indicators: list = (service_based if f.check in SERVICE_DATA_CHECKS else
-                                readiness_based if f.check == "COMP_KESIAPAN_MONTH" else [None])
+            indicators: list = (
+                service_based
+                if f.check in SERVICE_DATA_CHECKS
+                else readiness_based
+                if f.check == "COMP_KESIAPAN_MONTH"
+                else [None]
+            )
         elif code in known:
             indicators = [code]
         else:
@@ -312,8 +416,17 @@ def figure_flags(con: duckdb.DuckDBPyConnection, year: int, regency: str | None 
             units.append(("kabupaten", f.regency))
         for level, unit in units:
             for ind in indicators:
-                rows.append({"level": level, "unit_code": unit, "indicator": ind, "period": f.period,
-                             "severity": f.severity, "check": f.check, "reason": f.message})
+                rows.append(
+                    {
+                        "level": level,
+                        "unit_code": unit,
+                        "indicator": ind,
+                        "period": f.period,
+                        "severity": f.severity,
+                        "check": f.check,
+                        "reason": f.message,
+                    }
+                )
     return pd.DataFrame(rows, columns=FLAG_COLUMNS).drop_duplicates().reset_index(drop=True)
 
 
@@ -334,7 +447,8 @@ def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> pd.Dat
     return con.execute(
         """SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, period_start, period_end, rows_accepted,
                   status FROM uploads WHERE list_contains($ids, upload_id) ORDER BY upload_id""",
-        {"ids": ids}).df()
+        {"ids": ids},
+    ).df()
 
 
 def upload_ids_of(text: Any) -> list[int]:

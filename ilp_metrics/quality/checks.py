@@ -20,8 +20,19 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, latest_data_month
 from ilp_metrics.quality.rules import QualityRules
 
-RAW_COLUMNS = ["check", "severity", "regency", "puskesmas", "desa", "period", "indicator", "value", "expected",
-               "upload_ids", "rows"]
+RAW_COLUMNS = [
+    "check",
+    "severity",
+    "regency",
+    "puskesmas",
+    "desa",
+    "period",
+    "indicator",
+    "value",
+    "expected",
+    "upload_ids",
+    "rows",
+]
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,18 @@ class Scope:
         return self.rules.threshold(name)
 
 
-def make_scope(con: duckdb.DuckDBPyConnection, year: int, regency: str | None, through: int | None,
-               catalogue: Catalogue) -> Scope:
+def make_scope(
+    con: duckdb.DuckDBPyConnection, year: int, regency: str | None, through: int | None, catalogue: Catalogue
+) -> Scope:
     """Kabupaten in scope (with a registry) and the last month checked for each: `through`, or the
     kabupaten's last month with data that year (nothing is expected of months not yet reported anywhere)."""
-    regs = [r[0] for r in con.execute(
-        "SELECT DISTINCT regency_code FROM puskesmas WHERE $r IS NULL OR regency_code = $r ORDER BY 1",
-        {"r": regency}).fetchall()]
+    regs = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT regency_code FROM puskesmas WHERE $r IS NULL OR regency_code = $r ORDER BY 1",
+            {"r": regency},
+        ).fetchall()
+    ]
     pairs = []
     for reg in regs:
         last = through or latest_data_month(con, year, reg)
@@ -92,7 +108,9 @@ def _empty() -> pd.DataFrame:
 def completeness_grid(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Every puskesmas × month expected (January to its kabupaten's last month) with what arrived:
     layanan rows, capaian rows, desa in the registry and desa present in the data."""
-    return _frame(con, f"""
+    return _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         expected AS (
             SELECT s.puskesmas_code, s.puskesmas_name, s.regency_code,
@@ -124,20 +142,36 @@ def completeness_grid(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFr
         LEFT JOIN registry r USING (puskesmas_code)
         LEFT JOIN ready k USING (puskesmas_code, period)
         ORDER BY e.puskesmas_name, e.period
-    """, scope.params())
+    """,
+        scope.params(),
+    )
 
 
 def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.DataFrame) -> pd.DataFrame:
     frames = []
     missing = grid[~grid["reported"]]
-    frames.append(pd.DataFrame({
-        "check": "COMP_PUSKESMAS_MONTH", "severity": scope.rules.check("COMP_PUSKESMAS_MONTH").severity,
-        "regency": missing["regency_code"], "puskesmas": missing["puskesmas_code"], "desa": None,
-        "period": missing["period"], "indicator": None, "value": 0.0, "expected": None, "upload_ids": None,
-        "rows": None}))
+    frames.append(
+        pd.DataFrame(
+            {
+                "check": "COMP_PUSKESMAS_MONTH",
+                "severity": scope.rules.check("COMP_PUSKESMAS_MONTH").severity,
+                "regency": missing["regency_code"],
+                "puskesmas": missing["puskesmas_code"],
+                "desa": None,
+                "period": missing["period"],
+                "indicator": None,
+                "value": 0.0,
+                "expected": None,
+                "upload_ids": None,
+                "rows": None,
+            }
+        )
+    )
     # Desa absent from a month the puskesmas did report. Aggregate reports list every desa (zeros written),
     # so a missing row is a gap (medium); a desa without a single record is only a note (low).
-    desa = _frame(con, f"""
+    desa = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         cap_months AS (
             SELECT DISTINCT puskesmas_code, period FROM capaian
@@ -169,25 +203,56 @@ def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.Da
         )
         SELECT s.regency_code AS regency, g.puskesmas_code AS puskesmas, g.desa_code AS desa, g.period, g.source
         FROM gaps g JOIN scope s USING (puskesmas_code) WHERE g.period <= s.last_month
-    """, scope.params())
+    """,
+        scope.params(),
+    )
     if len(desa):
-        frames.append(pd.DataFrame({
-            "check": "COMP_DESA_MONTH", "severity": np.where(desa["source"] == "capaian", "medium", "low"),
-            "regency": desa["regency"], "puskesmas": desa["puskesmas"], "desa": desa["desa"],
-            "period": desa["period"], "indicator": None, "value": 0.0, "expected": None, "upload_ids": None,
-            "rows": None, "f_table": desa["source"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "COMP_DESA_MONTH",
+                    "severity": np.where(desa["source"] == "capaian", "medium", "low"),
+                    "regency": desa["regency"],
+                    "puskesmas": desa["puskesmas"],
+                    "desa": desa["desa"],
+                    "period": desa["period"],
+                    "indicator": None,
+                    "value": 0.0,
+                    "expected": None,
+                    "upload_ids": None,
+                    "rows": None,
+                    "f_table": desa["source"],
+                }
+            )
+        )
     # Readiness checklists: expected every month once the kabupaten uses them that year.
-    used = _frame(con, f"""
+    used = _frame(
+        con,
+        f"""
         WITH {_SCOPE}
         SELECT DISTINCT s.regency_code FROM kesiapan k JOIN scope s USING (puskesmas_code)
         WHERE k.period >= $start AND k.period < $end
-    """, scope.params())
+    """,
+        scope.params(),
+    )
     ready = grid[(~grid["readiness_reported"]) & grid["regency_code"].isin(used["regency_code"])]
-    frames.append(pd.DataFrame({
-        "check": "COMP_KESIAPAN_MONTH", "severity": scope.rules.check("COMP_KESIAPAN_MONTH").severity,
-        "regency": ready["regency_code"], "puskesmas": ready["puskesmas_code"], "desa": None,
-        "period": ready["period"], "indicator": None, "value": 0.0, "expected": None, "upload_ids": None,
-        "rows": None}))
+    frames.append(
+        pd.DataFrame(
+            {
+                "check": "COMP_KESIAPAN_MONTH",
+                "severity": scope.rules.check("COMP_KESIAPAN_MONTH").severity,
+                "regency": ready["regency_code"],
+                "puskesmas": ready["puskesmas_code"],
+                "desa": None,
+                "period": ready["period"],
+                "indicator": None,
+                "value": 0.0,
+                "expected": None,
+                "upload_ids": None,
+                "rows": None,
+            }
+        )
+    )
     return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else _empty()
 
 
@@ -197,7 +262,9 @@ def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.Da
 def check_timeliness(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Monthly data (layanan, capaian, kesiapan) are due on the deadline day of the month after the
     last month the file contains. A file covering several months is judged by its last month."""
-    late = _frame(con, f"""
+    late = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         due AS (
             SELECT upload_id, file_name, kind, uploaded_at, period_start, period_end,
@@ -223,16 +290,31 @@ def check_timeliness(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
                date_diff('day', l.deadline, CAST(l.uploaded_at AS DATE)) AS days
         FROM late l JOIN per_upload p USING (upload_id) WHERE p.in_window
         ORDER BY l.upload_id
-    """, scope.params(day=int(scope.t("deadline_day"))))
+    """,
+        scope.params(day=int(scope.t("deadline_day"))),
+    )
     if late.empty:
         return _empty()
     high_after = scope.t("late_high_after_days")
-    return pd.DataFrame({
-        "check": "TIME_LATE_UPLOAD", "severity": np.where(late["days"] > high_after, "high", "medium"),
-        "regency": late["regency"], "puskesmas": late["puskesmas"], "desa": None, "period": late["period"],
-        "indicator": None, "value": late["days"].astype(float), "expected": 0.0,
-        "upload_ids": late["upload_id"].astype(str), "rows": None,
-        "f_file": late["file_name"], "f_days": late["days"], "f_deadline": late["deadline"], "f_table": late["kind"]})
+    return pd.DataFrame(
+        {
+            "check": "TIME_LATE_UPLOAD",
+            "severity": np.where(late["days"] > high_after, "high", "medium"),
+            "regency": late["regency"],
+            "puskesmas": late["puskesmas"],
+            "desa": None,
+            "period": late["period"],
+            "indicator": None,
+            "value": late["days"].astype(float),
+            "expected": 0.0,
+            "upload_ids": late["upload_id"].astype(str),
+            "rows": None,
+            "f_file": late["file_name"],
+            "f_days": late["days"],
+            "f_deadline": late["deadline"],
+            "f_table": late["kind"],
+        }
+    )
 
 
 # ================================================================================ outliers
@@ -245,7 +327,9 @@ def monthly_series(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
     history = int(scope.t("outlier_history_months"))
     first = date(scope.year - (history + 11) // 12, 1, 1)
     first = max(first, date(scope.year - 1, 1, 1)) if history <= 12 else first
-    return _frame(con, f"""
+    return _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         counts AS (
             SELECT puskesmas_code, 'layanan' AS source, service_code,
@@ -265,7 +349,9 @@ def monthly_series(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
         LEFT JOIN counts c USING (puskesmas_code, source, service_code, period)
         WHERE m.period <= s.last_month
         ORDER BY m.puskesmas_code, m.source, v.service_code, m.period
-    """, scope.params(first=first))
+    """,
+        scope.params(first=first),
+    )
 
 
 def modified_z(value: float, history: np.ndarray) -> tuple[float, float]:
@@ -301,7 +387,7 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
         for i in np.nonzero(periods >= start.to_datetime64())[0]:
             # The unit's own history: the `window` months before and, where already reported, the `window`
             # after. A lasting change (an ILP ramp) then has neighbours on both levels; a typing error has not.
-            hist = np.concatenate([values[max(0, i - window):i], values[i + 1:i + 1 + window]])
+            hist = np.concatenate([values[max(0, i - window) : i], values[i + 1 : i + 1 + window]])
             if len(hist) < need:
                 continue
             z, med = modified_z(values[i], hist)
@@ -311,15 +397,28 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
             # High (a likely typing error) only for a spike: far above the whole history and above the nearest
             # months too, so that the edge of a lasting rise (an ILP ramp, its later months not yet reported)
             # stays medium.
-            recent = np.concatenate([values[max(0, i - recent_n):i], values[i + 1:i + 1 + recent_n]])
+            recent = np.concatenate([values[max(0, i - recent_n) : i], values[i + 1 : i + 1 + recent_n]])
             near = float(np.median(recent)) if len(recent) else med
             high = values[i] >= ratio_high * max(med, near, 1.0) and diff >= excess_high
             row = g.iloc[i]
-            out.append({"check": "OUT_MONTHLY_VALUE", "severity": "high" if high else "medium",
-                        "regency": row["regency"], "puskesmas": pk, "desa": None, "period": row["period"],
-                        "indicator": service, "value": values[i], "expected": med,
-                        "upload_ids": None if pd.isna(row["upload_id"]) else str(int(row["upload_id"])),
-                        "rows": None, "f_table": source, "f_z": z, "f_median": med})
+            out.append(
+                {
+                    "check": "OUT_MONTHLY_VALUE",
+                    "severity": "high" if high else "medium",
+                    "regency": row["regency"],
+                    "puskesmas": pk,
+                    "desa": None,
+                    "period": row["period"],
+                    "indicator": service,
+                    "value": values[i],
+                    "expected": med,
+                    "upload_ids": None if pd.isna(row["upload_id"]) else str(int(row["upload_id"])),
+                    "rows": None,
+                    "f_table": source,
+                    "f_z": z,
+                    "f_median": med,
+                }
+            )
     return pd.DataFrame(out) if out else _empty()
 
 
@@ -327,7 +426,9 @@ def check_outliers(con: duckdb.DuckDBPyConnection, scope: Scope, series: pd.Data
 
 
 def check_impossible(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    rows = _frame(con, f"""
+    rows = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         negative AS (
             SELECT 'IMP_NEGATIVE' AS check_code, puskesmas_code, desa_code, period, service_code AS indicator,
@@ -367,8 +468,12 @@ def check_impossible(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
         GROUP BY f.check_code, s.regency_code, f.puskesmas_code, f.desa_code, f.period, f.indicator, f.tbl,
                  f.upload_id, (CASE WHEN f.check_code = 'IMP_NEGATIVE' THEN f.source_row END)
         ORDER BY ALL
-    """, scope.params())
-    neg_sasaran = _frame(con, f"""
+    """,
+        scope.params(),
+    )
+    neg_sasaran = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         areas AS (
             SELECT d.desa_code AS area_code, d.puskesmas_code FROM desa d
@@ -379,24 +484,54 @@ def check_impossible(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
                t.count AS value, t.upload_id
         FROM sasaran t JOIN areas a USING (area_code) JOIN scope s ON s.puskesmas_code = a.puskesmas_code
         WHERE t.year = $year AND t.count < 0
-    """, scope.params(year=scope.year))
+    """,
+        scope.params(year=scope.year),
+    )
     frames = []
     if len(rows):
-        frames.append(pd.DataFrame({
-            "check": rows["check_code"], "severity": [scope.rules.check(c).severity for c in rows["check_code"]],
-            "regency": rows["regency"], "puskesmas": rows["puskesmas"], "desa": rows["desa"],
-            "period": rows["period"], "indicator": rows["indicator"],
-            "value": np.where(rows["check_code"] == "IMP_NEGATIVE", rows["value"], rows["n_rows"]).astype(float),
-            "expected": None, "upload_ids": rows["upload_id"].astype(str),
-            "rows": [_rows_ref(u, r, n) for u, r, n in zip(rows["upload_id"], rows["source_rows"], rows["n_rows"])],
-            "f_table": rows["tbl"], "f_rows": rows["n_rows"], "f_file": rows["file_name"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": rows["check_code"],
+                    "severity": [scope.rules.check(c).severity for c in rows["check_code"]],
+                    "regency": rows["regency"],
+                    "puskesmas": rows["puskesmas"],
+                    "desa": rows["desa"],
+                    "period": rows["period"],
+                    "indicator": rows["indicator"],
+                    "value": np.where(rows["check_code"] == "IMP_NEGATIVE", rows["value"], rows["n_rows"]).astype(
+                        float
+                    ),
+                    "expected": None,
+                    "upload_ids": rows["upload_id"].astype(str),
+                    "rows": [
+                        _rows_ref(u, r, n) for u, r, n in zip(rows["upload_id"], rows["source_rows"], rows["n_rows"])
+                    ],
+                    "f_table": rows["tbl"],
+                    "f_rows": rows["n_rows"],
+                    "f_file": rows["file_name"],
+                }
+            )
+        )
     if len(neg_sasaran):
-        frames.append(pd.DataFrame({
-            "check": "IMP_NEGATIVE", "severity": scope.rules.check("IMP_NEGATIVE").severity,
-            "regency": neg_sasaran["regency"], "puskesmas": neg_sasaran["puskesmas"], "desa": neg_sasaran["desa"],
-            "period": None, "indicator": neg_sasaran["indicator"], "value": neg_sasaran["value"].astype(float),
-            "expected": None, "upload_ids": neg_sasaran["upload_id"].astype(str), "rows": None,
-            "f_table": "sasaran"}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "IMP_NEGATIVE",
+                    "severity": scope.rules.check("IMP_NEGATIVE").severity,
+                    "regency": neg_sasaran["regency"],
+                    "puskesmas": neg_sasaran["puskesmas"],
+                    "desa": neg_sasaran["desa"],
+                    "period": None,
+                    "indicator": neg_sasaran["indicator"],
+                    "value": neg_sasaran["value"].astype(float),
+                    "expected": None,
+                    "upload_ids": neg_sasaran["upload_id"].astype(str),
+                    "rows": None,
+                    "f_table": "sasaran",
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else _empty()
 
 
@@ -413,9 +548,15 @@ def puskesmas_figures(con: duckdb.DuckDBPyConnection, scope: Scope, year: int, c
     """Coverage figures per puskesmas at each kabupaten's last month checked (the month of `scope`)."""
     if not scope.regencies:
         return pd.DataFrame()
-    frame = coverage_many(con, codes, level="puskesmas", year=year, through=max(scope.through),
-                          regency=scope.regencies[0] if len(scope.regencies) == 1 else None,
-                          catalogue=scope.catalogue)
+    frame = coverage_many(
+        con,
+        codes,
+        level="puskesmas",
+        year=year,
+        through=max(scope.through),
+        regency=scope.regencies[0] if len(scope.regencies) == 1 else None,
+        catalogue=scope.catalogue,
+    )
     last = dict(zip(scope.regencies, scope.through))
     frame = frame[frame["regency_code"].isin(last)]
     return frame[frame["month"] == frame["regency_code"].map(last)].reset_index(drop=True)
@@ -426,7 +567,7 @@ def _service_indicators(cat: Catalogue) -> list[str]:
 
 
 def check_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    cat, rules = scope.catalogue, scope.rules
+    cat = scope.catalogue
     current = puskesmas_figures(con, scope, scope.year, _service_indicators(cat))
     if current.empty:
         return _empty()
@@ -441,23 +582,36 @@ def _period_of(frame: pd.DataFrame, year: int) -> pd.Series:
 
 def _ceiling(current: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     cat = scope.catalogue
-    plain = [i.code for i in cat.indicators
-             if i.numerator.services and i.unit == "percent" and not i.prevalence_denominator]
+    plain = [
+        i.code for i in cat.indicators if i.numerator.services and i.unit == "percent" and not i.prevalence_denominator
+    ]
     ceiling = scope.t("coverage_ceiling_pct")
     over = current[current["indicator"].isin(plain) & (current["coverage"].astype(float) > ceiling)]
     if over.empty:
         return _empty()
-    return pd.DataFrame({
-        "check": "IMP_COVERAGE_CEILING", "severity": scope.rules.check("IMP_COVERAGE_CEILING").severity,
-        "regency": over["regency_code"], "puskesmas": over["unit_code"], "desa": None,
-        "period": _period_of(over, scope.year), "indicator": over["indicator"],
-        "value": over["coverage"].astype(float).round(1), "expected": ceiling, "upload_ids": None, "rows": None})
+    return pd.DataFrame(
+        {
+            "check": "IMP_COVERAGE_CEILING",
+            "severity": scope.rules.check("IMP_COVERAGE_CEILING").severity,
+            "regency": over["regency_code"],
+            "puskesmas": over["unit_code"],
+            "desa": None,
+            "period": _period_of(over, scope.year),
+            "indicator": over["indicator"],
+            "value": over["coverage"].astype(float).round(1),
+            "expected": ceiling,
+            "upload_ids": None,
+            "rows": None,
+        }
+    )
 
 
 def _pusk_targets(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Annual sasaran per puskesmas and target group, by the catalogue's rollup rule: the puskesmas-level
     figure when uploaded, else the sum of its desa."""
-    return _frame(con, f"""
+    return _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         desa_sum AS (
             SELECT d.puskesmas_code, t.target_group, sum(t.count) AS n
@@ -472,7 +626,9 @@ def _pusk_targets(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         FROM scope s JOIN (SELECT * FROM desa_sum UNION SELECT * FROM pusk) g USING (puskesmas_code)
         LEFT JOIN pusk p USING (puskesmas_code, target_group)
         GROUP BY ALL
-    """, scope.params(year=scope.year)).drop_duplicates(["puskesmas_code", "target_group"])
+    """,
+        scope.params(year=scope.year),
+    ).drop_duplicates(["puskesmas_code", "target_group"])
 
 
 def _pairs(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) -> pd.DataFrame:
@@ -496,11 +652,24 @@ def _pairs(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) 
             if rhs is None or pd.isna(rhs):
                 continue
             if float(r.numerator) > pair.max_ratio * float(rhs) + 1e-9:
-                out.append({"check": "CONS_PAIR", "severity": pair.severity, "regency": r.regency_code,
-                            "puskesmas": r.unit_code, "desa": None, "period": date(scope.year, int(r.month), 1),
-                            "indicator": pair.lhs_indicator, "value": float(r.numerator),
-                            "expected": float(rhs) * pair.max_ratio, "upload_ids": None, "rows": None,
-                            "f_pair_code": pair.code, "f_lhs": float(r.numerator), "f_rhs": float(rhs)})
+                out.append(
+                    {
+                        "check": "CONS_PAIR",
+                        "severity": pair.severity,
+                        "regency": r.regency_code,
+                        "puskesmas": r.unit_code,
+                        "desa": None,
+                        "period": date(scope.year, int(r.month), 1),
+                        "indicator": pair.lhs_indicator,
+                        "value": float(r.numerator),
+                        "expected": float(rhs) * pair.max_ratio,
+                        "upload_ids": None,
+                        "rows": None,
+                        "f_pair_code": pair.code,
+                        "f_lhs": float(r.numerator),
+                        "f_rhs": float(rhs),
+                    }
+                )
     return pd.DataFrame(out) if out else _empty()
 
 
@@ -510,13 +679,23 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
     or events of its services; an aggregate month counts where the puskesmas has no records of that service
     that month, as in the figures). One scan of the four years."""
     cat = scope.catalogue
-    inds = [i for i in cat.indicators if i.numerator.services and i.accumulation == "cumulative"
-            and i.numerator.count in ("distinct_persons", "events") and not i.numerator.result_in
-            and i.numerator.age_years is None and i.numerator.sex is None and i.numerator.min_events is None]
+    inds = [
+        i
+        for i in cat.indicators
+        if i.numerator.services
+        and i.accumulation == "cumulative"
+        and i.numerator.count in ("distinct_persons", "events")
+        and not i.numerator.result_in
+        and i.numerator.age_years is None
+        and i.numerator.sex is None
+        and i.numerator.min_events is None
+    ]
     if not inds:
         return _empty()
     pairs = [(i.code, s, i.numerator.count) for i in inds for s in i.numerator.services]
-    totals = _frame(con, f"""
+    totals = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         map AS (SELECT unnest($codes) AS indicator, unnest($services) AS service_code, unnest($counts) AS how),
         lay_counts AS (
@@ -542,11 +721,21 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
         SELECT s.regency_code, t.puskesmas_code, t.year, t.indicator, sum(t.n) AS n, month(s.last_month) AS month
         FROM (SELECT * FROM lay_counts UNION ALL SELECT * FROM cap_counts) t JOIN scope s USING (puskesmas_code)
         GROUP BY ALL
-    """, scope.params(first=date(scope.year - 3, 1, 1), codes=[p[0] for p in pairs],
-                      services=[p[1] for p in pairs], counts=[p[2] for p in pairs]))
+    """,
+        scope.params(
+            first=date(scope.year - 3, 1, 1),
+            codes=[p[0] for p in pairs],
+            services=[p[1] for p in pairs],
+            counts=[p[2] for p in pairs],
+        ),
+    )
     now = totals[totals["year"] == scope.year]
-    prev = (totals[totals["year"] < scope.year].groupby(["indicator", "puskesmas_code"])
-            .agg(mean=("n", "mean"), years=("year", "count")).reset_index())
+    prev = (
+        totals[totals["year"] < scope.year]
+        .groupby(["indicator", "puskesmas_code"])
+        .agg(mean=("n", "mean"), years=("year", "count"))
+        .reset_index()
+    )
     both = now.merge(prev, on=["indicator", "puskesmas_code"])
     tol, floor = scope.t("year_total_tolerance"), scope.t("year_total_min_count")
     both = both[both["mean"] >= floor]
@@ -554,12 +743,22 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
     off = both[(ratio > 1 + tol) | (ratio < 1 / (1 + tol))]
     if off.empty:
         return _empty()
-    return pd.DataFrame({
-        "check": "CONS_YEAR_TOTAL", "severity": scope.rules.check("CONS_YEAR_TOTAL").severity,
-        "regency": off["regency_code"], "puskesmas": off["puskesmas_code"], "desa": None,
-        "period": _period_of(off, scope.year), "indicator": off["indicator"],
-        "value": off["n"].astype(float), "expected": off["mean"].round(1), "upload_ids": None, "rows": None,
-        "f_previous": off["years"].astype(int)})
+    return pd.DataFrame(
+        {
+            "check": "CONS_YEAR_TOTAL",
+            "severity": scope.rules.check("CONS_YEAR_TOTAL").severity,
+            "regency": off["regency_code"],
+            "puskesmas": off["puskesmas_code"],
+            "desa": None,
+            "period": _period_of(off, scope.year),
+            "indicator": off["indicator"],
+            "value": off["n"].astype(float),
+            "expected": off["mean"].round(1),
+            "upload_ids": None,
+            "rows": None,
+            "f_previous": off["years"].astype(int),
+        }
+    )
 
 
 # ================================================================================ denominators
@@ -567,7 +766,9 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
 
 def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     groups = sorted({i.denominator.target_group for i in scope.catalogue.indicators if i.denominator.target_group})
-    rows = _frame(con, f"""
+    rows = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         groups AS (SELECT unnest($groups) AS target_group),
         desa_t AS (
@@ -589,32 +790,76 @@ def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
             GROUP BY ALL
         )
         SELECT * FROM per_pusk ORDER BY puskesmas_code, target_group
-    """, scope.params(year=scope.year, groups=groups))
+    """,
+        scope.params(year=scope.year, groups=groups),
+    )
     out = []
     tol = scope.t("denominator_level_tolerance")
     for r in rows.itertuples():
-        base = {"regency": r.regency_code, "puskesmas": r.puskesmas_code, "period": None, "indicator": r.target_group,
-                "upload_ids": None, "rows": None, "f_group": r.target_group, "f_year": scope.year}
+        base = {
+            "regency": r.regency_code,
+            "puskesmas": r.puskesmas_code,
+            "period": None,
+            "indicator": r.target_group,
+            "upload_ids": None,
+            "rows": None,
+            "f_group": r.target_group,
+            "f_year": scope.year,
+        }
         if pd.isna(r.pusk_n) and r.desa_with == 0:
-            out.append({**base, "check": "DEN_MISSING", "severity": "high", "desa": None, "value": None,
-                        "expected": None, "f_level": "puskesmas"})
+            out.append(
+                {
+                    **base,
+                    "check": "DEN_MISSING",
+                    "severity": "high",
+                    "desa": None,
+                    "value": None,
+                    "expected": None,
+                    "f_level": "puskesmas",
+                }
+            )
             continue
         if pd.isna(r.pusk_n) and r.desa_with < r.desa_registered:
-            out.append({**base, "check": "DEN_MISSING", "severity": "medium", "desa": None,
-                        "value": float(r.desa_with), "expected": float(r.desa_registered),
-                        "f_level": f"desa {int(r.desa_with)}/{int(r.desa_registered)}"})
+            out.append(
+                {
+                    **base,
+                    "check": "DEN_MISSING",
+                    "severity": "medium",
+                    "desa": None,
+                    "value": float(r.desa_with),
+                    "expected": float(r.desa_registered),
+                    "f_level": f"desa {int(r.desa_with)}/{int(r.desa_registered)}",
+                }
+            )
         total = r.pusk_n if not pd.isna(r.pusk_n) else r.desa_sum
         if not pd.isna(total) and total == 0:
-            out.append({**base, "check": "DEN_ZERO", "severity": "high", "desa": None, "value": 0.0,
-                        "expected": None})
-        if not pd.isna(r.pusk_n) and not pd.isna(r.desa_sum) and r.desa_sum > 0 \
-                and abs(r.pusk_n - r.desa_sum) / r.desa_sum > tol:
-            out.append({**base, "check": "DEN_LEVELS", "severity": scope.rules.check("DEN_LEVELS").severity,
-                        "desa": None, "value": float(r.pusk_n), "expected": float(r.desa_sum)})
+            out.append({**base, "check": "DEN_ZERO", "severity": "high", "desa": None, "value": 0.0, "expected": None})
+        if (
+            not pd.isna(r.pusk_n)
+            and not pd.isna(r.desa_sum)
+            and r.desa_sum > 0
+            and abs(r.pusk_n - r.desa_sum) / r.desa_sum > tol
+        ):
+            out.append(
+                {
+                    **base,
+                    "check": "DEN_LEVELS",
+                    "severity": scope.rules.check("DEN_LEVELS").severity,
+                    "desa": None,
+                    "value": float(r.pusk_n),
+                    "expected": float(r.desa_sum),
+                }
+            )
     # A desa whose sasaran is 0 while people of that group were served there.
-    service_groups = [(s, i.denominator.target_group) for i in scope.catalogue.indicators
-                      if i.denominator.target_group for s in i.numerator.services]
-    zero = _frame(con, f"""
+    service_groups = [
+        (s, i.denominator.target_group)
+        for i in scope.catalogue.indicators
+        if i.denominator.target_group
+        for s in i.numerator.services
+    ]
+    zero = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         map AS (SELECT unnest($services) AS service_code, unnest($sgroups) AS target_group),
         served AS (
@@ -625,13 +870,27 @@ def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
         FROM sasaran t JOIN desa d ON d.desa_code = t.area_code JOIN scope s USING (puskesmas_code)
         JOIN served v ON v.desa_code = t.area_code AND v.target_group = t.target_group
         WHERE t.year = $year AND t.area_level = 'desa' AND t.count = 0
-    """, scope.params(year=scope.year, services=[s for s, _ in service_groups],
-                      sgroups=[g for _, g in service_groups]))
+    """,
+        scope.params(year=scope.year, services=[s for s, _ in service_groups], sgroups=[g for _, g in service_groups]),
+    )
     for r in zero.itertuples():
-        out.append({"check": "DEN_ZERO", "severity": "medium", "regency": r.regency_code, "puskesmas": r.puskesmas_code,
-                    "desa": r.desa, "period": None, "indicator": r.target_group, "value": 0.0,
-                    "expected": float(r.served), "upload_ids": str(r.upload_id), "rows": None,
-                    "f_group": r.target_group, "f_year": scope.year})
+        out.append(
+            {
+                "check": "DEN_ZERO",
+                "severity": "medium",
+                "regency": r.regency_code,
+                "puskesmas": r.puskesmas_code,
+                "desa": r.desa,
+                "period": None,
+                "indicator": r.target_group,
+                "value": 0.0,
+                "expected": float(r.served),
+                "upload_ids": str(r.upload_id),
+                "rows": None,
+                "f_group": r.target_group,
+                "f_year": scope.year,
+            }
+        )
     return pd.DataFrame(out) if out else _empty()
 
 
@@ -639,7 +898,9 @@ def check_denominators(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataF
 
 
 def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    dup = _frame(con, f"""
+    dup = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         keys AS (  -- same person, service and day more than once (grouped on a hash: one number per row)
             SELECT hash(puskesmas_code, person_key, service_code, service_date) AS h FROM layanan
@@ -663,8 +924,12 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
         FROM flat f JOIN scope s USING (puskesmas_code) JOIN uploads u USING (upload_id)
         WHERE f.period <= s.last_month
         GROUP BY ALL ORDER BY ALL
-    """, scope.params())
-    overlap = _frame(con, f"""
+    """,
+        scope.params(),
+    )
+    overlap = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         cap AS (
             SELECT puskesmas_code, period, service_code, min(upload_id) AS upload_id FROM capaian
@@ -679,8 +944,12 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
         FROM cap c JOIN lay l USING (puskesmas_code, period, service_code) JOIN scope s USING (puskesmas_code)
         WHERE c.period <= s.last_month
         GROUP BY ALL ORDER BY ALL
-    """, scope.params())
-    resent = _frame(con, f"""
+    """,
+        scope.params(),
+    )
+    resent = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         pairs AS (
             SELECT n.upload_id, n.file_name, n.kind, n.period_end, o.upload_id AS old_id, o.file_name AS old_name,
@@ -702,29 +971,72 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
         SELECT s.regency_code AS regency, x.puskesmas_code AS puskesmas,
                CAST(date_trunc('month', p.period_end) AS DATE) AS period, p.*
         FROM pairs p JOIN units x USING (upload_id) JOIN scope s USING (puskesmas_code)
-    """, scope.params())
+    """,
+        scope.params(),
+    )
     frames = []
     if len(dup):
-        frames.append(pd.DataFrame({
-            "check": "DUP_RECORD", "severity": scope.rules.check("DUP_RECORD").severity, "regency": dup["regency"],
-            "puskesmas": dup["puskesmas"], "desa": None, "period": dup["period"], "indicator": None,
-            "value": dup["n_rows"].astype(float), "expected": 0.0, "upload_ids": dup["upload_id"].astype(str),
-            "rows": [_rows_ref(u, r, n) for u, r, n in zip(dup["upload_id"], dup["source_rows"], dup["n_rows"])],
-            "f_rows": dup["n_rows"], "f_file": dup["file_name"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "DUP_RECORD",
+                    "severity": scope.rules.check("DUP_RECORD").severity,
+                    "regency": dup["regency"],
+                    "puskesmas": dup["puskesmas"],
+                    "desa": None,
+                    "period": dup["period"],
+                    "indicator": None,
+                    "value": dup["n_rows"].astype(float),
+                    "expected": 0.0,
+                    "upload_ids": dup["upload_id"].astype(str),
+                    "rows": [
+                        _rows_ref(u, r, n) for u, r, n in zip(dup["upload_id"], dup["source_rows"], dup["n_rows"])
+                    ],
+                    "f_rows": dup["n_rows"],
+                    "f_file": dup["file_name"],
+                }
+            )
+        )
     if len(overlap):
-        frames.append(pd.DataFrame({
-            "check": "DUP_SOURCE_OVERLAP", "severity": scope.rules.check("DUP_SOURCE_OVERLAP").severity,
-            "regency": overlap["regency"], "puskesmas": overlap["puskesmas"], "desa": None,
-            "period": overlap["period"], "indicator": None, "value": overlap["services"].astype(float),
-            "expected": 0.0, "upload_ids": overlap["upload_ids"], "rows": None, "f_services": overlap["services"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "DUP_SOURCE_OVERLAP",
+                    "severity": scope.rules.check("DUP_SOURCE_OVERLAP").severity,
+                    "regency": overlap["regency"],
+                    "puskesmas": overlap["puskesmas"],
+                    "desa": None,
+                    "period": overlap["period"],
+                    "indicator": None,
+                    "value": overlap["services"].astype(float),
+                    "expected": 0.0,
+                    "upload_ids": overlap["upload_ids"],
+                    "rows": None,
+                    "f_services": overlap["services"],
+                }
+            )
+        )
     if len(resent):
-        frames.append(pd.DataFrame({
-            "check": "DUP_RESENT", "severity": scope.rules.check("DUP_RESENT").severity, "regency": resent["regency"],
-            "puskesmas": resent["puskesmas"], "desa": None, "period": resent["period"], "indicator": None,
-            "value": resent["rows_accepted"].astype(float), "expected": None,
-            "upload_ids": resent["upload_id"].astype(str) + "," + resent["old_id"].astype(str), "rows": None,
-            "f_file": resent["file_name"], "f_previous": resent["old_id"].astype(str) + " (" + resent["old_name"] + ")",
-            "f_rows": resent["rows_accepted"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "DUP_RESENT",
+                    "severity": scope.rules.check("DUP_RESENT").severity,
+                    "regency": resent["regency"],
+                    "puskesmas": resent["puskesmas"],
+                    "desa": None,
+                    "period": resent["period"],
+                    "indicator": None,
+                    "value": resent["rows_accepted"].astype(float),
+                    "expected": None,
+                    "upload_ids": resent["upload_id"].astype(str) + "," + resent["old_id"].astype(str),
+                    "rows": None,
+                    "f_file": resent["file_name"],
+                    "f_previous": resent["old_id"].astype(str) + " (" + resent["old_name"] + ")",
+                    "f_rows": resent["rows_accepted"],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else _empty()
 
 
@@ -732,7 +1044,9 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
 
 
 def check_registry(con: duckdb.DuckDBPyConnection, scope: Scope, regency: str | None) -> pd.DataFrame:
-    rows = _frame(con, f"""
+    rows = _frame(
+        con,
+        f"""
         WITH {_SCOPE},
         unknown AS (
             SELECT 'REG_DESA_UNKNOWN' AS check_code, d.puskesmas_code, d.desa_code, d.desa_name,
@@ -750,41 +1064,93 @@ def check_registry(con: duckdb.DuckDBPyConnection, scope: Scope, regency: str | 
         SELECT u.check_code, s.regency_code AS regency, u.puskesmas_code AS puskesmas, u.desa_code AS desa,
                u.desa_name, u.tbl, u.upload_id
         FROM unknown u JOIN scope s USING (puskesmas_code)
-    """, scope.params())
-    orphan = _frame(con, """
+    """,
+        scope.params(),
+    )
+    orphan = _frame(
+        con,
+        """
         SELECT d.desa_code AS desa, d.desa_name, d.puskesmas_code AS puskesmas, d.upload_id,
                coalesce(v.district_code, '') AS district
         FROM desa d LEFT JOIN ref_village v ON v.code = d.desa_code
         WHERE d.puskesmas_code NOT IN (SELECT puskesmas_code FROM puskesmas)
-    """, {})
+    """,
+        {},
+    )
     orphan["regency"] = orphan["desa"].str[:5]
     if regency:
         orphan = orphan[orphan["regency"] == regency]
-    unassigned = _frame(con, f"""
+    unassigned = _frame(
+        con,
+        f"""
         WITH {_SCOPE}
         SELECT DISTINCT s.regency_code AS regency, v.code AS desa, v.name AS desa_name
         FROM ref_village v JOIN scope s ON v.district_code IN (
             SELECT district_code FROM puskesmas p WHERE p.regency_code = s.regency_code)
         WHERE v.code NOT IN (SELECT desa_code FROM desa)
         ORDER BY ALL
-    """, scope.params())
+    """,
+        scope.params(),
+    )
     frames = []
     if len(rows):
-        frames.append(pd.DataFrame({
-            "check": rows["check_code"], "severity": scope.rules.check("REG_DESA_UNKNOWN").severity,
-            "regency": rows["regency"], "puskesmas": rows["puskesmas"], "desa": rows["desa"], "period": None,
-            "indicator": None, "value": None, "expected": None, "upload_ids": rows["upload_id"].astype(str),
-            "rows": None, "f_code": rows["desa"], "f_table": rows["tbl"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": rows["check_code"],
+                    "severity": scope.rules.check("REG_DESA_UNKNOWN").severity,
+                    "regency": rows["regency"],
+                    "puskesmas": rows["puskesmas"],
+                    "desa": rows["desa"],
+                    "period": None,
+                    "indicator": None,
+                    "value": None,
+                    "expected": None,
+                    "upload_ids": rows["upload_id"].astype(str),
+                    "rows": None,
+                    "f_code": rows["desa"],
+                    "f_table": rows["tbl"],
+                }
+            )
+        )
     if len(orphan):
-        frames.append(pd.DataFrame({
-            "check": "REG_DESA_NO_PUSKESMAS", "severity": scope.rules.check("REG_DESA_NO_PUSKESMAS").severity,
-            "regency": orphan["regency"], "puskesmas": orphan["puskesmas"], "desa": orphan["desa"], "period": None,
-            "indicator": None, "value": None, "expected": None, "upload_ids": orphan["upload_id"].astype(str),
-            "rows": None, "f_code": orphan["desa"], "f_desa_name": orphan["desa_name"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "REG_DESA_NO_PUSKESMAS",
+                    "severity": scope.rules.check("REG_DESA_NO_PUSKESMAS").severity,
+                    "regency": orphan["regency"],
+                    "puskesmas": orphan["puskesmas"],
+                    "desa": orphan["desa"],
+                    "period": None,
+                    "indicator": None,
+                    "value": None,
+                    "expected": None,
+                    "upload_ids": orphan["upload_id"].astype(str),
+                    "rows": None,
+                    "f_code": orphan["desa"],
+                    "f_desa_name": orphan["desa_name"],
+                }
+            )
+        )
     if len(unassigned):
-        frames.append(pd.DataFrame({
-            "check": "REG_DESA_UNASSIGNED", "severity": scope.rules.check("REG_DESA_UNASSIGNED").severity,
-            "regency": unassigned["regency"], "puskesmas": None, "desa": unassigned["desa"], "period": None,
-            "indicator": None, "value": None, "expected": None, "upload_ids": None, "rows": None,
-            "f_code": unassigned["desa"], "f_desa_name": unassigned["desa_name"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "check": "REG_DESA_UNASSIGNED",
+                    "severity": scope.rules.check("REG_DESA_UNASSIGNED").severity,
+                    "regency": unassigned["regency"],
+                    "puskesmas": None,
+                    "desa": unassigned["desa"],
+                    "period": None,
+                    "indicator": None,
+                    "value": None,
+                    "expected": None,
+                    "upload_ids": None,
+                    "rows": None,
+                    "f_code": unassigned["desa"],
+                    "f_desa_name": unassigned["desa_name"],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else _empty()

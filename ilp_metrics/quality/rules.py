@@ -12,20 +12,40 @@ from dataclasses import dataclass
 from typing import Any
 
 SEVERITIES = ("high", "medium", "low")
-FAMILIES = ("completeness", "timeliness", "outliers", "impossible", "consistency", "consistency_time",
-            "denominator", "duplicates", "registry")
+FAMILIES = (
+    "completeness",
+    "timeliness",
+    "outliers",
+    "impossible",
+    "consistency",
+    "consistency_time",
+    "denominator",
+    "duplicates",
+    "registry",
+)
 
 # Every check the code implements; the catalogue must describe each one exactly once.
 CHECK_CODES = (
-    "COMP_PUSKESMAS_MONTH", "COMP_DESA_MONTH", "COMP_KESIAPAN_MONTH",
+    "COMP_PUSKESMAS_MONTH",
+    "COMP_DESA_MONTH",
+    "COMP_KESIAPAN_MONTH",
     "TIME_LATE_UPLOAD",
     "OUT_MONTHLY_VALUE",
-    "IMP_NEGATIVE", "IMP_AFTER_UPLOAD", "IMP_BEFORE_BIRTH", "IMP_COVERAGE_CEILING",
+    "IMP_NEGATIVE",
+    "IMP_AFTER_UPLOAD",
+    "IMP_BEFORE_BIRTH",
+    "IMP_COVERAGE_CEILING",
     "CONS_PAIR",
     "CONS_YEAR_TOTAL",
-    "DEN_MISSING", "DEN_ZERO", "DEN_LEVELS",
-    "DUP_RECORD", "DUP_SOURCE_OVERLAP", "DUP_RESENT",
-    "REG_DESA_UNKNOWN", "REG_DESA_NO_PUSKESMAS", "REG_DESA_UNASSIGNED",
+    "DEN_MISSING",
+    "DEN_ZERO",
+    "DEN_LEVELS",
+    "DUP_RECORD",
+    "DUP_SOURCE_OVERLAP",
+    "DUP_RESENT",
+    "REG_DESA_UNKNOWN",
+    "REG_DESA_NO_PUSKESMAS",
+    "REG_DESA_UNASSIGNED",
 )
 
 THRESHOLDS: dict[str, str] = {  # name -> kind ('int', 'number', 'ratio')
@@ -47,11 +67,35 @@ THRESHOLDS: dict[str, str] = {  # name -> kind ('int', 'number', 'ratio')
 
 _PLACEHOLDER = re.compile(r"{([a-z_]+)}")
 # Placeholders a message template may use (filled by quality.checks).
-PLACEHOLDERS = frozenset({
-    "puskesmas", "desa", "period", "indicator", "value", "expected", "days", "deadline", "file", "upload",
-    "z", "median", "lhs", "rhs", "ratio", "group", "year", "previous", "months", "services", "rows", "level",
-    "code", "table", "pair",
-})
+PLACEHOLDERS = frozenset(
+    {
+        "puskesmas",
+        "desa",
+        "period",
+        "indicator",
+        "value",
+        "expected",
+        "days",
+        "deadline",
+        "file",
+        "upload",
+        "z",
+        "median",
+        "lhs",
+        "rhs",
+        "ratio",
+        "group",
+        "year",
+        "previous",
+        "months",
+        "services",
+        "rows",
+        "level",
+        "code",
+        "table",
+        "pair",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -117,8 +161,15 @@ class QualityRules:
 
 def check_section(v: Any, data: Any) -> None:
     """Record every problem of the `quality` section on the catalogue validator `v`."""
-    required = ("severities", "thresholds", "outlier_skip_services", "checks", "consistency_pairs",
-                "score_method", "flag_rule")
+    required = (
+        "severities",
+        "thresholds",
+        "outlier_skip_services",
+        "checks",
+        "consistency_pairs",
+        "score_method",
+        "flag_rule",
+    )
     if not v.keys("quality", data, required):
         return
     v.text("quality", "score_method", data.get("score_method"))
@@ -145,7 +196,11 @@ def check_section(v: Any, data: Any) -> None:
             else:
                 ok = ok and value > 0
             if not ok:
-                what = {"int": "a whole number ≥ 0", "ratio": "a ratio from 0 (e.g. 0.33)", "number": "a number above 0"}
+                what = {
+                    "int": "a whole number ≥ 0",
+                    "ratio": "a ratio from 0 (e.g. 0.33)",
+                    "number": "a number above 0",
+                }
                 v.add("quality.thresholds", name, f"{value!r} must be {what[kind]}")
         day = th.get("deadline_day")
         if isinstance(day, int) and not 1 <= day <= 28:
@@ -161,8 +216,9 @@ def check_section(v: Any, data: Any) -> None:
     for pos, entry in enumerate(checks, start=1):
         code = entry.get("code") if isinstance(entry, dict) else None
         name = f"quality check '{code}'" if isinstance(code, str) else f"quality check #{pos}"
-        if not v.keys(name, entry, ("code", "family", "severity", "name", "explanation", "message"),
-                      ("marks_figures",)):
+        if not v.keys(
+            name, entry, ("code", "family", "severity", "name", "explanation", "message"), ("marks_figures",)
+        ):
             continue
         if code not in CHECK_CODES:
             v.add(name, "code", f"is not a check the product implements ({', '.join(CHECK_CODES)})")
@@ -228,15 +284,35 @@ def build(data: dict[str, Any], text: Any) -> QualityRules:
     """QualityRules from a validated section; `text` is catalogue._text (dict -> Text)."""
     sev = data["severities"]
     return QualityRules(
-        severities=tuple(Severity(c, text(sev[c]["name"]), sev[c]["colour"], text(sev[c]["meaning"]))
-                         for c in SEVERITIES),
-        checks=tuple(Check(c["code"], c["family"], c["severity"], text(c["name"]), text(c["explanation"]),
-                           text(c["message"]), bool(c.get("marks_figures", True))) for c in data["checks"]),
+        severities=tuple(
+            Severity(c, text(sev[c]["name"]), sev[c]["colour"], text(sev[c]["meaning"])) for c in SEVERITIES
+        ),
+        checks=tuple(
+            Check(
+                c["code"],
+                c["family"],
+                c["severity"],
+                text(c["name"]),
+                text(c["explanation"]),
+                text(c["message"]),
+                bool(c.get("marks_figures", True)),
+            )
+            for c in data["checks"]
+        ),
         thresholds=tuple((k, float(data["thresholds"][k])) for k in THRESHOLDS),
         outlier_skip_services=tuple(data["outlier_skip_services"] or ()),
-        pairs=tuple(ConsistencyPair(p["code"], text(p["name"]), p["lhs"]["indicator"], p["rhs"].get("indicator"),
-                                    p["rhs"].get("target_group"), float(p["max_ratio"]), p["severity"])
-                    for p in data["consistency_pairs"]),
+        pairs=tuple(
+            ConsistencyPair(
+                p["code"],
+                text(p["name"]),
+                p["lhs"]["indicator"],
+                p["rhs"].get("indicator"),
+                p["rhs"].get("target_group"),
+                float(p["max_ratio"]),
+                p["severity"],
+            )
+            for p in data["consistency_pairs"]
+        ),
         score_method=text(data["score_method"]),
         flag_rule=text(data["flag_rule"]),
     )

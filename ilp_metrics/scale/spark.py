@@ -95,10 +95,13 @@ def _values_select(columns: list[str], types: list, rows: list[tuple]):
 
     if not rows:  # no rows: a typed empty relation
         return exp.select(*[exp.alias_(exp.cast(exp.Null(), t.copy()), c) for c, t in zip(columns, types)]).where(
-            exp.false())
+            exp.false()
+        )
     tuples = [exp.Tuple(expressions=[exp.cast(_literal(v), t.copy()) for v, t in zip(row, types)]) for row in rows]
-    values = exp.Values(expressions=tuples, alias=exp.TableAlias(this=exp.to_identifier("v"),
-                                                                 columns=[exp.to_identifier(c) for c in columns]))
+    values = exp.Values(
+        expressions=tuples,
+        alias=exp.TableAlias(this=exp.to_identifier("v"), columns=[exp.to_identifier(c) for c in columns]),
+    )
     return exp.select("*").from_(values)
 
 
@@ -125,13 +128,19 @@ def _inline_unnest_selects(tree, params: dict) -> None:
         columns, types, lists = [], [], []
         for p in projections:
             inner = p.this
-            if isinstance(inner, exp.Explode) and isinstance(inner.this, exp.Cast) \
-                    and isinstance(inner.this.this, exp.Placeholder):
+            if (
+                isinstance(inner, exp.Explode)
+                and isinstance(inner.this, exp.Cast)
+                and isinstance(inner.this.this, exp.Placeholder)
+            ):
                 array_type = inner.this.to
                 types.append(array_type.expressions[0])
                 lists.append(list(params[inner.this.this.name]))
-            elif isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Explode) \
-                    and isinstance(inner.this.this, exp.GenerateSeries):
+            elif (
+                isinstance(inner, exp.Cast)
+                and isinstance(inner.this, exp.Explode)
+                and isinstance(inner.this.this, exp.GenerateSeries)
+            ):
                 series = inner.this.this
                 start, end = _param(series.args["start"], params), _param(series.args["end"], params)
                 types.append(inner.to)
@@ -202,8 +211,9 @@ class SparkConnection:
     def register_parquet(self, root: Path | str) -> None:
         root = Path(root)
         for table in PARTITIONED:
-            self.spark.read.option("basePath", str(root / table)).parquet(str(root / table)) \
-                .createOrReplaceTempView(table)
+            self.spark.read.option("basePath", str(root / table)).parquet(str(root / table)).createOrReplaceTempView(
+                table
+            )
         for table in SMALL_TABLES:
             self.spark.read.parquet(str(root / (table + ".parquet"))).createOrReplaceTempView(table)
 
@@ -211,7 +221,7 @@ class SparkConnection:
         self.last_sql = to_spark_sql(sql, params)
         return _Result(self.spark.sql(self.last_sql).toPandas())
 
-    def cursor(self) -> "SparkConnection":
+    def cursor(self) -> SparkConnection:
         return self
 
 
@@ -219,11 +229,14 @@ def local_spark(app: str = "ilp-metrics", cores: int = 2, memory: str = "2g"):
     """A local SparkSession configured for the exported layout (tests, single-server trials)."""
     from pyspark.sql import SparkSession
 
-    return (SparkSession.builder.master(f"local[{cores}]").appName(app)
-            .config("spark.driver.memory", memory)
-            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-            .config("spark.sql.session.timeZone", "UTC")
-            # kabupaten codes such as 73.09 must stay text, not become numbers
-            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-            .config("spark.ui.enabled", "false")
-            .getOrCreate())
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName(app)
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .config("spark.sql.session.timeZone", "UTC")
+        # kabupaten codes such as 73.09 must stay text, not become numbers
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )

@@ -8,18 +8,19 @@ users are keys of messages/akun.yaml (`AuthError.code`), never the reason a pass
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ilp_metrics.security import audit
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK, is_demo, transaction
+from ilp_metrics.security import audit
 from ilp_metrics.security.scope import ROLES, Principal
 
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
@@ -38,7 +39,7 @@ class AuthError(Exception):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def auth_mode(con: duckdb.DuckDBPyConnection | None = None) -> str:
@@ -55,7 +56,7 @@ def password_problem(password: str) -> str | None:
     """A message key when the password is too weak, else None."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return "akun.password_short"
-    if password.isdigit() or password.lower() == password and password.isalpha():
+    if password.isdigit() or (password.lower() == password and password.isalpha()):
         return "akun.password_simple"
     return None
 
@@ -65,15 +66,24 @@ def _check_new(con, username: str, role: str, puskesmas_code: str | None) -> Non
         raise AuthError("akun.username_invalid")
     if role not in ROLES:
         raise AuthError("akun.role_invalid")
-    if role == "puskesmas":
-        if not puskesmas_code or not con.execute(
-                "SELECT 1 FROM puskesmas WHERE puskesmas_code = ?", [puskesmas_code]).fetchone():
-            raise AuthError("akun.puskesmas_unknown")
+    if role == "puskesmas" and (
+        not puskesmas_code
+        or not con.execute("SELECT 1 FROM puskesmas WHERE puskesmas_code = ?", [puskesmas_code]).fetchone()
+    ):
+        raise AuthError("akun.puskesmas_unknown")
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, role: str, *, password: str | None = None,
-             puskesmas_code: str | None = None, email: str | None = None, display_name: str | None = None,
-             actor: str = "system") -> None:
+def add_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    *,
+    password: str | None = None,
+    puskesmas_code: str | None = None,
+    email: str | None = None,
+    display_name: str | None = None,
+    actor: str = "system",
+) -> None:
     """A new account; `password` None makes an OIDC-only account (it then needs an email)."""
     username = username.strip().lower()
     _check_new(con, username, role, puskesmas_code)
@@ -90,10 +100,20 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, role: str, *, passwo
             """INSERT INTO users (username, display_name, role, puskesmas_code, email, password_hash, active,
                                   failed_attempts, locked_until, created_at, changed_at)
                VALUES (?, ?, ?, ?, ?, ?, TRUE, 0, NULL, ?, ?)""",
-            [username, display_name or username, role, puskesmas_code if role == "puskesmas" else None,
-             (email or "").strip().lower() or None, digest, now, now])
-        audit.record(con, actor, "user_add", username,
-                     {"role": role, "puskesmas_code": puskesmas_code, "email": bool(email)})
+            [
+                username,
+                display_name or username,
+                role,
+                puskesmas_code if role == "puskesmas" else None,
+                (email or "").strip().lower() or None,
+                digest,
+                now,
+                now,
+            ],
+        )
+        audit.record(
+            con, actor, "user_add", username, {"role": role, "puskesmas_code": puskesmas_code, "email": bool(email)}
+        )
 
 
 def needs_first_admin(con: duckdb.DuckDBPyConnection) -> bool:
@@ -114,12 +134,14 @@ def load_principal(con: duckdb.DuckDBPyConnection, username: str) -> Principal |
     """The account as it is now (None if missing or deactivated): sessions re-read it on every page."""
     row = con.execute(
         "SELECT username, role, puskesmas_code, display_name FROM users WHERE username = ? AND active",
-        [username.strip().lower()]).fetchone()
+        [username.strip().lower()],
+    ).fetchone()
     return Principal(row[0], row[1], row[2], row[3] or row[0]) if row else None
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
-                 now: datetime | None = None) -> Principal:
+def authenticate(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, now: datetime | None = None
+) -> Principal:
     """Check a password; count failures, lock the account after ILP_LOGIN_MAX_FAILURES in a row."""
     now = now or _now()
     username = (username or "").strip().lower()
@@ -128,12 +150,11 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
     with WRITE_LOCK:
         row = con.execute(
             "SELECT password_hash, active, failed_attempts, locked_until, role FROM users WHERE username = ?",
-            [username]).fetchone()
+            [username],
+        ).fetchone()
         if row is None or row[0] is None or not row[1]:
-            try:
+            with contextlib.suppress(VerificationError):
                 HASHER.verify(_DUMMY_HASH, password or "")
-            except VerificationError:
-                pass
             audit.record_now(con, username or "?", "login_failed", username, {"known": False})
             raise AuthError("akun.login_failed")
         digest, _, failures, locked_until, role = row
@@ -146,18 +167,24 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
             failures += 1
             locked = failures >= max_failures
             with transaction(con):
-                con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                            [0 if locked else failures, now + lock if locked else None, username])
-                audit.record(con, username, "lockout" if locked else "login_failed", username,
-                             {"failures": failures}, role=role)
+                con.execute(
+                    "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+                    [0 if locked else failures, now + lock if locked else None, username],
+                )
+                audit.record(
+                    con, username, "lockout" if locked else "login_failed", username, {"failures": failures}, role=role
+                )
             if locked:
-                raise AuthError("akun.locked", minutes=int(lock.total_seconds() // 60))
-            raise AuthError("akun.login_failed")
+                raise AuthError("akun.locked", minutes=int(lock.total_seconds() // 60)) from None
+            raise AuthError("akun.login_failed") from None
         with transaction(con):
             rehash = HASHER.check_needs_rehash(digest)
-            con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL"
-                        + (", password_hash = ?" if rehash else "") + " WHERE username = ?",
-                        ([HASHER.hash(password)] if rehash else []) + [username])
+            con.execute(
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL"
+                + (", password_hash = ?" if rehash else "")
+                + " WHERE username = ?",
+                ([HASHER.hash(password)] if rehash else []) + [username],
+            )
             audit.record(con, username, "login", username, role=role)
     return load_principal(con, username)
 
@@ -203,13 +230,24 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str, a
         raise AuthError(problem)
     with WRITE_LOCK, transaction(con):
         _require_user(con, username)
-        con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, changed_at = ? "
-                    "WHERE username = ?", [HASHER.hash(password), _now(), username])
+        con.execute(
+            "UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL, changed_at = ? "
+            "WHERE username = ?",
+            [HASHER.hash(password), _now(), username],
+        )
         audit.record(con, actor, "user_password", username)
 
 
-def update_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str, role: str | None = None,
-                puskesmas_code: str | None = None, active: bool | None = None, email: str | None = None) -> None:
+def update_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    *,
+    actor: str,
+    role: str | None = None,
+    puskesmas_code: str | None = None,
+    active: bool | None = None,
+    email: str | None = None,
+) -> None:
     """Change role, puskesmas, email or active flag; the last active admin cannot be removed."""
     with WRITE_LOCK, transaction(con):
         current = _require_user(con, username)
@@ -218,18 +256,23 @@ def update_user(con: duckdb.DuckDBPyConnection, username: str, *, actor: str, ro
         _check_new(con, username, new_role, new_pkm)
         new_active = current["active"] if active is None else active
         if current["role"] == "admin" and current["active"] and (new_role != "admin" or not new_active):
-            others = con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND username <> ?",
-                                 [username]).fetchone()[0]
+            others = con.execute(
+                "SELECT count(*) FROM users WHERE role = 'admin' AND active AND username <> ?", [username]
+            ).fetchone()[0]
             if others == 0:
                 raise AuthError("akun.last_admin")
         new_email = current["email"] if email is None else (email.strip().lower() or None)
-        con.execute("UPDATE users SET role = ?, puskesmas_code = ?, active = ?, email = ?, changed_at = ? "
-                    "WHERE username = ?",
-                    [new_role, new_pkm if new_role == "puskesmas" else None, new_active, new_email, _now(),
-                     username])
-        audit.record(con, actor, "user_change", username,
-                     {"role": new_role, "puskesmas_code": new_pkm if new_role == "puskesmas" else None,
-                      "active": new_active})
+        con.execute(
+            "UPDATE users SET role = ?, puskesmas_code = ?, active = ?, email = ?, changed_at = ? WHERE username = ?",
+            [new_role, new_pkm if new_role == "puskesmas" else None, new_active, new_email, _now(), username],
+        )
+        audit.record(
+            con,
+            actor,
+            "user_change",
+            username,
+            {"role": new_role, "puskesmas_code": new_pkm if new_role == "puskesmas" else None, "active": new_active},
+        )
 
 
 def unlock(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> None:
@@ -240,8 +283,7 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> None:
 
 
 def _require_user(con, username: str) -> dict:
-    row = con.execute("SELECT role, puskesmas_code, active, email FROM users WHERE username = ?",
-                      [username]).fetchone()
+    row = con.execute("SELECT role, puskesmas_code, active, email FROM users WHERE username = ?", [username]).fetchone()
     if row is None:
         raise AuthError("akun.user_unknown")
     return {"role": row[0], "puskesmas_code": row[1], "active": row[2], "email": row[3]}
@@ -252,4 +294,5 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """SELECT username, display_name, role, puskesmas_code, email, active, failed_attempts, locked_until,
                   password_hash IS NOT NULL AS has_password, created_at, changed_at
-           FROM users ORDER BY username""").df()
+           FROM users ORDER BY username"""
+    ).df()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -19,23 +19,56 @@ import pandas as pd
 from ilp_metrics.core.db import WRITE_LOCK, transaction
 
 GENESIS = "0" * 64
-ACTIONS = ("upload", "replace", "withdraw", "export", "backup", "restore", "first_admin", "user_add",
-           "user_change", "user_password", "user_unlock", "login", "login_failed", "lockout", "logout")
+ACTIONS = (
+    "upload",
+    "replace",
+    "withdraw",
+    "export",
+    "backup",
+    "restore",
+    "first_admin",
+    "user_add",
+    "user_change",
+    "user_password",
+    "user_unlock",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _digest(prev: str, audit_id: int, at: datetime, actor: str, role: str | None, action: str,
-            target: str | None, details: str | None) -> str:
-    payload = json.dumps([prev, audit_id, at.isoformat(), actor, role, action, target, details],
-                         ensure_ascii=False, separators=(",", ":"))
+def _digest(
+    prev: str,
+    audit_id: int,
+    at: datetime,
+    actor: str,
+    role: str | None,
+    action: str,
+    target: str | None,
+    details: str | None,
+) -> str:
+    payload = json.dumps(
+        [prev, audit_id, at.isoformat(), actor, role, action, target, details],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None = None,
-           details: dict[str, Any] | None = None, role: str | None = None, at: datetime | None = None) -> int:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+    role: str | None = None,
+    at: datetime | None = None,
+) -> int:
     """Append one entry (call inside the write transaction of the change it describes)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
@@ -44,13 +77,21 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str 
     last = con.execute("SELECT audit_id, hash FROM audit_log ORDER BY audit_id DESC LIMIT 1").fetchone()
     audit_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     digest = _digest(prev, audit_id, at, actor, role, action, target, text)
-    con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [audit_id, at, actor, role, action, target, text, prev, digest])
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [audit_id, at, actor, role, action, target, text, prev, digest],
+    )
     return audit_id
 
 
-def record_now(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None = None,
-               details: dict[str, Any] | None = None, role: str | None = None) -> int:
+def record_now(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+    role: str | None = None,
+) -> int:
     """`record` in a transaction of its own (events with no other write: export, login, backup)."""
     with WRITE_LOCK, transaction(con):
         return record(con, actor, action, target, details, role)
@@ -61,18 +102,23 @@ def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000, action: str | Non
     return con.execute(
         """SELECT audit_id, logged_at, actor, role, action, target, details FROM audit_log
            WHERE $action IS NULL OR action = $action ORDER BY audit_id DESC LIMIT $limit""",
-        {"action": action, "limit": int(limit)}).df()
+        {"action": action, "limit": int(limit)},
+    ).df()
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> int | None:
     """The first audit_id whose row was changed, removed or inserted out of the chain; None when intact."""
     prev, expected_id = GENESIS, 1
     for row in con.execute(
-            "SELECT audit_id, logged_at, actor, role, action, target, details, prev_hash, hash "
-            "FROM audit_log ORDER BY audit_id").fetchall():
+        "SELECT audit_id, logged_at, actor, role, action, target, details, prev_hash, hash "
+        "FROM audit_log ORDER BY audit_id"
+    ).fetchall():
         audit_id, at, actor, role, action, target, details, prev_hash, digest = row
-        if audit_id != expected_id or prev_hash != prev or \
-                _digest(prev, audit_id, at, actor, role, action, target, details) != digest:
+        if (
+            audit_id != expected_id
+            or prev_hash != prev
+            or _digest(prev, audit_id, at, actor, role, action, target, details) != digest
+        ):
             return audit_id
         prev, expected_id = digest, audit_id + 1
     return None

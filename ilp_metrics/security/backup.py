@@ -18,14 +18,14 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from ilp_metrics.security import audit
 from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, upgrade_schema
 from ilp_metrics.ingest import sha256_of
+from ilp_metrics.security import audit
 
 DB_NAME, KEY_NAME, ENC_NAME, MANIFEST = "ilp.duckdb", "ilp.key", "ilp.key.enc", "manifest.json"
 MIN_PASSPHRASE = 10
@@ -48,7 +48,7 @@ def _fernet(passphrase: str, salt: bytes):
     from cryptography.fernet import Fernet
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    key = Scrypt(salt=salt, length=32, n=2 ** 15, r=8, p=1).derive(passphrase.encode("utf-8"))
+    key = Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode("utf-8"))
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -59,31 +59,45 @@ def _write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-def backup(con: duckdb.DuckDBPyConnection, out_dir: Path | str, secret_file: Path | str, *,
-           passphrase: str | None = None, actor: str = "system", now: datetime | None = None) -> Path:
+def backup(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path | str,
+    secret_file: Path | str,
+    *,
+    passphrase: str | None = None,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> Path:
     """Write a backup folder inside `out_dir` and return it; recorded in the audit trail."""
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise BackupError(f"frasa sandi minimal {MIN_PASSPHRASE} karakter")
     secret_file = Path(secret_file)
     if not secret_file.is_file():
         raise BackupError(f"kunci pseudonimisasi tidak ditemukan: {secret_file}")
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     out_dir = Path(out_dir)
     folder = out_dir / f"ilp-backup-{now:%Y%m%d-%H%M%S}"
     if folder.exists():
         raise BackupError(f"folder cadangan sudah ada: {folder}")
     folder.mkdir(parents=True, mode=0o700)
-    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
-                   .fetchone()[0])
+    db_file = Path(
+        con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    )
     with WRITE_LOCK:  # no upload of this process commits while the file is copied
         con.execute("CHECKPOINT")
         version = data_version(con)
         shutil.copyfile(db_file, folder / DB_NAME)
     os.chmod(folder / DB_NAME, 0o600)
     key = secret_file.read_bytes()
-    manifest = {"created_utc": now.isoformat(), "data_version": version, "schema_version": SCHEMA_VERSION,
-                "db_sha256": sha256_of(folder / DB_NAME), "key_sha256": hashlib.sha256(key).hexdigest(),
-                "encrypted_key": passphrase is not None, "source": str(db_file)}
+    manifest = {
+        "created_utc": now.isoformat(),
+        "data_version": version,
+        "schema_version": SCHEMA_VERSION,
+        "db_sha256": sha256_of(folder / DB_NAME),
+        "key_sha256": hashlib.sha256(key).hexdigest(),
+        "encrypted_key": passphrase is not None,
+        "source": str(db_file),
+    }
     if passphrase is None:
         _write_private(folder / KEY_NAME, key)
     else:
@@ -92,8 +106,9 @@ def backup(con: duckdb.DuckDBPyConnection, out_dir: Path | str, secret_file: Pat
         _write_private(folder / ENC_NAME, _fernet(passphrase, salt).encrypt(key))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _check_copy(folder / DB_NAME)
-    audit.record_now(con, actor, "backup", folder.name,
-                     {"data_version": version, "encrypted_key": passphrase is not None})
+    audit.record_now(
+        con, actor, "backup", folder.name, {"data_version": version, "encrypted_key": passphrase is not None}
+    )
     return folder
 
 
@@ -115,13 +130,27 @@ def list_backups(out_dir: Path | str) -> list[BackupInfo]:
         except (OSError, ValueError):
             continue
         size = (folder / DB_NAME).stat().st_size / 1e6 if (folder / DB_NAME).exists() else 0.0
-        found.append(BackupInfo(folder, m.get("created_utc", ""), round(size, 1), bool(m.get("encrypted_key")),
-                                int(m.get("data_version", 0))))
+        found.append(
+            BackupInfo(
+                folder,
+                m.get("created_utc", ""),
+                round(size, 1),
+                bool(m.get("encrypted_key")),
+                int(m.get("data_version", 0)),
+            )
+        )
     return found
 
 
-def restore(folder: Path | str, db_path: Path | str, secret_file: Path | str, *, passphrase: str | None = None,
-            force: bool = False, actor: str = "system") -> int:
+def restore(
+    folder: Path | str,
+    db_path: Path | str,
+    secret_file: Path | str,
+    *,
+    passphrase: str | None = None,
+    force: bool = False,
+    actor: str = "system",
+) -> int:
     """Put a backup back in place; returns its data version. The dashboard must be stopped (DuckDB lets
     one process write a file), and an existing database or key is replaced only with `force`."""
     folder, db_path, secret_file = Path(folder), Path(db_path), Path(secret_file)

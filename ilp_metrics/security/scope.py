@@ -18,8 +18,9 @@ from dataclasses import dataclass
 ROLES = ("admin", "dinas", "puskesmas", "tamu")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"view", "dashboard", "desa_all", "upload", "withdraw", "export", "manage_users", "audit", "backup",
-                        "registry"}),
+    "admin": frozenset(
+        {"view", "dashboard", "desa_all", "upload", "withdraw", "export", "manage_users", "audit", "backup", "registry"}
+    ),
     "dinas": frozenset({"view", "dashboard", "desa_all", "upload", "withdraw", "export", "registry"}),
     "puskesmas": frozenset({"view", "dashboard", "desa_own", "upload", "export"}),
     "tamu": frozenset({"view"}),  # the public presentation and the indicator dictionary only (no "dashboard")

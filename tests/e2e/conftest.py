@@ -40,8 +40,16 @@ DEMO_REGENCIES = {"73.09", "73.22"}  # Maros, Luwu Utara
 
 CHROMIUM = Path(os.environ.get("ILP_CHROMIUM", "/usr/bin/chromium"))
 # Measured on this kind of machine (docs: /work/shared/research/tech_notes.md).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1600, "height": 1000}
 SERVER_START_TIMEOUT_S = 90
 
@@ -93,9 +101,12 @@ def _read_facts(db: Path) -> tuple[dict, list[str]]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             """SELECT p.regency_code, p.puskesmas_code, p.puskesmas_name, min(d.desa_code)
-               FROM puskesmas p JOIN desa d USING (puskesmas_code) GROUP BY ALL ORDER BY ALL""").fetchall()
-        services = [r[0] for r in con.execute(
-            "SELECT service_code FROM capaian GROUP BY 1 ORDER BY count(*) DESC, 1").fetchall()]
+               FROM puskesmas p JOIN desa d USING (puskesmas_code) GROUP BY ALL ORDER BY ALL"""
+        ).fetchall()
+        services = [
+            r[0]
+            for r in con.execute("SELECT service_code FROM capaian GROUP BY 1 ORDER BY count(*) DESC, 1").fetchall()
+        ]
     found: dict[str, list[tuple[str, str, str]]] = {}
     for regency, code, name, desa in rows:
         found.setdefault(regency, []).append((code, name, desa))
@@ -128,7 +139,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
             facts = _read_facts(target)
         except Exception as exc:  # a copy taken mid-write, an old file format…: build instead
             print(f"e2e: data/ilp.duckdb not usable as a copy ({exc}); building the demo database")
-        if facts is not None and not DEMO_REGENCIES <= set(facts[0]):
+        if facts is not None and not set(facts[0]) >= DEMO_REGENCIES:
             print(f"e2e: data/ilp.duckdb holds {sorted(facts[0])}, not both demo districts; building the demo")
             facts = None
     if facts is None:
@@ -178,16 +189,36 @@ class StreamlitServer:
             return "(no server log)"
 
     def start(self) -> StreamlitServer:
-        env = dict(os.environ, ILP_DB=str(self.db), ILP_SECRET_FILE=str(_key_beside(self.db)),
-                   PYTHONUNBUFFERED="1")
-        command = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                   "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                   "--server.fileWatcherType", "none",  # pages are being edited: no reruns mid-test
-                   "--client.toolbarMode", "viewer"]
+        env = dict(os.environ, ILP_DB=str(self.db), ILP_SECRET_FILE=str(_key_beside(self.db)), PYTHONUNBUFFERED="1")
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",  # pages are being edited: no reruns mid-test
+            "--client.toolbarMode",
+            "viewer",
+        ]
         with self.log_path.open("w") as log:  # stdout and stderr: the child keeps its own descriptor
-            self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while True:
             try:
@@ -198,8 +229,11 @@ class StreamlitServer:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"Streamlit did not answer {self.url}/_stcore/health (exit code "
-                            f"{self.proc.returncode}); its output:\n{self.log_tail()}", pytrace=False)
+                pytest.fail(
+                    f"Streamlit did not answer {self.url}/_stcore/health (exit code "
+                    f"{self.proc.returncode}); its output:\n{self.log_tail()}",
+                    pytrace=False,
+                )
             time.sleep(0.25)
 
     def stop(self) -> None:
@@ -265,8 +299,10 @@ def server(app_server: StreamlitServer) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium "
-                    "(`make browser` installs it as root; CI's `make test` does)")
+        pytest.skip(
+            f"{CHROMIUM} is not installed: the browser tests need Debian's chromium "
+            "(`make browser` installs it as root; CI's `make test` does)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

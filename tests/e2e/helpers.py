@@ -77,8 +77,9 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, charts: bool = True, se
             if counts[0] == counts[1]:
                 return
             page.wait_for_timeout(100)
-        raise AppNotReady(f"only {counts[1]} of {counts[0]} Plotly charts drew (no .js-plotly-plot .main-svg) "
-                          f"at {page.url}")
+        raise AppNotReady(
+            f"only {counts[1]} of {counts[0]} Plotly charts drew (no .js-plotly-plot .main-svg) at {page.url}"
+        )
 
 
 def page_url(base_url: str, path: str = "", **query) -> str:
@@ -100,8 +101,7 @@ def current_path(page) -> str:
 def page_not_found(page) -> bool:
     """Streamlit answers an unknown /<url_path> with a "Page not found" dialog and runs the default page."""
     dialogs = page.locator('[data-testid="stDialog"], [role="dialog"]')
-    return any("not found" in text.lower() or "tidak ditemukan" in text.lower()
-               for text in dialogs.all_inner_texts())
+    return any("not found" in text.lower() or "tidak ditemukan" in text.lower() for text in dialogs.all_inner_texts())
 
 
 def app_has_page(page, base_url: str, path: str) -> bool:

@@ -17,8 +17,16 @@ import pytest
 from ilp_metrics.core.i18n import t
 
 from .conftest import keep_failure_evidence, new_page
-from .helpers import (app_has_page, assert_no_exception, current_path, main_text, nav_labels, open_page,
-                      screenshot, wait_for_app)
+from .helpers import (
+    app_has_page,
+    assert_no_exception,
+    current_path,
+    main_text,
+    nav_labels,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -63,8 +71,8 @@ def _opened(page, path: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("regency, district", DISTRICTS, ids=[_slug(d) for _, d in DISTRICTS])
-@pytest.mark.parametrize("path, name", PAGES, ids=[n for _, n in PAGES])
+@pytest.mark.parametrize(("regency", "district"), DISTRICTS, ids=[_slug(d) for _, d in DISTRICTS])
+@pytest.mark.parametrize(("path", "name"), PAGES, ids=[n for _, n in PAGES])
 def test_page_opens_without_error(page, server, path, name, regency, district, lang):
     query = {"kabupaten": regency} if lang == "id" else {"kabupaten": regency, "lang": lang}  # id is the default
     open_page(page, server, path, **query)
@@ -80,7 +88,7 @@ def test_page_opens_without_error(page, server, path, name, regency, district, l
     screenshot(page, f"{name}_{_slug(district)}_{lang}")
 
 
-@pytest.mark.parametrize("path, name", PAGES, ids=[n for _, n in PAGES])
+@pytest.mark.parametrize(("path", "name"), PAGES, ids=[n for _, n in PAGES])
 def test_language_switch_in_the_sidebar(page, server, path, name):
     open_page(page, server, path)  # no ?lang=: Bahasa Indonesia
     _in_language(page, "id")
@@ -160,7 +168,7 @@ def test_upload_a_real_xlsx_through_the_browser(page, server, start_server, demo
     if not app_has_page(page, server, "unggah"):
         pytest.skip("upload page not yet present")
     private = start_server()  # this test writes: its own server on its own database copy
-    code, pusk_name, desa = demo_db.puskesmas["73.09"][0]
+    code, _pusk_name, desa = demo_db.puskesmas["73.09"][0]
     services = demo_db.service_codes[:2]
     xlsx = _monthly_report(tmp_path, code, desa, services)
 
@@ -203,10 +211,16 @@ def test_upload_a_real_xlsx_through_the_browser(page, server, start_server, demo
     import duckdb
 
     with duckdb.connect(str(private.db), read_only=True) as con:
-        upload = con.execute("SELECT upload_id, kind, status, rows_accepted FROM uploads WHERE file_name = ?",
-                             [xlsx.name]).fetchall()
+        upload = con.execute(
+            "SELECT upload_id, kind, status, rows_accepted FROM uploads WHERE file_name = ?", [xlsx.name]
+        ).fetchall()
         assert len(upload) == 1 and upload[0][1:] == ("capaian", "active", 2), upload
-        rows = con.execute("SELECT period, puskesmas_code, desa_code, service_code, count FROM capaian "
-                           "WHERE upload_id = ? ORDER BY count", [upload[0][0]]).fetchall()
-    assert [(str(r[0]), *r[1:]) for r in rows] == [("2026-01-01", code, desa, services[0], 5),
-                                                   ("2026-01-01", code, desa, services[1], 7)]
+        rows = con.execute(
+            "SELECT period, puskesmas_code, desa_code, service_code, count FROM capaian "
+            "WHERE upload_id = ? ORDER BY count",
+            [upload[0][0]],
+        ).fetchall()
+    assert [(str(r[0]), *r[1:]) for r in rows] == [
+        ("2026-01-01", code, desa, services[0], 5),
+        ("2026-01-01", code, desa, services[1], 7),
+    ]

@@ -55,8 +55,13 @@ def test_funnel_plot_names_the_outlying_puskesmas(page, server):
     open_page(page, server, "perbandingan", kabupaten="73.09", tahun="2025", bulan="12")
     _tab(page, "compare.tab.funnel")
     assert_no_exception(page)
-    title = t("compare.chart.funnel_title", "id", indicator="SPM1 Ibu hamil (K6)", area="Kabupaten Maros",
-              period="Jan–Des 2025")
+    title = t(
+        "compare.chart.funnel_title",
+        "id",
+        indicator="SPM1 Ibu hamil (K6)",
+        area="Kabupaten Maros",
+        period="Jan–Des 2025",
+    )
     assert title in _chart_titles(page)
     # Tompobulu, the demo's deliberately weak centre, lies below the 99.8 % limit and is labelled.
     funnel = page.locator('[data-testid="stPlotlyChart"]:visible')
@@ -77,12 +82,19 @@ def test_map_draws_puskesmas_points_and_an_uploaded_geojson(page, server, tmp_pa
 
     # Two Maros Baru desa (one dotted, one undotted code) and one code Maros does not have.
     def square(x, y):
-        return {"type": "Polygon", "coordinates": [[[x, y], [x + .02, y], [x + .02, y + .02], [x, y + .02], [x, y]]]}
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"kode": "73.09.04.2005"}, "geometry": square(119.55, -4.99)},
-        {"type": "Feature", "properties": {"KODE_DESA": "7309042006"}, "geometry": square(119.57, -4.99)},
-        {"type": "Feature", "properties": {"kd_desa": "7309049999"}, "geometry": square(119.59, -4.99)},
-    ]}
+        return {
+            "type": "Polygon",
+            "coordinates": [[[x, y], [x + 0.02, y], [x + 0.02, y + 0.02], [x, y + 0.02], [x, y]]],
+        }
+
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"kode": "73.09.04.2005"}, "geometry": square(119.55, -4.99)},
+            {"type": "Feature", "properties": {"KODE_DESA": "7309042006"}, "geometry": square(119.57, -4.99)},
+            {"type": "Feature", "properties": {"kd_desa": "7309049999"}, "geometry": square(119.59, -4.99)},
+        ],
+    }
     path = tmp_path / "batas_desa.geojson"
     path.write_text(json.dumps(doc), encoding="utf-8")
     page.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(path)

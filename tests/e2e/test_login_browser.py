@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ilp_metrics.security.accounts import add_user
 from ilp_metrics.core.db import connect, upgrade_schema
 from ilp_metrics.core.i18n import t
+from ilp_metrics.security.accounts import add_user
 
 from .conftest import StreamlitServer
 from .helpers import SHOTS, assert_no_exception, main_text, open_page, wait_for_app

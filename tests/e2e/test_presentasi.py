@@ -45,7 +45,9 @@ def test_click_through_every_slide_on_a_projector(projector, server):
         seen.append(key)
         # The slide's title and the navigation fit on one projector screen (no scrolling in front of a hall).
         nav_bottom = _next(page).bounding_box()
-        assert nav_bottom and nav_bottom["y"] + nav_bottom["height"] <= PROJECTOR["height"], f"{key}: Next is off-screen"
+        assert nav_bottom and nav_bottom["y"] + nav_bottom["height"] <= PROJECTOR["height"], (
+            f"{key}: Next is off-screen"
+        )
         page.screenshot(path=str(SHOTS / f"presentasi_{len(seen):02d}_{key}.png"))
         if _next(page).is_disabled():
             break

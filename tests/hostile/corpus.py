@@ -18,9 +18,9 @@ import os
 import random
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 
@@ -37,8 +37,16 @@ def layanan_csv(*rows: str, header: str = LAYANAN_HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode("utf-8")
 
 
-def good_row(serial: int = 1, date: str = "2024-03-15", desa: str = "73.09.04.2005", service: str = "ANC_K1",
-             sex: str = "P", birth: str = "1990-03-15", pusk: str = MB_CODE, nik_value: str | None = None) -> str:
+def good_row(
+    serial: int = 1,
+    date: str = "2024-03-15",
+    desa: str = "73.09.04.2005",
+    service: str = "ANC_K1",
+    sex: str = "P",
+    birth: str = "1990-03-15",
+    pusk: str = MB_CODE,
+    nik_value: str | None = None,
+) -> str:
     return f"{date},{pusk},{desa},{nik_value if nik_value is not None else nik(serial)},{birth},{sex},{service}"
 
 
@@ -55,8 +63,9 @@ def xlsx_bytes(rows: list[list[object]], extra: Callable[[openpyxl.Workbook], No
     return buf.getvalue()
 
 
-def _rezip(data: bytes, add: dict[str, bytes], content_type_from: str | None = None,
-           content_type_to: str | None = None) -> bytes:
+def _rezip(
+    data: bytes, add: dict[str, bytes], content_type_from: str | None = None, content_type_to: str | None = None
+) -> bytes:
     """Copy an XLSX package, adding parts (and optionally changing the workbook's content type)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -88,26 +97,36 @@ def zip_bomb(path: Path) -> None:
 
 def macro_xlsm() -> bytes:
     """An .xlsm with a VBA project part: macros are never run; only cell values are read."""
-    return _rezip(xlsx_bytes(layanan_xlsx_rows()), {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + os.urandom(512)},
-                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                  "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    return _rezip(
+        xlsx_bytes(layanan_xlsx_rows()),
+        {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + os.urandom(512)},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
 
 
 def external_links_xlsx() -> bytes:
     """Cells whose formulas point into another workbook on a share: links are never followed; the
     cached values written by openpyxl are absent, so the dates read as empty and the rows are refused."""
     rows = layanan_xlsx_rows(1)
-    rows.append(["='\\\\server\\share\\[rahasia.xlsx]Sheet1'!A1", MB_CODE, "73.09.04.2005", nik(3),
-                 "1990-03-15", "P", "ANC_K1"])
-    link = (b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships"/></externalLink>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships/externalLinkPath" Target="file:///\\\\server\\share\\rahasia.xlsx"'
-            b' TargetMode="External"/></Relationships>')
-    return _rezip(xlsx_bytes(rows), {"xl/externalLinks/externalLink1.xml": link,
-                                     "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
+    rows.append(
+        ["='\\\\server\\share\\[rahasia.xlsx]Sheet1'!A1", MB_CODE, "73.09.04.2005", nik(3), "1990-03-15", "P", "ANC_K1"]
+    )
+    link = (
+        b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships"/></externalLink>'
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/externalLinkPath" Target="file:///\\\\server\\share\\rahasia.xlsx"'
+        b' TargetMode="External"/></Relationships>'
+    )
+    return _rezip(
+        xlsx_bytes(rows),
+        {"xl/externalLinks/externalLink1.xml": link, "xl/externalLinks/_rels/externalLink1.xml.rels": rels},
+    )
 
 
 def formulas_xlsx() -> bytes:
@@ -120,7 +139,9 @@ def nik_truncated_xlsx() -> bytes:
     """NIK typed as numbers: Excel keeps 15 digits, every NIK ends in 0."""
     rows = [LAYANAN_HEADER.split(",")]
     for i in range(25):
-        rows.append(["2024-03-15", MB_CODE, "73.09.04.2005", int(nik((i + 1) * 10 + 1)[:15] + "0"), "1990-03-15", "P", "ANC_K1"])
+        rows.append(
+            ["2024-03-15", MB_CODE, "73.09.04.2005", int(nik((i + 1) * 10 + 1)[:15] + "0"), "1990-03-15", "P", "ANC_K1"]
+        )
     return xlsx_bytes(rows)
 
 
@@ -131,6 +152,7 @@ def big_one_column(size_mb: int = 50) -> Callable[[Path], None]:
             fh.write(b"angka\n")
             for _ in range(size_mb * (1 << 20) // len(line) + 1):
                 fh.write(line)
+
     return write
 
 
@@ -172,15 +194,16 @@ def cases() -> list[Case]:
         Case("blank_lines_only.csv", b"\n\n   \n\n", ("file", "empty")),
         Case("totals_only.csv", layanan_csv("JUMLAH,,,,,,"), ("file", "no_data_rows")),
         Case("unknown_columns.csv", b"foo,bar,baz\n1,2,3\n", ("file", "no_header")),
-        Case("missing_puskesmas_column.csv",
-             b"tanggal pelayanan,nik,tanggal lahir,jenis kelamin,kode layanan\n2024-03-15,x,1990-03-15,P,ANC_K1\n",
-             ("file", "missing_columns")),
+        Case(
+            "missing_puskesmas_column.csv",
+            b"tanggal pelayanan,nik,tanggal lahir,jenis kelamin,kode layanan\n2024-03-15,x,1990-03-15,P,ANC_K1\n",
+            ("file", "missing_columns"),
+        ),
         # ---- not a table at all
         Case("binary_junk.csv", b"\x00\x01" + _junk(4096, 1), ("file", "not_text")),
         Case("binary_no_nul.csv", bytes(b or 1 for b in _junk(4096, 2)), ("file", "not_text")),
         Case("png_named.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + _junk(256, 3), ("file", "not_text")),
-        Case("html_table_named.xls", b"<html><table><tr><td>tanggal</td></tr></table></html>",
-             ("file", "xls_old")),
+        Case("html_table_named.xls", b"<html><table><tr><td>tanggal</td></tr></table></html>", ("file", "xls_old")),
         Case("old_excel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("file", "xls_old")),
         Case("ole_named.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("file", "xls_old")),
         Case("text_named.xlsx", layanan_csv(r(1)), ("file", "xlsx_corrupt")),
@@ -189,43 +212,84 @@ def cases() -> list[Case]:
         Case("zip_bomb.xlsx", zip_bomb, ("file", "xlsx_bomb")),
         Case("empty_workbook.xlsx", xlsx_bytes([]), ("file", "no_header")),
         # ---- limits, checked before parsing
-        Case("one_column_50mb.csv", big_one_column(50), ("file", "too_large"), env={"ILP_MAX_UPLOAD_MB": "20"},
-             note="50 MB of one column against a 20 MB limit"),
-        Case("one_column_50mb_within_limit.csv", big_one_column(50), ("file", "no_header"),
-             note="50 MB of one column under the default 200 MB limit: read, no header found"),
-        Case("too_many_rows.csv", layanan_csv(*[r(i + 1) for i in range(12)]), ("file", "too_many_rows"),
-             env={"ILP_MAX_ROWS": "10"}),
-        Case("too_many_rows.xlsx", xlsx_bytes(layanan_xlsx_rows(12)), ("file", "too_many_rows"),
-             env={"ILP_MAX_ROWS": "10"}),
+        Case(
+            "one_column_50mb.csv",
+            big_one_column(50),
+            ("file", "too_large"),
+            env={"ILP_MAX_UPLOAD_MB": "20"},
+            note="50 MB of one column against a 20 MB limit",
+        ),
+        Case(
+            "one_column_50mb_within_limit.csv",
+            big_one_column(50),
+            ("file", "no_header"),
+            note="50 MB of one column under the default 200 MB limit: read, no header found",
+        ),
+        Case(
+            "too_many_rows.csv",
+            layanan_csv(*[r(i + 1) for i in range(12)]),
+            ("file", "too_many_rows"),
+            env={"ILP_MAX_ROWS": "10"},
+        ),
+        Case(
+            "too_many_rows.xlsx",
+            xlsx_bytes(layanan_xlsx_rows(12)),
+            ("file", "too_many_rows"),
+            env={"ILP_MAX_ROWS": "10"},
+        ),
         Case("line_9mb.csv", long_line, ("file", "line_too_long")),
         # ---- Excel features that must do nothing
         Case("macros.xlsm", macro_xlsm(), ("ok", "layanan"), note="VBA part ignored; cell values read"),
-        Case("external_links.xlsx", external_links_xlsx(), ("rows", "required_missing"),
-             note="link never followed; a formula without cached value is empty"),
-        Case("formulas.xlsx", formulas_xlsx(), ("rows", "required_missing"),
-             note="formulas are not evaluated"),
+        Case(
+            "external_links.xlsx",
+            external_links_xlsx(),
+            ("rows", "required_missing"),
+            note="link never followed; a formula without cached value is empty",
+        ),
+        Case("formulas.xlsx", formulas_xlsx(), ("rows", "required_missing"), note="formulas are not evaluated"),
         # ---- encodings
         Case("utf16_bom.csv", layanan_csv(r(1), r(2)).decode().encode("utf-16"), ("ok", "layanan")),
         Case("utf16_le_no_bom.csv", layanan_csv(r(1), r(2)).decode().encode("utf-16-le"), ("ok", "layanan")),
-        Case("utf8_bom_semicolon.csv", b"\xef\xbb\xbf" + layanan_csv(r(1), r(2)).replace(b",", b";"),
-             ("ok", "layanan")),
-        Case("mixed_utf8_cp1252.csv",
-             (desa_header + "\n").encode() + f"{d},Mattirotasi Café,{MB_CODE}\n".encode("utf-8")
-             + f"73.09.04.2006,Majannang Désa,{MB_CODE}\n".encode("cp1252"), ("ok", "desa")),
+        Case(
+            "utf8_bom_semicolon.csv", b"\xef\xbb\xbf" + layanan_csv(r(1), r(2)).replace(b",", b";"), ("ok", "layanan")
+        ),
+        Case(
+            "mixed_utf8_cp1252.csv",
+            (desa_header + "\n").encode()
+            + f"{d},Mattirotasi Café,{MB_CODE}\n".encode()
+            + f"73.09.04.2006,Majannang Désa,{MB_CODE}\n".encode("cp1252"),
+            ("ok", "desa"),
+        ),
         # ---- CSV syntax
-        Case("embedded_newlines_quotes.csv",
-             (desa_header + "\n" + f'{d},"Matti\nrotasi ""Lama""",{MB_CODE}\n'
-              + f'73.09.04.2006,"Majannang, Baru",{MB_CODE}\n').encode(), ("ok", "desa")),
+        Case(
+            "embedded_newlines_quotes.csv",
+            (
+                desa_header
+                + "\n"
+                + f'{d},"Matti\nrotasi ""Lama""",{MB_CODE}\n'
+                + f'73.09.04.2006,"Majannang, Baru",{MB_CODE}\n'
+            ).encode(),
+            ("ok", "desa"),
+        ),
         Case("unbalanced_quote.csv", layanan_csv(r(1), '"2024-03-15,' + MB_CODE + ",x"), ("rows", "invalid_date")),
         # ---- injection
-        Case("sql_injection_names.csv",
-             (desa_header + "\n" + f"{d},\"'); DROP TABLE layanan; --\",{MB_CODE}\n").encode(), ("ok", "desa"),
-             note="stored as text; every value is a bound parameter or staged data"),
-        Case("sql_injection_code.csv", layanan_csv(r(1, pusk="P1'; DROP TABLE uploads;--")),
-             ("rows", "unknown_puskesmas")),
-        Case("formula_injection_name.csv",
-             (desa_header + "\n" + f"{d},=HYPERLINK(\"http://x\"),{MB_CODE}\n").encode(), ("ok", "desa"),
-             note="stored as text, never evaluated"),
+        Case(
+            "sql_injection_names.csv",
+            (desa_header + "\n" + f'{d},"\'); DROP TABLE layanan; --",{MB_CODE}\n').encode(),
+            ("ok", "desa"),
+            note="stored as text; every value is a bound parameter or staged data",
+        ),
+        Case(
+            "sql_injection_code.csv",
+            layanan_csv(r(1, pusk="P1'; DROP TABLE uploads;--")),
+            ("rows", "unknown_puskesmas"),
+        ),
+        Case(
+            "formula_injection_name.csv",
+            (desa_header + "\n" + f'{d},=HYPERLINK("http://x"),{MB_CODE}\n').encode(),
+            ("ok", "desa"),
+            note="stored as text, never evaluated",
+        ),
         Case("nul_inside.csv", layanan_csv(r(1)) + b"2024-03-15\x00,x\n", ("file", "not_text")),
         # ---- dates
         Case("future_date.csv", layanan_csv(r(1, date="2099-01-01")), ("rows", "date_in_future")),
@@ -240,23 +304,43 @@ def cases() -> list[Case]:
         Case("nik_province_zero.csv", layanan_csv(r(1, nik_value="00" + nik(1)[2:])), ("rows", "nik_invalid")),
         Case("nik_excel_truncated.xlsx", nik_truncated_xlsx(), ("rows", "nik_column_truncated")),
         # ---- codes, rows
-        Case("duplicate_rows.csv", (desa_header + "\n" + f"{d},Mattirotasi,{MB_CODE}\n" * 2).encode(),
-             ("rows", "duplicate_key")),
+        Case(
+            "duplicate_rows.csv",
+            (desa_header + "\n" + f"{d},Mattirotasi,{MB_CODE}\n" * 2).encode(),
+            ("rows", "duplicate_key"),
+        ),
         Case("unknown_puskesmas.csv", layanan_csv(r(1, pusk="P9999999999")), ("rows", "unknown_puskesmas")),
         Case("unknown_desa.csv", layanan_csv(r(1, desa="73.09.04.9999")), ("rows", "unknown_desa_code")),
         Case("unknown_service.csv", layanan_csv(r(1, service="VAKSIN_X")), ("rows", "unknown_service")),
         Case("bad_sex.csv", layanan_csv(r(1, sex="X")), ("rows", "invalid_sex")),
-        Case("capaian_negative.csv", f"period,puskesmas_code,service_code,count\n2024-03,{MB_CODE},ANC_K1,-5\n".encode(),
-             ("rows", "negative")),
-        Case("capaian_fraction.csv", f"period,puskesmas_code,service_code,count\n2024-03,{MB_CODE},ANC_K1,12,5\n"
-             .replace("12,5", '"12,5"').encode(), ("rows", "not_integer")),
-        Case("capaian_bad_period.csv", f"period,puskesmas_code,service_code,count\n13/2024,{MB_CODE},ANC_K1,5\n".encode(),
-             ("rows", "invalid_period")),
-        Case("puskesmas_bad_coordinate.csv",
-             b"puskesmas_code,puskesmas_name,regency_code,district_code,latitude,longitude\n"
-             b"P7309040299,Uji,73.09,73.09.04,95,500\n", ("rows", "invalid_coordinate")),
-        Case("sasaran_unknown_group.csv", f"year,desa_code,target_group,count\n2024,{d},ALIEN,5\n".encode(),
-             ("rows", "unknown_target_group")),
+        Case(
+            "capaian_negative.csv",
+            f"period,puskesmas_code,service_code,count\n2024-03,{MB_CODE},ANC_K1,-5\n".encode(),
+            ("rows", "negative"),
+        ),
+        Case(
+            "capaian_fraction.csv",
+            f"period,puskesmas_code,service_code,count\n2024-03,{MB_CODE},ANC_K1,12,5\n".replace(
+                "12,5", '"12,5"'
+            ).encode(),
+            ("rows", "not_integer"),
+        ),
+        Case(
+            "capaian_bad_period.csv",
+            f"period,puskesmas_code,service_code,count\n13/2024,{MB_CODE},ANC_K1,5\n".encode(),
+            ("rows", "invalid_period"),
+        ),
+        Case(
+            "puskesmas_bad_coordinate.csv",
+            b"puskesmas_code,puskesmas_name,regency_code,district_code,latitude,longitude\n"
+            b"P7309040299,Uji,73.09,73.09.04,95,500\n",
+            ("rows", "invalid_coordinate"),
+        ),
+        Case(
+            "sasaran_unknown_group.csv",
+            f"year,desa_code,target_group,count\n2024,{d},ALIEN,5\n".encode(),
+            ("rows", "unknown_target_group"),
+        ),
         # ---- mapping profile names
         Case("profile_traversal.yaml", b"name: ../../etc/passwd\nkind: layanan\ncolumns: {}\n", ("profile", "")),
     ]
