@@ -1,6 +1,6 @@
 """The catalogue's `quality` section: data-quality checks, their thresholds and severities, as data.
 
-The section is validated with the rest of the catalogue (catalogue._Validator calls `check_section`,
+The section is validated with the rest of the catalogue (catalogue.rules.quality calls `check_section`,
 so one CatalogueError lists every problem) and built into frozen dataclasses here. The checks
 themselves (SQL) live in quality.checks; they read every threshold from `QualityRules`.
 """
@@ -281,7 +281,7 @@ def check_section(v: Any, data: Any) -> None:
 
 
 def build(data: dict[str, Any], text: Any) -> QualityRules:
-    """QualityRules from a validated section; `text` is catalogue._text (dict -> Text)."""
+    """QualityRules from a validated section; `text` is catalogue.load._text (dict -> Text)."""
     sev = data["severities"]
     return QualityRules(
         severities=tuple(
