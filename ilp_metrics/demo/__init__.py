@@ -10,7 +10,9 @@ assumptions.
 
 from __future__ import annotations
 
-DEFECTS: list[dict] = [
+from typing import Any
+
+DEFECTS: list[dict[str, Any]] = [
     {
         "kind": "late",
         "puskesmas_code": "P7322090201",  # Rampi

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ilp_metrics.demo.generate import Generated, generate
 
@@ -47,7 +48,7 @@ def build_demo(
     scale: float = 1.0,
     as_of: str = "2025-12",
     puskesmas: list[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Generate and ingest the demo; return a summary (rows per table, files, seconds).
 
     keep_files: directory to write the generated files into and keep (default: a temporary directory,
@@ -97,7 +98,7 @@ def build_demo(
                 )
             done += max(entry.rows, 1)
             by_kind[entry.kind] = by_kind.get(entry.kind, 0.0) + time.perf_counter() - t_file
-        counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+        counts = {t: int((con.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,))[0]) for t in TABLES}
         # Marks the file as the demo: the dashboard then signs visitors in as a labelled demo account.
         con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', '1')")
         con.execute("CHECKPOINT")
