@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test demo clean-db install install-dev browser system-deps java bench
+.PHONY: run test lint demo clean-db install install-dev browser system-deps java bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -64,9 +64,16 @@ SIZES ?= 1M,10M
 bench: $(VENV)/.stamp-dev
 	$(PY) -m bench.run --sizes $(SIZES)
 
-# Every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test included;
-# chromium, the export tools and Java are installed first.
-test: $(VENV)/.stamp-dev browser system-deps java
+# The checks that keep the code in order (settings in pyproject.toml): ruff's rules and formatting over the
+# tree, mypy strict over ilp_metrics. .pre-commit-config.yaml runs the same three before a commit.
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The lint, then every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test
+# included; chromium, the export tools and Java are installed first.
+test: $(VENV)/.stamp-dev lint browser system-deps java
 	$(PY) -m pytest
 
 clean-db:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -39,6 +40,17 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def single_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a query that always yields one (count(*), min/max, current_database()).
+
+    fetchone() is typed as optional for every query; an aggregate without GROUP BY never returns none.
+    """
+    row = result.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
+
+
 def schema_sql() -> str:
     return resources.files("ilp_metrics.core").joinpath("schema.sql").read_text(encoding="utf-8")
 
@@ -48,7 +60,7 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         con.execute(schema_sql())
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        if con.execute("SELECT count(*) FROM ref_village").fetchone()[0] == 0:
+        if single_row(con.execute("SELECT count(*) FROM ref_village"))[0] == 0:
             load_reference(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from numbers import Integral, Real
+from numbers import Integral
+from typing import SupportsFloat
 
 from ilp_metrics.core.i18n import DEFAULT_LANGUAGE
 
@@ -68,7 +69,7 @@ def _is_missing(x: object) -> bool:
         return type(x).__name__ in {"NAType", "NaTType"}
 
 
-def _number(x: Real, decimals: int, lang: str) -> str:
+def _number(x: SupportsFloat, decimals: int, lang: str) -> str:
     thousands, decimal = _SEPARATORS[_lang(lang)]
     text = f"{float(x):,.{decimals}f}" if decimals else f"{int(x) if isinstance(x, Integral) else round(float(x)):,d}"
     if text in {"-0", "-0." + "0" * decimals}:  # no negative zero after rounding
@@ -77,26 +78,26 @@ def _number(x: Real, decimals: int, lang: str) -> str:
     return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
 
 
-def fmt_int(n: Real | None, lang: str = DEFAULT_LANGUAGE) -> str:
+def fmt_int(n: SupportsFloat | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """`1234567` → `1.234.567` (id) or `1,234,567` (en); floats are rounded half to even."""
-    if _is_missing(n):
+    if n is None or _is_missing(n):
         return MISSING
     return _number(n, 0, lang)
 
 
-def fmt_num(x: Real | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
+def fmt_num(x: SupportsFloat | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """`1234.56` → `1.234,6` (id) or `1,234.6` (en)."""
-    if _is_missing(x):
+    if x is None or _is_missing(x):
         return MISSING
     return _number(x, decimals, lang)
 
 
-def fmt_pct(x: Real | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
+def fmt_pct(x: SupportsFloat | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """A percentage value (85.3, not 0.853) → `85,3 %` (id) or `85.3%` (en).
 
     Values above 100 are printed as they are (coverage over 100 % happens and is shown honestly).
     """
-    if _is_missing(x):
+    if x is None or _is_missing(x):
         return MISSING
     text = _number(x, decimals, lang)
     return f"{text} %" if _lang(lang) == "id" else f"{text}%"
@@ -104,7 +105,7 @@ def fmt_pct(x: Real | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> 
 
 def fmt_date(d: date | datetime | str | None, lang: str = DEFAULT_LANGUAGE, short: bool = False) -> str:
     """`2024-07-24` → `24 Juli 2024` (id) or `24 July 2024` (en); short=True gives `24 Jul 2024`."""
-    if _is_missing(d) or d == "":
+    if d is None or _is_missing(d) or d == "":
         return MISSING
     if isinstance(d, str):
         d = datetime.fromisoformat(d)
@@ -114,7 +115,7 @@ def fmt_date(d: date | datetime | str | None, lang: str = DEFAULT_LANGUAGE, shor
 
 def fmt_datetime(d: datetime | str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """`2026-11-22T14:03:09` → `22 November 2026 14.03` (id, dot as time separator) or `… 14:03` (en)."""
-    if _is_missing(d) or d == "":
+    if d is None or _is_missing(d) or d == "":
         return MISSING
     if isinstance(d, str):
         d = datetime.fromisoformat(d)

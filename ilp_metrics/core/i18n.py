@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -21,7 +22,7 @@ class MessageCatalogueError(ValueError):
     pass
 
 
-def _message_files() -> list:
+def _message_files() -> list[Traversable]:
     root = resources.files("ilp_metrics.core")
     folder = root.joinpath("messages")
     extra = (

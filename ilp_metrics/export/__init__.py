@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ilp_metrics.export.facts import Facts, NoData, desa_figures, gather
+from ilp_metrics.security.scope import Principal
 
 FORMATS = {".pptx": "pptx", ".pdf": "pdf", ".xlsx": "xlsx"}
 MIME = {
@@ -19,7 +20,9 @@ MIME = {
 }
 
 
-def render(con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal=None) -> bytes:
+def render(
+    con: duckdb.DuckDBPyConnection, fmt: str, facts: Facts, *, public: bool = False, principal: Principal | None = None
+) -> bytes:
     """The file's bytes in `fmt` (pptx, pdf or xlsx) from figures already gathered; desa detail only within
     the `principal`'s scope (ilp_metrics.security.scope), none when `public`. Figures whose data carry high-severity
     quality findings (`facts.flags`) are marked ⚠ with the reason; the workbook also lists the findings."""
@@ -55,7 +58,7 @@ def export_file(
     through: int | None = None,
     lang: str = "id",
     public: bool = False,
-    principal=None,
+    principal: Principal | None = None,
 ) -> Path:
     """Write one export; the format follows the file's suffix."""
     fmt = FORMATS.get(Path(out).suffix.lower())

@@ -9,7 +9,7 @@ its figures do not exist, e.g. no comparison groups), so adding a slide is addin
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -91,16 +91,16 @@ class Context:
     facts: Facts
     public: bool
     con: duckdb.DuckDBPyConnection | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
         return self.facts.lang
 
-    def tr(self, key: str, **values) -> str:
+    def tr(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
 
-    def count(self, n) -> str:
+    def count(self, n: object) -> str:
         return count_text(n, self.lang, self.public)
 
     def reasons(self, level: str, unit_code: str, indicator: str | None = None) -> list[str]:
@@ -117,13 +117,13 @@ class Context:
     def colour(self, code: str) -> str:
         return self.facts.catalogue.status.colour(code)
 
-    def legend(self, codes) -> tuple[tuple[str, str], ...]:
+    def legend(self, codes: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """The statuses present, in the catalogue's order: colour is never the only signal."""
         present = set(codes)
         return tuple((self.status(c), self.colour(c)) for c in STATUS_CODES if c in present)
 
 
-def _missing(x) -> bool:
+def _missing(x: object) -> bool:
     return x is None or (not isinstance(x, str) and pd.isna(x))
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ilp_metrics.core.i18n import t
 from ilp_metrics.export.facts import Facts
+from ilp_metrics.security.scope import Principal
 
 FLAG = "⚠"
 FOOTNOTE_LINES = 6  # per table; more distinct reasons are counted, not listed
@@ -58,7 +59,7 @@ def footnote_lines(
     return lines
 
 
-def findings_table(facts: Facts, *, principal=None, public: bool = False) -> pd.DataFrame:
+def findings_table(facts: Facts, *, principal: Principal | None = None, public: bool = False) -> pd.DataFrame:
     """The period's data-quality findings as the workbook's "Kualitas data" sheet, headers in the
     export's language: desa-level findings only within the `principal`'s scope, none when `public`."""
     from ilp_metrics import quality

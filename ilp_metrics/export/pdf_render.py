@@ -80,7 +80,7 @@ class _Report(FPDF):
         self.set_text_color(0, 0, 0)
         self.ln(1.5)
 
-    def para(self, text: str, size: float = 9.5, colour=(0, 0, 0)) -> None:
+    def para(self, text: str, size: float = 9.5, colour: tuple[int, int, int] = (0, 0, 0)) -> None:
         self.set_font("DejaVu", "", size)
         self.set_text_color(*colour)
         self.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT", align="L")
@@ -102,7 +102,7 @@ class _Report(FPDF):
         self.set_text_color(0, 0, 0)
         self.set_xy(self.l_margin, y + 24)
 
-    def table(
+    def grid(
         self,
         headers: list[str],
         rows: list[list[str]],
@@ -110,9 +110,12 @@ class _Report(FPDF):
         colours: dict[tuple[int, int], str] | None = None,
         size: float = 8.5,
     ) -> None:
+        """A table with one heading row; `colours` fills cells (row, column) with a status colour.
+
+        Not named `table`: FPDF.table, used underneath, is a context manager with another signature."""
         self.set_font("DejaVu", "", size)
         head = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
-        with super().table(
+        with self.table(
             col_widths=widths,
             headings_style=head,
             line_height=size * 0.5,
@@ -151,7 +154,9 @@ def _indicator_table(
     """Coverage figures of one unit; a figure whose data carry high-severity findings reads `25,7 % ⚠`,
     the reasons in a footnote under the table."""
     lang, cat = facts.lang, facts.catalogue
-    rows, colours, flagged = [], {}, []
+    rows: list[list[str]] = []
+    colours: dict[tuple[int, int], str] = {}
+    flagged: list[tuple[str, list[str]]] = []
     for code in codes:
         hit = frame[frame["indicator"] == code]
         if hit.empty:
@@ -185,13 +190,14 @@ def _indicator_table(
             "common.projection",
         )
     ]
-    pdf.table(headers, rows, [32, 13, 13, 13, 13, 23, 14, 13], colours, size=8)
+    pdf.grid(headers, rows, [32, 13, 13, 13, 13, 23, 14, 13], colours, size=8)
     _flag_footnotes(pdf, flagged, lang)
 
 
 def _cluster_table(pdf: _Report, facts: Facts, summary: pd.DataFrame) -> None:
     lang, cat = facts.lang, facts.catalogue
-    rows, colours = [], {}
+    rows: list[list[str]] = []
+    colours: dict[tuple[int, int], str] = {}
     for cluster in cat.clusters:
         hit = summary[summary["cluster"] == cluster.code]
         if hit.empty:
@@ -216,7 +222,7 @@ def _cluster_table(pdf: _Report, facts: Facts, summary: pd.DataFrame) -> None:
         cat.status.level("tidak_ada_data").name.get(lang),
         t("export.pdf_composite", lang),
     ]
-    pdf.table(headers, rows, [44, 16, 16, 16, 16, 16], colours)
+    pdf.grid(headers, rows, [44, 16, 16, 16, 16, 16], colours)
 
 
 def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
@@ -257,7 +263,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     pdf.heading(t("overview.behind", lang), 13)
     ranked = facts.spm_composite().dropna(subset=["composite"]).head(5)
     behind = [(r.unit_name, facts.spm_flag_reasons("puskesmas", r.unit_code, public)) for r in ranked.itertuples()]
-    pdf.table(
+    pdf.grid(
         [
             t("common.puskesmas", lang),
             t("overview.spm_composite", lang),
@@ -291,7 +297,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
         if len(per):
             pdf.heading(t("export.pdf_cluster_by_puskesmas", lang), 12)
             per = per.sort_values("composite", na_position="last")
-            pdf.table(
+            pdf.grid(
                 [t("common.puskesmas", lang), t("export.pdf_on_target", lang), t("export.pdf_composite", lang)],
                 [
                     [r.unit_name, f"{int(r.tercapai)} / {int(r.indicators)}", fmt_num(r.composite, lang, 0)]

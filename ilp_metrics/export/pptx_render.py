@@ -4,16 +4,24 @@ slide, speaker notes. Needs no browser (python-pptx writes the XML itself)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import cast
 
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PptxPresentation
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide as PptxSlide
 from pptx.util import Emu, Inches, Pt
 
-from ilp_metrics.export.deck import ChartData, Deck, Slide
+from ilp_metrics.export.deck import BigNumber, ChartData, Deck, Slide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 FLAG_INK = RGBColor(0xA0, 0x45, 0x00)  # dark orange: the ⚠ explanation, readable on white
@@ -24,24 +32,25 @@ FONT = "Arial"
 
 
 def _rgb(colour: str) -> RGBColor:
-    return RGBColor.from_string(colour.lstrip("#")[:6].upper())
+    return cast(RGBColor, RGBColor.from_string(colour.lstrip("#")[:6].upper()))  # an unannotated classmethod
 
 
 def _text(
-    slide,
-    left,
-    top,
-    width,
-    height,
+    slide: PptxSlide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
     text: str,
     size: int,
     *,
     bold: bool = False,
     colour: RGBColor = INK,
-    align=PP_ALIGN.LEFT,
-    anchor=MSO_ANCHOR.TOP,
-):
-    box = slide.shapes.add_textbox(left, top, width, height)
+    align: PP_ALIGN = PP_ALIGN.LEFT,
+    anchor: MSO_ANCHOR = MSO_ANCHOR.TOP,
+) -> Shape:
+    """A text box; positions and sizes in EMU (a Length is an int, and sums of Lengths are plain ints)."""
+    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
     frame = box.text_frame
     frame.word_wrap = True
     frame.vertical_anchor = anchor
@@ -57,7 +66,7 @@ def _text(
     return box
 
 
-def _footer(slide, deck: Deck, number: int) -> None:
+def _footer(slide: PptxSlide, deck: Deck, number: int) -> None:
     _text(slide, Inches(0.5), HEIGHT - Inches(0.5), Inches(10), Inches(0.35), deck.footer, 12, colour=GREY)
     _text(
         slide,
@@ -70,16 +79,17 @@ def _footer(slide, deck: Deck, number: int) -> None:
         colour=GREY,
         align=PP_ALIGN.RIGHT,
     )
-    band = slide.shapes.add_shape(1, 0, 0, WIDTH, Inches(0.12))  # 1 = rectangle: the accent band on top
+    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(0), Emu(0), WIDTH, Inches(0.12))  # the accent band on top
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
 
 
-def _chart(slide, data: ChartData, left, top, width, height) -> None:
+def _chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: int, height: int) -> None:
     bar = data.kind == "bar"
     # PowerPoint draws a bar chart's first category at the bottom; ChartData lists them top-down.
     order = list(range(len(data.categories)))[::-1] if bar else list(range(len(data.categories)))
+    chart_data: CategoryChartData | XyChartData
     if bar:
         chart_data = CategoryChartData(number_format="0.0")
         chart_data.categories = [data.categories[i] for i in order]
@@ -94,7 +104,12 @@ def _chart(slide, data: ChartData, left, top, width, height) -> None:
                 if y is not None:
                     series.add_data_point(float(x), y)
         kind = XL_CHART_TYPE.XY_SCATTER_LINES
-    chart = slide.shapes.add_chart(kind, left, top, width, height, chart_data).chart
+    # add_chart returns the GraphicFrame holding the chart and takes any chart data; its annotations say otherwise.
+    frame = cast(
+        GraphicFrame,
+        slide.shapes.add_chart(kind, Emu(left), Emu(top), Emu(width), Emu(height), chart_data),  # type: ignore[arg-type]
+    )
+    chart = frame.chart
     chart.font.size, chart.font.name = Pt(14), FONT
     chart.has_title = True
     chart.chart_title.text_frame.text = data.title
@@ -157,7 +172,7 @@ def _chart(slide, data: ChartData, left, top, width, height) -> None:
                 label.font.bold = True
 
 
-def _category_label_skip(chart, every: int = 1) -> None:
+def _category_label_skip(chart: Chart, every: int = 1) -> None:
     """PowerPoint skips category labels when it thinks they crowd: every puskesmas name must show (bars);
     a long month axis shows every `every`-th month so the labels stay on one line (lines)."""
     axis = chart.category_axis._element
@@ -169,9 +184,9 @@ def _category_label_skip(chart, every: int = 1) -> None:
         axis.append(skip)
 
 
-def _status_legend(slide, legend, left, top, width) -> None:
+def _status_legend(slide: PptxSlide, legend: Sequence[tuple[str, str]], left: int, top: int, width: int) -> None:
     """Coloured squares with the status names (colour is never the only signal)."""
-    box = slide.shapes.add_textbox(left, top, width, Inches(0.4 * len(legend)))
+    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Inches(0.4 * len(legend)))
     frame = box.text_frame
     frame.word_wrap = True
     for k, (name, colour) in enumerate(legend):
@@ -184,7 +199,7 @@ def _status_legend(slide, legend, left, top, width) -> None:
         run.font.size, run.font.name, run.font.color.rgb = Pt(16), FONT, INK
 
 
-def _numbers(slide, numbers, left, top, width, height) -> None:
+def _numbers(slide: PptxSlide, numbers: Sequence[BigNumber], left: int, top: int, width: int, height: int) -> None:
     if not numbers:
         return
     step = height // len(numbers)
@@ -197,7 +212,7 @@ def _numbers(slide, numbers, left, top, width, height) -> None:
         _text(slide, left, y + Inches(0.95), width, Inches(0.8), n.label, 18, colour=GREY)
 
 
-def _slide(prs: Presentation, deck: Deck, s: Slide, number: int) -> None:
+def _slide(prs: PptxPresentation, deck: Deck, s: Slide, number: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
     if s.key == "cover":
         _text(slide, Inches(0.8), Inches(1.8), Inches(11.7), Inches(1.3), s.title, 48, bold=True, colour=ACCENT)

@@ -15,8 +15,10 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ilp_metrics.core.formatting import fmt_datetime
 from ilp_metrics.core.i18n import t
@@ -29,8 +31,11 @@ COUNT_FORMAT = "#,##0"
 VALUE_FORMAT = "#,##0.0"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
+# One sheet row: each cell's value and its Excel number format (None: general / text).
+SheetRow = list[tuple[Any, str | None]]
 
-def put(ws, row: int, col: int, value: Any, number_format: str | None = None):
+
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Cell:
     """Write one cell; text that a spreadsheet would read as a formula stays text."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ws.cell(row, col)
@@ -51,7 +56,7 @@ def _count(value: Any, public: bool) -> Any:
     return f"<{SMALL_COUNT}" if public and is_small(value) else value
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[tuple[Any, str | None]]]) -> None:
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[SheetRow]) -> None:
     ws = wb.create_sheet(title[:31])
     for c, h in enumerate(headers, start=1):
         cell = put(ws, 1, c, h)
@@ -73,9 +78,9 @@ def _flag_cell(facts: Facts, level: str, unit_code: str, indicator: str, public:
     return f"{FLAG} {reasons_text(reasons, facts.lang, limit=3)}" if reasons else None
 
 
-def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: list[str], level: str) -> list:
+def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: list[str], level: str) -> list[SheetRow]:
     cat, lang = facts.catalogue, facts.lang
-    out = []
+    out: list[SheetRow] = []
     for r in frame.itertuples(index=False):
         ind = cat.indicator(r.indicator)
         unit = t("unit." + ind.unit, lang)
@@ -117,7 +122,7 @@ def _coverage_headers(lang: str, unit_headers: list[str]) -> list[str]:
     return unit_headers + headers[:6] + [t("exportflag.column", lang)] + headers[6:]
 
 
-def _frame_rows(frame: pd.DataFrame) -> list[list[tuple[Any, str | None]]]:
+def _frame_rows(frame: pd.DataFrame) -> list[SheetRow]:
     """Any table as sheet rows: integers as `#,##0`, other numbers as `#,##0.0`, text as (safe) text."""
     formats = [
         COUNT_FORMAT if pd.api.types.is_integer_dtype(t) else VALUE_FORMAT if pd.api.types.is_float_dtype(t) else None
@@ -198,7 +203,7 @@ def render_xlsx(
         )
     for title, frame in (tables or {}).items():
         _sheet(wb, title, [str(c) for c in frame.columns], _frame_rows(frame))
-    ind_rows = []
+    ind_rows: list[SheetRow] = []
     for ind in cat.indicators:
         ind_rows.append(
             [

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.core.formatting import fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.figures.charts import TARGET_COLOUR, _layout, fmt_value
@@ -34,7 +34,15 @@ UNMATCHED_COLOUR = "#DDDDDD"
 
 
 def _group_traces(
-    fig: go.Figure, data: pd.DataFrame, x: str, group: str, i: int, ind, lang: str, hover_x: str, row: int = 1
+    fig: go.Figure,
+    data: pd.DataFrame,
+    x: str,
+    group: str,
+    i: int,
+    ind: Indicator,
+    lang: str,
+    hover_x: str,
+    row: int = 1,
 ) -> None:
     colour, fill = GROUP_COLOURS[i % 4], BAND_FILL[i % 4]
     part = data[data["group"] == group]
@@ -117,7 +125,7 @@ def _units_bars(fig: go.Figure, data: pd.DataFrame, x: str, groups: list[str], l
         )
 
 
-def _annual_target_line(fig: go.Figure, data: pd.DataFrame, ind, lang: str) -> None:
+def _annual_target_line(fig: go.Figure, data: pd.DataFrame, ind: Indicator, lang: str) -> None:
     """The annual target, dashed and labelled: a year of monthly coverage averages to the annual coverage."""
     if not len(data):
         return

@@ -5,6 +5,8 @@ Pure functions over the frames of ilp_metrics.quality; texts come from the messa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -16,7 +18,9 @@ from ilp_metrics.figures.charts import _layout
 _SCALE = [[0.0, "#D55E00"], [0.001, "#E69F00"], [0.6, "#F0E442"], [0.9, "#56B4E9"], [1.0, "#0072B2"]]
 
 
-def _grid(frame: pd.DataFrame, value: str, text_of) -> tuple[list, list, list[str], list[str]]:
+def _grid(
+    frame: pd.DataFrame, value: str, text_of: Callable[[float | None], str]
+) -> tuple[list[list[float | None]], list[list[str]], list[str], list[int]]:
     frame = frame.copy()
     frame["month"] = pd.to_datetime(frame["period"]).dt.month
     names = sorted(frame["puskesmas_name"].unique())

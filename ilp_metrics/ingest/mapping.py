@@ -209,9 +209,9 @@ def _field_columns(labels: list[str], profile: Profile | None) -> dict[str, int]
             elif wanted in labels:
                 columns[f] = labels.index(wanted)
     for i, label in enumerate(labels):
-        f = index.get(label)
-        if f and f not in columns and f not in not_used and i not in columns.values():
-            columns[f] = i
+        synonym_of = index.get(label)
+        if synonym_of and synonym_of not in columns and synonym_of not in not_used and i not in columns.values():
+            columns[synonym_of] = i
     return columns
 
 

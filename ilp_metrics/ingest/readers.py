@@ -22,12 +22,14 @@ import re
 import tempfile
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from ilp_metrics.core.db import single_row
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import label_index, normalise_label
 
@@ -56,7 +58,7 @@ class RawTable:
         return [f"c{i}" for i in range(len(self.headers))]
 
 
-def header_score(cells: list[object], extra_labels: set[str]) -> int:
+def header_score(cells: Sequence[object], extra_labels: set[str]) -> int:
     """How many cells of a row look like known column names."""
     known = label_index()
     score = 0
@@ -67,7 +69,7 @@ def header_score(cells: list[object], extra_labels: set[str]) -> int:
     return score
 
 
-def find_header_row(rows: list[list[object]], extra_labels: set[str]) -> int | None:
+def find_header_row(rows: Sequence[Sequence[object]], extra_labels: set[str]) -> int | None:
     best, best_score = None, 1  # a header needs at least two recognised names
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         score = header_score(row, extra_labels)
@@ -199,7 +201,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str])
         if "maximum line size" in message.lower() or "max_line_size" in message:
             raise FileProblem("line_too_long") from exc
         raise FileProblem("unreadable", {"detail": message.splitlines()[0][:200]}) from exc
-    n = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    n = single_row(con.execute(f"SELECT count(*) FROM {relation}"))[0]
     return RawTable(relation, headers, header_idx + 1, n, title_text, None, encoding, delimiter, cleanup)
 
 

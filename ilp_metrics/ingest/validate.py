@@ -14,10 +14,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import duckdb
 
 from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.core.db import single_row
 from ilp_metrics.core.pseudonym import hmac_pads, hmac_sql
 from ilp_metrics.ingest.errors import Refusal
 from ilp_metrics.ingest.fields import FIELDS
@@ -54,7 +56,7 @@ class Validation:
     rows_accepted: int
     records_accepted: int
     refusals: list[Refusal] = field(default_factory=list)
-    refusal_counts: list[dict] = field(default_factory=list)
+    refusal_counts: list[dict[str, Any]] = field(default_factory=list)
     period_start: date | None = None
     period_end: date | None = None
     temp_relations: list[str] = field(default_factory=list)
@@ -355,10 +357,10 @@ def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
     return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)")
 
 
-def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Check], dict]:
+def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Check], dict[str, bytes]]:
     """SELECT producing the typed `parsed` table of one kind, its checks, and bound parameters."""
     today = date.today()
-    params: dict = {}
+    params: dict[str, bytes] = {}
     pj, pcols, pchecks = _puskesmas_join()
     if kind == "layanan":
         dj, dcols, dchecks = _desa_join(required=True, src=src)
@@ -658,11 +660,13 @@ def validate(
     parsed = f"parsed_{uuid.uuid4().hex[:10]}"
     con.execute(f"CREATE TEMP TABLE {parsed} AS {select}", params)
     if m.kind == "layanan" and "nik" in m.columns:
-        n_ok, n_zero = con.execute(
-            f"SELECT count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL), "
-            f"count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL AND right(nik_digits, 1) = '0') "
-            f"FROM {parsed}"
-        ).fetchone()
+        n_ok, n_zero = single_row(
+            con.execute(
+                f"SELECT count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL), "
+                f"count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL AND right(nik_digits, 1) = '0') "
+                f"FROM {parsed}"
+            )
+        )
         if n_ok >= NIK_TRUNCATION_MIN_ROWS and n_zero == n_ok:
             checks.append(Check("nik", "nik_column_truncated", "nik IS NOT NULL"))
     if m.dedupe_on and m.kind == "layanan":
@@ -685,16 +689,18 @@ def validate(
         f"CREATE TEMP VIEW {accepted} AS SELECT * FROM {parsed} p "
         f"WHERE NOT EXISTS (SELECT 1 FROM {refusal} r WHERE r.row_no = p.row_no)"
     )
-    rows_read, rows_skipped = con.execute(
-        f"SELECT count(DISTINCT row_no) FILTER (WHERE _skip IS NULL), "
-        f"count(DISTINCT row_no) FILTER (WHERE _skip IS NOT NULL) FROM {src}"
-    ).fetchone()
+    rows_read, rows_skipped = single_row(
+        con.execute(
+            f"SELECT count(DISTINCT row_no) FILTER (WHERE _skip IS NULL), "
+            f"count(DISTINCT row_no) FILTER (WHERE _skip IS NOT NULL) FROM {src}"
+        )
+    )
     if m.dedupe_on:
-        kept = con.execute(f"SELECT count(DISTINCT row_no) FROM {parsed}").fetchone()[0]
+        kept = single_row(con.execute(f"SELECT count(DISTINCT row_no) FROM {parsed}"))[0]
         rows_skipped += rows_read - kept
         rows_read = kept
-    rows_refused = con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}").fetchone()[0]
-    rows_accepted, records = con.execute(f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}").fetchone()
+    rows_refused = single_row(con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}"))[0]
+    rows_accepted, records = single_row(con.execute(f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}"))
     rows = con.execute(
         f"SELECT row_no, field, reason, value, _col FROM {refusal} ORDER BY row_no, field, reason LIMIT {int(max_refusals)}"
     ).fetchall()
@@ -717,7 +723,7 @@ def validate(
     period_col = {"layanan": "t_service_date", "capaian": "t_period", "kesiapan": "t_period"}.get(m.kind)
     p_start = p_end = None
     if period_col and records:
-        p_start, p_end = con.execute(f"SELECT min({period_col}), max({period_col}) FROM {accepted}").fetchone()
+        p_start, p_end = single_row(con.execute(f"SELECT min({period_col}), max({period_col}) FROM {accepted}"))
     return Validation(
         kind=m.kind,
         mapping=m,

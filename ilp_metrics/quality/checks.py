@@ -9,8 +9,10 @@ Identifiers are never formatted into SQL; every value is a bound parameter.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import SupportsInt
 
 import duckdb
 import numpy as np
@@ -55,7 +57,7 @@ class Scope:
         last = max(self.through) if self.through else 12
         return date(self.year + 1, 1, 1) if last == 12 else date(self.year, last + 1, 1)
 
-    def params(self, **extra) -> dict:
+    def params(self, **extra: object) -> dict[str, object]:
         lasts = [date(self.year, m, 1) for m in self.through]
         return {"regs": list(self.regencies), "lasts": lasts, "start": self.start, "end": self.end, **extra}
 
@@ -92,7 +94,7 @@ scope AS (
 )"""
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> pd.DataFrame:
     """Run `sql` with the named parameters it uses (DuckDB refuses unused ones)."""
     used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
     return con.execute(sql, used).df()
@@ -535,7 +537,7 @@ def check_impossible(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
     return pd.concat(frames, ignore_index=True) if frames else _empty()
 
 
-def _rows_ref(upload_id, source_rows, n) -> str:
+def _rows_ref(upload_id: SupportsInt, source_rows: Iterable[SupportsInt], n: SupportsInt) -> str:
     shown = ", ".join(str(int(r)) for r in list(source_rows)[:10])
     more = f" … (+{int(n) - 10})" if int(n) > 10 else ""
     return f"{int(upload_id)}: {shown}{more}"

@@ -176,12 +176,12 @@ def check_section(v: Any, data: Any) -> None:
     v.text("quality", "flag_rule", data.get("flag_rule"))
     sev = data.get("severities")
     if v.keys("quality.severities", sev, SEVERITIES):
-        for code in SEVERITIES:
-            entry = sev.get(code)
-            if v.keys(f"quality.severities.{code}", entry, ("name", "colour", "meaning")):
-                v.text(f"quality.severities.{code}", "name", entry.get("name"))
-                v.text(f"quality.severities.{code}", "meaning", entry.get("meaning"))
-                v.colour(f"quality.severities.{code}", "colour", entry.get("colour"))
+        for level in SEVERITIES:
+            entry = sev.get(level)
+            if v.keys(f"quality.severities.{level}", entry, ("name", "colour", "meaning")):
+                v.text(f"quality.severities.{level}", "name", entry.get("name"))
+                v.text(f"quality.severities.{level}", "meaning", entry.get("meaning"))
+                v.colour(f"quality.severities.{level}", "colour", entry.get("colour"))
     th = data.get("thresholds")
     if v.keys("quality.thresholds", th, tuple(THRESHOLDS)):
         for name, kind in THRESHOLDS.items():
@@ -205,10 +205,10 @@ def check_section(v: Any, data: Any) -> None:
         day = th.get("deadline_day")
         if isinstance(day, int) and not 1 <= day <= 28:
             v.add("quality.thresholds", "deadline_day", "must be a day of the month from 1 to 28")
-    for code in v.string_list("quality", "outlier_skip_services", data.get("outlier_skip_services")):
-        if code not in v.services:
-            v.add("quality", "outlier_skip_services", f"'{code}' is not a service of the catalogue")
-    seen: set[str] = set()
+    for service in v.string_list("quality", "outlier_skip_services", data.get("outlier_skip_services")):
+        if service not in v.services:
+            v.add("quality", "outlier_skip_services", f"'{service}' is not a service of the catalogue")
+    seen: set[object] = set()  # the codes as the file writes them, valid or not
     checks = data.get("checks")
     if not isinstance(checks, list):
         v.add("quality", "checks", "must be a list")

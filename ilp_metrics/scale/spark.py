@@ -22,11 +22,18 @@ by kabupaten and year (`regency_code=73.09/year=2024/…`), the small tables as 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+
+from ilp_metrics.core.db import single_row
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+    from sqlglot import exp
 
 # Tables the metric statements read, and whether they are partitioned by kabupaten and year.
 PARTITIONED = {
@@ -57,10 +64,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path | str) -> dict[str,
                 FROM {table} t JOIN puskesmas p USING (puskesmas_code)
             ) TO '{_quote_path(target)}' (FORMAT parquet, PARTITION_BY (regency_code, year), OVERWRITE_OR_IGNORE)
         """)
-        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        counts[table] = single_row(con.execute(f"SELECT count(*) FROM {table}"))[0]
     for table in SMALL_TABLES:
         con.execute(f"COPY {table} TO '{_quote_path(out / (table + '.parquet'))}' (FORMAT parquet)")
-        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        counts[table] = single_row(con.execute(f"SELECT count(*) FROM {table}"))[0]
     return counts
 
 
@@ -71,7 +78,7 @@ def _quote_path(p: Path) -> str:
 # ================================================================================== transpilation
 
 
-def _literal(value: Any):
+def _literal(value: Any) -> exp.Expression:
     from sqlglot import exp
 
     if value is None:
@@ -89,7 +96,7 @@ def _literal(value: Any):
     raise TypeError(f"cannot inline parameter of type {type(value).__name__}")
 
 
-def _values_select(columns: list[str], types: list, rows: list[tuple]):
+def _values_select(columns: list[str], types: list[exp.DataType], rows: list[tuple[Any, ...]]) -> exp.Select:
     """SELECT * FROM (VALUES …) AS t(columns), every cell cast to its column type (typed even when NULL)."""
     from sqlglot import exp
 
@@ -105,7 +112,7 @@ def _values_select(columns: list[str], types: list, rows: list[tuple]):
     return exp.select("*").from_(values)
 
 
-def _param(node, params: dict) -> Any:
+def _param(node: exp.Expr, params: Mapping[str, Any]) -> Any:
     from sqlglot import exp
 
     if isinstance(node, exp.Placeholder):
@@ -115,7 +122,7 @@ def _param(node, params: dict) -> Any:
     raise ValueError(f"unsupported parameter expression {node.sql()}")
 
 
-def _inline_unnest_selects(tree, params: dict) -> None:
+def _inline_unnest_selects(tree: exp.Expr, params: Mapping[str, Any]) -> None:
     """Rewrite the parameter-only SELECTs (catalogue definitions, months) as typed VALUES tables."""
     from sqlglot import exp
 
@@ -154,7 +161,7 @@ def _inline_unnest_selects(tree, params: dict) -> None:
             select.replace(_values_select(columns, types, list(zip(*lists))))
 
 
-def _rewritten(sql: str, params: dict | None, dialect: str) -> str:
+def _rewritten(sql: str, params: Mapping[str, Any] | None, dialect: str) -> str:
     """The library's DuckDB statement with its bound lists as inline tables and its parameters inlined."""
     import sqlglot
     from sqlglot import exp
@@ -167,12 +174,12 @@ def _rewritten(sql: str, params: dict | None, dialect: str) -> str:
     return tree.sql(dialect=dialect)
 
 
-def to_spark_sql(sql: str, params: dict | None = None) -> str:
+def to_spark_sql(sql: str, params: Mapping[str, Any] | None = None) -> str:
     """The library's DuckDB statement, with its parameters inlined, in Spark SQL."""
     return _rewritten(sql, params, "spark")
 
 
-def to_duckdb_sql(sql: str, params: dict | None = None) -> str:
+def to_duckdb_sql(sql: str, params: Mapping[str, Any] | None = None) -> str:
     """The same rewrite written back in DuckDB SQL (used to check the rewrite itself on DuckDB)."""
     return _rewritten(sql, params, "duckdb")
 
@@ -181,7 +188,7 @@ def to_duckdb_sql(sql: str, params: dict | None = None) -> str:
 
 
 class _Result:
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame) -> None:
         # Text columns as DuckDB's .df() gives them: Python objects with None for NULL.
         for col in frame.columns:
             if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):
@@ -191,10 +198,10 @@ class _Result:
     def df(self) -> pd.DataFrame:
         return self._frame
 
-    def fetchone(self):
+    def fetchone(self) -> tuple[Any, ...] | None:
         return tuple(self._frame.iloc[0]) if len(self._frame) else None
 
-    def fetchall(self):
+    def fetchall(self) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self._frame.itertuples(index=False)]
 
 
@@ -204,7 +211,7 @@ class SparkConnection:
     `register_parquet(root)` makes the exported tables visible under their usual names.
     """
 
-    def __init__(self, spark):
+    def __init__(self, spark: SparkSession) -> None:
         self.spark = spark
         self.last_sql: str | None = None
 
@@ -217,7 +224,7 @@ class SparkConnection:
         for table in SMALL_TABLES:
             self.spark.read.parquet(str(root / (table + ".parquet"))).createOrReplaceTempView(table)
 
-    def execute(self, sql: str, params: dict | None = None) -> _Result:
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> _Result:
         self.last_sql = to_spark_sql(sql, params)
         return _Result(self.spark.sql(self.last_sql).toPandas())
 
@@ -225,7 +232,7 @@ class SparkConnection:
         return self
 
 
-def local_spark(app: str = "ilp-metrics", cores: int = 2, memory: str = "2g"):
+def local_spark(app: str = "ilp-metrics", cores: int = 2, memory: str = "2g") -> SparkSession:
     """A local SparkSession configured for the exported layout (tests, single-server trials)."""
     from pyspark.sql import SparkSession
 

@@ -12,6 +12,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import duckdb
 import pandas as pd
@@ -19,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ilp_metrics.core.config import setting
-from ilp_metrics.core.db import WRITE_LOCK, is_demo, transaction
+from ilp_metrics.core.db import WRITE_LOCK, is_demo, single_row, transaction
 from ilp_metrics.security import audit
 from ilp_metrics.security.scope import ROLES, Principal
 
@@ -61,7 +62,7 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def _check_new(con, username: str, role: str, puskesmas_code: str | None) -> None:
+def _check_new(con: duckdb.DuckDBPyConnection, username: str, role: str, puskesmas_code: str | None) -> None:
     if not USERNAME_RE.fullmatch(username):
         raise AuthError("akun.username_invalid")
     if role not in ROLES:
@@ -117,7 +118,7 @@ def add_user(
 
 
 def needs_first_admin(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active").fetchone()[0] == 0
+    return bool(single_row(con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active"))[0] == 0)
 
 
 def create_first_admin(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Principal:
@@ -127,7 +128,7 @@ def create_first_admin(con: duckdb.DuckDBPyConnection, username: str, password: 
             raise AuthError("akun.setup_done")
         add_user(con, username, "admin", password=password, actor=username.strip().lower())
         audit.record_now(con, username.strip().lower(), "first_admin", username.strip().lower(), role="admin")
-    return load_principal(con, username)
+    return _signed_in(con, username)
 
 
 def load_principal(con: duckdb.DuckDBPyConnection, username: str) -> Principal | None:
@@ -137,6 +138,14 @@ def load_principal(con: duckdb.DuckDBPyConnection, username: str) -> Principal |
         [username.strip().lower()],
     ).fetchone()
     return Principal(row[0], row[1], row[2], row[3] or row[0]) if row else None
+
+
+def _signed_in(con: duckdb.DuckDBPyConnection, username: str) -> Principal:
+    """The account just signed in or created; refused if it was deactivated in the meantime."""
+    principal = load_principal(con, username)
+    if principal is None:
+        raise AuthError("akun.user_unknown")
+    return principal
 
 
 def authenticate(
@@ -186,7 +195,7 @@ def authenticate(
                 ([HASHER.hash(password)] if rehash else []) + [username],
             )
             audit.record(con, username, "login", username, role=role)
-    return load_principal(con, username)
+    return _signed_in(con, username)
 
 
 def principal_for_oidc(con: duckdb.DuckDBPyConnection, email: str | None, name: str | None = None) -> Principal:
@@ -196,7 +205,7 @@ def principal_for_oidc(con: duckdb.DuckDBPyConnection, email: str | None, name: 
         raise AuthError("akun.oidc_no_email")
     row = con.execute("SELECT username FROM users WHERE email = ? AND active", [email]).fetchone()
     if row:
-        return load_principal(con, row[0])
+        return _signed_in(con, row[0])
     role = setting("oidc_default_role").strip().lower()
     if role in ("tamu",):  # an unknown identity may at most view the public figures
         return Principal(email, "tamu", display_name=name or email)
@@ -256,9 +265,9 @@ def update_user(
         _check_new(con, username, new_role, new_pkm)
         new_active = current["active"] if active is None else active
         if current["role"] == "admin" and current["active"] and (new_role != "admin" or not new_active):
-            others = con.execute(
-                "SELECT count(*) FROM users WHERE role = 'admin' AND active AND username <> ?", [username]
-            ).fetchone()[0]
+            others = single_row(
+                con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active AND username <> ?", [username])
+            )[0]
             if others == 0:
                 raise AuthError("akun.last_admin")
         new_email = current["email"] if email is None else (email.strip().lower() or None)
@@ -282,7 +291,16 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, actor: str) -> None:
         audit.record(con, actor, "user_unlock", username)
 
 
-def _require_user(con, username: str) -> dict:
+class _Account(TypedDict):
+    """The columns of one `users` row that a change is checked against."""
+
+    role: str
+    puskesmas_code: str | None
+    active: bool
+    email: str | None
+
+
+def _require_user(con: duckdb.DuckDBPyConnection, username: str) -> _Account:
     row = con.execute("SELECT role, puskesmas_code, active, email FROM users WHERE username = ?", [username]).fetchone()
     if row is None:
         raise AuthError("akun.user_unknown")

@@ -119,6 +119,6 @@ def verify(con: duckdb.DuckDBPyConnection) -> int | None:
             or prev_hash != prev
             or _digest(prev, audit_id, at, actor, role, action, target, details) != digest
         ):
-            return audit_id
+            return int(audit_id)
         prev, expected_id = digest, audit_id + 1
     return None

@@ -20,12 +20,16 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, upgrade_schema
+from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, single_row, upgrade_schema
 from ilp_metrics.ingest import sha256_of
 from ilp_metrics.security import audit
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 DB_NAME, KEY_NAME, ENC_NAME, MANIFEST = "ilp.duckdb", "ilp.key", "ilp.key.enc", "manifest.json"
 MIN_PASSPHRASE = 10
@@ -44,7 +48,7 @@ class BackupInfo:
     data_version: int
 
 
-def _fernet(passphrase: str, salt: bytes):
+def _fernet(passphrase: str, salt: bytes) -> Fernet:
     from cryptography.fernet import Fernet
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -81,7 +85,7 @@ def backup(
         raise BackupError(f"folder cadangan sudah ada: {folder}")
     folder.mkdir(parents=True, mode=0o700)
     db_file = Path(
-        con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+        single_row(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"))[0]
     )
     with WRITE_LOCK:  # no upload of this process commits while the file is copied
         con.execute("CHECKPOINT")
