@@ -34,6 +34,7 @@ def main() -> None:
     from ilp_metrics.export.pdf_render import render_pdf
     from ilp_metrics.export.pptx_render import render_pptx
     from ilp_metrics.export.xlsx_render import render_xlsx
+    from ilp_metrics.security.scope import cli_principal
 
     con = connect(args.db, read_only=True)
     times: dict[str, list[float]] = {}
@@ -45,11 +46,16 @@ def main() -> None:
         return out
 
     for _ in range(args.runs):
-        facts = timed("gather figures", lambda: gather(con, year=args.year, regency=args.regency))
-        deck = timed("build deck (with comparison)", lambda: build_deck(facts, con=con))
+        facts = timed(
+            "gather figures",
+            lambda: gather(con, year=args.year, regency=args.regency, principal=cli_principal("bench")),
+        )
+        deck = timed(
+            "build deck (with comparison)", lambda: build_deck(facts, con=con, principal=cli_principal("bench"))
+        )
         timed("render PPTX", lambda: render_pptx(deck))
         timed("render PDF", lambda: render_pdf(facts, deck))
-        desa = timed("desa tables", lambda: desa_figures(con, facts))
+        desa = timed("desa tables", lambda: desa_figures(con, facts, principal=cli_principal("bench")))
         timed("render XLSX", lambda: render_xlsx(facts, desa=desa))
     con.close()
     print(f"{'step':32} {'median s':>9}  (runs: {args.runs}, {args.db.name}, {args.regency} {args.year})")

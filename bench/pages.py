@@ -14,6 +14,9 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage, coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index, readiness_items
 from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.security.scope import cli_principal
+
+OPERATOR = cli_principal("bench")  # the benchmark reads every figure, as the dinas pages do
 
 # The sidebar's and the registry's queries, as pages/_shared.py writes them.
 REGENCIES_SQL = """SELECT p.regency_code AS code, coalesce(r.name, p.regency_code) AS name, count(*) AS puskesmas
@@ -43,7 +46,15 @@ def _figures(
     con, cat: Catalogue, codes, level: str, year: int, month: int, regency: str, puskesmas: str | None = None
 ) -> pd.DataFrame:
     return coverage_many(
-        con, list(codes), level=level, year=year, through=month, regency=regency, puskesmas=puskesmas, catalogue=cat
+        con,
+        list(codes),
+        level=level,
+        year=year,
+        through=month,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=cat,
+        principal=OPERATOR,
     )
 
 
@@ -55,7 +66,7 @@ def overview(con, cat: Catalogue, regency: str, year: int, month: int) -> None:
     kab = kab[kab["unit_code"] == regency]
     snapshot(_figures(con, cat, spm_codes, "puskesmas", year, month, regency))
     con.execute(REGISTRY_SQL, {"regency": regency}).df()
-    kwargs = dict(level="kabupaten", year=year, through=month, regency=regency, puskesmas=None)
+    kwargs = dict(level="kabupaten", year=year, through=month, regency=regency, puskesmas=None, principal=OPERATOR)
     readiness_index(con, **kwargs), readiness_items(con, **kwargs)
     summarise(kab, cat)
 
@@ -72,7 +83,7 @@ def puskesmas(con, cat: Catalogue, regency: str, year: int, month: int) -> None:
     kabupaten, the desa PWS table and the monthly series of the first service indicator."""
     registry = con.execute(REGISTRY_SQL, {"regency": regency}).df()
     code = registry["puskesmas_code"].iloc[0]
-    kwargs = dict(level="puskesmas", year=year, through=month, regency=regency, puskesmas=code)
+    kwargs = dict(level="puskesmas", year=year, through=month, regency=regency, puskesmas=code, principal=OPERATOR)
     readiness_index(con, **kwargs), readiness_items(con, **kwargs)
     all_codes = [i.code for i in cat.indicators]
     snapshot(_figures(con, cat, all_codes, "puskesmas", year, month, regency, code))
@@ -84,7 +95,7 @@ def puskesmas(con, cat: Catalogue, regency: str, year: int, month: int) -> None:
 
 def province_indicator(con, cat: Catalogue, year: int, month: int, code: str = "SPM06") -> int:
     """One indicator for every puskesmas of the province (no kabupaten filter): the 100 M target."""
-    return len(coverage(con, code, level="puskesmas", year=year, through=month, catalogue=cat))
+    return len(coverage(con, code, level="puskesmas", year=year, through=month, catalogue=cat, principal=OPERATOR))
 
 
 PAGES = {

@@ -32,6 +32,7 @@ def main() -> None:
     from ilp_metrics import quality
     from ilp_metrics.core.db import connect
     from ilp_metrics.quality import checks as c
+    from ilp_metrics.security.scope import cli_principal
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "ilp.duckdb")
@@ -44,8 +45,10 @@ def main() -> None:
     rows = con.execute("SELECT count(*) FROM layanan").fetchone()[0]
     print(f"database {args.db} — {rows:,} layanan rows; medians of {args.runs} runs (seconds)")
     for year in args.years:
-        total, found = _time(lambda: quality.findings(con, year, regency=args.regency), args.runs)
-        scope = quality._scope(con, year, args.regency, None, None)
+        total, found = _time(
+            lambda: quality.findings(con, year, regency=args.regency, principal=cli_principal("bench")), args.runs
+        )
+        scope = quality._scope(con, year, args.regency, None, None, cli_principal("bench"))
         grid = c.completeness_grid(con, scope)
         parts = {
             "completeness": lambda: c.check_completeness(con, scope, grid),

@@ -79,13 +79,14 @@ def child_ingest(args: dict) -> dict:
     from ilp_metrics.core.db import connect
     from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
+    from ilp_metrics.security.scope import cli_principal
 
     con = connect(args["db"])
     secret = load_or_create_secret(args["key"])
     rows = 0
     t = time.perf_counter()
     for f in args["files"]:
-        r = ingest_file(con, f, kind="layanan", secret=secret, uploaded_by="bench")
+        r = ingest_file(con, f, kind="layanan", secret=secret, uploaded_by="bench", principal=cli_principal("bench"))
         if not r.ok or r.rows_refused:
             raise SystemExit(f"{f}: {r.error_code} {r.error} {[x.to_dict('en') for x in r.refusals[:3]]}")
         rows += r.rows_accepted
@@ -238,13 +239,14 @@ def load_registry(prov, db: Path, key: Path) -> None:
     from ilp_metrics.core.db import connect, init_schema
     from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
+    from ilp_metrics.security.scope import cli_principal
 
     _remove_db(db)
     con = connect(db)
     init_schema(con)
     secret = load_or_create_secret(key)
     for kind, path in prov.registry_files:
-        r = ingest_file(con, path, kind=kind, secret=secret, uploaded_by="bench")
+        r = ingest_file(con, path, kind=kind, secret=secret, uploaded_by="bench", principal=cli_principal("bench"))
         if not r.ok or r.rows_refused:
             raise RuntimeError(f"{path}: {r.error} {[x.to_dict('en') for x in r.refusals[:3]]}")
     con.execute("CHECKPOINT")

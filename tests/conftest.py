@@ -12,6 +12,7 @@ import pytest
 
 from ilp_metrics.core.db import connect, init_schema
 from ilp_metrics.ingest import ingest_file
+from ilp_metrics.security.scope import Principal
 
 # Page and browser tests run signed in as the demo `dinas` account (pages/_auth.py: ILP_AUTH=demo), so
 # they need no login step; tests of signing in set ILP_AUTH themselves (monkeypatch). The servers that
@@ -39,6 +40,13 @@ desa_code,desa_name,puskesmas_code
 
 MB, TK = "P7309040201", "P7309140201"  # Maros Baru, Turikale
 
+# Principals the tests call the library as (ilp_metrics.security.scope): every data function requires one.
+ADMIN = Principal("admin.test", "admin", display_name="Admin")
+DINAS = Principal("dinas.test", "dinas", display_name="Dinas Kesehatan")
+PUSKESMAS_MB = Principal("pkm.marosbaru", "puskesmas", puskesmas_code=MB, display_name="Puskesmas Maros Baru")
+PUSKESMAS_TK = Principal("pkm.turikale", "puskesmas", puskesmas_code=TK, display_name="Puskesmas Turikale")
+TAMU = Principal("tamu.test", "tamu", display_name="Tamu")
+
 
 def nik(kec: str = "730904", dob: str = "150390", serial: int = 1) -> str:
     """A synthetic 16-digit NIK: kecamatan code, birth date DDMMYY, serial (built at run time so no
@@ -65,6 +73,7 @@ def write_xlsx(path: Path, rows: list[list[Any]], merges: list[str] = (), sheet_
 
 def ingest(con, path: Path, **kwargs: Any):
     kwargs.setdefault("secret", SECRET)
+    kwargs.setdefault("principal", DINAS)
     return ingest_file(con, path, **kwargs)
 
 

@@ -37,7 +37,7 @@ from ilp_metrics.core.db import connect, init_schema
 from ilp_metrics.metrics import compare
 from ilp_metrics.metrics.compare import GroupError, NotComparable
 
-from .conftest import ingest, nik, write_text
+from .conftest import DINAS, ingest, nik, write_text
 
 X, Y, Z = "P7309040201", "P7309140201", "P7322030201"
 DX, DY, DZ = "73.09.04.2005", "73.09.14.1004", "73.22.03.1001"
@@ -127,22 +127,22 @@ def aligned_row(frame: pd.DataFrame, group: str, k: int) -> tuple:
 
 
 def test_a_regency_code_resolves_to_all_its_puskesmas_with_or_without_the_dot(ccon):
-    assert compare.resolve_group(ccon, "73.09") == [X, Y]
-    assert compare.resolve_group(ccon, "7322") == [Z]
+    assert compare.resolve_group(ccon, "73.09", principal=DINAS) == [X, Y]
+    assert compare.resolve_group(ccon, "7322", principal=DINAS) == [Z]
 
 
 def test_a_cohort_name_resolves_to_its_puskesmas_whatever_the_case(ccon):
-    assert compare.resolve_group(ccon, "pilot") == [X, Y]
-    assert compare.resolve_group(ccon, "Adopter") == [Z]
+    assert compare.resolve_group(ccon, "pilot", principal=DINAS) == [X, Y]
+    assert compare.resolve_group(ccon, "Adopter", principal=DINAS) == [Z]
 
 
 def test_a_comma_separated_list_keeps_its_order_and_drops_repeats(ccon):
-    assert compare.resolve_group(ccon, f"{Z}, {X},{Z}") == [Z, X]
+    assert compare.resolve_group(ccon, f"{Z}, {X},{Z}", principal=DINAS) == [Z, X]
 
 
 def test_unknown_puskesmas_codes_are_refused_by_name(ccon):
     with pytest.raises(GroupError) as err:
-        compare.resolve_group(ccon, f"{X},P0000000000")
+        compare.resolve_group(ccon, f"{X},P0000000000", principal=DINAS)
     assert err.value.code == "compare.group_unknown"
     assert "P0000000000" in err.value.values["codes"]
 
@@ -150,14 +150,14 @@ def test_unknown_puskesmas_codes_are_refused_by_name(ccon):
 @pytest.mark.parametrize("spec", ["", "  ", "73.01", "nobody"])
 def test_a_group_without_puskesmas_is_refused(ccon, spec):
     with pytest.raises(GroupError):
-        compare.resolve_group(ccon, spec)
+        compare.resolve_group(ccon, spec, principal=DINAS)
 
 
 # ------------------------------------------------------------------ monthly coverage
 
 
 def test_monthly_coverage_is_the_months_new_persons_over_one_twelfth_of_the_sasaran(ccon):
-    m = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z])
+    m = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z], principal=DINAS)
     x = m[m["unit_code"] == X]
     # July is absent (X sent nothing at all), not 0; September (a home visit, no K6) is a true 0.
     assert x["month"].tolist() == [1, 2, 3, 4, 5, 6, 8, 9]
@@ -166,21 +166,21 @@ def test_monthly_coverage_is_the_months_new_persons_over_one_twelfth_of_the_sasa
 
 
 def test_aggregate_months_before_the_start_and_records_after_make_one_series(ccon):
-    m = compare.monthly_coverage(ccon, ["SPM01"], [Z])
+    m = compare.monthly_coverage(ccon, ["SPM01"], [Z], principal=DINAS)
     assert m["monthly_coverage_pct"].round(6).tolist() == [30, 30, 30, 30, 30, 40, 40, 40]
     assert m["months_since_start"].tolist() == [-4, -3, -2, -1, 0, 1, 2, 3]
 
 
 def test_indicators_without_a_monthly_coverage_are_refused(ccon):
     with pytest.raises(NotComparable):
-        compare.monthly_coverage(ccon, ["ILP_KLASTER"], [X])
+        compare.monthly_coverage(ccon, ["ILP_KLASTER"], [X], principal=DINAS)
 
 
 # ------------------------------------------------------------------ aligned series
 
 
 def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_since_start(ccon):
-    al = compare.aligned_series(ccon, "SPM01", GROUPS)
+    al = compare.aligned_series(ccon, "SPM01", GROUPS, principal=DINAS)
     assert list(al.columns[:7]) == [
         "group",
         "indicator",
@@ -210,7 +210,7 @@ def test_aligned_series_counts_units_and_takes_median_and_quartiles_per_month_si
 
 
 def test_the_median_of_three_units_is_the_middle_one(ccon):
-    al = compare.aligned_series(ccon, "SPM01", {"all": [X, Y, Z]})
+    al = compare.aligned_series(ccon, "SPM01", {"all": [X, Y, Z]}, principal=DINAS)
     # k 0: X 30 (Mar), Y 40 (Jun), Z 30 (May) -> sorted 30 30 40: median 30, p25 30, p75 35.
     assert aligned_row(al, "all", 0) == (3, 30, 30, 35)
     # k −1: X 20, Y 30, Z 30 -> median 30, p25 25, p75 30.
@@ -218,7 +218,7 @@ def test_the_median_of_three_units_is_the_middle_one(ccon):
 
 
 def test_calendar_series_groups_by_month_and_counts_units_started(ccon):
-    cal = compare.calendar_series(ccon, "SPM01", GROUPS)
+    cal = compare.calendar_series(ccon, "SPM01", GROUPS, principal=DINAS)
     pilot = cal[cal["group"] == "pilot"].set_index("period")
     # July: X missing, Y 50 (started in June) -> 1 unit, 1 started.
     assert (pilot.loc["2023-07", "units"], pilot.loc["2023-07", "units_started"]) == (1, 1)
@@ -232,7 +232,7 @@ def test_calendar_series_groups_by_month_and_counts_units_started(ccon):
 
 
 def test_before_after_means_leave_out_the_start_month(ccon):
-    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2).set_index("unit_code")
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2, principal=DINAS).set_index("unit_code")
     # X: before k −2, −1 = 10, 20 -> 15; after k 1, 2 = 40, 50 -> 45; change 30.
     # Y: before 30, 30 -> 30; after 50, 60 -> 55; change 25.
     # Z: before 30, 30 -> 30; after 40, 40 -> 40; change 10.
@@ -243,7 +243,7 @@ def test_before_after_means_leave_out_the_start_month(ccon):
 
 
 def test_before_after_counts_only_months_with_data(ccon):
-    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4).set_index("unit_code")
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4, principal=DINAS).set_index("unit_code")
     # X: before k −4..−1 has only Jan and Feb (2023 starts in January); after k 1..4 = 40, 50, 50, – .
     assert (ba.loc[X, "months_before"], ba.loc[X, "months_after"]) == (2, 3)
     assert ba.loc[X, "after_mean_pct"] == pytest.approx((40 + 50 + 50) / 3)
@@ -253,7 +253,7 @@ def test_before_after_counts_only_months_with_data(ccon):
 
 
 def test_difference_in_differences_is_the_pilot_change_minus_the_adopter_change(ccon):
-    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2)
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=2, min_months=2, principal=DINAS)
     did = compare.difference_in_differences(ba, "pilot", "adopter").set_index("row")
     # pilot: before (15 + 30) / 2 = 22.5, after (45 + 55) / 2 = 50, change 27.5 (2 units);
     # adopter: 30, 40, 10; difference row: −7.5, 10, and DiD = 27.5 − 10 = 17.5.
@@ -269,7 +269,7 @@ def test_difference_in_differences_is_the_pilot_change_minus_the_adopter_change(
 
 
 def test_units_not_included_stay_out_of_the_difference_in_differences(ccon):
-    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4)
+    ba = compare.before_after(ccon, "SPM01", GROUPS, months=4, min_months=4, principal=DINAS)
     did = compare.difference_in_differences(ba, "pilot", "adopter").set_index("row")
     # X (2 months before) and Z (3 months after) are out; Y has k −4..−1 = 20 20 30 30 and only
     # k 1, 2 after -> out as well: no unit left in either group.
@@ -306,7 +306,7 @@ def test_small_units_get_wider_limits():
 
 
 def test_funnel_reads_coverage_to_date_and_pools_the_district_rate(ccon):
-    fun = compare.funnel(ccon, "SPM01", 2023, through=8, regency="73.09").set_index("unit_code")
+    fun = compare.funnel(ccon, "SPM01", 2023, through=8, regency="73.09", principal=DINAS).set_index("unit_code")
     # Jan–Aug: X 1+2+3+4+5+5+6 = 26 of 120; Y 2+2+2+3+3+4+5+6 = 27 of 120; rate 53 / 240.
     assert fun.loc[X, "numerator"] == 26 and fun.loc[Y, "numerator"] == 27
     assert fun.loc[X, "coverage_pct"] == pytest.approx(26 / 120 * 100)
@@ -317,7 +317,7 @@ def test_funnel_reads_coverage_to_date_and_pools_the_district_rate(ccon):
 
 def test_a_funnel_for_a_rate_per_1000_is_refused(ccon):
     with pytest.raises(NotComparable):
-        compare.funnel(ccon, "ILP_KUNJUNGAN_RUMAH", 2023, through=8)
+        compare.funnel(ccon, "ILP_KUNJUNGAN_RUMAH", 2023, through=8, principal=DINAS)
 
 
 def test_the_funnel_curve_spans_the_denominators_in_percent():
@@ -335,7 +335,7 @@ def test_the_funnel_curve_spans_the_denominators_in_percent():
 def test_map_points_carry_registry_coordinates_status_and_target_population(ccon):
     from ilp_metrics.metrics import geo
 
-    pts = geo.map_points(ccon, "SPM01", year=2023, through=8, regency="73.09").set_index("unit_code")
+    pts = geo.map_points(ccon, "SPM01", year=2023, through=8, regency="73.09", principal=DINAS).set_index("unit_code")
     assert (pts.loc[X, "latitude"], pts.loc[X, "longitude"]) == (-4.988, 119.556)
     # 26 of 120 = 21.7 % against a target to date of 100 × 8 / 12 = 66.7 %: below target.
     assert pts.loc[X, "denominator"] == 120 and pts.loc[X, "coverage"] == pytest.approx(26 / 120 * 100)
@@ -346,7 +346,7 @@ def test_map_points_carry_registry_coordinates_status_and_target_population(ccon
 def test_kecamatan_values_pool_their_desa(ccon):
     from ilp_metrics.metrics import geo
 
-    kec = geo.area_values(ccon, "SPM01", level="kecamatan", year=2023, through=8).set_index("code")
+    kec = geo.area_values(ccon, "SPM01", level="kecamatan", year=2023, through=8, principal=DINAS).set_index("code")
     # One desa per kecamatan here: 73.09.04 = X's 26 / 120; 73.22.03 = Z's 3×5 + 4×3 = 27 / 120.
     assert kec.loc["73.09.04", ["numerator", "denominator"]].tolist() == [26, 120]
     assert kec.loc["73.22.03", "coverage"] == pytest.approx(27 / 120 * 100)

@@ -32,7 +32,7 @@ from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.core.db import connect
 from ilp_metrics.metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
 
-from .conftest import MB, TK, ingest, nik, write_text
+from .conftest import DINAS, MB, TK, ingest, nik, write_text
 
 A, B, C = "73.09.04.2005", "73.09.04.2006", "73.09.04.1002"
 D, E = "73.09.14.1004", "73.09.14.1005"
@@ -162,6 +162,7 @@ def fcon(fixture_db: Path):
 def cov(con, code: str, level: str, **kwargs) -> pd.DataFrame:
     kwargs.setdefault("year", 2024)
     kwargs.setdefault("through", 4)
+    kwargs.setdefault("principal", DINAS)
     return coverage(con, code, level=level, **kwargs)
 
 
@@ -367,7 +368,7 @@ def test_projection_extends_the_pace_of_the_last_three_months(fcon):
 
 
 def test_a_single_month_counts_everyone_served_that_month(fcon):
-    april = coverage(fcon, "SPM01", level="puskesmas", year=2024, first=4, through=4)
+    april = coverage(fcon, "SPM01", level="puskesmas", year=2024, first=4, through=4, principal=DINAS)
     # In April alone MB served p1, p3 and p4 (p1 and p3 were counted earlier in the year).
     assert row(april, MB, 4)["numerator"] == 3
     assert row(april, MB, 4)["target_to_date"] == pytest.approx(100 / 12)  # one month of target
@@ -375,7 +376,9 @@ def test_a_single_month_counts_everyone_served_that_month(fcon):
 
 def test_a_quarter_window_counts_from_its_first_month(fcon):
     q1 = quarter_window(2024, 1)
-    first_quarter = coverage(fcon, "SPM01", level="puskesmas", year=2024, first=q1.first, through=q1.through)
+    first_quarter = coverage(
+        fcon, "SPM01", level="puskesmas", year=2024, first=q1.first, through=q1.through, principal=DINAS
+    )
     assert row(first_quarter, MB, 3)["numerator"] == 3  # p1, p2, p3
     assert row(first_quarter, MB, 3)["target_to_date"] == pytest.approx(25)
 
@@ -386,7 +389,7 @@ def test_window_months_must_be_in_order():
 
 
 def test_through_defaults_to_the_last_month_with_data(fcon):
-    assert snapshot(coverage(fcon, "SPM01", level="kabupaten", year=2024))["month"].tolist() == [4]
+    assert snapshot(coverage(fcon, "SPM01", level="kabupaten", year=2024, principal=DINAS))["month"].tolist() == [4]
 
 
 # ------------------------------------------------------------------ readiness indicators
@@ -412,7 +415,7 @@ def test_flow_items_sum_the_months_reported(fcon):
 def test_readiness_indicators_have_no_desa_figure(fcon):
     with pytest.raises(LevelNotAvailable):
         cov(fcon, "ILP_LOKMIN", "desa")
-    assert coverage_many(fcon, ["ILP_LOKMIN"], level="desa", year=2024, through=4).empty
+    assert coverage_many(fcon, ["ILP_LOKMIN"], level="desa", year=2024, through=4, principal=DINAS).empty
 
 
 # ------------------------------------------------------------------ scope and shape
@@ -425,13 +428,17 @@ def test_puskesmas_scope_limits_desa_to_that_puskesmas(fcon):
 
 
 def test_every_unit_gets_every_month(fcon):
-    frame = coverage_many(fcon, ["SPM01", "KIA_K4", "ILP_LOKMIN"], level="puskesmas", year=2024, through=4)
+    frame = coverage_many(
+        fcon, ["SPM01", "KIA_K4", "ILP_LOKMIN"], level="puskesmas", year=2024, through=4, principal=DINAS
+    )
     assert len(frame) == 3 * 2 * 4
     assert not frame.duplicated(["indicator", "unit_code", "month"]).any()
 
 
 def test_status_codes_are_those_of_the_contract(fcon):
     cat = load_catalogue()
-    frame = coverage_many(fcon, [i.code for i in cat.indicators], level="puskesmas", year=2024, through=4)
+    frame = coverage_many(
+        fcon, [i.code for i in cat.indicators], level="puskesmas", year=2024, through=4, principal=DINAS
+    )
     assert set(frame["status"]) <= {"tercapai", "mendekati", "di_bawah", "tidak_ada_data"}
     assert set(frame["pws_reading"].dropna()) <= {"baik", "kurang", "cukup", "jelek"}

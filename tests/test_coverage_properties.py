@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ilp_metrics.core.db import connect
 from ilp_metrics.metrics.coverage import coverage_many
 
-from .conftest import MB, TK
+from .conftest import DINAS, MB, TK
 
 DESA = {"73.09.04.2005": MB, "73.09.04.2006": MB, "73.09.04.1002": MB, "73.09.14.1004": TK, "73.09.14.1005": TK}
 DESA_CODES = sorted(DESA)
@@ -75,7 +75,9 @@ def load(con: duckdb.DuckDBPyConnection, recs, aggs, sasaran) -> None:
 
 
 def figures(con, level):
-    return coverage_many(con, ["SPM01", "ILP_KUNJUNGAN_RUMAH", "KIA_K4"], level=level, year=2024, through=THROUGH)
+    return coverage_many(
+        con, ["SPM01", "ILP_KUNJUNGAN_RUMAH", "KIA_K4"], level=level, year=2024, through=THROUGH, principal=DINAS
+    )
 
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

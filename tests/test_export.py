@@ -28,6 +28,7 @@ from ilp_metrics.export.facts import NoData, desa_figures, gather
 from ilp_metrics.export.privacy import count_text
 from ilp_metrics.export.xlsx_render import render_xlsx
 
+from .conftest import DINAS
 from .test_coverage import fixture_db  # noqa: F401
 
 PERIOD = "Januari–April 2024"
@@ -42,22 +43,22 @@ def xcon(fixture_db):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def facts(xcon):
-    return gather(xcon, year=2024, regency="73.09")
+    return gather(xcon, year=2024, regency="73.09", principal=DINAS)
 
 
 @pytest.fixture(scope="module")
 def deck(facts, xcon):
-    return build_deck(facts, con=xcon)
+    return build_deck(facts, con=xcon, principal=DINAS)
 
 
 @pytest.fixture(scope="module")
 def pptx_file(xcon, facts):
-    return Presentation(io.BytesIO(render(xcon, "pptx", facts)))
+    return Presentation(io.BytesIO(render(xcon, "pptx", facts, principal=DINAS)))
 
 
 @pytest.fixture(scope="module")
 def pdf_pages(xcon, facts) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(render(xcon, "pdf", facts))).pages]
+    return [p.extract_text() for p in PdfReader(io.BytesIO(render(xcon, "pdf", facts, principal=DINAS))).pages]
 
 
 def _slide_texts(slide) -> str:
@@ -87,7 +88,7 @@ def test_puskesmas_to_watch_ranks_by_the_spm_composite(facts):
 
 def test_an_unknown_kabupaten_has_nothing_to_export(xcon):
     with pytest.raises(NoData):
-        gather(xcon, year=2024, regency="73.22")
+        gather(xcon, year=2024, regency="73.22", principal=DINAS)
 
 
 # ------------------------------------------------------------------ the deck model
@@ -111,7 +112,7 @@ def test_the_deck_holds_the_required_slides_in_order(deck):
 
 
 def test_a_slide_is_one_builder_in_the_list(facts, xcon):
-    only = build_deck(facts, con=xcon, builders=[SLIDE_BUILDERS[0], SLIDE_BUILDERS[-1]])
+    only = build_deck(facts, con=xcon, builders=[SLIDE_BUILDERS[0], SLIDE_BUILDERS[-1]], principal=DINAS)
     assert [s.key for s in only.slides] == ["cover", "closing"]
 
 
@@ -132,7 +133,9 @@ def test_spm_slide_shows_the_coverage_and_the_people_still_to_serve(deck):
 
 
 def test_english_deck(facts, xcon):
-    english = build_deck(gather(xcon, year=2024, regency="73.09", lang="en"), con=xcon)
+    english = build_deck(
+        gather(xcon, year=2024, regency="73.09", lang="en", principal=DINAS), con=xcon, principal=DINAS
+    )
     assert english.slides[0].message == "Kabupaten Maros · January–April 2024"
     assert next(s for s in english.slides if s.key == "spm").title == "Health SPM: coverage against target"
 
@@ -158,7 +161,7 @@ def test_public_counts_under_five_are_written_as_less_than_five(n, public, shown
 
 def test_public_deck_suppresses_a_puskesmas_count_of_four(facts, xcon):
     # Maros Baru has 4 women served for SPM01: a count a room could trace to a person.
-    public = build_deck(facts, con=xcon, public=True)
+    public = build_deck(facts, con=xcon, public=True, principal=DINAS)
     assert "<5" in next(s for s in public.slides if s.key == "cover").bullets[-1]  # the rule is announced
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(facts, public=True)))
     sheet = workbook["Puskesmas"]
@@ -169,7 +172,7 @@ def test_public_deck_suppresses_a_puskesmas_count_of_four(facts, xcon):
 
 
 def test_public_workbook_has_no_desa_sheet(facts, xcon):
-    desa = desa_figures(xcon, facts)
+    desa = desa_figures(xcon, facts, principal=DINAS)
     assert "Desa PWS" in openpyxl.load_workbook(io.BytesIO(render_xlsx(facts, desa=desa))).sheetnames
     assert "Desa PWS" not in openpyxl.load_workbook(io.BytesIO(render_xlsx(facts, public=True, desa=desa))).sheetnames
 
@@ -227,7 +230,9 @@ def test_pdf_has_a_section_per_cluster_and_a_page_per_puskesmas(pdf_pages, facts
 
 
 def test_public_pdf_writes_the_small_count_as_less_than_five(xcon, facts):
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render(xcon, "pdf", facts, public=True))).pages]
+    pages = [
+        p.extract_text() for p in PdfReader(io.BytesIO(render(xcon, "pdf", facts, public=True, principal=DINAS))).pages
+    ]
     maros_baru = next(p for p in pages if "Puskesmas Maros Baru" in p)
     assert "SPM1 Ibu hamil (K6) 24 <5 16,7 %" in maros_baru
 
@@ -236,7 +241,7 @@ def test_public_pdf_writes_the_small_count_as_less_than_five(xcon, facts):
 
 
 def test_xlsx_keeps_numbers_as_numbers_with_formats(xcon, facts):
-    workbook = openpyxl.load_workbook(io.BytesIO(render(xcon, "xlsx", facts)))
+    workbook = openpyxl.load_workbook(io.BytesIO(render(xcon, "xlsx", facts, principal=DINAS)))
     assert workbook.sheetnames == ["Keterangan", "Kabupaten", "Puskesmas", "Desa PWS", "Kualitas data", "Indikator"]
     sheet = workbook["Kabupaten"]
     header = [c.value for c in sheet[1]]
@@ -327,9 +332,9 @@ def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_d
     con.execute("UPDATE puskesmas SET cohort = 'adopter' WHERE puskesmas_code = 'P7309140201'")
     monkeypatch.setattr(deck_module, "COMPARE_MIN_UNITS", 1)
     try:
-        facts = gather(con, year=2024, regency="73.09")
-        slide = next(s for s in build_deck(facts, con=con).slides if s.key == "compare")
-        pptx = Presentation(io.BytesIO(render(con, "pptx", facts)))
+        facts = gather(con, year=2024, regency="73.09", principal=DINAS)
+        slide = next(s for s in build_deck(facts, con=con, principal=DINAS).slides if s.key == "compare")
+        pptx = Presentation(io.BytesIO(render(con, "pptx", facts, principal=DINAS)))
     finally:
         con.close()
     pilot, adopter = slide.chart.series
@@ -340,7 +345,9 @@ def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_d
     # Turikale, February 2024 = month −6 before its start: 2 women (p6, p7) ÷ (11 ÷ 12) = 218,2 %.
     assert adopter.values[x.index("-6")] == pytest.approx(2 / (11 / 12) * 100)
     assert slide.numbers == ()  # neither puskesmas has months on both sides of its start in 2024
-    assert "compare" not in [s.key for s in build_deck(facts).slides]  # no connection: no comparison computed
+    assert "compare" not in [
+        s.key for s in build_deck(facts, principal=DINAS).slides
+    ]  # no connection: no comparison computed
     charts = [sh.chart for s in pptx.slides for sh in s.shapes if sh.has_chart]
     xy = [c for c in charts if c.chart_type == 74]  # XL_CHART_TYPE.XY_SCATTER_LINES
     assert len(xy) == 1 and [s.name for s in xy[0].plots[0].series] == [pilot.name, adopter.name]

@@ -28,7 +28,7 @@ from ilp_metrics.export.deck import build_deck
 from ilp_metrics.export.facts import gather
 from ilp_metrics.security.scope import Principal
 
-from .conftest import MB, TK
+from .conftest import DINAS, MB, TK
 from .test_coverage import fixture_db  # noqa: F401
 
 MISSING = "Turikale: tidak ada data untuk 2024-03."
@@ -54,12 +54,12 @@ def clean(fixture_db):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def planted_facts(planted):
-    return gather(planted, year=2024, regency="73.09")
+    return gather(planted, year=2024, regency="73.09", principal=DINAS)
 
 
 @pytest.fixture(scope="module")
 def clean_facts(clean):
-    return gather(clean, year=2024, regency="73.09")
+    return gather(clean, year=2024, regency="73.09", principal=DINAS)
 
 
 def _sheet(data: bytes, title: str) -> list[dict]:
@@ -87,7 +87,7 @@ def test_the_missing_month_flags_turikales_figures_and_nothing_flags_them_before
 
 
 def test_workbook_marks_the_flagged_figure_in_the_column_beside_coverage(planted, planted_facts):
-    data = render(planted, "xlsx", planted_facts)
+    data = render(planted, "xlsx", planted_facts, principal=DINAS)
     header = [c.value for c in openpyxl.load_workbook(io.BytesIO(data))["Puskesmas"][1]]
     assert header[header.index("Cakupan") + 1] == "Kualitas data"
     row = _turikale_spm01(_sheet(data, "Puskesmas"))
@@ -96,12 +96,12 @@ def test_workbook_marks_the_flagged_figure_in_the_column_beside_coverage(planted
 
 
 def test_workbook_leaves_an_unflagged_figure_unmarked(clean, clean_facts):
-    row = _turikale_spm01(_sheet(render(clean, "xlsx", clean_facts), "Puskesmas"))
+    row = _turikale_spm01(_sheet(render(clean, "xlsx", clean_facts, principal=DINAS), "Puskesmas"))
     assert row["Dilayani (pembilang)"] == 6 and row["Kualitas data"] is None
 
 
 def test_workbook_lists_the_findings_within_the_accounts_scope(planted, planted_facts):
-    rows = _sheet(render(planted, "xlsx", planted_facts), "Kualitas data")
+    rows = _sheet(render(planted, "xlsx", planted_facts, principal=DINAS), "Kualitas data")
     assert any(r["Temuan"] == MISSING and r["Tingkat"] for r in rows)
     # desa-level findings: Turikale's desa Taroada for the dinas, not for Maros Baru's account
     assert any(r["Desa"] == "Taroada" for r in rows)
@@ -113,7 +113,7 @@ def test_workbook_lists_the_findings_within_the_accounts_scope(planted, planted_
 
 
 def test_public_workbook_has_markers_but_no_findings_sheet(planted, planted_facts):
-    data = render(planted, "xlsx", planted_facts, public=True)
+    data = render(planted, "xlsx", planted_facts, public=True, principal=DINAS)
     assert "Kualitas data" not in openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert _turikale_spm01(_sheet(data, "Puskesmas"))["Kualitas data"].startswith("⚠ ")
 
@@ -122,7 +122,7 @@ def test_public_workbook_has_markers_but_no_findings_sheet(planted, planted_fact
 
 
 def _pdf(con, facts) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(render(con, "pdf", facts))).pages]
+    return [p.extract_text() for p in PdfReader(io.BytesIO(render(con, "pdf", facts, principal=DINAS))).pages]
 
 
 def _spm01_line(page: str) -> str:
@@ -145,6 +145,7 @@ def test_pdf_leaves_an_unflagged_coverage_unmarked(clean, clean_facts):
 
 
 def _notes(con, facts, key: str, **kwargs) -> tuple[str, str]:
+    kwargs.setdefault("principal", DINAS)
     deck = build_deck(facts, **kwargs)
     index = [s.key for s in deck.slides].index(key)
     slide = Presentation(io.BytesIO(render(con, "pptx", facts, **kwargs))).slides[index]
@@ -156,7 +157,7 @@ def test_pptx_notes_give_the_reason_and_the_slides_carry_a_small_marker(planted,
     notes, texts = _notes(planted, planted_facts, "spm")
     assert f"semua indikator SPM: {MISSING}" in notes
     assert "⚠ = temuan kualitas data; lihat catatan." in texts
-    deck = build_deck(planted_facts)
+    deck = build_deck(planted_facts, principal=DINAS)
     spm = next(s for s in deck.slides if s.key == "spm")
     assert spm.chart.categories[0].endswith(" ⚠")  # SPM 1 on the chart
     watch_notes, _watch_texts = _notes(planted, planted_facts, "watch")
@@ -166,14 +167,14 @@ def test_pptx_notes_give_the_reason_and_the_slides_carry_a_small_marker(planted,
 
 
 def test_pptx_in_english_has_the_english_reason(planted):
-    facts = gather(planted, year=2024, regency="73.09", lang="en")
+    facts = gather(planted, year=2024, regency="73.09", lang="en", principal=DINAS)
     notes, texts = _notes(planted, facts, "spm")
     assert MISSING_EN in notes and "⚠ = data-quality finding; see the notes." in texts
 
 
 def test_a_deck_of_clean_data_carries_no_marker(clean, clean_facts):
     facts = dataclasses.replace(clean_facts, flags=pd.DataFrame())
-    deck = build_deck(facts)
+    deck = build_deck(facts, principal=DINAS)
     assert not any(s.flag_note for s in deck.slides)
     assert not any("⚠" in s.notes or (s.chart and any("⚠" in c for c in s.chart.categories)) for s in deck.slides)
     notes, texts = _notes(clean, facts, "spm")

@@ -20,6 +20,7 @@ from ilp_metrics.core.db import connect
 from ilp_metrics.export import render
 from ilp_metrics.export.facts import gather
 
+from .conftest import DINAS
 from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,8 @@ def exports(fixture_db, tmp_path_factory):  # noqa: F811
         db, year, name = fixture_db, 2024, "fixture_2024"
     con = connect(db, read_only=True)
     try:
-        facts = gather(con, year=year, regency="73.09")
-        return name, render(con, "pptx", facts), render(con, "pdf", facts), facts
+        facts = gather(con, year=year, regency="73.09", principal=DINAS)
+        return name, render(con, "pptx", facts, principal=DINAS), render(con, "pdf", facts, principal=DINAS), facts
     finally:
         con.close()
 

@@ -14,6 +14,7 @@ from ilp_metrics.core.db import connect
 from ilp_metrics.export.facts import gather
 from ilp_metrics.export.xlsx_render import put, render_xlsx
 
+from .conftest import DINAS
 from .test_coverage import fixture_db  # noqa: F401
 
 HOSTILE = [
@@ -54,7 +55,7 @@ def test_an_ordinary_name_is_written_without_quote_prefix(tmp_path):
 def test_uploaded_names_in_the_export_stay_text(fixture_db):  # noqa: F811
     con = connect(fixture_db, read_only=True)
     try:
-        facts = gather(con, year=2024, regency="73.09")
+        facts = gather(con, year=2024, regency="73.09", principal=DINAS)
     finally:
         con.close()
     # A registry whose puskesmas name was uploaded as a formula.
@@ -70,7 +71,7 @@ def test_an_extra_table_such_as_quality_findings_is_written_safely_with_formats(
 
     con = connect(fixture_db, read_only=True)
     try:
-        facts = gather(con, year=2024, regency="73.09")
+        facts = gather(con, year=2024, regency="73.09", principal=DINAS)
     finally:
         con.close()
     findings = pd.DataFrame(

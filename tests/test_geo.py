@@ -11,6 +11,8 @@ from ilp_metrics.core.i18n import t
 from ilp_metrics.metrics import geo
 from ilp_metrics.metrics.geo import GeoJSONError
 
+from .conftest import DINAS
+
 
 def square(x: float, y: float, d: float = 0.01) -> dict:
     return {"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}
@@ -67,7 +69,7 @@ def test_a_hand_written_file_is_matched_and_the_unknown_code_reported(con):
     assert [a.code for a in bounds.areas] == ["73.09.04.2005", "73.09.04.2006", "73.09.14.1004", "73.09.04.2099"]
     assert bounds.level == "desa"
     assert bounds.problems == [{"feature": 5, "code": "geo.problem_no_code", "value": ""}]
-    match = geo.match_boundaries(con, bounds, regency="73.09")
+    match = geo.match_boundaries(con, bounds, regency="73.09", principal=DINAS)
     assert match.matched == ["73.09.04.2005", "73.09.04.2006", "73.09.14.1004"]
     assert match.unmatched == ["73.09.04.2099"]
     # The registry's desa without a boundary in the file: Pallantikang and Taroada.
@@ -76,7 +78,7 @@ def test_a_hand_written_file_is_matched_and_the_unknown_code_reported(con):
 
 def test_kecamatan_boundaries_match_the_kecamatan_of_the_registry_desa(con):
     doc = {"type": "FeatureCollection", "features": [feature({"kode_kec": "730904"}), feature({"kode_kec": "730999"})]}
-    match = geo.match_boundaries(con, geo.read_boundaries(json.dumps(doc)), regency="73.09")
+    match = geo.match_boundaries(con, geo.read_boundaries(json.dumps(doc)), regency="73.09", principal=DINAS)
     assert (match.matched, match.unmatched, match.missing) == (["73.09.04"], ["73.09.99"], ["73.09.14"])
 
 

@@ -11,7 +11,7 @@ from ilp_metrics.core.db import connect, data_version
 from ilp_metrics.ingest import ingest_file, readers
 from ilp_metrics.ingest.mapping import ProfileError, load_profile, save_profile
 
-from .conftest import SECRET, table_counts
+from .conftest import DINAS, SECRET, table_counts
 from .hostile.corpus import cases
 
 CASES = cases()
@@ -37,7 +37,7 @@ def test_each_hostile_file_gets_a_clear_answer(case, db_path, tmp_path, monkeypa
     con = connect(db_path)
     try:
         before = state(con)
-        report = ingest_file(con, path, secret=SECRET, lang="id")
+        report = ingest_file(con, path, secret=SECRET, lang="id", principal=DINAS)
         after = state(con)
         kind, code = case.expect
         if kind == "ok":
@@ -83,7 +83,7 @@ def test_size_limit_is_checked_before_any_parsing(db_path, tmp_path, monkeypatch
     monkeypatch.setattr(readers, "read_csv", never)
     monkeypatch.setattr(readers, "read_xlsx", never)
     con = connect(db_path)
-    report = ingest_file(con, big, secret=SECRET)
+    report = ingest_file(con, big, secret=SECRET, principal=DINAS)
     con.close()
     assert report.error_code == "too_large"
     assert "File terlalu besar (2.0 MB; batas 1.0 MB)" in report.error
@@ -102,7 +102,7 @@ def test_zip_bomb_is_refused_without_decompressing(db_path, tmp_path, monkeypatc
     monkeypatch.setattr(zipfile.ZipFile, "read", never)
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
     con = connect(db_path)
-    report = ingest_file(con, path, secret=SECRET)
+    report = ingest_file(con, path, secret=SECRET, principal=DINAS)
     con.close()
     assert report.error_code == "xlsx_bomb"
     assert report.error.startswith("File XLSX ditolak: isinya mengembang")
@@ -120,7 +120,7 @@ def test_a_profile_named_to_escape_its_folder_is_refused(tmp_path):
 def test_sql_in_names_is_stored_as_text_and_every_table_survives(db_path, tmp_path):
     case = next(c for c in CASES if c.name == "sql_injection_names.csv")
     con = connect(db_path)
-    report = ingest_file(con, case.write(tmp_path), secret=SECRET)
+    report = ingest_file(con, case.write(tmp_path), secret=SECRET, principal=DINAS)
     assert report.ok
     name = con.execute("SELECT desa_name FROM desa WHERE desa_code = '73.09.04.2005'").fetchone()[0]
     assert name == "'); DROP TABLE layanan; --"

@@ -14,7 +14,7 @@ import pytest
 from ilp_metrics.core.pseudonym import person_key_py
 from ilp_metrics.ingest import load as load_module
 
-from .conftest import MB, SECRET, TK, ingest, nik, table_counts, write_text, write_xlsx
+from .conftest import DINAS, MB, SECRET, TK, ingest, nik, table_counts, write_text, write_xlsx
 
 
 def layanan_csv(
@@ -464,7 +464,7 @@ def test_withdrawing_an_upload_removes_its_rows_in_one_transaction(con, tmp_path
 
     text = f"Periode,Kode Puskesmas,Kode Layanan,Jumlah\n2024-03,{MB},ANC_K1,5\n2024-03,{TK},ANC_K1,2\n"
     report = ingest(con, write_text(tmp_path / "a.csv", text))
-    assert withdraw(con, report.upload_id) == 2
+    assert withdraw(con, report.upload_id, principal=DINAS) == 2
     assert con.execute("SELECT count(*) FROM capaian").fetchone()[0] == 0
     assert (
         con.execute("SELECT status FROM uploads WHERE upload_id = ?", [report.upload_id]).fetchone()[0] == "withdrawn"

@@ -30,7 +30,7 @@ from ilp_metrics.security import audit
 from ilp_metrics.security.accounts import add_user
 from ilp_metrics.security.scope import Principal, ScopeDenied
 
-from .conftest import MB, TK
+from .conftest import ADMIN, MB, TK
 from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def icon(fixture_db):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def facts(icon):
-    return gather(icon, year=2024, regency="73.09")
+    return gather(icon, year=2024, regency="73.09", principal=DINAS)
 
 
 def _sheet_titles_and_desa_parents(data: bytes) -> tuple[list[str], set[str]]:
@@ -85,7 +85,7 @@ def test_a_guest_export_has_no_desa_sheet(icon, facts):
 
 
 def test_quality_findings_of_a_puskesmas_account_keep_its_own_desa_and_the_puskesmas_level(icon):
-    everything = quality.findings(icon, 2024, "73.09", 4)
+    everything = quality.findings(icon, 2024, "73.09", 4, principal=DINAS)
     desa_level = everything[everything["desa"].notna() & everything["puskesmas"].notna()]
     assert set(desa_level["puskesmas"]) == {MB, TK}  # the fixture has desa findings for both centres
     mine = quality.findings(icon, 2024, "73.09", 4, principal=MAROS_BARU)
@@ -100,7 +100,7 @@ def test_quality_findings_of_a_puskesmas_account_keep_its_own_desa_and_the_puske
 
 
 def test_quality_findings_of_a_guest_have_no_desa_and_of_the_dinas_everything(icon):
-    everything = quality.findings(icon, 2024, "73.09", 4)
+    everything = quality.findings(icon, 2024, "73.09", 4, principal=DINAS)
     assert quality.findings(icon, 2024, "73.09", 4, principal=GUEST)["desa"].isna().all()
     assert len(quality.findings(icon, 2024, "73.09", 4, principal=DINAS)) == len(everything)
 
@@ -147,12 +147,12 @@ def test_the_cli_export_writes_one_audit_entry_and_the_chain_holds(fixture_db, t
     )
     con = connect(db, read_only=True)
     try:
-        rows = audit.entries(con, action="export")
+        rows = audit.entries(con, action="export", principal=ADMIN)
         assert len(rows) == 1
         entry = rows.iloc[0]
         assert entry["actor"] == "bu.rina" and entry["target"].endswith("maros.xlsx")
         assert '"xlsx"' in entry["details"] and '"73.09"' in entry["details"]
-        assert audit.verify(con) is None
+        assert audit.verify(con, principal=ADMIN) is None
     finally:
         con.close()
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ilp_metrics import quality
 from ilp_metrics.core.db import connect
 
+from .conftest import DINAS
 from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,7 @@ def app(monkeypatch, db: Path, lang: str = "id") -> AppTest:
 def expected(db: Path):
     con = connect(db)  # same configuration as the app's cached connection in this process
     try:
-        return quality.findings(con, 2024, regency="73.09", through=4)
+        return quality.findings(con, 2024, regency="73.09", through=4, principal=DINAS)
     finally:
         con.close()
 

@@ -16,7 +16,7 @@ from ilp_metrics import quality
 from ilp_metrics.catalogue import CatalogueError, load_raw, parse_catalogue
 from ilp_metrics.quality.checks import modified_z
 
-from .conftest import MB, TK, ingest, nik, write_text
+from .conftest import DINAS, MB, TK, ingest, nik, write_text
 
 A, B, C = "73.09.04.2005", "73.09.04.2006", "73.09.04.1002"
 D, E = "73.09.14.1004", "73.09.14.1005"
@@ -60,6 +60,7 @@ def every_month(months=range(1, 5), desa_mb=(A, B, C), desa_tk=(D, E)) -> list[t
 
 def found(con, check: str | None = None, **kwargs) -> pd.DataFrame:
     kwargs.setdefault("through", 4)
+    kwargs.setdefault("principal", DINAS)
     frame = quality.findings(con, 2024, **kwargs)
     return frame if check is None else frame[frame["check"] == check].reset_index(drop=True)
 
@@ -391,7 +392,7 @@ def test_clean_data_have_no_high_or_medium_findings_and_full_scores(con, tmp_pat
 def test_score_counts_checks_failed_per_puskesmas_month(con, tmp_path):
     rows = [r for r in every_month() if not (r[1] == MB and r[0].startswith("2024-03"))]
     layanan(con, tmp_path, "l.csv", rows)
-    scores = quality.quality_score(con, 2024, through=4).set_index(["puskesmas", "period"])
+    scores = quality.quality_score(con, 2024, through=4, principal=DINAS).set_index(["puskesmas", "period"])
     n = len(parse_catalogue(load_raw()).quality.checks)
     # Yearly findings without a month (no sasaran at all: DEN_MISSING high; unassigned reference desa:
     # REG_DESA_UNASSIGNED medium) fail 2 checks in every month; MB March also misses its report.
@@ -403,7 +404,7 @@ def test_score_counts_checks_failed_per_puskesmas_month(con, tmp_path):
 def test_figure_flags_mark_the_unit_and_its_kabupaten_for_every_indicator(con, tmp_path):
     rows = [r for r in every_month() if not (r[1] == MB and r[0].startswith("2024-03"))]
     layanan(con, tmp_path, "l.csv", rows)
-    flags = quality.figure_flags(con, 2024, regency="73.09", through=4, lang="en")
+    flags = quality.figure_flags(con, 2024, regency="73.09", through=4, lang="en", principal=DINAS)
     assert list(flags.columns) == quality.FLAG_COLUMNS
     missing = flags[flags["check"] == "COMP_PUSKESMAS_MONTH"]
     assert set(zip(missing["level"], missing["unit_code"])) == {("puskesmas", MB), ("kabupaten", "73.09")}
@@ -415,7 +416,7 @@ def test_figure_flags_mark_the_unit_and_its_kabupaten_for_every_indicator(con, t
     assert not quality.flags_for(flags, "puskesmas", MB, "SPM01").empty
     assert quality.flags_for(flags[flags["check"] == "COMP_PUSKESMAS_MONTH"], "puskesmas", TK, "SPM01").empty
     # Through February nothing of March is open.
-    early = quality.figure_flags(con, 2024, regency="73.09", through=2)
+    early = quality.figure_flags(con, 2024, regency="73.09", through=2, principal=DINAS)
     assert early[early["check"] == "COMP_PUSKESMAS_MONTH"].empty
 
 
@@ -428,7 +429,7 @@ def test_a_late_upload_is_a_finding_but_marks_no_figure(con, tmp_path):
     late = found(con, "TIME_LATE_UPLOAD")
     assert late[["period", "severity"]].values.tolist() == [["2024-04", "high"]]
     # The data are there: the catalogue's marks_figures: false keeps it off the figures.
-    flags = quality.figure_flags(con, 2024, regency="73.09", through=4)
+    flags = quality.figure_flags(con, 2024, regency="73.09", through=4, principal=DINAS)
     assert flags[flags["check"] == "TIME_LATE_UPLOAD"].empty
 
 

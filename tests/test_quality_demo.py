@@ -13,6 +13,8 @@ from ilp_metrics import quality
 from ilp_metrics.core.db import connect
 from ilp_metrics.demo import DEFECTS
 
+from .conftest import DINAS
+
 CENTRES = sorted({d["puskesmas_code"] for d in DEFECTS})
 
 
@@ -31,7 +33,7 @@ def high(demo_db: Path) -> pd.DataFrame:
     service data in this small build, so their months are missing by construction) or about no centre."""
     con = connect(demo_db, read_only=True)
     try:
-        frames = [quality.findings(con, year) for year in (2022, 2023, 2024, 2025)]
+        frames = [quality.findings(con, year, principal=DINAS) for year in (2022, 2023, 2024, 2025)]
     finally:
         con.close()
     found = pd.concat(frames, ignore_index=True)

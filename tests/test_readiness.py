@@ -13,7 +13,7 @@ import pytest
 
 from ilp_metrics.metrics.readiness import ilp_started, readiness_index, readiness_items
 
-from .conftest import MB, TK, ingest, write_text
+from .conftest import DINAS, MB, TK, ingest, write_text
 from .test_coverage import fcon, fixture_db  # noqa: F401  (module fixtures shared with the coverage spec)
 
 
@@ -24,20 +24,20 @@ def index_at(frame, unit, month):
 
 
 def test_index_is_the_weighted_mean_of_item_scores(fcon):
-    frame = readiness_index(fcon, year=2024, through=4)
+    frame = readiness_index(fcon, year=2024, through=4, principal=DINAS)
     expected = (1 + 2 / 3 + 6 / 10 + 25 / 50 + 1 + 1 + 7 / 10) / 7 * 100  # 78.10
     assert index_at(frame, MB, 4)["readiness_index"] == pytest.approx(expected)
     assert index_at(frame, TK, 4)["readiness_index"] == pytest.approx(100)
 
 
 def test_no_index_while_a_weighted_item_is_missing(fcon):
-    tk_feb = index_at(readiness_index(fcon, year=2024, through=4), TK, 2)
+    tk_feb = index_at(readiness_index(fcon, year=2024, through=4, principal=DINAS), TK, 2)
     assert math.isnan(tk_feb["readiness_index"])  # clusters not reported before March
     assert (tk_feb["items_reported"], tk_feb["items_total"]) == (6, 7)
 
 
 def test_flow_items_score_the_month_itself(fcon):
-    items = readiness_items(fcon, year=2024, through=4)
+    items = readiness_items(fcon, year=2024, through=4, principal=DINAS)
     lokmin = items[(items["unit_code"] == MB) & (items["item_code"] == "LOKMIN_BULANAN")]
     assert lokmin.sort_values("month")["score"].tolist() == [1, 0, 1, 1]
     reports = items[(items["unit_code"] == MB) & (items["item_code"] == "LAPORAN_TEPAT_WAKTU")]
@@ -45,12 +45,12 @@ def test_flow_items_score_the_month_itself(fcon):
 
 
 def test_district_figures_pool_the_puskesmas(fcon):
-    frame = readiness_items(fcon, level="kabupaten", year=2024, through=4)
+    frame = readiness_items(fcon, level="kabupaten", year=2024, through=4, principal=DINAS)
     april = frame[frame["month"] == 4].set_index("item_code")
     assert april.loc["DESA_DENGAN_PUSTU", "score"] == pytest.approx(4 / 5)  # (2 + 2) / (3 + 2)
     assert april.loc["POSYANDU_ILP", "score"] == pytest.approx(11 / 15)  # (6 + 5) / (10 + 5)
     assert april.loc["KADER_TERLATIH", "score"] == pytest.approx(45 / 70)
-    index = readiness_index(fcon, level="kabupaten", year=2024, through=4)
+    index = readiness_index(fcon, level="kabupaten", year=2024, through=4, principal=DINAS)
     expected = (1 + 4 / 5 + 11 / 15 + 45 / 70 + 1 + 1 + 17 / 20) / 7 * 100  # 86.09
     assert index_at(index, "73.09", 4)["readiness_index"] == pytest.approx(expected)
 
@@ -58,7 +58,7 @@ def test_district_figures_pool_the_puskesmas(fcon):
 def test_a_count_above_its_denominator_scores_one_not_more(con, tmp_path):
     text = f"period,puskesmas_code,item_code,value\n2024-01,{MB},JUMLAH_KADER,20\n2024-01,{MB},KADER_TERLATIH,30\n"
     assert ingest(con, write_text(tmp_path / "kesiapan.csv", text), kind="kesiapan").ok
-    items = readiness_items(con, year=2024, through=1, puskesmas=MB)
+    items = readiness_items(con, year=2024, through=1, puskesmas=MB, principal=DINAS)
     kader = items[items["item_code"] == "KADER_TERLATIH"].iloc[0]
     assert (kader["value"], kader["denominator"], kader["score"]) == (30, 20, 1)
 
@@ -67,10 +67,10 @@ def test_puskesmas_running_ilp_on_a_date(fcon):
     from datetime import date
 
     # Registry: MB started 2023-01-01, TK 2024-08-01.
-    assert ilp_started(fcon, on=date(2024, 6, 30))["puskesmas_ilp"].tolist() == [1]
-    assert ilp_started(fcon, on=date(2024, 8, 1))["puskesmas_ilp"].tolist() == [2]
+    assert ilp_started(fcon, on=date(2024, 6, 30), principal=DINAS)["puskesmas_ilp"].tolist() == [1]
+    assert ilp_started(fcon, on=date(2024, 8, 1), principal=DINAS)["puskesmas_ilp"].tolist() == [2]
 
 
 def test_readiness_has_no_desa_level(fcon):
     with pytest.raises(ValueError):
-        readiness_index(fcon, level="desa", year=2024)
+        readiness_index(fcon, level="desa", year=2024, principal=DINAS)

@@ -19,6 +19,8 @@ from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many
 from ilp_metrics.scale import spark as scale
 
+from .conftest import DINAS
+
 PUSKESMAS = ["Maros Baru", "Masamba", "Rampi"]
 YEARS = (2025,)  # Luwu Utara runs on aggregates then records, Masamba has the planted overlap
 
@@ -86,8 +88,10 @@ def test_rewrite_changes_nothing_on_duckdb(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
         for level in ("kabupaten", "puskesmas", "desa"):
-            mine = coverage_many(con, codes, level=level, year=2025, through=12, catalogue=cat)
-            rewritten = coverage_many(RewrittenOnDuckDB(con), codes, level=level, year=2025, through=12, catalogue=cat)
+            mine = coverage_many(con, codes, level=level, year=2025, through=12, catalogue=cat, principal=DINAS)
+            rewritten = coverage_many(
+                RewrittenOnDuckDB(con), codes, level=level, year=2025, through=12, catalogue=cat, principal=DINAS
+            )
             assert len(mine) > 0
             pd.testing.assert_frame_equal(mine, rewritten)
     finally:
@@ -140,8 +144,8 @@ def test_spm_coverage_equal_on_spark_and_duckdb(demo_db, parquet_dir, spark, lev
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
         for year in YEARS:
-            on_duckdb = coverage_many(con, codes, level=level, year=year, through=12, catalogue=cat)
-            on_spark = coverage_many(sc, codes, level=level, year=year, through=12, catalogue=cat)
+            on_duckdb = coverage_many(con, codes, level=level, year=year, through=12, catalogue=cat, principal=DINAS)
+            on_spark = coverage_many(sc, codes, level=level, year=year, through=12, catalogue=cat, principal=DINAS)
             assert on_duckdb["numerator"].sum() > 0  # real counts, not an empty table on both sides
             assert set(on_duckdb["indicator"]) == set(codes)
             pd.testing.assert_frame_equal(on_duckdb, on_spark, check_dtype=False)

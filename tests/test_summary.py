@@ -10,6 +10,7 @@ import pytest
 from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.metrics.summary import cluster_summary, summarise
 
+from .conftest import DINAS
 from .test_coverage import fcon, fixture_db  # noqa: F401
 
 CAT = load_catalogue()
@@ -55,7 +56,7 @@ def test_a_unit_without_any_data_has_no_composite():
 
 
 def test_cluster_summary_on_the_fixture(fcon):
-    out = cluster_summary(fcon, level="puskesmas", year=2024, through=4, clusters=[5])
+    out = cluster_summary(fcon, level="puskesmas", year=2024, through=4, clusters=[5], principal=DINAS)
     tk = out[out["unit_code"] == "P7309140201"].iloc[0]
     # Cluster 5 = ILP_POSYANDU (TK 5/5 = 100 %), ILP_KADER_TERLATIH (20/20), ILP_KUNJUNGAN_RUMAH
     # (TK has no penduduk sasaran -> no data).

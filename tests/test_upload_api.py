@@ -18,7 +18,7 @@ from ilp_metrics.ingest.mapping import (
     suggest_columns,
 )
 
-from .conftest import MB, TK, ingest, nik, write_text
+from .conftest import DINAS, MB, TK, ingest, nik, write_text
 
 CAPAIAN = "Periode,Kode Puskesmas,Kode Layanan,Jumlah\n"
 
@@ -31,7 +31,7 @@ def test_upload_history_lists_uploads_newest_first_with_counts_period_and_status
         accept_valid=True,
     )
     assert first.committed and second.committed
-    withdraw(con, first.upload_id)
+    withdraw(con, first.upload_id, principal=DINAS)
 
     history = upload_history(con)
     assert list(history.columns) == [
@@ -69,7 +69,7 @@ def test_already_loaded_names_the_upload_holding_the_same_content_until_it_is_wi
     report = ingest(con, path)
     copy = write_text(tmp_path / "renamed.csv", path.read_text())
     assert already_loaded(con, copy) == report.upload_id  # the content counts, not the name
-    withdraw(con, report.upload_id)
+    withdraw(con, report.upload_id, principal=DINAS)
     assert already_loaded(con, path) is None
 
 

@@ -58,6 +58,7 @@ def build_demo(
     from ilp_metrics.core.db import connect, init_schema
     from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
+    from ilp_metrics.security.scope import SYSTEM
 
     t0 = time.perf_counter()
     step = progress or (lambda fraction, label: None)
@@ -88,6 +89,7 @@ def build_demo(
                 uploaded_by="demo",
                 uploaded_at=datetime.fromisoformat(entry.uploaded_at),
                 secret=secret,
+                principal=SYSTEM,
             )
             if not report.ok or report.rows_refused or report.duplicate or report.kind != entry.kind:
                 details = [r.to_dict("en") for r in (report.refusals or [])[:5]]

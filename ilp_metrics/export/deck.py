@@ -22,6 +22,7 @@ from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked, reasons_text
 from ilp_metrics.export.privacy import count_text
 from ilp_metrics.figures.charts import LINE_COLOUR, fmt_value
+from ilp_metrics.security.scope import Principal
 
 COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
 
@@ -91,6 +92,7 @@ class Context:
     facts: Facts
     public: bool
     con: duckdb.DuckDBPyConnection | None = None
+    principal: Principal | None = None  # who asks: the comparison slide queries `con` within its scope
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -400,15 +402,17 @@ COMPARE_SPAN = 6  # the big numbers: mean of the monthly medians over 6 months b
 def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     """Median monthly coverage per cohort over months since each puskesmas's own ILP start
     (`ilp_metrics.metrics.compare.aligned_series`), every cohort of the database (not only this kabupaten)."""
-    if ctx.con is None or importlib.util.find_spec("ilp_metrics.metrics.compare") is None:
+    if ctx.con is None or ctx.principal is None or importlib.util.find_spec("ilp_metrics.metrics.compare") is None:
         return []
     from ilp_metrics.metrics import compare  # issue 5
 
-    names = {c.lower(): c for c in compare.cohorts(ctx.con)}
+    names = {c.lower(): c for c in compare.cohorts(ctx.con, principal=ctx.principal)}
     if not {"pilot", "adopter"} <= set(names):
         return []
-    groups = {g: compare.resolve_group(ctx.con, names[g]) for g in ("pilot", "adopter")}
-    series = compare.aligned_series(ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue)
+    groups = {g: compare.resolve_group(ctx.con, names[g], principal=ctx.principal) for g in ("pilot", "adopter")}
+    series = compare.aligned_series(
+        ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, principal=ctx.principal
+    )
     lo, hi = COMPARE_WINDOW
     series = series[
         (series["months_since_start"] >= lo)
@@ -593,9 +597,14 @@ def build_deck(
     public: bool = False,
     con: duckdb.DuckDBPyConnection | None = None,
     builders: list[SlideBuilder] | None = None,
+    principal: Principal,
 ) -> Deck:
-    """Every slide, in order; `con` is needed only by slides that query beyond `facts` (the comparison)."""
-    ctx = Context(facts, public, con)
+    """Every slide, in order; `con` is needed only by slides that query beyond `facts` (the comparison),
+    which they do within the `principal`'s scope. A principal without the dashboard (a guest) gets the
+    public deck only."""
+    principal.require("view")
+    public = public or not principal.can("dashboard")
+    ctx = Context(facts, public, con, principal)
     slides = [s for build in (builders or SLIDE_BUILDERS) for s in build(ctx)]
     return Deck(
         area=facts.area,

@@ -18,6 +18,7 @@ from ilp_metrics.core.formatting import month_name
 from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.security.scope import Principal
 
 
 class NoData(ValueError):
@@ -132,8 +133,11 @@ def gather(
     through: int | None = None,
     lang: str = "id",
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> Facts:
-    """Every figure of the exports for one kabupaten, January to `through` (default: last month with data)."""
+    """Every figure of the exports for one kabupaten, January to `through` (default: last month with data);
+    findings within the `principal`'s scope."""
+    principal.require("view")
     cat = catalogue or load_catalogue()
     regency = normalise_regency(regency)
     registry = con.execute(
@@ -147,7 +151,7 @@ def gather(
     if registry.empty:
         raise NoData(f"tidak ada puskesmas terdaftar untuk kabupaten {regency}")
     if through is None:
-        through = latest_data_month(con, year, regency)
+        through = latest_data_month(con, year, regency, principal=principal)
         if through is None:
             raise NoData(f"tidak ada data layanan tahun {year} untuk kabupaten {regency}")
     name = con.execute("SELECT name FROM ref_regency WHERE code = $c", {"c": regency}).fetchone()
@@ -157,26 +161,51 @@ def gather(
 
     codes = [i.code for i in cat.indicators]
     kab_monthly = coverage_many(
-        con, codes, level="kabupaten", year=year, through=through, regency=regency, catalogue=cat
+        con, codes, level="kabupaten", year=year, through=through, regency=regency, catalogue=cat, principal=principal
     )
     kab = snapshot(kab_monthly)
     kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
     pusk = snapshot(
-        coverage_many(con, codes, level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+        coverage_many(
+            con,
+            codes,
+            level="puskesmas",
+            year=year,
+            through=through,
+            regency=regency,
+            catalogue=cat,
+            principal=principal,
+        )
     ).reset_index(drop=True)
 
     kab_index = readiness_index(
-        con, level="kabupaten", year=year, through=through, first=through, regency=regency, catalogue=cat
+        con,
+        level="kabupaten",
+        year=year,
+        through=through,
+        first=through,
+        regency=regency,
+        catalogue=cat,
+        principal=principal,
     )
     value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
     pusk_index = readiness_index(
-        con, level="puskesmas", year=year, through=through, first=through, regency=regency, catalogue=cat
+        con,
+        level="puskesmas",
+        year=year,
+        through=through,
+        first=through,
+        regency=regency,
+        catalogue=cat,
+        principal=principal,
     )[["unit_code", "unit_name", "readiness_index"]]
     uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
     from ilp_metrics import quality
 
-    found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat)
-    flags = quality.figure_flags(con, year, regency, through, lang=lang, found=found, catalogue=cat)
+    found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat, principal=principal)
+    flags = quality.figure_flags(
+        con, year, regency, through, lang=lang, found=found, catalogue=cat, principal=principal
+    )
     return Facts(
         regency=regency,
         area=area,
@@ -199,17 +228,17 @@ def gather(
 
 
 def desa_figures(
-    con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None, principal=None
+    con: duckdb.DuckDBPyConnection, facts: Facts, codes: list[str] | None = None, *, principal: Principal
 ) -> pd.DataFrame:
     """Desa snapshot (PWS tables) for the indicators reported per desa; for exports that are not public.
-    With a `principal`, only the desa it may see (a puskesmas account: its own; a guest: none)."""
+    Only the desa the `principal` may see (a puskesmas account: its own; a guest: none)."""
     from ilp_metrics.metrics.coverage import levels_for
 
     cat = facts.catalogue
     wanted = [c for c in (codes or [i.code for i in cat.indicators]) if "desa" in levels_for(cat.indicator(c))]
     if not wanted:
         return pd.DataFrame()
-    if principal is not None and not (principal.can("desa_all") or principal.can("desa_own")):
+    if not principal.sees_desa:
         return pd.DataFrame()
     frame = coverage_many(
         con,

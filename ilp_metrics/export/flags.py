@@ -59,7 +59,7 @@ def footnote_lines(
     return lines
 
 
-def findings_table(facts: Facts, *, principal: Principal | None = None, public: bool = False) -> pd.DataFrame:
+def findings_table(facts: Facts, *, principal: Principal, public: bool = False) -> pd.DataFrame:
     """The period's data-quality findings as the workbook's "Kualitas data" sheet, headers in the
     export's language: desa-level findings only within the `principal`'s scope, none when `public`."""
     from ilp_metrics import quality
@@ -68,10 +68,7 @@ def findings_table(facts: Facts, *, principal: Principal | None = None, public: 
     found = facts.findings
     if found is None or found.empty:
         found = pd.DataFrame(columns=quality.FINDING_COLUMNS)
-    if public:
-        found = found[found["desa"].isna()]
-    elif principal is not None:
-        found = quality.within_scope(found, principal)
+    found = found[found["desa"].isna()] if public else quality.within_scope(found, principal)
     checks = {c.code: c.name.get(lang) for c in rules.checks}
     severities = {s.code: s.name.get(lang) for s in rules.severities}
     return pd.DataFrame(

@@ -167,18 +167,23 @@ def ingest_file(
     max_refusals: int = 1000,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
-    principal: Principal | None = None,
+    principal: Principal,
 ) -> IngestReport:
     """Validate one file and, unless refused (or dry_run), commit it in one transaction.
 
-    With a `principal`, the upload must be within its scope: a puskesmas account may only send the
-    kinds in PUSKESMAS_UPLOAD_KINDS, and only rows of its own puskesmas (else the file is refused)."""
+    The upload must be within the `principal`'s scope: it needs the upload permission (a guest's file is
+    refused before it is read), and a puskesmas account may only send the kinds in PUSKESMAS_UPLOAD_KINDS
+    and only rows of its own puskesmas (else the file is refused)."""
     path = Path(path)
     report = IngestReport(file_name=file_name or path.name, ok=False, lang=lang)
     cat = catalogue or load_catalogue()
     if isinstance(profile, (str, Path)):
         profile = load_profile(profile)
     step = progress or (lambda fraction, label: None)
+    if not principal.can("upload"):
+        report.error_code = "scope_no_upload"
+        report.error = FileProblem("scope_no_upload").message(lang)
+        return report
     with WRITE_LOCK:
         cur = con.cursor()
         raw = None
@@ -243,9 +248,9 @@ def ingest_file(
             cur.close()
 
 
-def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal | None, v: Validation) -> None:
+def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal, v: Validation) -> None:
     """Refuse a file outside the uploader's scope (before anything is written)."""
-    if principal is None or principal.can("desa_all"):
+    if principal.can("desa_all"):
         return
     if not principal.can("upload"):
         raise FileProblem("scope_no_upload")
@@ -270,7 +275,7 @@ def preview_file(
     profile: Profile | None = None,
     rows: int = 10,
     catalogue: Catalogue | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
     When no kind fits the headers (a required column was not recognised), the headers, the columns

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 
 from ilp_metrics.core.db import WRITE_LOCK, bump_data_version, transaction
 from ilp_metrics.ingest.validate import Validation
 from ilp_metrics.security import audit
+from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal, ScopeDenied
 
 DATA_TABLES = {
     "puskesmas": "puskesmas",
@@ -34,12 +36,20 @@ class LoadResult:
     rows_replaced: int
 
 
+def _first_int(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    """The first column of the statement's single row, as an int (a count, an id)."""
+    row = (con.execute(sql, params) if params else con.execute(sql)).fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return int(row[0])
+
+
 def find_duplicate(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     row = con.execute(
         "SELECT upload_id FROM uploads WHERE sha256 = ? AND status <> 'withdrawn' ORDER BY upload_id LIMIT 1",
         [sha256],
     ).fetchone()
-    return row[0] if row else None
+    return int(row[0]) if row else None
 
 
 def _slice_delete(con: duckdb.DuckDBPyConnection, kind: str, acc: str) -> int:
@@ -49,23 +59,29 @@ def _slice_delete(con: duckdb.DuckDBPyConnection, kind: str, acc: str) -> int:
         month = "ilp_month_start(service_date)" if kind == "layanan" else "period"
         new_month = "ilp_month_start(t_service_date)" if kind == "layanan" else "t_period"
         code, new_code = ("item_code", "r_item") if kind == "kesiapan" else ("service_code", "r_service")
-        return con.execute(f"""
+        return _first_int(
+            con,
+            f"""
             DELETE FROM {table} t USING (
                 SELECT DISTINCT r_puskesmas AS p, {new_month} AS m, {new_code} AS c FROM {acc}
             ) s WHERE t.puskesmas_code = s.p AND {month} = s.m AND t.{code} = s.c
-        """).fetchone()[0]
+        """,
+        )
     if kind == "sasaran":
-        return con.execute(f"""
+        return _first_int(
+            con,
+            f"""
             DELETE FROM sasaran t USING (
                 SELECT DISTINCT t_year AS y, area_level AS l, area_code AS a, r_target_group AS g FROM {acc}
             ) s WHERE t.year = s.y AND t.area_level = s.l AND t.area_code = s.a AND t.target_group = s.g
-        """).fetchone()[0]
+        """,
+        )
     if kind == "puskesmas":
-        return con.execute(
-            f"DELETE FROM puskesmas WHERE upper(puskesmas_code) IN (SELECT upper(puskesmas_code) FROM {acc})"
-        ).fetchone()[0]
+        return _first_int(
+            con, f"DELETE FROM puskesmas WHERE upper(puskesmas_code) IN (SELECT upper(puskesmas_code) FROM {acc})"
+        )
     if kind == "desa":
-        return con.execute(f"DELETE FROM desa WHERE desa_code IN (SELECT t_desa FROM {acc})").fetchone()[0]
+        return _first_int(con, f"DELETE FROM desa WHERE desa_code IN (SELECT t_desa FROM {acc})")
     raise ValueError(kind)
 
 
@@ -137,7 +153,7 @@ def commit(
 ) -> LoadResult:
     """Write the accepted records and the upload row in one transaction (all or nothing)."""
     with transaction(con):
-        upload_id = con.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
+        upload_id = _first_int(con, "SELECT nextval('upload_id_seq')")
         replaced = _slice_delete(con, v.kind, v.accepted)
         _insert(con, v.kind, v.accepted, upload_id)
         con.execute(
@@ -188,15 +204,37 @@ def commit(
     return LoadResult(upload_id=upload_id, rows_replaced=replaced)
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, actor: str = "system") -> int:
-    """Remove an upload's rows in one transaction (one writer at a time); returns how many rows were removed."""
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, principal: Principal, actor: str | None = None) -> int:
+    """Remove an upload's rows in one transaction (one writer at a time); returns how many rows were removed.
+
+    The `principal` needs the upload permission; one without the withdraw permission (a puskesmas account)
+    may only withdraw an upload of the kinds it may send whose rows are all of its own puskesmas.
+    Audited under `actor` (default: the principal's username)."""
+    principal.require("upload")
     with WRITE_LOCK, transaction(con):
         row = con.execute("SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
         if row is None:
             raise KeyError(upload_id)
         kind, _ = row
-        removed = con.execute(f"DELETE FROM {DATA_TABLES[kind]} WHERE upload_id = ?", [upload_id]).fetchone()[0]
+        table = DATA_TABLES[kind]
+        if not principal.can("withdraw"):
+            _check_own_upload(con, principal, upload_id, kind, table)
+        removed = _first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
         bump_data_version(con)
-        audit.record(con, actor, "withdraw", str(upload_id), {"kind": kind, "rows": removed})
+        audit.record(con, actor or principal.username, "withdraw", str(upload_id), {"kind": kind, "rows": removed})
     return removed
+
+
+def _check_own_upload(
+    con: duckdb.DuckDBPyConnection, principal: Principal, upload_id: int, kind: str, table: str
+) -> None:
+    """Refuse, before anything is removed, an upload that is not wholly the principal's own puskesmas's."""
+    if kind not in PUSKESMAS_UPLOAD_KINDS:
+        raise ScopeDenied("withdraw_other_puskesmas", upload_id=upload_id, own=principal.puskesmas_code)
+    others = con.execute(
+        f"SELECT count(*) FROM {table} WHERE upload_id = ? AND upper(puskesmas_code) <> upper(?)",
+        [upload_id, principal.puskesmas_code],
+    ).fetchone()
+    if others is None or others[0]:
+        raise ScopeDenied("withdraw_other_puskesmas", upload_id=upload_id, own=principal.puskesmas_code)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -27,6 +28,7 @@ from scipy import stats
 
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates
+from ilp_metrics.security.scope import Principal
 
 ALIGNED_COLUMNS = [
     "group",
@@ -113,13 +115,14 @@ class NotComparable(ValueError):
 _REGENCY = re.compile(r"^\d{2}\.?\d{2}$")
 
 
-def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
+def resolve_group(con: duckdb.DuckDBPyConnection, spec: str, *, principal: Principal) -> list[str]:
     """Puskesmas codes of a group: a regency code (`73.09` or `7309`: all its puskesmas), a cohort
     name from the registry (`pilot`, case-insensitive), or a comma-separated list of puskesmas codes.
 
     Raises GroupError (message keys `compare.group_empty`, `compare.group_unknown`) when the
     specification names no puskesmas or names unknown codes: a silently empty group would draw nothing.
     """
+    principal.require("view")  # puskesmas codes of the registry: public to every role
     text = (spec or "").strip()
     if not text:
         raise GroupError("compare.group_empty", spec=spec or "")
@@ -130,7 +133,10 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
         ).fetchall()
     elif (
         "," not in text
-        and con.execute("SELECT count(*) FROM puskesmas WHERE lower(cohort) = lower($c)", {"c": text}).fetchone()[0]
+        and (
+            con.execute("SELECT count(*) FROM puskesmas WHERE lower(cohort) = lower($c)", {"c": text}).fetchone()
+            or (0,)
+        )[0]
     ):
         rows = con.execute(
             "SELECT puskesmas_code FROM puskesmas WHERE lower(cohort) = lower($c) ORDER BY 1", {"c": text}
@@ -154,8 +160,9 @@ def resolve_group(con: duckdb.DuckDBPyConnection, spec: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def cohorts(con: duckdb.DuckDBPyConnection) -> list[str]:
+def cohorts(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> list[str]:
     """Cohort names in the registry (for pickers)."""
+    principal.require("view")
     return [
         r[0]
         for r in con.execute(
@@ -194,7 +201,7 @@ def _data_years(con: duckdb.DuckDBPyConnection, units: list[str]) -> list[int]:
                UNION ALL SELECT year(max(period)) FROM capaian WHERE list_contains($u, puskesmas_code))""",
         {"u": units},
     ).fetchone()
-    if row[0] is None:
+    if row is None or row[0] is None:
         return []
     return list(range(int(row[0]), int(row[1]) + 1))
 
@@ -248,6 +255,7 @@ def monthly_coverage(
     *,
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Monthly coverage per indicator, puskesmas and calendar month, with months since the unit's start.
 
@@ -278,6 +286,7 @@ def monthly_coverage(
     )
     if not inds or not units:
         return empty
+    principal.require("view")  # puskesmas-level figures only
     years = list(years) if years is not None else _data_years(con, units)
     registry = con.execute(
         "SELECT puskesmas_code AS unit_code, regency_code, ilp_start_date FROM puskesmas "
@@ -289,7 +298,13 @@ def monthly_coverage(
     for year in years:
         for regency in regencies:  # one statement per kabupaten: each scans only its puskesmas
             part = coverage_many(
-                con, [i.code for i in inds], level="puskesmas", year=year, regency=regency, catalogue=cat
+                con,
+                [i.code for i in inds],
+                level="puskesmas",
+                year=year,
+                regency=regency,
+                catalogue=cat,
+                principal=principal,
             )
             frames.append(part[part["unit_code"].isin(units)])
     if not frames:
@@ -314,12 +329,19 @@ def monthly_coverage(
 
 
 def _monthly_for(
-    con, indicator: str | Iterable[str], groups: Mapping[str, list[str]], monthly: pd.DataFrame | None, years, catalogue
+    con: duckdb.DuckDBPyConnection,
+    indicator: str | Iterable[str],
+    groups: Mapping[str, list[str]],
+    monthly: pd.DataFrame | None,
+    years: Iterable[int] | None,
+    catalogue: Catalogue | None,
+    principal: Principal,
 ) -> tuple[pd.DataFrame, list[str]]:
+    principal.require("view")
     codes = [indicator] if isinstance(indicator, str) else list(indicator)
     if monthly is None:
         units = [u for members in groups.values() for u in members]
-        monthly = monthly_coverage(con, codes, units, years=years, catalogue=catalogue)
+        monthly = monthly_coverage(con, codes, units, years=years, catalogue=catalogue, principal=principal)
     return monthly[monthly["indicator"].isin(codes)], codes
 
 
@@ -329,7 +351,7 @@ def _with_groups(monthly: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.D
     return pd.concat(parts, ignore_index=True) if parts else monthly.assign(group=pd.Series(dtype=str))
 
 
-def _spread(grouped) -> pd.DataFrame:
+def _spread(grouped: Any) -> pd.DataFrame:  # a pandas GroupBy
     values = grouped["monthly_coverage_pct"]
     return pd.DataFrame(
         {
@@ -351,12 +373,13 @@ def aligned_series(
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
     monthly: pd.DataFrame | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Per group and month since each unit's own ILP start (negative before, 0 = the start month):
     how many units contribute, and the median, 25th and 75th percentiles (linear interpolation) and
     mean of their monthly coverage. Units without a start date are left out; months where no unit
     reported are absent. Pass `monthly` (from monthly_coverage) to reuse a computed series."""
-    data, _ = _monthly_for(con, indicator, groups, monthly, years, catalogue)
+    data, _ = _monthly_for(con, indicator, groups, monthly, years, catalogue, principal)
     data = _with_groups(data.dropna(subset=["months_since_start", "monthly_coverage_pct"]), groups)
     if data.empty:
         return pd.DataFrame(columns=ALIGNED_COLUMNS)
@@ -377,10 +400,11 @@ def calendar_series(
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
     monthly: pd.DataFrame | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """The same spread per calendar month, for audiences who think in dates; `units_started` says
     how many of the contributing units had started ILP by that month."""
-    data, _ = _monthly_for(con, indicator, groups, monthly, years, catalogue)
+    data, _ = _monthly_for(con, indicator, groups, monthly, years, catalogue, principal)
     data = _with_groups(data.dropna(subset=["monthly_coverage_pct"]), groups)
     if data.empty:
         return pd.DataFrame(columns=CALENDAR_COLUMNS)
@@ -408,6 +432,7 @@ def before_after(
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
     monthly: pd.DataFrame | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Per unit: mean monthly coverage over months −`months`..−1 before its ILP start and +1..+`months`
     after (the start month 0 is left out: it mixes before and after and, where aggregates give way
@@ -415,7 +440,7 @@ def before_after(
     `included` is true when both sides have at least `min_months` months: only those units enter
     the group means and the difference-in-differences (a unit that started six weeks ago says
     nothing yet)."""
-    data, codes = _monthly_for(con, indicator, groups, monthly, years, catalogue)
+    data, codes = _monthly_for(con, indicator, groups, monthly, years, catalogue, principal)
     data = data.dropna(subset=["months_since_start", "monthly_coverage_pct"])
     k = data["months_since_start"].astype(int)
     before = data[(k >= -months) & (k <= -1)].groupby(["indicator", "unit_code"])["monthly_coverage_pct"]
@@ -534,6 +559,7 @@ def funnel(
     regency: str | None = None,
     *,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Funnel plot data: each puskesmas's coverage to date (cumulative from January through
     `through`) against its annual denominator, the district rate (all its puskesmas pooled) and the
@@ -544,7 +570,16 @@ def funnel(
     if ind.numerator.readiness_item or ind.unit != "percent":
         raise NotComparable("compare.funnel_not_binomial", indicator)
     frame = snapshot(
-        coverage_many(con, [indicator], level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+        coverage_many(
+            con,
+            [indicator],
+            level="puskesmas",
+            year=year,
+            through=through,
+            regency=regency,
+            catalogue=cat,
+            principal=principal,
+        )
     )
     frame = frame[frame["has_data"] & (frame["denominator"] > 0)].copy()
     if frame.empty:
@@ -574,9 +609,10 @@ def funnel_curve(rate: float, n_min: float, n_max: float, points: int = 200) -> 
     return out
 
 
-def aggregate_reporters(con: duckdb.DuckDBPyConnection, units: Iterable[str]) -> list[str]:
+def aggregate_reporters(con: duckdb.DuckDBPyConnection, units: Iterable[str], *, principal: Principal) -> list[str]:
     """Puskesmas among `units` that sent aggregate reports (capaian) at some time: their series switch
     source at some point, and person counts of that calendar year mix the two (see monthly_coverage)."""
+    principal.require("view")
     return [
         r[0]
         for r in con.execute(

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -25,6 +26,8 @@ from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.security.scope import Principal
 
 LEVELS = ("kabupaten", "puskesmas", "desa")
+
+_NO_VALUE = np.array(None, dtype=object)  # "no figure" in np.where / np.select results (object arrays)
 
 # Column that names the unit at each level, in the record CTEs (the only identifiers ever
 # formatted into the SQL below, and only from this whitelist).
@@ -100,8 +103,11 @@ def levels_for(ind: Indicator) -> tuple[str, ...]:
     return LEVELS
 
 
-def latest_data_month(con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None) -> int | None:
+def latest_data_month(
+    con: duckdb.DuckDBPyConnection, year: int, regency: str | None = None, *, principal: Principal
+) -> int | None:
     """Last month of `year` with any service record or aggregate report (the default 'through')."""
+    principal.require("view")
     row = con.execute(
         """
         WITH scope AS (
@@ -380,7 +386,7 @@ ORDER BY r.indicator, u.unit_code, m.month
 """
 
 
-def _bind(sql: str, params: dict) -> dict:
+def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """Only the parameters the statement names (DuckDB refuses unused ones)."""
     return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
@@ -401,8 +407,8 @@ class _Entry:
     aggregates: bool
 
 
-def _service_params(entries: list[_Entry]) -> dict:
-    d: dict[str, list] = {
+def _service_params(entries: list[_Entry]) -> dict[str, list[Any]]:
+    d: dict[str, list[Any]] = {
         k: []
         for k in (
             "d_indicator",
@@ -416,7 +422,7 @@ def _service_params(entries: list[_Entry]) -> dict:
             "d_aggregates",
         )
     }
-    t: dict[str, list] = {"t_indicator": [], "t_group": [], "t_factor": []}
+    t: dict[str, list[Any]] = {"t_indicator": [], "t_group": [], "t_factor": []}
     for entry in entries:
         ind = entry.indicator
         num = ind.numerator
@@ -438,14 +444,14 @@ def _service_params(entries: list[_Entry]) -> dict:
     return {**d, **t}
 
 
-def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict:
-    r: dict[str, list] = {"r_indicator": [], "r_num": [], "r_den": [], "r_den_boolean": [], "r_stock": []}
+def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict[str, list[Any]]:
+    r: dict[str, list[Any]] = {"r_indicator": [], "r_num": [], "r_den": [], "r_den_boolean": [], "r_stock": []}
     for ind in inds:
         den_item = ind.denominator.readiness_item
         r["r_indicator"].append(ind.code)
         r["r_num"].append(ind.numerator.readiness_item)
         r["r_den"].append(den_item)
-        r["r_den_boolean"].append(cat.readiness_item(den_item).value_type == "boolean")
+        r["r_den_boolean"].append(cat.readiness_item(str(den_item)).value_type == "boolean")
         r["r_stock"].append(ind.numerator.count == "latest_value")
     return r
 
@@ -460,7 +466,7 @@ def _series(
     puskesmas: str | None,
 ) -> pd.DataFrame:
     """Numerator series (and target-group or readiness denominators), at most two statements."""
-    base = {
+    base: dict[str, Any] = {
         "regency": regency,
         "puskesmas": puskesmas,
         "year": window.year,
@@ -469,11 +475,12 @@ def _series(
         "start": window.start,
         "end": window.end,
     }
-    base["scope_lo"], base["scope_hi"] = con.execute(
+    bounds = con.execute(
         "SELECT min(puskesmas_code), max(puskesmas_code) FROM puskesmas "
         "WHERE ($regency IS NULL OR regency_code = $regency) AND ($puskesmas IS NULL OR puskesmas_code = $puskesmas)",
         {"regency": regency, "puskesmas": puskesmas},
     ).fetchone()
+    base["scope_lo"], base["scope_hi"] = bounds if bounds is not None else (None, None)
     frames = []
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
@@ -505,7 +512,7 @@ def coverage_many(
     regency: str | None = None,
     puskesmas: str | None = None,
     catalogue: Catalogue | None = None,
-    principal: Principal | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Coverage of several indicators for every unit of `level`, one row per indicator, unit and month.
 
@@ -514,20 +521,22 @@ def coverage_many(
     kabupaten, `puskesmas` to one puskesmas (and its desa). `through` defaults to the last month of
     the year with data (December when there is none). Indicators without a figure at `level`
     (readiness items at desa level) are skipped; ask `coverage` for one to get an error instead.
-    With a `principal`, desa rows are limited to what it may see (scope.Principal.desa_puskesmas):
-    a puskesmas account gets its own desa, and ScopeDenied when it asks for another centre's.
+    Desa rows are limited to what the `principal` may see (scope.Principal.desa_puskesmas): a
+    puskesmas account gets its own desa and ScopeDenied when it asks for another centre's; a guest
+    gets ScopeDenied for any desa level request.
     """
     cat = catalogue or load_catalogue()
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
-    if principal is not None and level == "desa":
+    principal.require("view")
+    if level == "desa":
         puskesmas = principal.desa_puskesmas(puskesmas)
     wanted = [cat.indicator(c) for c in dict.fromkeys(codes)]
     wanted = [i for i in wanted if level in levels_for(i)]
     if not wanted:
         return pd.DataFrame(columns=COLUMNS)
     if through is None:
-        through = latest_data_month(con, year, regency) or 12
+        through = latest_data_month(con, year, regency, principal=principal) or 12
     window = Window(year, first, through)
     # Indicators whose denominator is another indicator's numerator bring that indicator along,
     # counted on the same sources as their own numerator (individual records only when the
@@ -557,7 +566,7 @@ def coverage(
     regency: str | None = None,
     puskesmas: str | None = None,
     catalogue: Catalogue | None = None,
-    principal: Principal | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """`coverage_many` for one indicator; raises LevelNotAvailable when it has no figure at `level`."""
     cat = catalogue or load_catalogue()
@@ -579,7 +588,7 @@ def coverage(
 
 def _denominator_key(ind: Indicator) -> str:
     other = ind.denominator.indicator
-    return other if uses_aggregates(ind) else f"{other}#individual"
+    return str(other) if uses_aggregates(ind) else f"{other}#individual"
 
 
 def _indicator_denominators(frame: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
@@ -637,7 +646,7 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
     comparable = previous.notna() & out["coverage_month"].notna() & (out["status"] != "tidak_ada_data")
     better = np.where(lower, out["coverage_month"] < previous, out["coverage_month"] > previous)
     same = out["coverage_month"] == previous
-    out["trend"] = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), None)
+    out["trend"] = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), _NO_VALUE)
     readings = {(r.above_target, r.rising): r.code for r in cat.status.pws}
     above = (out["status"] == "tercapai").to_numpy()
     out["pws_reading"] = np.select(
@@ -648,7 +657,7 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
             comparable & ~above & ~better,
         ],
         [readings[(True, True)], readings[(True, False)], readings[(False, True)], readings[(False, False)]],
-        default=None,
+        default=_NO_VALUE,
     )
 
     _gap_and_projection(out, cat, keys, cumulative, lower, factor, window)
@@ -662,7 +671,7 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
 def _gap_and_projection(
     out: pd.DataFrame,
     cat: Catalogue,
-    keys: list,
+    keys: list[pd.Series],
     cumulative: pd.Series,
     lower: pd.Series,
     factor: pd.Series,
@@ -694,7 +703,7 @@ def _gap_and_projection(
         lower.to_numpy(),
         out["_min_ratio"].to_numpy(float),
     )
-    out["projected_status"] = np.where(usable, status, None)
+    out["projected_status"] = np.where(usable, status, _NO_VALUE)
     needed = np.ceil(out["annual_target"] * den / factor - out["numerator"] - 1e-9).clip(lower=0)
     gap = needed.where(usable & ~lower)
     out["gap"] = gap.round().astype("Int64")

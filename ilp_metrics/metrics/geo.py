@@ -20,6 +20,7 @@ import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
+from ilp_metrics.security.scope import Principal
 
 # Property names that carry a Kemendagri code in common boundary files (BIG/Dukcapil/BPS exports,
 # GADM-like re-codings), compared case-insensitively, first match wins; the feature's own `id` last.
@@ -87,7 +88,7 @@ def normalise_code(value: Any) -> tuple[str, str] | None:
     return ".".join(parts), LEVEL_BY_DIGITS[len(digits)]
 
 
-def _code_of(feature: dict) -> tuple[tuple[str, str] | None, Any]:
+def _code_of(feature: dict[str, Any]) -> tuple[tuple[str, str] | None, Any]:
     props = feature.get("properties") or {}
     lower = {str(k).lower(): v for k, v in props.items()} if isinstance(props, dict) else {}
     for key in CODE_PROPERTIES:
@@ -98,12 +99,13 @@ def _code_of(feature: dict) -> tuple[tuple[str, str] | None, Any]:
     return None, None
 
 
-def _name_of(feature: dict, code: str) -> str:
+def _name_of(feature: dict[str, Any], code: str) -> str:
     props = feature.get("properties") or {}
     lower = {str(k).lower(): v for k, v in props.items()} if isinstance(props, dict) else {}
     for key in NAME_PROPERTIES:
-        if isinstance(lower.get(key), str) and lower[key].strip():
-            return lower[key].strip()
+        value = lower.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     return code
 
 
@@ -170,27 +172,34 @@ class Match:
     missing: list[str]  # areas of the registry (in scope) without a boundary in the file
 
 
-def known_areas(con: duckdb.DuckDBPyConnection, level: str, regency: str | None = None) -> pd.DataFrame:
+def known_areas(
+    con: duckdb.DuckDBPyConnection, level: str, regency: str | None = None, *, principal: Principal
+) -> pd.DataFrame:
     """Registry areas at `level` (desa from the desa registry; kecamatan from the desa codes' first three
-    parts), with name and puskesmas, limited to one kabupaten."""
+    parts), with name and puskesmas, limited to one kabupaten and to the desa the `principal` may see
+    (a puskesmas account: its own; a guest: ScopeDenied)."""
+    own = principal.desa_puskesmas(None)
     if level == "desa":
         sql = """SELECT d.desa_code AS code, d.desa_name AS name, d.puskesmas_code
                  FROM desa d JOIN puskesmas p USING (puskesmas_code)
-                 WHERE $r IS NULL OR p.regency_code = $r ORDER BY 1"""
+                 WHERE ($r IS NULL OR p.regency_code = $r) AND ($p IS NULL OR d.puskesmas_code = $p) ORDER BY 1"""
     elif level == "kecamatan":
         sql = """SELECT DISTINCT left(d.desa_code, 8) AS code, coalesce(k.name, left(d.desa_code, 8)) AS name,
                         CAST(NULL AS VARCHAR) AS puskesmas_code
                  FROM desa d JOIN puskesmas p USING (puskesmas_code)
                  LEFT JOIN ref_district k ON k.code = left(d.desa_code, 8)
-                 WHERE $r IS NULL OR p.regency_code = $r ORDER BY 1"""
+                 WHERE ($r IS NULL OR p.regency_code = $r) AND ($p IS NULL OR d.puskesmas_code = $p) ORDER BY 1"""
     else:
         raise ValueError(f"level must be desa or kecamatan, got {level!r}")
-    return con.execute(sql, {"r": regency}).df()
+    return con.execute(sql, {"r": regency, "p": own}).df()
 
 
-def match_boundaries(con: duckdb.DuckDBPyConnection, boundaries: Boundaries, regency: str | None = None) -> Match:
+def match_boundaries(
+    con: duckdb.DuckDBPyConnection, boundaries: Boundaries, regency: str | None = None, *, principal: Principal
+) -> Match:
+    """Which boundary areas the registry knows (within the `principal`'s desa scope), which it does not."""
     level = boundaries.level or "desa"
-    known = set(known_areas(con, level, regency)["code"])
+    known = set(known_areas(con, level, regency, principal=principal)["code"])
     codes = [a.code for a in boundaries.areas if a.level == level]
     matched = [c for c in codes if c in known]
     unmatched = [c for c in codes if c not in known]
@@ -206,7 +215,7 @@ def area_values(
     through: int | None = None,
     regency: str | None = None,
     catalogue: Catalogue | None = None,
-    principal=None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Coverage to date per desa (only those the `principal` may see), or per kecamatan (the sum of its desa numerators over the sum of their
     denominators: distinct persons served in two desa count in both, see the drill-down rule), with status.
@@ -247,7 +256,7 @@ def area_values(
     out["status"] = cat.status.classify_many(
         out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float), lower, ratio
     )
-    names = known_areas(con, "kecamatan", regency).set_index("code")["name"]
+    names = known_areas(con, "kecamatan", regency, principal=principal).set_index("code")["name"]
     out["name"] = out["code"].map(names).fillna(out["code"])
     return out[cols]
 
@@ -260,12 +269,22 @@ def map_points(
     through: int | None = None,
     regency: str | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Puskesmas with registry coordinates, coverage to date, status and target population (the
     indicator's denominator), for the point map. Puskesmas without coordinates have NaN latitude."""
     cat = catalogue or load_catalogue()
     snap = snapshot(
-        coverage_many(con, [indicator], level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
+        coverage_many(
+            con,
+            [indicator],
+            level="puskesmas",
+            year=year,
+            through=through,
+            regency=regency,
+            catalogue=cat,
+            principal=principal,
+        )
     )
     registry = con.execute(
         """SELECT puskesmas_code AS unit_code, latitude, longitude, ilp_start_date, cohort FROM puskesmas

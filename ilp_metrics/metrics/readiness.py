@@ -8,11 +8,13 @@ All arithmetic runs in DuckDB; the result is small (units × months × items).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.security.scope import Principal
 
 _LEVEL_KEYS = {"puskesmas": "puskesmas_code", "kabupaten": "regency_code"}
 
@@ -98,7 +100,9 @@ _NAMES = {
 }
 
 
-def _params(cat: Catalogue, year: int, first: int, through: int, regency: str | None, puskesmas: str | None) -> dict:
+def _params(
+    cat: Catalogue, year: int, first: int, through: int, regency: str | None, puskesmas: str | None
+) -> dict[str, Any]:
     weighted = [i for i in cat.readiness_items if i.weight > 0]
     return {
         "regency": regency,
@@ -125,7 +129,9 @@ def _run(
     regency: str | None,
     puskesmas: str | None,
     catalogue: Catalogue | None,
+    principal: Principal,
 ) -> pd.DataFrame:
+    principal.require("view")  # puskesmas- and district-level figures only: every role may read them
     if level not in _LEVEL_KEYS:
         raise ValueError(f"readiness is reported per puskesmas or kabupaten, not {level!r}")
     if not 1 <= first <= through <= 12:
@@ -145,6 +151,7 @@ def readiness_items(
     regency: str | None = None,
     puskesmas: str | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Per unit, month and weighted item: value, denominator and 0–1 score (NaN when not reported)."""
     return _run(
@@ -157,6 +164,7 @@ def readiness_items(
         regency=regency,
         puskesmas=puskesmas,
         catalogue=catalogue,
+        principal=principal,
     )
 
 
@@ -170,6 +178,7 @@ def readiness_index(
     regency: str | None = None,
     puskesmas: str | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Per unit and month: the readiness index (0–100; NaN when a weighted item is missing)."""
     return _run(
@@ -182,11 +191,15 @@ def readiness_index(
         regency=regency,
         puskesmas=puskesmas,
         catalogue=catalogue,
+        principal=principal,
     )
 
 
-def ilp_started(con: duckdb.DuckDBPyConnection, *, on: date, regency: str | None = None) -> pd.DataFrame:
+def ilp_started(
+    con: duckdb.DuckDBPyConnection, *, on: date, regency: str | None = None, principal: Principal
+) -> pd.DataFrame:
     """Per kabupaten: puskesmas in the registry and how many had started ILP on `on`."""
+    principal.require("view")
     return con.execute(
         """
         SELECT p.regency_code AS unit_code, coalesce(r.name, p.regency_code) AS unit_name,

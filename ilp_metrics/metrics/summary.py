@@ -14,6 +14,7 @@ import pandas as pd
 
 from ilp_metrics.catalogue import STATUS_CODES, Catalogue, load_catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
+from ilp_metrics.security.scope import Principal
 
 SUMMARY_COLUMNS = ["cluster", "unit_code", "unit_name", "indicators", *STATUS_CODES, "on_track_share", "composite"]
 
@@ -45,10 +46,13 @@ def cluster_summary(
     regency: str | None = None,
     clusters: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Per cluster and unit (kabupaten or puskesmas): indicators per status, on-track share, composite."""
     cat = catalogue or load_catalogue()
     wanted = set(clusters) if clusters is not None else {c.code for c in cat.clusters}
     codes = [i.code for i in cat.indicators if i.cluster in wanted]
-    frame = coverage_many(con, codes, level=level, year=year, through=through, regency=regency, catalogue=cat)
+    frame = coverage_many(
+        con, codes, level=level, year=year, through=through, regency=regency, catalogue=cat, principal=principal
+    )
     return summarise(snapshot(frame), cat)

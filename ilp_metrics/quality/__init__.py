@@ -1,8 +1,9 @@
 """Data-quality checks (WHO Data Quality Review / DHIS2 Data Quality practice) over the stored tables.
 
-Public API (no Streamlit; a DuckDB connection in, data frames out):
+Public API (no Streamlit; a DuckDB connection in, data frames out; every call takes the keyword-only
+`principal` whose scope it applies: desa-level findings only for the desa it may see):
 
-* `findings(con, year, regency=None, through=None, lang='id')` — one row per finding, FINDING_COLUMNS.
+* `findings(con, year, regency=None, through=None, lang='id', principal=...)` — one row per finding, FINDING_COLUMNS.
 * `quality_score(con, year, ...)` — score per puskesmas × month (catalogue `quality.score_method`).
 * `completeness(con, year, ...)` — the puskesmas × month grid of what arrived.
 * `figure_flags(con, year, regency=None, through=None, lang='id')` — which coverage figures carry open
@@ -27,7 +28,8 @@ from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.quality import checks as _checks
 from ilp_metrics.quality.checks import Scope, make_scope
-from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES
+from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES, QualityRules
+from ilp_metrics.security.scope import Principal
 
 FINDING_COLUMNS = [
     "check",
@@ -75,12 +77,25 @@ __all__ = [
 ]
 
 
-def _scope(con, year: int, regency: str | None, through: int | None, catalogue: Catalogue | None) -> Scope:
+def _scope(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None,
+    through: int | None,
+    catalogue: Catalogue | None,
+    principal: Principal,
+) -> Scope:
+    principal.require("view")
     cat = catalogue or load_catalogue()
     if through is not None and not 1 <= int(through) <= 12:
         raise ValueError(f"through must be a month 1–12, got {through}")
     return make_scope(
-        con, int(year), normalise_regency(regency) if regency else None, int(through) if through else None, cat
+        con,
+        int(year),
+        normalise_regency(regency) if regency else None,
+        int(through) if through else None,
+        cat,
+        principal=principal,
     )
 
 
@@ -90,11 +105,13 @@ def completeness(
     regency: str | None = None,
     through: int | None = None,
     catalogue: Catalogue | None = None,
+    *,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Puskesmas × month grid: `reported` (any record or aggregate row), rows per source, desa registered
     and desa present, readiness row present; `desa_share` = desa present ÷ registered × 100 (0 when the
-    month is missing)."""
-    scope = _scope(con, year, regency, through, catalogue)
+    month is missing). Counts of desa per puskesmas only: no desa is named, so every role may read it."""
+    scope = _scope(con, year, regency, through, catalogue, principal)
     grid = _checks.completeness_grid(con, scope)
     share = np.where(
         grid["desa_registered"] > 0,
@@ -119,12 +136,14 @@ def findings(
     through: int | None = None,
     lang: str = "id",
     catalogue: Catalogue | None = None,
-    principal=None,
+    *,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
     data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`.
-    With a `principal`, desa-level findings only for the desa it may see (`within_scope`)."""
-    scope = _scope(con, year, regency, through, catalogue)
+    Desa-level findings only for the desa the `principal` may see (`within_scope`): the checks run over the
+    whole district, the scope is applied to what is returned."""
+    scope = _scope(con, year, regency, through, catalogue, principal)
     if not scope.regencies:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     reg = normalise_regency(regency) if regency else None
@@ -143,11 +162,10 @@ def findings(
     if not parts:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     raw = pd.concat(parts, ignore_index=True)
-    found = _finish(con, raw, scope, lang)
-    return found if principal is None else within_scope(found, principal)
+    return within_scope(_finish(con, raw, scope, lang), principal)
 
 
-def within_scope(found: pd.DataFrame, principal) -> pd.DataFrame:
+def within_scope(found: pd.DataFrame, principal: Principal) -> pd.DataFrame:
     """The findings a principal may read: desa-level findings name a desa and its counts, which only an
     account allowed that puskesmas's desa detail may see (ilp_metrics.security.scope); the rest is district-level."""
     if found.empty:
@@ -158,7 +176,7 @@ def within_scope(found: pd.DataFrame, principal) -> pd.DataFrame:
     return found[~desa_level | visible].reset_index(drop=True)
 
 
-def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict, dict]:
+def _names(con: duckdb.DuckDBPyConnection, desa_codes: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     pusk = dict(con.execute("SELECT puskesmas_code, puskesmas_name FROM puskesmas").fetchall())
     desa = dict(
         con.execute(
@@ -175,7 +193,7 @@ def _period_text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value[:7]
-    return pd.Timestamp(value).strftime("%Y-%m")
+    return str(pd.Timestamp(value).strftime("%Y-%m"))
 
 
 def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lang: str) -> pd.DataFrame:
@@ -300,12 +318,12 @@ def _table_label(code: Any, lang: str) -> str:
     return (pair[1] if lang == "en" else pair[0]) if pair else str(code)
 
 
-def _pair_label(rules, code: Any, lang: str) -> str:
+def _pair_label(rules: QualityRules, code: Any, lang: str) -> str:
     if not code:
         return "–"
     for p in rules.pairs:
         if p.code == code:
-            return p.name.get(lang)
+            return str(p.name.get(lang))
     return str(code)
 
 
@@ -319,14 +337,16 @@ def quality_score(
     through: int | None = None,
     found: pd.DataFrame | None = None,
     catalogue: Catalogue | None = None,
+    *,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Score per puskesmas × month = 100 × checks passed ÷ checks run (catalogue `quality.score_method`).
 
     Every check runs for every puskesmas-month. It fails there when a high or medium finding names that
     puskesmas and month, or names the puskesmas (or its whole kabupaten) without a month."""
     cat = catalogue or load_catalogue()
-    grid = completeness(con, year, regency, through, catalogue=cat)
-    found = findings(con, year, regency, through, catalogue=cat) if found is None else found
+    grid = completeness(con, year, regency, through, catalogue=cat, principal=principal)
+    found = findings(con, year, regency, through, catalogue=cat, principal=principal) if found is None else found
     n_checks = len(cat.quality.checks)
     serious = found[found["severity"].isin(SCORING_SEVERITIES)]
     rows = []
@@ -366,6 +386,8 @@ def figure_flags(
     lang: str = "id",
     found: pd.DataFrame | None = None,
     catalogue: Catalogue | None = None,
+    *,
+    principal: Principal,
 ) -> pd.DataFrame:
     """Which coverage figures carry open high-severity findings (catalogue `quality.flag_rule`).
 
@@ -377,7 +399,11 @@ def figure_flags(
     month asked is flagged when a row has that level and unit and `indicator` is None or equal.
     """
     cat = catalogue or load_catalogue()
-    found = findings(con, year, regency, through, lang=lang, catalogue=cat) if found is None else found
+    if found is None:
+        found = findings(con, year, regency, through, lang=lang, catalogue=cat, principal=principal)
+    else:
+        principal.require("view")
+        found = within_scope(found, principal)
     quiet = {c.code for c in cat.quality.checks if not c.marks_figures}
     serious = found[found["severity"].isin(FLAGGING_SEVERITIES) & ~found["check"].isin(quiet)]
     by_service: dict[str, list[str]] = {}
@@ -388,25 +414,26 @@ def figure_flags(
         if ind.denominator.target_group:
             by_group.setdefault(ind.denominator.target_group, []).append(ind.code)
     known = {i.code for i in cat.indicators}
-    service_based = [i.code for i in cat.indicators if i.numerator.services]
-    readiness_based = [i.code for i in cat.indicators if i.numerator.readiness_item]
+    service_based: list[str | None] = [i.code for i in cat.indicators if i.numerator.services]
+    readiness_based: list[str | None] = [i.code for i in cat.indicators if i.numerator.readiness_item]
+    every: list[str | None] = [None]
     rows = []
     for f in serious.itertuples():
         code = f.indicator
         if code is None or (isinstance(code, float) and math.isnan(code)):
             # A finding about service data (a missing month, a late or duplicated file) marks the indicators
             # counted from services, a missing readiness row those from the checklist; others every one.
-            indicators: list = (
+            indicators: list[str | None] = (
                 service_based
                 if f.check in SERVICE_DATA_CHECKS
                 else readiness_based
                 if f.check == "COMP_KESIAPAN_MONTH"
-                else [None]
+                else every
             )
         elif code in known:
             indicators = [code]
         else:
-            indicators = by_service.get(code) or by_group.get(code) or [None]
+            indicators = list(by_service.get(code) or by_group.get(code) or every)
         units = []
         if isinstance(f.desa, str) and f.desa and f.check not in ("REG_DESA_NO_PUSKESMAS",):
             units.append(("desa", f.desa))
@@ -415,12 +442,12 @@ def figure_flags(
         if isinstance(f.regency, str) and f.regency:
             units.append(("kabupaten", f.regency))
         for level, unit in units:
-            for ind in indicators:
+            for flagged in indicators:
                 rows.append(
                     {
                         "level": level,
                         "unit_code": unit,
-                        "indicator": ind,
+                        "indicator": flagged,
                         "period": f.period,
                         "severity": f.severity,
                         "check": f.check,
@@ -441,8 +468,10 @@ def flags_for(flags: pd.DataFrame, level: str, unit_code: str, indicator: str | 
     return hit.assign(_o=hit["severity"].map(order)).sort_values("_o").drop(columns="_o")
 
 
-def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> pd.DataFrame:
-    """The uploads a finding refers to (id, file, kind, who, when, period, rows, status)."""
+def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int], *, principal: Principal) -> pd.DataFrame:
+    """The uploads a finding refers to (id, file, kind, who, when, period, rows, status); the upload
+    history is for accounts that may see the dashboard (not a guest)."""
+    principal.require("dashboard")
     ids = sorted({int(i) for i in upload_ids})
     return con.execute(
         """SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, period_start, period_end, rows_accepted,
@@ -461,7 +490,7 @@ def upload_ids_of(text: Any) -> list[int]:
 def explanation(code: str, lang: str = "id", catalogue: Catalogue | None = None) -> str:
     """A check's explanation with the threshold names it mentions replaced by their values (`10`, `3,5`)."""
     rules = (catalogue or load_catalogue()).quality
-    text = rules.check(code).explanation.get(lang)
+    text = str(rules.check(code).explanation.get(lang))
     for name, value in sorted(rules.thresholds, key=lambda kv: -len(kv[0])):
         v = float(value)
         text = text.replace(name, _num(v, lang, 0 if v.is_integer() else 1 if (v * 10).is_integer() else 2))

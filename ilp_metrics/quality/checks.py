@@ -21,6 +21,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, latest_data_month
 from ilp_metrics.quality.rules import QualityRules
+from ilp_metrics.security.scope import Principal
 
 RAW_COLUMNS = [
     "check",
@@ -46,6 +47,7 @@ class Scope:
     through: tuple[int, ...]  # last month (1–12) checked, per regency (same order)
     rules: QualityRules
     catalogue: Catalogue
+    principal: Principal  # who asked; passed along to the coverage figures the checks read
 
     @property
     def start(self) -> date:
@@ -66,7 +68,13 @@ class Scope:
 
 
 def make_scope(
-    con: duckdb.DuckDBPyConnection, year: int, regency: str | None, through: int | None, catalogue: Catalogue
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    regency: str | None,
+    through: int | None,
+    catalogue: Catalogue,
+    *,
+    principal: Principal,
 ) -> Scope:
     """Kabupaten in scope (with a registry) and the last month checked for each: `through`, or the
     kabupaten's last month with data that year (nothing is expected of months not yet reported anywhere)."""
@@ -79,10 +87,10 @@ def make_scope(
     ]
     pairs = []
     for reg in regs:
-        last = through or latest_data_month(con, year, reg)
+        last = through or latest_data_month(con, year, reg, principal=principal)
         if last:
             pairs.append((reg, int(last)))
-    return Scope(year, tuple(r for r, _ in pairs), tuple(m for _, m in pairs), catalogue.quality, catalogue)
+    return Scope(year, tuple(r for r, _ in pairs), tuple(m for _, m in pairs), catalogue.quality, catalogue, principal)
 
 
 # Shared CTEs: the puskesmas in scope with the last month checked for their kabupaten.
@@ -558,6 +566,7 @@ def puskesmas_figures(con: duckdb.DuckDBPyConnection, scope: Scope, year: int, c
         through=max(scope.through),
         regency=scope.regencies[0] if len(scope.regencies) == 1 else None,
         catalogue=scope.catalogue,
+        principal=scope.principal,
     )
     last = dict(zip(scope.regencies, scope.through))
     frame = frame[frame["regency_code"].isin(last)]

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from ilp_metrics.core.db import WRITE_LOCK, transaction
+from ilp_metrics.security.scope import Principal
 
 GENESIS = "0" * 64
 ACTIONS = (
@@ -97,8 +98,11 @@ def record_now(
         return record(con, actor, action, target, details, role)
 
 
-def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000, action: str | None = None) -> pd.DataFrame:
-    """Newest first, for the admin page."""
+def entries(
+    con: duckdb.DuckDBPyConnection, limit: int = 1000, action: str | None = None, *, principal: Principal
+) -> pd.DataFrame:
+    """Newest first, for the admin page; the `principal` needs the audit permission."""
+    principal.require("audit")
     return con.execute(
         """SELECT audit_id, logged_at, actor, role, action, target, details FROM audit_log
            WHERE $action IS NULL OR action = $action ORDER BY audit_id DESC LIMIT $limit""",
@@ -106,8 +110,10 @@ def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000, action: str | Non
     ).df()
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The first audit_id whose row was changed, removed or inserted out of the chain; None when intact."""
+def verify(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> int | None:
+    """The first audit_id whose row was changed, removed or inserted out of the chain; None when intact.
+    The `principal` needs the audit permission."""
+    principal.require("audit")
     prev, expected_id = GENESIS, 1
     for row in con.execute(
         "SELECT audit_id, logged_at, actor, role, action, target, details, prev_hash, hash "

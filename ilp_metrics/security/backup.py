@@ -27,6 +27,7 @@ import duckdb
 from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, single_row, upgrade_schema
 from ilp_metrics.ingest import sha256_of
 from ilp_metrics.security import audit
+from ilp_metrics.security.scope import Principal
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -69,10 +70,13 @@ def backup(
     secret_file: Path | str,
     *,
     passphrase: str | None = None,
-    actor: str = "system",
+    actor: str | None = None,
     now: datetime | None = None,
+    principal: Principal,
 ) -> Path:
-    """Write a backup folder inside `out_dir` and return it; recorded in the audit trail."""
+    """Write a backup folder inside `out_dir` and return it; recorded in the audit trail under `actor`
+    (default: the principal's username). The `principal` needs the backup permission."""
+    principal.require("backup")
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise BackupError(f"frasa sandi minimal {MIN_PASSPHRASE} karakter")
     secret_file = Path(secret_file)
@@ -111,7 +115,11 @@ def backup(
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _check_copy(folder / DB_NAME)
     audit.record_now(
-        con, actor, "backup", folder.name, {"data_version": version, "encrypted_key": passphrase is not None}
+        con,
+        actor or principal.username,
+        "backup",
+        folder.name,
+        {"data_version": version, "encrypted_key": passphrase is not None},
     )
     return folder
 
@@ -126,7 +134,9 @@ def _check_copy(path: Path) -> None:
         check.close()
 
 
-def list_backups(out_dir: Path | str) -> list[BackupInfo]:
+def list_backups(out_dir: Path | str, *, principal: Principal) -> list[BackupInfo]:
+    """Backups in `out_dir`, newest first; the `principal` needs the backup permission."""
+    principal.require("backup")
     found = []
     for folder in sorted(Path(out_dir).glob("ilp-backup-*"), reverse=True):
         try:
@@ -153,10 +163,13 @@ def restore(
     *,
     passphrase: str | None = None,
     force: bool = False,
-    actor: str = "system",
+    actor: str | None = None,
+    principal: Principal,
 ) -> int:
     """Put a backup back in place; returns its data version. The dashboard must be stopped (DuckDB lets
-    one process write a file), and an existing database or key is replaced only with `force`."""
+    one process write a file), and an existing database or key is replaced only with `force`. The
+    `principal` needs the backup permission; audited under `actor` (default: its username)."""
+    principal.require("backup")
     folder, db_path, secret_file = Path(folder), Path(db_path), Path(secret_file)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -201,7 +214,9 @@ def restore(
     con = connect(db_path)
     try:
         upgrade_schema(con)
-        audit.record_now(con, actor, "restore", folder.name, {"data_version": manifest["data_version"]})
+        audit.record_now(
+            con, actor or principal.username, "restore", folder.name, {"data_version": manifest["data_version"]}
+        )
     finally:
         con.close()
     return int(manifest["data_version"])

@@ -7,8 +7,9 @@ Roles (docs/security.md):
              puskesmas- and district-level aggregates for the rest
   tamu       the public presentation: district- and puskesmas-level aggregates, no desa, no uploads
 
-Scopes are enforced here, in the library, not only by hiding widgets: `coverage_many` and the upload
-path ask the principal before they read desa rows or write a file.
+Scopes are enforced here, in the library, not only by hiding widgets: every public library function that
+returns or changes data takes a required keyword-only `principal` and asks it before it reads desa rows or
+writes anything. The command line is a trusted local operator: `cli_principal` names it.
 """
 
 from __future__ import annotations
@@ -78,5 +79,24 @@ class Principal:
         except ScopeDenied:
             return False
 
+    def require_any(self, *permissions: str) -> None:
+        """Refuse unless the principal holds at least one of `permissions`."""
+        if not any(self.can(p) for p in permissions):
+            raise ScopeDenied("forbidden", permission=" | ".join(permissions))
+
+    @property
+    def sees_desa(self) -> bool:
+        """Whether any desa-level row is within scope (not for a guest)."""
+        return self.can("desa_all") or self.can("desa_own")
+
 
 SYSTEM = Principal("system", "admin", display_name="system")
+
+CLI_ROLES = ("admin", "dinas")
+
+
+def cli_principal(user: str = "cli", role: str = "admin") -> Principal:
+    """The trusted local operator of the command line, audited under the `--user` name."""
+    if role not in CLI_ROLES:
+        raise ValueError(f"the command line acts as {' or '.join(CLI_ROLES)}, not {role!r}")
+    return Principal(user, role, display_name=user)
