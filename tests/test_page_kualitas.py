@@ -13,8 +13,6 @@ from streamlit.testing.v1 import AppTest
 from ilp_metrics import quality
 from ilp_metrics.core.db import connect
 
-from .test_coverage import fixture_db  # noqa: F401
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -10,8 +10,6 @@ import pytest
 from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.metrics.summary import cluster_summary, summarise
 
-from .test_coverage import fcon, fixture_db  # noqa: F401
-
 CAT = load_catalogue()
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ilp_metrics.core.config import default_db_path, secret_path_for
+from ilp_metrics.core.config import default_db_path, secret_path_for, setting
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -226,7 +226,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _new_password() -> str:
-    value = os.environ.get("ILP_NEW_PASSWORD")
+    value = setting("new_password")
     if value:
         return value
     import getpass
