@@ -108,6 +108,14 @@ def ccon(compare_db: Path):
 # ------------------------------------------------------------------ the small demo
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the small demo is `slow` (building it takes about a minute on 2 cores), so
+    `make test-fast` (-m "not slow") never builds it."""
+    for item in items:
+        if "small_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
     """The small demo database (tests/fixtures/small_demo.py), built once per session; read it only

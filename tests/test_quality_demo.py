@@ -13,6 +13,8 @@ from ilp_metrics.demo import DEFECTS
 
 from .fixtures.small_demo import SmallDemo
 
+pytestmark = pytest.mark.slow  # the small demo is built (about a minute) and every year checked
+
 CENTRES = sorted({d["puskesmas_code"] for d in DEFECTS})
 
 

@@ -130,6 +130,7 @@ def spark():
 
 
 @pytest.mark.spark
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["kabupaten", "puskesmas"])
 def test_spm_coverage_equal_on_spark_and_duckdb(demo_db, parquet_dir, spark, level):
     cat = load_catalogue()
