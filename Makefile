@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test lint demo clean-db install install-dev browser system-deps java bench
+.PHONY: run test test-fast lint demo clean-db install install-dev browser system-deps java bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -75,6 +75,10 @@ lint: $(VENV)/.stamp-dev
 # included; chromium, the export tools and Java are installed first.
 test: $(VENV)/.stamp-dev lint browser system-deps java
 	$(PY) -m pytest
+
+# The quick loop while editing: everything but the browser, Spark and slow tests (pytest.ini markers).
+test-fast: $(VENV)/.stamp-dev
+	$(PY) -m pytest -m "not e2e and not spark and not slow"
 
 clean-db:
 	rm -f $(DB) $(DB).wal

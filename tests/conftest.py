@@ -1,80 +1,60 @@
-"""Shared fixtures: a small registry of two Maros puskesmas and real files written per test."""
+"""Shared fixtures: a small registry of two Maros puskesmas, the hand-checked coverage and comparison
+databases (tests/fixtures/), and real files written per test."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
-import openpyxl
 import pytest
 
 from ilp_metrics.core.db import connect, init_schema
-from ilp_metrics.ingest import ingest_file
-from ilp_metrics.security.scope import Principal
+
+from .fixtures.compare_fixture import build_compare_db
+from .fixtures.coverage_fixture import build_coverage_db
+from .fixtures.files import (
+    ADMIN,
+    DESA_CSV,
+    DINAS,
+    MB,
+    PUSKESMAS_CSV,
+    PUSKESMAS_MB,
+    PUSKESMAS_TK,
+    SECRET,
+    TAMU,
+    TK,
+    ingest,
+    nik,
+    table_counts,
+    write_text,
+    write_xlsx,
+)
+from .fixtures.small_demo import SmallDemo, build_small_demo
+
+# The helpers stay importable from here (`from .conftest import MB, ingest, ...`).
+__all__ = [
+    "ADMIN",
+    "DESA_CSV",
+    "DINAS",
+    "MB",
+    "PUSKESMAS_CSV",
+    "PUSKESMAS_MB",
+    "PUSKESMAS_TK",
+    "SECRET",
+    "TAMU",
+    "TK",
+    "ingest",
+    "nik",
+    "table_counts",
+    "write_text",
+    "write_xlsx",
+]
 
 # Page and browser tests run signed in as the demo `dinas` account (pages/_auth.py: ILP_AUTH=demo), so
 # they need no login step; tests of signing in set ILP_AUTH themselves (monkeypatch). The servers that
 # tests/e2e starts inherit this environment.
 os.environ["ILP_AUTH"] = "demo"
-
-SECRET = bytes(range(32))
-
-# Two puskesmas of Kabupaten Maros with real Kemendagri kecamatan and desa codes.
-PUSKESMAS_CSV = """\
-puskesmas_code,puskesmas_name,regency_code,district_code,ilp_start_date,cohort,latitude,longitude
-P7309040201,Maros Baru,73.09,73.09.04,2023-01-01,pilot,-5.0049,119.5732
-P7309140201,Turikale,73.09,73.09.14,2024-08-01,pilot,-4.9926,119.5781
-"""
-
-DESA_CSV = """\
-desa_code,desa_name,puskesmas_code
-73.09.04.2005,Mattirotasi,P7309040201
-73.09.04.2006,Majannang,P7309040201
-73.09.04.1002,Pallantikang,P7309040201
-73.09.14.1004,Turikale,P7309140201
-73.09.14.1005,Taroada,P7309140201
-"""
-
-
-MB, TK = "P7309040201", "P7309140201"  # Maros Baru, Turikale
-
-# Principals the tests call the library as (ilp_metrics.security.scope): every data function requires one.
-ADMIN = Principal("admin.test", "admin", display_name="Admin")
-DINAS = Principal("dinas.test", "dinas", display_name="Dinas Kesehatan")
-PUSKESMAS_MB = Principal("pkm.marosbaru", "puskesmas", puskesmas_code=MB, display_name="Puskesmas Maros Baru")
-PUSKESMAS_TK = Principal("pkm.turikale", "puskesmas", puskesmas_code=TK, display_name="Puskesmas Turikale")
-TAMU = Principal("tamu.test", "tamu", display_name="Tamu")
-
-
-def nik(kec: str = "730904", dob: str = "150390", serial: int = 1) -> str:
-    """A synthetic 16-digit NIK: kecamatan code, birth date DDMMYY, serial (built at run time so no
-    NIK-like literal sits in the repository)."""
-    return f"{kec}{dob}{serial:04d}"
-
-
-def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def write_xlsx(path: Path, rows: list[list[Any]], merges: list[str] = (), sheet_title: str = "Data") -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet_title
-    for row in rows:
-        ws.append(row)
-    for ref in merges:
-        ws.merge_cells(ref)
-    wb.save(path)
-    return path
-
-
-def ingest(con, path: Path, **kwargs: Any):
-    kwargs.setdefault("secret", SECRET)
-    kwargs.setdefault("principal", DINAS)
-    return ingest_file(con, path, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +86,48 @@ def con(db_path: Path):
     c.close()
 
 
-def table_counts(con) -> dict[str, int]:
-    tables = ("uploads", "puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan", "upload_refusals")
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+# ------------------------------------------------------------------ hand-checked fixtures
+
+
+@pytest.fixture(scope="module")
+def fixture_db(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-checked coverage fixture (tests/fixtures/coverage_fixture.py), built once per module."""
+    return build_coverage_db(registry_template, tmp_path_factory.mktemp("coverage"))
+
+
+@pytest.fixture
+def fcon(fixture_db: Path):
+    c = connect(fixture_db, read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def compare_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-checked comparison fixture (tests/fixtures/compare_fixture.py), built once per module."""
+    return build_compare_db(tmp_path_factory.mktemp("compare"))
+
+
+@pytest.fixture
+def ccon(compare_db: Path):
+    c = connect(compare_db, read_only=True)
+    yield c
+    c.close()
+
+
+# ------------------------------------------------------------------ the small demo
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the small demo is `slow` (building it takes about a minute on 2 cores), so
+    `make test-fast` (-m "not slow") never builds it."""
+    for item in items:
+        if "small_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
+    """The small demo database (tests/fixtures/small_demo.py), built once per session; read it only
+    (`small_demo.copy_to(folder)` gives a test that writes its own copy)."""
+    return build_small_demo(tmp_path_factory.mktemp("small_demo"))

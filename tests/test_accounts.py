@@ -37,12 +37,12 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(con, m
     add_user(con, "bu.rina", "dinas", password=PASSWORD)
     now = datetime(2025, 1, 6, 8, 0)
     for attempt in range(4):
-        with pytest.raises(AuthError, match="akun.login_failed"):
+        with pytest.raises(AuthError, match=r"akun.login_failed"):
             authenticate(con, "bu.rina", f"salah-{attempt}-xyz", now=now)
     with pytest.raises(AuthError) as fifth:
         authenticate(con, "bu.rina", "salah-5-xyz", now=now)
     assert fifth.value.code == "akun.locked"
-    with pytest.raises(AuthError, match="akun.locked"):  # locked: even the right password is refused
+    with pytest.raises(AuthError, match=r"akun.locked"):  # locked: even the right password is refused
         authenticate(con, "bu.rina", PASSWORD, now=now + timedelta(minutes=14))
     assert authenticate(con, "bu.rina", PASSWORD, now=now + timedelta(minutes=16)).username == "bu.rina"
     assert "lockout" in set(entries(con, principal=ADMIN)["action"])
@@ -70,16 +70,16 @@ def test_sessions_expire_after_the_idle_time_and_the_absolute_lifetime(monkeypat
 
 
 def test_weak_passwords_and_bad_usernames_are_refused(con):
-    with pytest.raises(AuthError, match="akun.password_short"):
+    with pytest.raises(AuthError, match=r"akun.password_short"):
         add_user(con, "bu.rina", "dinas", password="pendek")
-    with pytest.raises(AuthError, match="akun.password_simple"):
+    with pytest.raises(AuthError, match=r"akun.password_simple"):
         add_user(con, "bu.rina", "dinas", password="hurufkecilsaja")
-    with pytest.raises(AuthError, match="akun.username_invalid"):
+    with pytest.raises(AuthError, match=r"akun.username_invalid"):
         add_user(con, "../root", "dinas", password=PASSWORD)
 
 
 def test_a_puskesmas_account_needs_a_registered_puskesmas(con):
-    with pytest.raises(AuthError, match="akun.puskesmas_unknown"):
+    with pytest.raises(AuthError, match=r"akun.puskesmas_unknown"):
         add_user(con, "pkm.x", "puskesmas", password=PASSWORD, puskesmas_code="P0000000000")
     add_user(con, "pkm.mb", "puskesmas", password=PASSWORD, puskesmas_code="P7309040201")
     assert authenticate(con, "pkm.mb", PASSWORD).puskesmas_code == "P7309040201"
@@ -89,15 +89,15 @@ def test_the_first_admin_is_created_once(con):
     assert accounts.needs_first_admin(con)
     admin = accounts.create_first_admin(con, "admin", PASSWORD)
     assert admin.role == "admin" and not accounts.needs_first_admin(con)
-    with pytest.raises(AuthError, match="akun.setup_done"):
+    with pytest.raises(AuthError, match=r"akun.setup_done"):
         accounts.create_first_admin(con, "admin2", PASSWORD)
 
 
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(con):
     accounts.create_first_admin(con, "admin", PASSWORD)
-    with pytest.raises(AuthError, match="akun.last_admin"):
+    with pytest.raises(AuthError, match=r"akun.last_admin"):
         accounts.update_user(con, "admin", actor="admin", role="dinas")
-    with pytest.raises(AuthError, match="akun.last_admin"):
+    with pytest.raises(AuthError, match=r"akun.last_admin"):
         accounts.update_user(con, "admin", actor="admin", active=False)
 
 
@@ -106,7 +106,7 @@ def test_a_deactivated_account_can_no_longer_sign_in_nor_keep_its_session(con):
     add_user(con, "bu.rina", "dinas", password=PASSWORD)
     accounts.update_user(con, "bu.rina", actor="admin", active=False)
     assert accounts.load_principal(con, "bu.rina") is None  # pages re-read the account on every run
-    with pytest.raises(AuthError, match="akun.login_failed"):
+    with pytest.raises(AuthError, match=r"akun.login_failed"):
         authenticate(con, "bu.rina", PASSWORD)
 
 
@@ -114,7 +114,7 @@ def test_an_oidc_identity_maps_to_the_account_with_its_email(con, monkeypatch):
     add_user(con, "pak.budi", "dinas", email="Budi@Dinkes.example.go.id")
     assert accounts.principal_for_oidc(con, "budi@dinkes.example.go.id").username == "pak.budi"
     monkeypatch.setenv("ILP_OIDC_DEFAULT_ROLE", "")
-    with pytest.raises(AuthError, match="akun.oidc_unknown"):
+    with pytest.raises(AuthError, match=r"akun.oidc_unknown"):
         accounts.principal_for_oidc(con, "orang@lain.example")
     monkeypatch.setenv("ILP_OIDC_DEFAULT_ROLE", "tamu")
     assert accounts.principal_for_oidc(con, "orang@lain.example").role == "tamu"

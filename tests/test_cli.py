@@ -93,7 +93,6 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
 
 # ------------------------------------------------------------------ coverage (contract §4)
 
-from .test_coverage import fixture_db  # noqa: E402,F401  (the hand-checked coverage fixture)
 
 COVERAGE_HEADER = "indicator,level,unit_code,unit_name,period,numerator,denominator,coverage_pct,target_pct,status"
 

@@ -26,89 +26,17 @@ The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the i
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binom
 
-from ilp_metrics.core.db import connect, init_schema
 from ilp_metrics.metrics import compare
 from ilp_metrics.metrics.compare import GroupError, NotComparable
 
-from .conftest import DINAS, ingest, nik, write_text
-
-X, Y, Z = "P7309040201", "P7309140201", "P7322030201"
-DX, DY, DZ = "73.09.04.2005", "73.09.14.1004", "73.22.03.1001"
-GROUPS = {"pilot": [X, Y], "adopter": [Z]}
-
-REGISTRY = f"""\
-puskesmas_code,puskesmas_name,regency_code,district_code,ilp_start_date,cohort,latitude,longitude
-{X},Maros Baru,73.09,73.09.04,2023-03-01,pilot,-4.988,119.556
-{Y},Turikale,73.09,73.09.14,2023-06-01,pilot,-5.005,119.575
-{Z},Masamba,73.22,73.22.03,2023-05-01,adopter,-2.552,120.330
-"""
-DESA = f"""\
-desa_code,desa_name,puskesmas_code
-{DX},Mattirotasi,{X}
-{DY},Turikale,{Y}
-{DZ},Kappuna,{Z}
-"""
-SASARAN = "year,desa_code,target_group,count\n" + "".join(f"2023,{d},ibu_hamil,120\n" for d in (DX, DY, DZ))
-
-NEW_PER_MONTH = {  # month -> new K6 women; None = no data that month
-    X: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 5, 7: None, 8: 6},
-    Y: {1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 4, 7: 5, 8: 6},
-    Z: {1: 3, 2: 3, 3: 3, 4: 3, 5: 3, 6: 4, 7: 4, 8: 4},
-}
-Z_AGGREGATE_MONTHS = (1, 2, 3, 4)
-
-
-def _files() -> tuple[str, str]:
-    records, aggregates = [], []
-    serial = 0
-    for unit, desa in ((X, DX), (Y, DY), (Z, DZ)):
-        for month, n in NEW_PER_MONTH[unit].items():
-            if n is None:
-                continue
-            if unit == Z and month in Z_AGGREGATE_MONTHS:
-                aggregates.append(f"2023-{month:02d},{unit},{desa},ANC_K6,{n}")
-                continue
-            for _ in range(n):
-                serial += 1
-                records.append(f"2023-{month:02d}-10,{unit},{desa},{nik(serial=serial)},28,P,ANC_K6,")
-    records.append(f"2023-09-12,{X},{DX},{nik(serial=999)},40,L,KUNJUNGAN_RUMAH,")  # X in September: no K6
-    layanan = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,result\n" + "\n".join(records)
-    capaian = "period,puskesmas_code,desa_code,service_code,count\n" + "\n".join(aggregates)
-    return layanan + "\n", capaian + "\n"
-
-
-@pytest.fixture(scope="module")
-def compare_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("compare")
-    path = folder / "ilp.duckdb"
-    con = connect(path)
-    init_schema(con)
-    layanan, capaian = _files()
-    for name, text, kind in (
-        ("puskesmas.csv", REGISTRY, None),
-        ("desa.csv", DESA, None),
-        ("sasaran.csv", SASARAN, "sasaran"),
-        ("layanan.csv", layanan, "layanan"),
-        ("capaian.csv", capaian, "capaian"),
-    ):
-        report = ingest(con, write_text(folder / name, text), **({"kind": kind} if kind else {}))
-        assert report.ok, report.to_dict()
-    con.close()
-    return path
-
-
-@pytest.fixture
-def ccon(compare_db: Path):
-    c = connect(compare_db, read_only=True)
-    yield c
-    c.close()
+from .conftest import DINAS
+from .fixtures.compare_fixture import GROUPS, X, Y, Z
 
 
 def aligned_row(frame: pd.DataFrame, group: str, k: int) -> tuple:

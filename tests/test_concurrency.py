@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ilp_metrics.core.db import connect
 from ilp_metrics.ingest import ingest_file
 from ilp_metrics.metrics.coverage import coverage_many
@@ -40,6 +42,7 @@ def upload_file(folder: Path, month: int) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_twenty_four_sessions_read_while_uploads_commit(db_path, tmp_path):
     files = [upload_file(tmp_path, m) for m in range(1, UPLOADS + 1)]
     valid = {j * PERSONS for j in range(UPLOADS + 1)}

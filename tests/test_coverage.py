@@ -22,141 +22,15 @@ The fixture (Kabupaten Maros, 2024, data through April):
 from __future__ import annotations
 
 import math
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.core.db import connect
 from ilp_metrics.metrics.coverage import LevelNotAvailable, Window, coverage, coverage_many, quarter_window, snapshot
 
-from .conftest import DINAS, MB, TK, ingest, nik, write_text
-
-A, B, C = "73.09.04.2005", "73.09.04.2006", "73.09.04.1002"
-D, E = "73.09.14.1004", "73.09.14.1005"
-REGENCY = "73.09"
-
-P = {i: nik(serial=i) for i in range(1, 20)}  # persons p1..p19 by NIK
-
-SASARAN = f"""\
-year,desa_code,puskesmas_code,target_group,count
-2024,{A},,ibu_hamil,10
-2024,{B},,ibu_hamil,8
-2024,{C},,ibu_hamil,6
-2024,{D},,ibu_hamil,5
-2024,{E},,ibu_hamil,0
-2024,,{TK},ibu_hamil,11
-2024,{A},,penduduk,2000
-2024,{B},,penduduk,1500
-2024,{C},,penduduk,1000
-2024,{A},,balita,40
-2024,{B},,balita,30
-2024,{C},,balita,20
-2024,,{TK},balita,50
-"""
-
-LAYANAN_ROWS = [
-    # date, puskesmas, desa, person, age, sex, service, result
-    ("2024-01-10", MB, A, P[1], 25, "P", "ANC_K6", ""),
-    ("2024-04-05", MB, A, P[1], 25, "P", "ANC_K6", ""),
-    ("2024-04-02", TK, D, P[1], 25, "P", "ANC_K6", ""),
-    ("2024-02-03", MB, A, P[2], 30, "P", "ANC_K6", ""),
-    ("2024-02-20", MB, A, P[3], 28, "P", "ANC_K6", ""),
-    ("2024-04-12", MB, B, P[3], 28, "P", "ANC_K6", ""),
-    ("2024-04-15", MB, B, P[4], 22, "P", "ANC_K6", ""),
-    ("2024-02-07", TK, D, P[6], 31, "P", "ANC_K6", ""),
-    ("2024-02-09", TK, E, P[7], 27, "P", "ANC_K6", ""),
-    ("2024-04-20", TK, D, P[8], 33, "P", "ANC_K6", ""),
-    # KIA_K4 (at least 4 antenatal visits on different dates): p2 has Jan 5 twice (K1 and a visit,
-    # the same day: one visit), Feb 3 (K6 above), Feb 10 and Mar 10 -> her 4th date is Mar 10.
-    # p4 has Apr 1 and Apr 15 -> 2 dates, not counted.
-    ("2024-01-05", MB, A, P[2], 30, "P", "ANC_K1", ""),
-    ("2024-01-05", MB, A, P[2], 30, "P", "KUNJUNGAN_ANC", ""),
-    ("2024-02-10", MB, A, P[2], 30, "P", "KUNJUNGAN_ANC", ""),
-    ("2024-03-10", MB, A, P[2], 30, "P", "KUNJUNGAN_ANC", ""),
-    ("2024-04-01", MB, B, P[4], 22, "P", "ANC_K1", ""),
-    # Home visits (events, per 1 000 penduduk): p5 visited twice in January and once in February
-    # in desa C, p9 once in February in desa A.
-    ("2024-01-08", MB, C, P[5], 40, "L", "KUNJUNGAN_RUMAH", ""),
-    ("2024-01-22", MB, C, P[5], 40, "L", "KUNJUNGAN_RUMAH", ""),
-    ("2024-02-12", MB, C, P[5], 40, "L", "KUNJUNGAN_RUMAH", ""),
-    ("2024-02-14", MB, A, P[9], 61, "P", "KUNJUNGAN_RUMAH", ""),
-    # Stunting (length/height-for-age, ages 0–4): b10 stunting, b11 normal, b13 normal in MB;
-    # b12 is 5 years old, outside the age range, so not counted anywhere.
-    ("2024-01-15", MB, A, P[10], 2, "L", "SKRINING_STUNTING", "stunting"),
-    ("2024-01-15", MB, A, P[11], 3, "P", "SKRINING_STUNTING", "normal"),
-    ("2024-01-16", MB, B, P[12], 5, "L", "SKRINING_STUNTING", "stunting"),
-    ("2024-01-16", MB, B, P[13], 1, "P", "SKRINING_STUNTING", "normal"),
-]
-
-CAPAIAN = f"""\
-period,puskesmas_code,desa_code,service_code,count
-2024-04,{MB},{A},ANC_K6,5
-2024-03,{TK},{D},ANC_K6,2
-2024-01,{TK},{D},SKRINING_STUNTING,10
-"""
-
-KESIAPAN = (
-    f"""\
-period,puskesmas_code,item_code,value
-2023-12,{MB},KLASTER_TERBENTUK,1
-2024-03,{TK},KLASTER_TERBENTUK,1
-2024-01,{MB},JUMLAH_DESA,3
-2024-01,{MB},DESA_DENGAN_PUSTU,2
-2024-01,{TK},JUMLAH_DESA,2
-2024-01,{TK},DESA_DENGAN_PUSTU,2
-2024-01,{MB},JUMLAH_POSYANDU,10
-2024-01,{MB},POSYANDU_ILP,4
-2024-03,{MB},POSYANDU_ILP,6
-2024-01,{TK},JUMLAH_POSYANDU,5
-2024-01,{TK},POSYANDU_ILP,5
-2024-01,{MB},JUMLAH_KADER,50
-2024-01,{MB},KADER_TERLATIH,25
-2024-01,{TK},JUMLAH_KADER,20
-2024-01,{TK},KADER_TERLATIH,20
-"""
-    + "".join(f"2024-{m:02d},{MB},LOKMIN_BULANAN,{v}\n" for m, v in zip(range(1, 5), (1, 0, 1, 1)))
-    + "".join(f"2024-{m:02d},{TK},LOKMIN_BULANAN,1\n" for m in range(1, 5))
-    + "".join(f"2024-{m:02d},{MB},PWS_DIGUNAKAN,{v}\n" for m, v in zip(range(1, 5), (0, 0, 1, 1)))
-    + "".join(f"2024-{m:02d},{TK},PWS_DIGUNAKAN,1\n" for m in range(1, 5))
-    + "".join(
-        f"2024-{m:02d},{MB},LAPORAN_WAJIB,10\n2024-{m:02d},{MB},LAPORAN_TEPAT_WAKTU,{v}\n"
-        for m, v in zip(range(1, 5), (8, 9, 10, 7))
-    )
-    + "".join(f"2024-{m:02d},{TK},LAPORAN_WAJIB,10\n2024-{m:02d},{TK},LAPORAN_TEPAT_WAKTU,10\n" for m in range(1, 5))
-)
-
-
-def _layanan_csv() -> str:
-    header = "service_date,puskesmas_code,desa_code,nik,age_years,sex,service_code,result"
-    return header + "\n" + "\n".join(",".join(str(x) for x in row) for row in LAYANAN_ROWS) + "\n"
-
-
-@pytest.fixture(scope="module")
-def fixture_db(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("coverage")
-    path = folder / "ilp.duckdb"
-    shutil.copy(registry_template, path)
-    con = connect(path)
-    for name, text, kind in (
-        ("sasaran.csv", SASARAN, "sasaran"),
-        ("layanan.csv", _layanan_csv(), "layanan"),
-        ("capaian.csv", CAPAIAN, "capaian"),
-        ("kesiapan.csv", KESIAPAN, "kesiapan"),
-    ):
-        report = ingest(con, write_text(folder / name, text), kind=kind)
-        assert report.ok, report.to_dict()
-    con.close()
-    return path
-
-
-@pytest.fixture
-def fcon(fixture_db: Path):
-    c = connect(fixture_db, read_only=True)
-    yield c
-    c.close()
+from .conftest import DINAS, MB, TK
+from .fixtures.coverage_fixture import REGENCY, A, B, C, D, E
 
 
 def cov(con, code: str, level: str, **kwargs) -> pd.DataFrame:
@@ -384,7 +258,7 @@ def test_a_quarter_window_counts_from_its_first_month(fcon):
 
 
 def test_window_months_must_be_in_order():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="months must satisfy"):
         Window(2024, 5, 4)
 
 

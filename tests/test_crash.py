@@ -56,6 +56,7 @@ def _counts(db: Path) -> tuple[int, int, int]:
         con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", KILL_POINTS)
 def test_sigkill_during_ingest_leaves_all_or_nothing(registry_template, big_csv, tmp_path, kill_after):
     db = tmp_path / "crash.duckdb"

@@ -23,6 +23,8 @@ from openpyxl import load_workbook
 from ilp_metrics.demo import DEFECTS, places
 from ilp_metrics.demo.generate import generate, load_manifest
 
+from .fixtures.small_demo import SmallDemo
+
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.02
 
@@ -296,7 +298,7 @@ def test_services_reach_the_right_people(demo):
 
 
 def test_every_record_is_valid(demo):
-    header, rows = _read_csv(demo / "registri" / "daftar_desa_luwu_utara.csv")
+    _header, rows = _read_csv(demo / "registri" / "daftar_desa_luwu_utara.csv")
     desa_pk = {r[0].replace(".", ""): r[2] for r in rows}
     _header, rows = _read_csv(demo / "registri" / "daftar_desa_maros.csv")
     desa_pk.update({r[0]: r[2] for r in rows})
@@ -457,13 +459,9 @@ def test_no_nik_like_number_in_repository():
 # ---------------------------------------------------------------- through the real ingest
 
 
-def test_build_demo_through_ingest(tmp_path):
-    pytest.importorskip("ilp_metrics.catalogue")
-    from ilp_metrics.demo.build import build_demo
-
-    db = tmp_path / "demo.duckdb"
-    summary = build_demo(db, scale=0.01, puskesmas=["Masamba"], keep_files=tmp_path / "files")
-    assert db.exists() and not (tmp_path / "demo.building.duckdb").exists()
+def test_build_demo_through_ingest(small_demo: SmallDemo):
+    db, summary = small_demo.path, small_demo.summary
+    assert db.exists() and not db.with_name("demo.building.duckdb").exists()
     rows = summary["rows"]
     assert rows["puskesmas"] == 30 and rows["desa"] == 276
     assert rows["sasaran"] == 276 * 17 * 4  # 17 target groups (incl. remaja_putri), 4 years
@@ -484,5 +482,5 @@ def test_build_demo_through_ingest(tmp_path):
         assert both[0] > 0 and both[1] > 0
     finally:
         con.close()
-    manifest = json.loads((tmp_path / "files" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((small_demo.files / "manifest.json").read_text(encoding="utf-8"))
     assert summary["files"] == len(manifest["files"])

@@ -29,13 +29,12 @@ from ilp_metrics.export.privacy import count_text
 from ilp_metrics.export.xlsx_render import render_xlsx
 
 from .conftest import DINAS
-from .test_coverage import fixture_db  # noqa: F401
 
 PERIOD = "Januari–April 2024"
 
 
 @pytest.fixture(scope="module")
-def xcon(fixture_db):  # noqa: F811
+def xcon(fixture_db):
     c = connect(fixture_db, read_only=True)
     yield c
     c.close()
@@ -259,7 +258,7 @@ def test_xlsx_keeps_numbers_as_numbers_with_formats(xcon, facts):
 
 
 @pytest.fixture
-def cli_db(fixture_db, tmp_path_factory):  # noqa: F811
+def cli_db(fixture_db, tmp_path_factory):
     """A copy of the fixture for the CLI: `export` writes its audit entry, so it opens the file for writing,
     which DuckDB refuses while this module's read-only connection is open on the shared fixture."""
     import shutil
@@ -319,7 +318,7 @@ def test_cli_refuses_bad_requests_in_bahasa_indonesia(cli_db, tmp_path, capsys, 
 # ------------------------------------------------------------------ pilot vs adopter
 
 
-def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_db, tmp_path, monkeypatch):  # noqa: F811
+def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_db, tmp_path, monkeypatch):
     # Make Turikale an adopter (start 2024-08-01) beside Maros Baru, a pilot since 2023-01-01, and let a
     # single puskesmas make a median (the slide normally needs 3).
     import shutil

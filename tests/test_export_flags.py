@@ -29,14 +29,13 @@ from ilp_metrics.export.facts import gather
 from ilp_metrics.security.scope import Principal
 
 from .conftest import DINAS, MB, TK
-from .test_coverage import fixture_db  # noqa: F401
 
 MISSING = "Turikale: tidak ada data untuk 2024-03."
 MISSING_EN = "Turikale: no data for 2024-03."
 
 
 @pytest.fixture(scope="module")
-def planted(fixture_db, tmp_path_factory):  # noqa: F811
+def planted(fixture_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("flags") / "ilp.duckdb"
     shutil.copy(fixture_db, db)
     con = connect(db)
@@ -46,7 +45,7 @@ def planted(fixture_db, tmp_path_factory):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def clean(fixture_db):  # noqa: F811
+def clean(fixture_db):
     con = connect(fixture_db, read_only=True)
     yield con
     con.close()

@@ -21,7 +21,6 @@ from ilp_metrics.export import render
 from ilp_metrics.export.facts import gather
 
 from .conftest import DINAS
-from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts" / "export"
@@ -39,7 +38,7 @@ needs_libreoffice = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def exports(fixture_db, tmp_path_factory):  # noqa: F811
+def exports(fixture_db, tmp_path_factory):
     """(name, pptx bytes, pdf bytes) from the demo's Maros 2025 when present, else the fixture."""
     folder = tmp_path_factory.mktemp("export_images")
     if DEMO.is_file():

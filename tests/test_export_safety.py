@@ -15,7 +15,6 @@ from ilp_metrics.export.facts import gather
 from ilp_metrics.export.xlsx_render import put, render_xlsx
 
 from .conftest import DINAS
-from .test_coverage import fixture_db  # noqa: F401
 
 HOSTILE = [
     '=HYPERLINK("http://x.example","klik")',
@@ -52,7 +51,7 @@ def test_an_ordinary_name_is_written_without_quote_prefix(tmp_path):
     assert (ws["B1"].value, ws["B1"].number_format) == (35, "#,##0")
 
 
-def test_uploaded_names_in_the_export_stay_text(fixture_db):  # noqa: F811
+def test_uploaded_names_in_the_export_stay_text(fixture_db):
     con = connect(fixture_db, read_only=True)
     try:
         facts = gather(con, year=2024, regency="73.09", principal=DINAS)
@@ -66,7 +65,7 @@ def test_uploaded_names_in_the_export_stay_text(fixture_db):  # noqa: F811
     assert hostile and all(c.data_type == "s" and c.quotePrefix for c in hostile)
 
 
-def test_an_extra_table_such_as_quality_findings_is_written_safely_with_formats(fixture_db):  # noqa: F811
+def test_an_extra_table_such_as_quality_findings_is_written_safely_with_formats(fixture_db):
     import pandas as pd
 
     con = connect(fixture_db, read_only=True)

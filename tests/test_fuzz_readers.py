@@ -91,6 +91,7 @@ def test_zip_packages_with_junk_parts_are_read_or_refused(duck, parts):
     read_or_refuse(duck, buf.getvalue(), ".xlsx")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(max_size=40))
 def test_value_parsers_return_a_value_or_null_for_any_text(duck, text):

@@ -31,7 +31,6 @@ from ilp_metrics.security.accounts import add_user
 from ilp_metrics.security.scope import Principal, ScopeDenied
 
 from .conftest import ADMIN, MB, TK
-from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 MAROS_BARU = Principal("pkm.mb", "puskesmas", puskesmas_code=MB)
@@ -40,7 +39,7 @@ DINAS = Principal("dinas", "dinas")
 
 
 @pytest.fixture(scope="module")
-def icon(fixture_db):  # noqa: F811
+def icon(fixture_db):
     c = connect(fixture_db, read_only=True)
     yield c
     c.close()
@@ -123,7 +122,7 @@ def test_area_values_refuse_a_guest(icon):
 # ------------------------------------------------------------------ audit of the CLI export
 
 
-def test_the_cli_export_writes_one_audit_entry_and_the_chain_holds(fixture_db, tmp_path):  # noqa: F811
+def test_the_cli_export_writes_one_audit_entry_and_the_chain_holds(fixture_db, tmp_path):
     db = tmp_path / "ilp.duckdb"
     shutil.copy(fixture_db, db)
     out = tmp_path / "maros.xlsx"
@@ -162,7 +161,7 @@ def test_the_cli_export_writes_one_audit_entry_and_the_chain_holds(fixture_db, t
 PASSWORD = "Sandi-Kuat-2024"
 
 
-def test_a_guest_sees_only_the_public_presentation_and_the_dictionary(monkeypatch, fixture_db, tmp_path):  # noqa: F811
+def test_a_guest_sees_only_the_public_presentation_and_the_dictionary(monkeypatch, fixture_db, tmp_path):
     db = tmp_path / "ilp.duckdb"
     shutil.copy(fixture_db, db)
     con = connect(db)

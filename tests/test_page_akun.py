@@ -12,7 +12,6 @@ from ilp_metrics.core.db import connect
 from ilp_metrics.security.accounts import add_user
 
 from .conftest import MB, TK
-from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Sandi-Kuat-2024"

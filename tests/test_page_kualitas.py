@@ -14,7 +14,6 @@ from ilp_metrics import quality
 from ilp_metrics.core.db import connect
 
 from .conftest import DINAS
-from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .test_compare import X, Y, compare_db  # noqa: F401
+from .fixtures.compare_fixture import X, Y
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .test_coverage import fixture_db  # noqa: F401
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,14 +30,14 @@ def button(at: AppTest, key: str):
     return next(b for b in at.button if b.key == key)
 
 
-def test_the_page_opens_on_the_cover_slide(monkeypatch, fixture_db):  # noqa: F811
+def test_the_page_opens_on_the_cover_slide(monkeypatch, fixture_db):
     at = presentation(monkeypatch, fixture_db)
     html = slide_html(at)
     assert "data-slide='cover'" in html and "Kabupaten Maros · Januari–April 2024" in html
     assert button(at, "w_pres_prev").disabled
 
 
-def test_next_and_previous_move_one_slide(monkeypatch, fixture_db):  # noqa: F811
+def test_next_and_previous_move_one_slide(monkeypatch, fixture_db):
     at = presentation(monkeypatch, fixture_db)
     button(at, "w_pres_next").click().run()
     assert "Status ILP di Kabupaten Maros" in slide_html(at)
@@ -52,7 +50,7 @@ def test_next_and_previous_move_one_slide(monkeypatch, fixture_db):  # noqa: F81
     assert "data-slide='status'" in slide_html(at)
 
 
-def test_the_last_slide_disables_next(monkeypatch, fixture_db):  # noqa: F811
+def test_the_last_slide_disables_next(monkeypatch, fixture_db):
     at = presentation(monkeypatch, fixture_db)
     for _ in range(20):
         if button(at, "w_pres_next").disabled:
@@ -61,14 +59,14 @@ def test_the_last_slide_disables_next(monkeypatch, fixture_db):  # noqa: F811
     assert "data-slide='closing'" in slide_html(at)
 
 
-def test_public_switch_announces_and_applies_suppression(monkeypatch, fixture_db):  # noqa: F811
+def test_public_switch_announces_and_applies_suppression(monkeypatch, fixture_db):
     at = presentation(monkeypatch, fixture_db)
     assert "&lt;5" not in slide_html(at)
     next(t for t in at.toggle if t.key == "w_pres_public").set_value(True).run()
     assert "<5" in slide_html(at).replace("&lt;", "<")  # the cover states the rule
 
 
-def test_speaker_notes_and_downloads_are_offered(monkeypatch, fixture_db):  # noqa: F811
+def test_speaker_notes_and_downloads_are_offered(monkeypatch, fixture_db):
     at = presentation(monkeypatch, fixture_db)
     labels = [e.label for e in at.expander]
     assert "Catatan pembicara" in labels and "Unduh presentasi, laporan dan tabel" in labels
@@ -77,6 +75,6 @@ def test_speaker_notes_and_downloads_are_offered(monkeypatch, fixture_db):  # no
 
 
 @pytest.mark.parametrize(("lang", "title"), [("en", "Integrated Primary Care (ILP)")])
-def test_the_page_speaks_english(monkeypatch, fixture_db, lang, title):  # noqa: F811
+def test_the_page_speaks_english(monkeypatch, fixture_db, lang, title):
     at = presentation(monkeypatch, fixture_db, lang)
     assert title in slide_html(at)

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from .test_coverage import fixture_db  # noqa: F401
-
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/ringkasan.py", "pages/klaster.py", "pages/puskesmas.py", "pages/kamus.py"]
 

@@ -1,10 +1,8 @@
 """The demo's planted data-quality defects (ilp_metrics.demo.DEFECTS) are all found at high severity,
-and nothing else is: a small-scale demo of the five centres that carry a defect, built through the real
-ingest path. (The full demo database is checked the same way by hand; see docs/quality.md.)"""
+and nothing else is: the session's small demo (tests/fixtures/small_demo.py: the five centres that carry a
+defect and Maros Baru, built through the real ingest path). (The full demo database is checked the same way by hand; see docs/quality.md.)"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,24 +12,19 @@ from ilp_metrics.core.db import connect
 from ilp_metrics.demo import DEFECTS
 
 from .conftest import DINAS
+from .fixtures.small_demo import SmallDemo
+
+pytestmark = pytest.mark.slow  # the small demo is built (about a minute) and every year checked
 
 CENTRES = sorted({d["puskesmas_code"] for d in DEFECTS})
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    from ilp_metrics.demo.build import build_demo
-
-    db = tmp_path_factory.mktemp("quality_demo") / "demo.duckdb"
-    build_demo(db, scale=0.02, puskesmas=CENTRES)
-    return db
-
-
-@pytest.fixture(scope="module")
-def high(demo_db: Path) -> pd.DataFrame:
-    """High findings of every year about the generated centres (the other 25 registered centres have no
-    service data in this small build, so their months are missing by construction) or about no centre."""
-    con = connect(demo_db, read_only=True)
+def high(small_demo: SmallDemo) -> pd.DataFrame:
+    """High findings of every year about the centres with a planted defect (the other registered centres
+    but Maros Baru have no service data in the small demo, so their months are missing by construction)
+    or about no centre."""
+    con = connect(small_demo.path, read_only=True)
     try:
         frames = [quality.findings(con, year, principal=DINAS) for year in (2022, 2023, 2024, 2025)]
     finally:

@@ -1,4 +1,4 @@
-"""Readiness index worked out by hand on the coverage fixture (kesiapan rows in test_coverage.KESIAPAN).
+"""Readiness index worked out by hand on the coverage fixture (kesiapan rows in tests/fixtures/coverage_fixture.py, KESIAPAN).
 
 MB in April: clusters formed 1; desa with Pustu 2 of 3; posyandu ILP 6 of 10 (latest, March);
 kader trained 25 of 50; lokmin held in April 1; PWS discussed in April 1; reports on time 7 of 10.
@@ -14,7 +14,6 @@ import pytest
 from ilp_metrics.metrics.readiness import ilp_started, readiness_index, readiness_items
 
 from .conftest import DINAS, MB, TK, ingest, write_text
-from .test_coverage import fcon, fixture_db  # noqa: F401  (module fixtures shared with the coverage spec)
 
 
 def index_at(frame, unit, month):
@@ -72,5 +71,5 @@ def test_puskesmas_running_ilp_on_a_date(fcon):
 
 
 def test_readiness_has_no_desa_level(fcon):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="per puskesmas or kabupaten"):
         readiness_index(fcon, level="desa", year=2024, principal=DINAS)

@@ -1,8 +1,9 @@
 """Scale-out: the metric SQL transpiled to Spark gives the same figures as DuckDB.
 
-A small demo (2 % of the real populations, three puskesmas of both districts: Maros Baru, Masamba with
-its planted overlap of aggregate reports and individual records, and remote Rampi) is built through the
-real ingest path, exported as partitioned Parquet, and the SPM coverage table is computed by both engines.
+The session's small demo (tests/fixtures/small_demo.py: 2 % of the real populations, six puskesmas of
+both districts, among them Maros Baru, Masamba with its planted overlap of aggregate reports and individual
+records, and remote Rampi; built through the real ingest path) is exported as partitioned Parquet, and the
+SPM coverage table is computed by both engines.
 """
 
 from __future__ import annotations
@@ -20,18 +21,14 @@ from ilp_metrics.metrics.coverage import coverage_many
 from ilp_metrics.scale import spark as scale
 
 from .conftest import DINAS
+from .fixtures.small_demo import SmallDemo
 
-PUSKESMAS = ["Maros Baru", "Masamba", "Rampi"]
 YEARS = (2025,)  # Luwu Utara runs on aggregates then records, Masamba has the planted overlap
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    from ilp_metrics.demo.build import build_demo
-
-    db = tmp_path_factory.mktemp("scale") / "demo.duckdb"
-    build_demo(db, scale=0.02, puskesmas=PUSKESMAS)
-    return db
+def demo_db(small_demo: SmallDemo) -> Path:
+    return small_demo.path
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +132,8 @@ def spark():
     session.stop()
 
 
+@pytest.mark.spark
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["kabupaten", "puskesmas"])
 def test_spm_coverage_equal_on_spark_and_duckdb(demo_db, parquet_dir, spark, level):
     cat = load_catalogue()

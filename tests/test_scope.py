@@ -10,7 +10,6 @@ from ilp_metrics.metrics.coverage import coverage, coverage_many
 from ilp_metrics.security.scope import Principal, ScopeDenied
 
 from .conftest import MB, TK, ingest, table_counts, write_text
-from .test_coverage import fixture_db  # noqa: F401
 
 MAROS_BARU = Principal("pkm.mb", "puskesmas", puskesmas_code=MB)
 GUEST = Principal("tamu", "tamu")

@@ -11,7 +11,6 @@ from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.metrics.summary import cluster_summary, summarise
 
 from .conftest import DINAS
-from .test_coverage import fcon, fixture_db  # noqa: F401
 
 CAT = load_catalogue()
 

@@ -21,7 +21,7 @@ from ilp_metrics.cli.common import (
     user_option,
     write_rows,
 )
-from ilp_metrics.core.config import secret_path_for
+from ilp_metrics.core.config import secret_path_for, setting
 
 ROLE_CHOICES = ("admin", "dinas", "puskesmas", "tamu")
 
@@ -123,7 +123,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _new_password() -> str:
-    value = os.environ.get("ILP_NEW_PASSWORD")
+    value = setting("new_password")
     if value:
         return value
     import getpass

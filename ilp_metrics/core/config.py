@@ -1,7 +1,8 @@
 """Installation settings: where the database and the pseudonymisation secret live, and upload limits.
 
-Every setting has a default, an environment variable that overrides it, and a line of help,
-so the README's table of settings can be checked against this registry by a test.
+Every setting has a default, an environment variable that overrides it, and a line of help; the
+library reads `ILP_*` variables only through `setting()`, and docs/settings.md lists every one
+(tests/test_settings.py keeps both true).
 """
 
 from __future__ import annotations
@@ -79,6 +80,19 @@ SETTINGS: tuple[Setting, ...] = (
         "ILP_BACKUP_DIR",
         "",
         "Folder for the admin page's backups; default: 'backups' beside the database.",
+    ),
+    Setting(
+        "font_dir",
+        "ILP_FONT_DIR",
+        "",
+        "Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf for the PDF report, searched before "
+        "Debian's font folders.",
+    ),
+    Setting(
+        "new_password",
+        "ILP_NEW_PASSWORD",
+        "",
+        "Password for the CLI's `users add` and `users set-password` without a prompt (scripts); empty: asked twice.",
     ),
 )
 

@@ -5,13 +5,13 @@ no browser needed. Public reports suppress small counts (the deck's rule) and ca
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from ilp_metrics.core.config import setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.export.deck import Deck
@@ -21,7 +21,7 @@ from ilp_metrics.export.privacy import count_text
 from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.metrics.summary import summarise
 
-FONT_DIRS = [Path(os.environ["ILP_FONT_DIR"])] if os.environ.get("ILP_FONT_DIR") else []
+FONT_DIRS = [Path(setting("font_dir"))] if setting("font_dir") else []  # ILP_FONT_DIR first
 FONT_DIRS += [
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),

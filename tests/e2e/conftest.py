@@ -8,7 +8,8 @@ loopback port, and Debian's chromium driven by Playwright (never a browser downl
 * `server` (session): one read-mostly server for the page tests; yields its base URL.
 * `start_server` (session): a factory for a private server on a fresh database copy (tests that write).
 * `browser` (session) and `page` (per test, 1600×1000): skipped with the reason when /usr/bin/chromium
-  is missing (`make browser` installs it; CI runs `make test` as root, which does).
+  is missing (`make browser` installs it), except under CI=true, where a missing chromium fails the tests
+  (CI runs `make test` as root, which installs it).
 
 On a failing test, the page is saved as `artifacts/screenshots/FAILED_<test>.png` and the tail of the
 server's log is printed.
@@ -299,10 +300,13 @@ def server(app_server: StreamlitServer) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(
+        reason = (
             f"{CHROMIUM} is not installed: the browser tests need Debian's chromium "
             "(`make browser` installs it as root; CI's `make test` does)"
         )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)  # CI must run them: a missing browser is a broken setup
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

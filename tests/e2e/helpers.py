@@ -104,9 +104,13 @@ def page_not_found(page) -> bool:
     return any("not found" in text.lower() or "tidak ditemukan" in text.lower() for text in dialogs.all_inner_texts())
 
 
-def app_has_page(page, base_url: str, path: str) -> bool:
+def open_app_page(page, base_url: str, path: str) -> None:
+    """Open /<path> and fail the test when the app has no such page: a page that went missing is a
+    failure to report, never a reason to skip."""
     open_page(page, base_url, path)
-    return current_path(page) == path.strip("/") and not page_not_found(page)
+    assert current_path(page) == path.strip("/") and not page_not_found(page), (
+        f"the app has no page /{path.strip('/')} (landed on /{current_path(page)})"
+    )
 
 
 def errors_on_page(page) -> list[str]:

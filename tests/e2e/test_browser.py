@@ -18,11 +18,11 @@ from ilp_metrics.core.i18n import t
 
 from .conftest import keep_failure_evidence, new_page
 from .helpers import (
-    app_has_page,
     assert_no_exception,
     current_path,
     main_text,
     nav_labels,
+    open_app_page,
     open_page,
     screenshot,
     wait_for_app,
@@ -165,8 +165,7 @@ def _monthly_report(folder, puskesmas: str, desa: str, services: list[str]):
 
 
 def test_upload_a_real_xlsx_through_the_browser(page, server, start_server, demo_db, tmp_path):
-    if not app_has_page(page, server, "unggah"):
-        pytest.skip("upload page not yet present")
+    open_app_page(page, server, "unggah")
     private = start_server()  # this test writes: its own server on its own database copy
     code, _pusk_name, desa = demo_db.puskesmas["73.09"][0]
     services = demo_db.service_codes[:2]

@@ -11,7 +11,7 @@ import pytest
 
 from ilp_metrics.core.i18n import t
 
-from .helpers import app_has_page, assert_no_exception, main_text, open_page, screenshot, wait_for_app
+from .helpers import assert_no_exception, main_text, open_app_page, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +26,7 @@ def _chart_titles(page) -> str:
 
 
 def test_comparison_page_aligns_pilot_and_adopter_on_months_since_start(page, server):
-    if not app_has_page(page, server, "perbandingan"):
-        pytest.skip("comparison page not present")
+    open_app_page(page, server, "perbandingan")
     open_page(page, server, "perbandingan", kabupaten="73.09", tahun="2025", bulan="12")
     assert_no_exception(page)
     text = main_text(page)
@@ -50,8 +49,7 @@ def test_comparison_page_aligns_pilot_and_adopter_on_months_since_start(page, se
 
 
 def test_funnel_plot_names_the_outlying_puskesmas(page, server):
-    if not app_has_page(page, server, "perbandingan"):
-        pytest.skip("comparison page not present")
+    open_app_page(page, server, "perbandingan")
     open_page(page, server, "perbandingan", kabupaten="73.09", tahun="2025", bulan="12")
     _tab(page, "compare.tab.funnel")
     assert_no_exception(page)
@@ -71,8 +69,7 @@ def test_funnel_plot_names_the_outlying_puskesmas(page, server):
 
 
 def test_map_draws_puskesmas_points_and_an_uploaded_geojson(page, server, tmp_path):
-    if not app_has_page(page, server, "perbandingan"):
-        pytest.skip("comparison page not present")
+    open_app_page(page, server, "perbandingan")
     open_page(page, server, "perbandingan", kabupaten="73.09", tahun="2025", bulan="12")
     _tab(page, "compare.tab.map")
     assert_no_exception(page)
