@@ -28,7 +28,6 @@ from ilp_metrics.security.backup import backup, list_backups
 from ilp_metrics.security.scope import ScopeDenied, cli_principal
 
 from .conftest import ADMIN, DINAS, MB, PUSKESMAS_MB, SECRET, TAMU, TK, ingest, table_counts, write_text
-from .test_coverage import fixture_db  # noqa: F401  (the hand-checked coverage fixture)
 
 MB_DESA = {"73.09.04.2005", "73.09.04.2006", "73.09.04.1002"}
 TK_DESA = {"73.09.14.1004", "73.09.14.1005"}
@@ -40,14 +39,14 @@ def _layanan_row(pusk: str, desa: str, serial: int) -> str:
 
 
 @pytest.fixture
-def fcon(fixture_db: Path):  # noqa: F811
+def fcon(fixture_db: Path):
     c = connect(fixture_db, read_only=True)
     yield c
     c.close()
 
 
 @pytest.fixture
-def wcon(fixture_db: Path, tmp_path: Path):  # noqa: F811
+def wcon(fixture_db: Path, tmp_path: Path):
     """A writable copy of the fixture, for uploads and withdrawals."""
     path = tmp_path / "ilp.duckdb"
     shutil.copy(fixture_db, path)
@@ -57,7 +56,7 @@ def wcon(fixture_db: Path, tmp_path: Path):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def facts(fixture_db: Path):  # noqa: F811
+def facts(fixture_db: Path):
     c = connect(fixture_db, read_only=True)
     try:
         yield gather(c, year=2024, regency="73.09", principal=DINAS)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ilp_metrics import quality
 
-from .conftest import MB, TK, ingest, nik, write_text
+from .conftest import DINAS, MB, TK, ingest, nik, write_text
 
 A, B = "73.09.04.2005", "73.09.04.2006"
 D = "73.09.14.1004"
@@ -45,7 +45,7 @@ def aggregates(con, tmp_path, values: dict[tuple[int, int], int], service: str =
 
 def outliers(con, through: int, year: int = 2024) -> list[list]:
     """OUT_MONTHLY_VALUE findings as [period, value, expected (the median), severity]."""
-    found = quality.findings(con, year, through=through)
+    found = quality.findings(con, year, through=through, principal=DINAS)
     hit = found[found["check"] == "OUT_MONTHLY_VALUE"].sort_values("period")
     return hit[["period", "value", "expected", "severity"]].values.tolist()
 
@@ -123,7 +123,7 @@ def test_a_service_missing_from_a_reported_month_is_a_true_zero(con, tmp_path):
         text += f"{y}-{m:02d},{MB},{A},YANKES_HIPERTENSI,10\n"
     text += f"2024-04,{MB},{A},YANKES_DM,30\n"
     assert ingest(con, write_text(tmp_path / "c.csv", text), kind="capaian").ok
-    found = quality.findings(con, 2024, through=4)
+    found = quality.findings(con, 2024, through=4, principal=DINAS)
     hit = found[found["check"] == "OUT_MONTHLY_VALUE"]
     assert hit[["period", "indicator", "value", "expected", "severity"]].values.tolist() == [
         ["2024-04", "YANKES_DM", 30.0, 0.0, "high"]
@@ -188,7 +188,7 @@ def records(con, tmp_path, name: str, rows: list[tuple[str, str, str]], uploaded
 
 
 def late(con, through: int = 4) -> list[list]:
-    found = quality.findings(con, 2024, through=through)
+    found = quality.findings(con, 2024, through=through, principal=DINAS)
     hit = found[found["check"] == "TIME_LATE_UPLOAD"].sort_values("period")
     return hit[["puskesmas", "period", "value", "severity"]].values.tolist()
 
@@ -237,7 +237,7 @@ def test_every_extra_copy_of_a_record_counts(con, tmp_path):
     ]
     lines = [LAYANAN_HEADER] + [f"{d},{p},{desa},{nik(serial=n)},30,P,KUNJUNGAN_RUMAH," for d, p, desa, n in rows]
     assert ingest(con, write_text(tmp_path / "l.csv", "\n".join(lines) + "\n"), kind="layanan").ok
-    found = quality.findings(con, 2024, through=5)
+    found = quality.findings(con, 2024, through=5, principal=DINAS)
     hit = found[found["check"] == "DUP_RECORD"]
     assert hit[["puskesmas", "period", "value", "severity"]].values.tolist() == [[MB, "2024-05", 3.0, "high"]]
 
@@ -246,5 +246,5 @@ def test_the_same_record_in_two_months_gives_no_copy(con, tmp_path):
     rows = [("2024-05-06", MB, A, 1), ("2024-06-06", MB, A, 1)]
     lines = [LAYANAN_HEADER] + [f"{d},{p},{desa},{nik(serial=n)},30,P,KUNJUNGAN_RUMAH," for d, p, desa, n in rows]
     assert ingest(con, write_text(tmp_path / "l.csv", "\n".join(lines) + "\n"), kind="layanan").ok
-    found = quality.findings(con, 2024, through=6)
+    found = quality.findings(con, 2024, through=6, principal=DINAS)
     assert found[found["check"] == "DUP_RECORD"].empty
