@@ -62,7 +62,7 @@ def test_a_database_without_admin_asks_for_the_admin_first(monkeypatch, db_path)
     assert titles(at) == ["Pengguna dan peran"]
 
 
-def test_nothing_is_shown_before_signing_in(monkeypatch, fixture_db, tmp_path):
+def test_nothing_is_shown_before_signing_in(monkeypatch, fixture_db, tmp_path):  # noqa: F811 (the fixture imported above)
     import shutil
 
     db = tmp_path / "ilp.duckdb"
@@ -71,8 +71,10 @@ def test_nothing_is_shown_before_signing_in(monkeypatch, fixture_db, tmp_path):
     at = app(monkeypatch, db).run()
     assert titles(at) == ["Masuk ke Dasbor ILP"]
     assert not at.dataframe and not at.metric
-    at.switch_page("pages/ringkasan.py").run()  # a direct link to a page still lands on the sign-in
-    assert titles(at) == ["Masuk ke Dasbor ILP"]
+    link = app(monkeypatch, db)  # a direct link to a page, opened by a new session, still lands on the sign-in
+    link.switch_page("pages/ringkasan.py").run()
+    assert titles(link) == ["Masuk ke Dasbor ILP"]
+    assert not link.dataframe and not link.metric
 
 
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(monkeypatch, db_path):
@@ -117,7 +119,7 @@ def test_an_admin_page_opened_directly_by_a_non_admin_refuses(monkeypatch, db_pa
         assert not at.dataframe
 
 
-def test_a_guest_has_no_upload_page_and_no_desa_detail(monkeypatch, fixture_db, tmp_path):
+def test_a_guest_has_no_upload_page_and_no_desa_detail(monkeypatch, fixture_db, tmp_path):  # noqa: F811 (the fixture imported above)
     import shutil
 
     db = tmp_path / "ilp.duckdb"
@@ -131,7 +133,7 @@ def test_a_guest_has_no_upload_page_and_no_desa_detail(monkeypatch, fixture_db, 
             at.switch_page(f"pages/{page}.py")
 
 
-def test_a_puskesmas_user_sees_desa_of_its_own_centre_only(monkeypatch, fixture_db, tmp_path):
+def test_a_puskesmas_user_sees_desa_of_its_own_centre_only(monkeypatch, fixture_db, tmp_path):  # noqa: F811 (the fixture imported above)
     import shutil
 
     db = tmp_path / "ilp.duckdb"

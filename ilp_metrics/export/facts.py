@@ -1,8 +1,8 @@
 """The figures every export shows, computed once from the metrics library for one kabupaten and period.
 
 The deck (slides, PPTX), the PDF report and the Excel workbook all read this one object, so a number
-is the same wherever it appears; the overview page computes the same figures the same way
-(`coverage.snapshot`, `summary.summarise`, `readiness.readiness_index`).
+is the same wherever it appears; the overview's figures are those of the overview page, from the one
+function both call (`metrics.overview.overview`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import month_name
 from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
+from ilp_metrics.metrics.overview import overview, spm_composite
 from ilp_metrics.metrics.readiness import readiness_index
-from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.metrics.registry import puskesmas_list, regency_name
+from ilp_metrics.security.scope import SYSTEM, Principal
 
 
 class NoData(ValueError):
@@ -62,21 +64,8 @@ class Facts:
 
     def spm_composite(self) -> pd.DataFrame:
         """Per puskesmas: SPM composite (median capped achievement × 100), SPM on target, total gap —
-        the overview page's ranking of the puskesmas farthest behind."""
-        spm = self.puskesmas[self.puskesmas["indicator"].isin(self.spm_codes)]
-        cap = self.catalogue.figures.achievement_cap
-        out = (
-            spm.assign(capped=spm["achievement"].astype(float).clip(upper=cap))
-            .groupby(["unit_code", "unit_name"])
-            .agg(
-                composite=("capped", "median"),
-                on_target=("status", lambda s: int((s == "tercapai").sum())),
-                gap=("gap", "sum"),
-            )
-            .reset_index()
-        )
-        out["composite"] = out["composite"] * 100
-        return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+        the overview page's ranking of the puskesmas farthest behind (metrics.overview)."""
+        return spm_composite(self.puskesmas, self.spm_codes, self.catalogue)
 
     def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None, public: bool = False) -> list[str]:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
@@ -132,43 +121,24 @@ def gather(
     through: int | None = None,
     lang: str = "id",
     catalogue: Catalogue | None = None,
+    principal: Principal = SYSTEM,
 ) -> Facts:
-    """Every figure of the exports for one kabupaten, January to `through` (default: last month with data)."""
+    """Every figure of the exports for one kabupaten, January to `through` (default: last month with data).
+    The overview's figures come from `metrics.overview.overview`, as on the page."""
     cat = catalogue or load_catalogue()
     regency = normalise_regency(regency)
-    registry = con.execute(
-        """SELECT p.puskesmas_code, p.puskesmas_name, coalesce(d.name, p.district_code) AS kecamatan,
-                  p.ilp_start_date, p.cohort,
-                  (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
-           FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
-           WHERE p.regency_code = $regency ORDER BY p.puskesmas_name""",
-        {"regency": regency},
-    ).df()
-    if registry.empty:
+    if puskesmas_list(con, principal=principal, regency=regency).empty:
         raise NoData(f"tidak ada puskesmas terdaftar untuk kabupaten {regency}")
     if through is None:
         through = latest_data_month(con, year, regency)
         if through is None:
             raise NoData(f"tidak ada data layanan tahun {year} untuk kabupaten {regency}")
-    name = con.execute("SELECT name FROM ref_regency WHERE code = $c", {"c": regency}).fetchone()
-    area = area_title(name[0]) if name else regency
-    end = (pd.Timestamp(year, through, 1) + pd.offsets.MonthEnd(0)).date()
-    running = int((pd.to_datetime(registry["ilp_start_date"]).dt.date <= end).sum())
-
+    name = regency_name(con, principal=principal, regency=regency)
+    area = area_title(name) if name else regency
     codes = [i.code for i in cat.indicators]
-    kab_monthly = coverage_many(
-        con, codes, level="kabupaten", year=year, through=through, regency=regency, catalogue=cat
+    view = overview(
+        con, principal=principal, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
     )
-    kab = snapshot(kab_monthly)
-    kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
-    pusk = snapshot(
-        coverage_many(con, codes, level="puskesmas", year=year, through=through, regency=regency, catalogue=cat)
-    ).reset_index(drop=True)
-
-    kab_index = readiness_index(
-        con, level="kabupaten", year=year, through=through, first=through, regency=regency, catalogue=cat
-    )
-    value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
     pusk_index = readiness_index(
         con, level="puskesmas", year=year, through=through, first=through, regency=regency, catalogue=cat
     )[["unit_code", "unit_name", "readiness_index"]]
@@ -184,14 +154,14 @@ def gather(
         through=through,
         lang=lang,
         catalogue=cat,
-        registry=registry,
-        running=running,
-        readiness_district=None if value is None or pd.isna(value) else float(value),
+        registry=view.registry,
+        running=view.running,
+        readiness_district=view.readiness,
         readiness_puskesmas=pusk_index,
-        kab=kab,
-        kab_monthly=kab_monthly,
-        puskesmas=pusk,
-        clusters=summarise(kab, cat),
+        kab=view.kab,
+        kab_monthly=view.kab_monthly,
+        puskesmas=view.puskesmas,
+        clusters=view.clusters,
         uploads=uploads,
         findings=found,
         flags=flags,

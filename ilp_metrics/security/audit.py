@@ -106,6 +106,12 @@ def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000, action: str | Non
     ).df()
 
 
+def count(con: duckdb.DuckDBPyConnection) -> int:
+    """Entries in the trail (the admin page's headline)."""
+    row = con.execute("SELECT count(*) FROM audit_log").fetchone()
+    return int(row[0]) if row else 0
+
+
 def verify(con: duckdb.DuckDBPyConnection) -> int | None:
     """The first audit_id whose row was changed, removed or inserted out of the chain; None when intact."""
     prev, expected_id = GENESIS, 1
