@@ -30,8 +30,15 @@ def ensure_dashboard(page_file: str) -> None:
     if st.session_state.get(_session.KEY_IN_DASHBOARD) or st.session_state.get(_session.KEY_TO_DASHBOARD):
         return
     st.session_state[_session.KEY_TO_DASHBOARD] = True
-    st.navigation([st.Page(Path(page_file).resolve())], position="hidden")
+    # The page is not the navigation's default (the default answers at "/", not at the page's address).
+    st.navigation(
+        [st.Page(_rerun_only, title="…", default=True), st.Page(Path(page_file).resolve())], position="hidden"
+    )
     st.rerun()
+
+
+def _rerun_only() -> None:
+    """The default entry of ensure_dashboard's navigation; never runs (the page reruns at once)."""
 
 
 def require_data(page_file: str) -> dict[str, Any]:

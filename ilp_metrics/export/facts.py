@@ -34,7 +34,7 @@ class Facts:
     through: int  # last month of the period (cumulative from January)
     lang: str
     catalogue: Catalogue
-    registry: pd.DataFrame  # puskesmas_code, puskesmas_name, kecamatan, ilp_start_date, cohort, desa
+    registry: pd.DataFrame  # metrics.registry.puskesmas_list: code, name, kecamatan, ilp_start_date, cohort, desa…
     running: int  # puskesmas whose ILP start date is on or before the period's end
     readiness_district: float | None
     readiness_puskesmas: pd.DataFrame  # unit_code, unit_name, readiness_index (the period's last month)

@@ -83,7 +83,7 @@ def puskesmas_list(con: duckdb.DuckDBPyConnection, *, principal: Principal, rege
 def regency_name(con: duckdb.DuckDBPyConnection, *, principal: Principal, regency: str) -> str | None:
     """The kabupaten's name in the reference list (in capitals there), None when it is not listed."""
     row = con.execute(_REGENCY_NAME_SQL, {"code": regency}).fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row and row[0] is not None else None
 
 
 def running_on(registry: pd.DataFrame, year: int, through: int) -> int:

@@ -158,6 +158,7 @@ def test_a_shared_link_opened_first_on_a_fresh_server_shows_the_dashboard(browse
         open_page(page, fresh.url, "klaster", kabupaten="73.22")
         _opened(page, "klaster")
         assert_no_exception(page)
+        assert "Page not found" not in page.inner_text("body")  # Streamlit's dialog for an unknown address
         _in_language(page, "id")
         labels = {label.lower() for label in nav_labels(page)}
         assert not labels & {"auth", "shared", "session", "masuk", "filters", "cache", "db", "format", "export ui"}
