@@ -1,59 +1,66 @@
-"""Streamlit entrypoint: navigation and the shared sidebar; pages live in pages/ and stay thin."""
+"""Streamlit entrypoint: navigation and the shared sidebar; pages live in pages/ and stay thin.
+
+Everything goes through st.navigation (so Streamlit ignores its legacy handling of the `pages/` folder):
+the signed-in principal's pages in the sidebar, or, before signing in, the sign-in alone in a hidden
+navigation (pages/_auth.gate).
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
 from ilp_metrics.core.i18n import t
-from pages import _auth, _shared
+from pages import _auth, _filters, _format, _session
+
+PAGES = Path(__file__).resolve().parent / "pages"
+SPECS = [
+    ("ringkasan", "nav.overview", ":material/dashboard:"),
+    ("klaster", "nav.cluster", ":material/hub:"),
+    ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
+    ("perbandingan", "compare.nav", ":material/compare_arrows:"),
+    ("kamus", "nav.dictionary", ":material/menu_book:"),
+    ("unggah", "nav.upload", ":material/upload_file:"),
+    ("kualitas", "nav.quality", ":material/fact_check:"),
+    ("presentasi", "nav.presentasi", ":material/slideshow:"),
+    ("pengguna", "nav.users", ":material/group:"),
+    ("audit", "nav.audit", ":material/history:"),
+    ("cadangan", "nav.backup", ":material/backup:"),
+]
+# Each page's permission (ilp_metrics.security.scope.PERMISSIONS): the analysis pages need "dashboard"; a guest
+# (tamu) sees the public presentation and the indicator dictionary only.
+NEEDS = {
+    "presentasi": "view",
+    "kamus": "view",
+    "unggah": "upload",
+    "pengguna": "manage_users",
+    "audit": "audit",
+    "cadangan": "backup",
+}
 
 
 def run() -> None:
     st.set_page_config(page_title="Dasbor ILP", page_icon=":material/monitoring:", layout="wide")
-    choice = _shared.language_from_state()
-    st.session_state["_rerun_for_dashboard"] = False  # see _shared.ensure_dashboard
-    who = _auth.gate(choice)  # not signed in: the sign-in (or first-run setup) is drawn instead, and None
+    choice = _session.language_from_state()
+    st.session_state[_session.KEY_TO_DASHBOARD] = False  # see _filters.ensure_dashboard
+    who = _auth.gate(choice, [name for name, _, _ in SPECS])  # not signed in: the sign-in ran instead, and None
     if who is None:
         return
-    specs = [
-        ("ringkasan", "nav.overview", ":material/dashboard:"),
-        ("klaster", "nav.cluster", ":material/hub:"),
-        ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
-        ("perbandingan", "compare.nav", ":material/compare_arrows:"),
-        ("kamus", "nav.dictionary", ":material/menu_book:"),
-        ("unggah", "nav.upload", ":material/upload_file:"),
-        ("kualitas", "nav.quality", ":material/fact_check:"),
-        ("presentasi", "nav.presentasi", ":material/slideshow:"),
-    ]
-    # Each page's permission (ilp_metrics.security.scope.PERMISSIONS): the analysis pages need "dashboard"; a guest
-    # (tamu) sees the public presentation and the indicator dictionary only.
-    needs = {
-        "presentasi": "view",
-        "kamus": "view",
-        "unggah": "upload",
-        "pengguna": "manage_users",
-        "audit": "audit",
-        "cadangan": "backup",
-    }
-    specs += [
-        ("pengguna", "nav.users", ":material/group:"),
-        ("audit", "nav.audit", ":material/history:"),
-        ("cadangan", "nav.backup", ":material/backup:"),
-    ]
     pages = [
-        st.Page(f"pages/{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
-        for name, key, icon in specs
-        if who.can(needs.get(name, "dashboard"))
+        st.Page(PAGES / f"{name}.py", title=t(key, choice), icon=icon, url_path=name, default=(name == "ringkasan"))
+        for name, key, icon in SPECS
+        if who.can(NEEDS.get(name, "dashboard"))
     ]
     pages += [] if who.demo else [_auth.account_page(choice)]
     page = st.navigation(pages)
-    _shared.language_picker()  # after st.navigation: widgets placed there keep their state across reruns
+    _session.language_picker()  # after st.navigation: widgets placed there keep their state across reruns
     _auth.badge()
-    _shared.sidebar()
-    _shared.chart_format_picker()  # issue 7: PNG or SVG from each chart's camera icon
-    st.session_state["_in_dashboard"] = True
+    _filters.sidebar(who)
+    _format.chart_format_picker()  # issue 7: PNG or SVG from each chart's camera icon
+    st.session_state[_session.KEY_IN_DASHBOARD] = True
     try:
         page.run()
     finally:
-        st.session_state["_in_dashboard"] = False
+        st.session_state[_session.KEY_IN_DASHBOARD] = False
 
 
 run()

@@ -10,21 +10,23 @@ import re
 
 import streamlit as st
 
-from pages import _shared as ui
+from ilp_metrics.export.deck import Deck, build_deck
+from ilp_metrics.export.facts import Facts, gather
+from ilp_metrics.security.scope import Principal
+from pages import _auth, _db, _filters, _session
+from pages._session import tr
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def facts(path: str, ver: int, regency: str, year: int, month: int, lang: str):
-    from ilp_metrics.export import gather
-
-    return gather(ui.cursor(), year=year, regency=regency, through=month, lang=lang, catalogue=ui.catalogue())
+def facts(path: str, ver: int, regency: str, year: int, month: int, lang: str, who: Principal) -> Facts:
+    return gather(
+        _db.cursor(), year=year, regency=regency, through=month, lang=lang, catalogue=_db.catalogue(), principal=who
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool):
-    from ilp_metrics.export.deck import build_deck
-
-    return build_deck(facts(path, ver, regency, year, month, lang), public=public, con=ui.cursor())
+def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, who: Principal) -> Deck:
+    return build_deck(facts(path, ver, regency, year, month, lang, who), public=public, con=_db.cursor(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -33,17 +35,17 @@ def export_bytes(
 ) -> bytes:
     from ilp_metrics.export import render
 
-    return render(ui.cursor(), fmt, facts(path, ver, regency, year, month, lang), public=public, principal=who)
+    return render(_db.cursor(), fmt, facts(path, ver, regency, year, month, lang, who), public=public, principal=who)
 
 
 def _export_and_record(args: tuple, fmt: str, file_name: str) -> bytes:
     """The file's bytes, and an audit entry for the export (who took which file of which area)."""
     from ilp_metrics.security import audit
 
-    who = ui.principal()
+    who = _auth.current()
     data = export_bytes(*args, fmt, who)
     audit.record_now(
-        ui.cursor(),
+        _db.cursor(),
         who.username,
         "export",
         file_name,
@@ -60,7 +62,7 @@ def pdf_problem() -> str | None:
     try:
         find_font()
     except MissingFont:
-        return ui.tr("export.pdf_missing_font")
+        return tr("export.pdf_missing_font")
     return None
 
 
@@ -74,18 +76,18 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
     Only for accounts allowed to export; each file taken is written to the audit trail."""
     from ilp_metrics.export import MIME
 
-    if not ui.principal().can("export"):
+    if not _auth.current().can("export"):
         return
-    f = ui.filters()
-    args = (str(ui.db_path()), ui.version(), f["regency"], int(f["year"]), int(f["month"]), ui.lang(), public)
-    stem = file_stem(ui.area_name(), int(f["year"]), int(f["month"]), public)
+    f = _filters.filters()
+    args = (str(_db.db_path()), _db.version(), f["regency"], int(f["year"]), int(f["month"]), _session.lang(), public)
+    stem = file_stem(_filters.area_name(), int(f["year"]), int(f["month"]), public)
     cols = st.columns(len(formats))
     for col, fmt in zip(cols, formats):
         if fmt == "pdf" and (problem := pdf_problem()):
             col.warning(problem)
             continue
         col.download_button(
-            ui.tr(f"presentasi.download_{fmt}"),
+            tr(f"presentasi.download_{fmt}"),
             data=lambda fmt=fmt: _export_and_record(args, fmt, f"{stem}.{fmt}"),
             file_name=f"{stem}.{fmt}",
             mime=MIME[fmt],

@@ -9,38 +9,57 @@ import pandas as pd
 import streamlit as st
 
 from ilp_metrics import quality
-from pages import _shared as ui
+from ilp_metrics.security.scope import Principal
+from pages import _auth, _db, _filters, _session
+from pages._session import tr
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def findings(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
-    return quality.findings(ui.cursor(), year, regency=regency, through=through, lang=lang, catalogue=ui.catalogue())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def scores(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
-    found = findings(path, ver, year, through, regency, lang)
-    return quality.quality_score(
-        ui.cursor(), year, regency=regency, through=through, found=found, catalogue=ui.catalogue()
+def findings(
+    path: str, ver: int, year: int, through: int, regency: str | None, lang: str, who: Principal
+) -> pd.DataFrame:
+    return quality.findings(
+        _db.cursor(), year, regency=regency, through=through, lang=lang, catalogue=_db.catalogue(), principal=who
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def grid(path: str, ver: int, year: int, through: int, regency: str | None) -> pd.DataFrame:
-    return quality.completeness(ui.cursor(), year, regency=regency, through=through, catalogue=ui.catalogue())
+def scores(
+    path: str, ver: int, year: int, through: int, regency: str | None, lang: str, who: Principal
+) -> pd.DataFrame:
+    found = findings(path, ver, year, through, regency, lang, who)
+    return quality.quality_score(
+        _db.cursor(), year, regency=regency, through=through, found=found, catalogue=_db.catalogue(), principal=who
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def flags(path: str, ver: int, year: int, through: int, regency: str | None, lang: str) -> pd.DataFrame:
-    found = findings(path, ver, year, through, regency, lang)
+def grid(path: str, ver: int, year: int, through: int, regency: str | None, who: Principal) -> pd.DataFrame:
+    return quality.completeness(
+        _db.cursor(), year, regency=regency, through=through, catalogue=_db.catalogue(), principal=who
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def flags(path: str, ver: int, year: int, through: int, regency: str | None, lang: str, who: Principal) -> pd.DataFrame:
+    found = findings(path, ver, year, through, regency, lang, who)
     return quality.figure_flags(
-        ui.cursor(), year, regency=regency, through=through, lang=lang, found=found, catalogue=ui.catalogue()
+        _db.cursor(),
+        year,
+        regency=regency,
+        through=through,
+        lang=lang,
+        found=found,
+        catalogue=_db.catalogue(),
+        principal=who,
     )
 
 
 def current_flags() -> pd.DataFrame:
-    f = ui.filters()
-    return flags(str(ui.db_path()), ui.version(), f["year"], f["month"], f["regency"], ui.lang())
+    f = _filters.filters()
+    return flags(
+        str(_db.db_path()), _db.version(), f["year"], f["month"], f["regency"], _session.lang(), _auth.current()
+    )
 
 
 def reason(
@@ -51,7 +70,7 @@ def reason(
     if hit.empty:
         return None
     texts = list(dict.fromkeys(hit["reason"]))
-    more = f" {ui.tr('quality.flag.more', n=len(texts) - limit)}" if len(texts) > limit else ""
+    more = f" {tr('quality.flag.more', n=len(texts) - limit)}" if len(texts) > limit else ""
     return " · ".join(texts[:limit]) + more
 
 
@@ -81,6 +100,4 @@ def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
 def column() -> dict:
     """column_config for the marker column: narrow, so the figures after it stay in view; the full reason
     shows when the cell is hovered or widened."""
-    return {
-        ui.tr("quality.flag.column"): st.column_config.TextColumn(width="small", help=ui.tr("quality.flag.caption"))
-    }
+    return {tr("quality.flag.column"): st.column_config.TextColumn(width="small", help=tr("quality.flag.caption"))}

@@ -7,41 +7,39 @@ import streamlit as st
 
 from ilp_metrics.core.formatting import fmt_datetime, fmt_int
 from ilp_metrics.security import audit
-from pages import _auth
-from pages import _shared as ui
+from pages import _auth, _db, _filters, _session
+from pages._session import tr
 
-ui.ensure_dashboard()
-_auth.require("audit")
-lang = ui.lang()
-st.title(ui.tr("audit.title"))
-st.caption(ui.tr("audit.intro"))
+_filters.ensure_dashboard(__file__)
+me = _auth.require("audit")
+lang = _session.lang()
+st.title(tr("audit.title"))
+st.caption(tr("audit.intro"))
 
-cur = ui.cursor()
-broken = audit.verify(cur)
-total = cur.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+cur = _db.cursor()
+broken = audit.verify(cur, principal=me)
+total = audit.count(cur, principal=me)
 if broken is None:
-    st.success(ui.tr("audit.intact", n=fmt_int(total, lang)))
+    st.success(tr("audit.intact", n=fmt_int(total, lang)))
 else:
-    st.error(ui.tr("audit.broken", audit_id=broken))
+    st.error(tr("audit.broken", audit_id=broken))
 
 options = [None, *audit.ACTIONS]
-action = st.selectbox(
-    ui.tr("audit.filter"), options, format_func=lambda a: a or ui.tr("audit.all"), key="w_audit_action"
-)
-log = audit.entries(cur, limit=2000, action=action)
+action = st.selectbox(tr("audit.filter"), options, format_func=lambda a: a or tr("audit.all"), key="w_audit_action")
+log = audit.entries(cur, limit=2000, action=action, principal=me)
 if log.empty:
-    st.info(ui.tr("audit.empty"))
+    st.info(tr("audit.empty"))
 else:
     st.dataframe(
         pd.DataFrame(
             {
-                ui.tr("audit.col.id"): log["audit_id"],
-                ui.tr("audit.col.at"): [fmt_datetime(v, lang) for v in log["logged_at"]],
-                ui.tr("audit.col.actor"): log["actor"],
-                ui.tr("audit.col.role"): log["role"].fillna(""),
-                ui.tr("audit.col.action"): log["action"],
-                ui.tr("audit.col.target"): log["target"].fillna(""),
-                ui.tr("audit.col.details"): log["details"].fillna(""),
+                tr("audit.col.id"): log["audit_id"],
+                tr("audit.col.at"): [fmt_datetime(v, lang) for v in log["logged_at"]],
+                tr("audit.col.actor"): log["actor"],
+                tr("audit.col.role"): log["role"].fillna(""),
+                tr("audit.col.action"): log["action"],
+                tr("audit.col.target"): log["target"].fillna(""),
+                tr("audit.col.details"): log["details"].fillna(""),
             }
         ),
         hide_index=True,

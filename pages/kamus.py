@@ -6,19 +6,20 @@ import streamlit as st
 
 from ilp_metrics.catalogue import normalise_label
 from ilp_metrics.figures.charts import fmt_value
-from pages import _shared as ui
+from pages import _db, _filters, _session
+from pages._session import tr
 
-ui.ensure_dashboard()
-lang, cat = ui.lang(), ui.catalogue()
-st.title(ui.tr("dict.title"))
-st.caption(ui.tr("dict.caption", n=len(cat.indicators), clusters=len(cat.clusters)))
+_filters.ensure_dashboard(__file__)
+lang, cat = _session.lang(), _db.catalogue()
+st.title(tr("dict.title"))
+st.caption(tr("dict.caption", n=len(cat.indicators), clusters=len(cat.clusters)))
 
-query = st.text_input(ui.tr("dict.search"), key="w_dict_search")
+query = st.text_input(tr("dict.search"), key="w_dict_search")
 options = [0] + [c.code for c in cat.clusters]
 cluster = st.selectbox(
-    ui.tr("dict.cluster_filter"),
+    tr("dict.cluster_filter"),
     options,
-    format_func=lambda c: ui.tr("dict.all") if c == 0 else f"{c}. {cat.cluster(c).name.get(lang)}",
+    format_func=lambda c: tr("dict.all") if c == 0 else f"{c}. {cat.cluster(c).name.get(lang)}",
     key="w_dict_cluster",
 )
 
@@ -78,33 +79,33 @@ def _haystack(ind) -> str:
 needle = normalise_label(query) if query else ""
 shown = [i for i in cat.indicators if (cluster == 0 or i.cluster == cluster) and (not needle or needle in _haystack(i))]
 if not shown:
-    st.info(ui.tr("dict.none_found"))
+    st.info(tr("dict.none_found"))
 for ind in shown:
-    label = f"**{ind.code}** · {ind.name.get(lang)}" + (f" · {ui.tr('dict.spm')}" if ind.spm else "")
+    label = f"**{ind.code}** · {ind.name.get(lang)}" + (f" · {tr('dict.spm')}" if ind.spm else "")
     with st.expander(label, expanded=bool(needle) and len(shown) <= 3):
-        st.markdown(f"**{ui.tr('dict.definition')}.** {ind.definition.get(lang)}")
+        st.markdown(f"**{tr('dict.definition')}.** {ind.definition.get(lang)}")
         cols = st.columns(3)
         cols[0].markdown(
-            f"**{ui.tr('dict.numerator')}**  \n{_numerator(ind)}  \n"
+            f"**{tr('dict.numerator')}**  \n{_numerator(ind)}  \n"
             f"_{cat.methods.describe('count', ind.numerator.count).get(lang)}_"
         )
-        cols[1].markdown(f"**{ui.tr('dict.denominator')}**  \n{_denominator(ind)}")
+        cols[1].markdown(f"**{tr('dict.denominator')}**  \n{_denominator(ind)}")
         overrides = [o for o in cat.overrides if o.indicator == ind.code]
-        target = f"**{ui.tr('dict.target')}**  \n{fmt_value(ind.target_pct, ind, lang)} — {ind.target_source.get(lang)}"
+        target = f"**{tr('dict.target')}**  \n{fmt_value(ind.target_pct, ind, lang)} — {ind.target_source.get(lang)}"
         if overrides:
             items = "; ".join(
                 f"{o.year}{' ' + o.regency if o.regency else ''}: {fmt_value(o.target_pct, ind, lang)}"
                 for o in overrides
             )
-            target += "  \n" + ui.tr("dict.overrides", items=items)
+            target += "  \n" + tr("dict.overrides", items=items)
         cols[2].markdown(target)
         st.caption(
-            f"{ui.tr('common.cluster')} {ind.cluster} {cat.cluster(ind.cluster).name.get(lang)} · "
+            f"{tr('common.cluster')} {ind.cluster} {cat.cluster(ind.cluster).name.get(lang)} · "
             f"{cat.methods.describe('accumulation', ind.accumulation).get(lang)} · "
             f"{cat.methods.describe('polarity', ind.polarity).get(lang)} · "
-            f"{ui.tr('dict.source')}: {ind.source}"
+            f"{tr('dict.source')}: {ind.source}"
         )
 
-st.subheader(ui.tr("dict.rules"))
+st.subheader(tr("dict.rules"))
 for _code, text in cat.figures.rules:
     st.markdown(f"- {text.get(lang)}")

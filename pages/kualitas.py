@@ -9,82 +9,82 @@ import streamlit as st
 from ilp_metrics import quality
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ilp_metrics.figures.quality import completeness_heatmap, score_heatmap
+from pages import _auth, _db, _filters, _format, _session
 from pages import _quality as qa
-from pages import _shared as ui
+from pages._session import tr
 
-f = ui.require_data()
-lang, cat = ui.lang(), ui.catalogue()
+f = _filters.require_data(__file__)
+lang, cat = _session.lang(), _db.catalogue()
 rules = cat.quality
-area = ui.area_name()
-path, ver = str(ui.db_path()), ui.version()
-month_text = ui.month_label(f["month"], f["year"])
-st.title(ui.tr("quality.title", area=area))
-st.caption(ui.tr("quality.caption", month=month_text))
+area = _filters.area_name()
+path, ver = str(_db.db_path()), _db.version()
+month_text = _filters.month_label(f["month"], f["year"])
+st.title(tr("quality.title", area=area))
+st.caption(tr("quality.caption", month=month_text))
 
-found = qa.findings(path, ver, f["year"], f["month"], f["regency"], lang)  # scoped by ilp_metrics.quality
-grid = qa.grid(path, ver, f["year"], f["month"], f["regency"])
-scores = qa.scores(path, ver, f["year"], f["month"], f["regency"], lang)
+who = _auth.current()
+found = qa.findings(path, ver, f["year"], f["month"], f["regency"], lang, who)  # scoped by ilp_metrics.quality
+grid = qa.grid(path, ver, f["year"], f["month"], f["regency"], who)
+scores = qa.scores(path, ver, f["year"], f["month"], f["regency"], lang, who)
 
 # ------------------------------------------------------------------ headline numbers
 cols = st.columns(4)
-cols[0].metric(ui.tr("quality.metric.high"), fmt_int(int((found["severity"] == "high").sum()), lang))
-cols[1].metric(ui.tr("quality.metric.medium"), fmt_int(int((found["severity"] == "medium").sum()), lang))
+cols[0].metric(tr("quality.metric.high"), fmt_int(int((found["severity"] == "high").sum()), lang))
+cols[1].metric(tr("quality.metric.medium"), fmt_int(int((found["severity"] == "medium").sum()), lang))
 share = 100.0 * grid["reported"].mean() if len(grid) else None
-cols[2].metric(
-    ui.tr("quality.metric.completeness"), fmt_pct(share, lang), help=ui.tr("quality.metric.completeness_help")
-)
+cols[2].metric(tr("quality.metric.completeness"), fmt_pct(share, lang), help=tr("quality.metric.completeness_help"))
 cols[3].metric(
-    ui.tr("quality.metric.score"),
+    tr("quality.metric.score"),
     fmt_num(scores["score"].mean() if len(scores) else None, lang, 0),
-    help=ui.tr("quality.metric.score_help"),
+    help=tr("quality.metric.score_help"),
 )
 
 # ------------------------------------------------------------------ grids
-tab_grid, tab_score = st.tabs([ui.tr("quality.grid"), ui.tr("quality.score")])
+tab_grid, tab_score = st.tabs([tr("quality.grid"), tr("quality.score")])
 with tab_grid:
     if len(grid):
-        ui.chart(
-            completeness_heatmap(grid, title=ui.tr("quality.chart.completeness", area=area, year=f["year"]), lang=lang),
+        _format.chart(
+            completeness_heatmap(grid, title=tr("quality.chart.completeness", area=area, year=f["year"]), lang=lang),
             width="stretch",
             key="quality_grid",
         )
 with tab_score:
     if len(scores):
-        ui.chart(
-            score_heatmap(scores, title=ui.tr("quality.chart.score", area=area, year=f["year"]), lang=lang),
+        _format.chart(
+            score_heatmap(scores, title=tr("quality.chart.score", area=area, year=f["year"]), lang=lang),
             width="stretch",
             key="quality_score",
         )
     st.caption(rules.score_method.get(lang))
 
 # ------------------------------------------------------------------ findings
-st.subheader(ui.tr("quality.findings"))
+st.subheader(tr("quality.findings"))
 check_names = {c.code: c.name.get(lang) for c in rules.checks}
 sev_names = {s.code: s.name.get(lang) for s in rules.severities}
 c1, c2, c3 = st.columns([2, 1, 2])
 present_checks = [c.code for c in rules.checks if c.code in set(found["check"])]
 pick_checks = c1.multiselect(
-    ui.tr("quality.filter.check"),
+    tr("quality.filter.check"),
     present_checks,
     format_func=check_names.get,
-    placeholder=ui.tr("quality.filter.all"),
+    placeholder=tr("quality.filter.all"),
     key=f"w_quality_check_{lang}",
 )
 pick_sev = c2.multiselect(
-    ui.tr("quality.filter.severity"),
+    tr("quality.filter.severity"),
     list(sev_names),
     default=["high", "medium"],
     format_func=sev_names.get,
-    placeholder=ui.tr("quality.filter.all"),
+    placeholder=tr("quality.filter.all"),
     key=f"w_quality_severity_{lang}",
 )
 pusk_names = found.dropna(subset=["puskesmas"]).drop_duplicates("puskesmas").set_index("puskesmas")["puskesmas_name"]
 pusk_names = pusk_names.fillna(pd.Series(pusk_names.index, index=pusk_names.index))
 pick_pusk = c3.multiselect(
-    ui.tr("quality.filter.puskesmas"),
+    tr("quality.filter.puskesmas"),
     sorted(pusk_names.index, key=lambda c: pusk_names[c]),
     format_func=lambda c: pusk_names[c],
-    placeholder=ui.tr("quality.filter.all"),
+    placeholder=tr("quality.filter.all"),
     key=f"w_quality_puskesmas_{lang}",
 )
 shown = found
@@ -96,58 +96,58 @@ if pick_pusk:
     shown = shown[shown["puskesmas"].isin(pick_pusk)]
 shown = shown.reset_index(drop=True)
 if shown.empty:
-    st.info(ui.tr("quality.none"))
+    st.info(tr("quality.none"))
 else:
-    st.caption(ui.tr("quality.shown", shown=fmt_int(len(shown), lang), total=fmt_int(len(found), lang)))
+    st.caption(tr("quality.shown", shown=fmt_int(len(shown), lang), total=fmt_int(len(found), lang)))
     table = pd.DataFrame(
         {
-            ui.tr("quality.col.severity"): shown["severity"].map(sev_names),
-            ui.tr("quality.col.check"): shown["check"].map(check_names),
-            ui.tr("quality.col.puskesmas"): shown["puskesmas_name"].fillna("–"),
-            ui.tr("quality.col.desa"): shown["desa_name"].fillna("–"),
-            ui.tr("quality.col.period"): shown["period"].fillna(str(f["year"])),
-            ui.tr("quality.col.message"): shown["message"],
-            ui.tr("quality.col.uploads"): shown["upload_ids"].fillna("–"),
-            ui.tr("quality.col.rows"): shown["rows"].fillna("–"),
+            tr("quality.col.severity"): shown["severity"].map(sev_names),
+            tr("quality.col.check"): shown["check"].map(check_names),
+            tr("quality.col.puskesmas"): shown["puskesmas_name"].fillna("–"),
+            tr("quality.col.desa"): shown["desa_name"].fillna("–"),
+            tr("quality.col.period"): shown["period"].fillna(str(f["year"])),
+            tr("quality.col.message"): shown["message"],
+            tr("quality.col.uploads"): shown["upload_ids"].fillna("–"),
+            tr("quality.col.rows"): shown["rows"].fillna("–"),
         }
     )
     colours = [rules.severity(s).colour for s in shown["severity"]]
     st.dataframe(
-        ui.styled(table, {ui.tr("quality.col.severity"): colours}),
+        _format.styled(table, {tr("quality.col.severity"): colours}),
         hide_index=True,
         width="stretch",
-        height=min(ui.table_height(len(table)), 560),
+        height=min(_format.table_height(len(table)), 560),
         key="quality_findings",
-        column_config={ui.tr("quality.col.message"): st.column_config.TextColumn(width="large")},
+        column_config={tr("quality.col.message"): st.column_config.TextColumn(width="large")},
     )
 
     # -------------------------------------------------------------- one finding: uploads and rows concerned
-    st.subheader(ui.tr("quality.detail"))
+    st.subheader(tr("quality.detail"))
     labels = {i: f"{sev_names[r.severity]} · {r.message}" for i, r in enumerate(shown.itertuples())}
     pick = st.selectbox(
-        ui.tr("quality.detail.pick"), list(labels), format_func=labels.get, key=f"w_quality_detail_{lang}"
+        tr("quality.detail.pick"), list(labels), format_func=labels.get, key=f"w_quality_detail_{lang}"
     )  # per language: the labels are messages
     finding = shown.iloc[pick]
     check = rules.check(finding["check"])
     st.markdown(f"**{check.name.get(lang)}** — {quality.explanation(check.code, lang, cat)}")
     ids = quality.upload_ids_of(finding["upload_ids"])
     if ids:
-        ups = quality.uploads_for(ui.cursor(), ids)
-        st.markdown(f"**{ui.tr('quality.detail.uploads')}**")
+        ups = quality.uploads_for(_db.cursor(), ids, principal=_auth.current())
+        st.markdown(f"**{tr('quality.detail.uploads')}**")
         st.dataframe(
             pd.DataFrame(
                 {
-                    ui.tr("quality.upload.id"): ups["upload_id"].astype(str),
-                    ui.tr("quality.upload.file"): ups["file_name"],
-                    ui.tr("quality.upload.kind"): ups["kind"],
-                    ui.tr("quality.upload.when"): [fmt_datetime(x, lang) for x in ups["uploaded_at"]],
-                    ui.tr("quality.upload.by"): ups["uploaded_by"],
-                    ui.tr("quality.upload.period"): [
+                    tr("quality.upload.id"): ups["upload_id"].astype(str),
+                    tr("quality.upload.file"): ups["file_name"],
+                    tr("quality.upload.kind"): ups["kind"],
+                    tr("quality.upload.when"): [fmt_datetime(x, lang) for x in ups["uploaded_at"]],
+                    tr("quality.upload.by"): ups["uploaded_by"],
+                    tr("quality.upload.period"): [
                         f"{fmt_date(a, lang)} – {fmt_date(b, lang)}"
                         for a, b in zip(ups["period_start"], ups["period_end"])
                     ],
-                    ui.tr("quality.upload.rows"): [fmt_int(x, lang) for x in ups["rows_accepted"]],
-                    ui.tr("quality.upload.status"): ups["status"],
+                    tr("quality.upload.rows"): [fmt_int(x, lang) for x in ups["rows_accepted"]],
+                    tr("quality.upload.status"): ups["status"],
                 }
             ),
             hide_index=True,
@@ -155,22 +155,22 @@ else:
             key="quality_uploads",
         )
         if isinstance(finding["rows"], str):
-            st.caption(ui.tr("quality.detail.rows", rows=finding["rows"]))
-        st.page_link("pages/unggah.py", label=ui.tr("quality.detail.history"), icon=":material/upload_file:")
+            st.caption(tr("quality.detail.rows", rows=finding["rows"]))
+        st.page_link("pages/unggah.py", label=tr("quality.detail.history"), icon=":material/upload_file:")
     else:
-        st.caption(ui.tr("quality.detail.no_upload"))
+        st.caption(tr("quality.detail.no_upload"))
 
 # ------------------------------------------------------------------ the rules
-with st.expander(ui.tr("quality.rules")):
+with st.expander(tr("quality.rules")):
     counts = found.groupby("check").size()
     st.dataframe(
         pd.DataFrame(
             {
-                ui.tr("quality.col.check"): [c.name.get(lang) for c in rules.checks],
+                tr("quality.col.check"): [c.name.get(lang) for c in rules.checks],
                 "code": [c.code for c in rules.checks],
-                ui.tr("quality.col.severity"): [sev_names[c.severity] for c in rules.checks],
-                ui.tr("quality.rules.count"): [int(counts.get(c.code, 0)) for c in rules.checks],
-                ui.tr("quality.detail.explanation"): [quality.explanation(c.code, lang, cat) for c in rules.checks],
+                tr("quality.col.severity"): [sev_names[c.severity] for c in rules.checks],
+                tr("quality.rules.count"): [int(counts.get(c.code, 0)) for c in rules.checks],
+                tr("quality.detail.explanation"): [quality.explanation(c.code, lang, cat) for c in rules.checks],
             }
         ),
         hide_index=True,
@@ -179,11 +179,11 @@ with st.expander(ui.tr("quality.rules")):
     st.dataframe(
         pd.DataFrame(
             {
-                ui.tr("quality.rules.threshold"): [k for k, _ in rules.thresholds],
-                ui.tr("quality.rules.value"): [fmt_num(v, lang, 2) for _, v in rules.thresholds],
+                tr("quality.rules.threshold"): [k for k, _ in rules.thresholds],
+                tr("quality.rules.value"): [fmt_num(v, lang, 2) for _, v in rules.thresholds],
             }
         ),
         hide_index=True,
     )
-    st.markdown(f"**{ui.tr('quality.rules.pairs')}**: " + "; ".join(p.name.get(lang) for p in rules.pairs))
+    st.markdown(f"**{tr('quality.rules.pairs')}**: " + "; ".join(p.name.get(lang) for p in rules.pairs))
     st.caption(rules.flag_rule.get(lang))

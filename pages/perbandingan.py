@@ -12,79 +12,74 @@ from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
 from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.metrics import compare, geo
-from ilp_metrics.security.scope import ScopeDenied
-from pages import _shared as ui
+from ilp_metrics.security.scope import Principal, ScopeDenied
+from pages import _auth, _cache, _db, _filters, _format, _session
+from pages._session import tr
 
-f = ui.require_data()
-lang, cat = ui.lang(), ui.catalogue()
-path, ver = str(ui.db_path()), ui.version()
-area = ui.area_name()
+f = _filters.require_data(__file__)
+lang, cat = _session.lang(), _db.catalogue()
+path, ver = str(_db.db_path()), _db.version()
+area = _filters.area_name()
 period = cc.period_text(f["year"], f["month"], lang)
+who = _auth.current()
 
 
 # ------------------------------------------------------------------ cached data (per database version)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _cohorts(path: str, ver: int) -> list[str]:
-    return compare.cohorts(ui.cursor())
+def _cohorts(path: str, ver: int, who: Principal) -> list[str]:
+    return compare.cohorts(_db.cursor(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _monthly(path: str, ver: int, codes: tuple[str, ...], units: tuple[str, ...], who: Principal) -> pd.DataFrame:
+    return compare.monthly_coverage(_db.cursor(), list(codes), list(units), catalogue=_db.catalogue(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _registry(path: str, ver: int) -> pd.DataFrame:
-    return (
-        ui.cursor()
-        .execute(
-            "SELECT puskesmas_code, puskesmas_name, regency_code, ilp_start_date, cohort FROM puskesmas ORDER BY 2"
-        )
-        .df()
+def _funnel(path: str, ver: int, code: str, year: int, through: int, regency: str, who: Principal) -> pd.DataFrame:
+    return compare.funnel(_db.cursor(), code, year, through, regency, catalogue=_db.catalogue(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _points(path: str, ver: int, code: str, year: int, through: int, regency: str, who: Principal) -> pd.DataFrame:
+    return geo.map_points(
+        _db.cursor(), code, year=year, through=through, regency=regency, catalogue=_db.catalogue(), principal=who
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _monthly(path: str, ver: int, codes: tuple[str, ...], units: tuple[str, ...]) -> pd.DataFrame:
-    return compare.monthly_coverage(ui.cursor(), list(codes), list(units), catalogue=ui.catalogue())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _funnel(path: str, ver: int, code: str, year: int, through: int, regency: str) -> pd.DataFrame:
-    return compare.funnel(ui.cursor(), code, year, through, regency, catalogue=ui.catalogue())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _points(path: str, ver: int, code: str, year: int, through: int, regency: str) -> pd.DataFrame:
-    return geo.map_points(ui.cursor(), code, year=year, through=through, regency=regency, catalogue=ui.catalogue())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _areas(path: str, ver: int, code: str, level: str, year: int, through: int, regency: str, who) -> pd.DataFrame:
+def _areas(
+    path: str, ver: int, code: str, level: str, year: int, through: int, regency: str, who: Principal
+) -> pd.DataFrame:
     return geo.area_values(
-        ui.cursor(),
+        _db.cursor(),
         code,
         level=level,
         year=year,
         through=through,
         regency=regency,
-        catalogue=ui.catalogue(),
+        catalogue=_db.catalogue(),
         principal=who,
     )
 
 
 # ------------------------------------------------------------------ choices
 
-st.title(ui.tr("compare.page.title"))
-st.caption(ui.tr("compare.page.caption"))
+st.title(tr("compare.page.title"))
+st.caption(tr("compare.page.caption"))
 
 comparable = compare.comparable_indicators(cat)
 spm = [i.code for i in cat.spm_indicators() if i.code in comparable]
 names = {c: cat.indicator(c).short_name.get(lang) for c in comparable}
 codes = st.multiselect(
-    ui.tr("compare.page.indicators"), comparable, default=spm, format_func=names.__getitem__, key="cmp_indicators"
+    tr("compare.page.indicators"), comparable, default=spm, format_func=names.__getitem__, key="cmp_indicators"
 )
 
-registry = _registry(path, ver)
-cohort_list = _cohorts(path, ver)
-regs = ui.regencies(path, ver)
+registry = _cache.province_puskesmas(path, ver, who)
+cohort_list = _cohorts(path, ver, who)
+regs = _filters.current_registry(who).regencies
 reg_names = dict(zip(regs["code"], regs["name"].str.title()))
 pusk_names = dict(zip(registry["puskesmas_code"], registry["puskesmas_name"]))
 KINDS = ["cohort", "regency", "custom"] if cohort_list else ["regency", "custom"]
@@ -93,17 +88,17 @@ KINDS = ["cohort", "regency", "custom"] if cohort_list else ["regency", "custom"
 def group_picker(column, letter: str, default_index: int) -> tuple[str, str]:
     """Returns (label, spec) of one group."""
     with column:
-        st.markdown(f"**{ui.tr('compare.page.group', letter=letter)}**")
+        st.markdown(f"**{tr('compare.page.group', letter=letter)}**")
         kind = st.radio(
-            ui.tr("compare.page.group_kind"),
+            tr("compare.page.group_kind"),
             KINDS,
             horizontal=True,
             key=f"cmp_kind_{letter}",
-            format_func=lambda k: ui.tr(f"compare.page.kind_{k}"),
+            format_func=lambda k: tr(f"compare.page.kind_{k}"),
         )
         if kind == "cohort":
             pick = st.selectbox(
-                ui.tr("compare.page.kind_cohort"),
+                tr("compare.page.kind_cohort"),
                 cohort_list,
                 key=f"cmp_cohort_{letter}",
                 index=min(default_index, len(cohort_list) - 1),
@@ -114,7 +109,7 @@ def group_picker(column, letter: str, default_index: int) -> tuple[str, str]:
         if kind == "regency":
             options = list(regs["code"])
             pick = st.selectbox(
-                ui.tr("compare.page.kind_regency"),
+                tr("compare.page.kind_regency"),
                 options,
                 format_func=reg_names.__getitem__,
                 index=min(default_index, len(options) - 1),
@@ -122,12 +117,12 @@ def group_picker(column, letter: str, default_index: int) -> tuple[str, str]:
             )
             return reg_names[pick], pick
         picks = st.multiselect(
-            ui.tr("compare.page.kind_custom"),
+            tr("compare.page.kind_custom"),
             list(registry["puskesmas_code"]),
             format_func=lambda c: f"{pusk_names[c]} ({c})",
             key=f"cmp_custom_{letter}",
         )
-        return ui.tr("compare.page.custom_label", letter=letter), ",".join(picks)
+        return tr("compare.page.custom_label", letter=letter), ",".join(picks)
 
 
 default_a = cohort_list.index("pilot") if "pilot" in cohort_list else 0
@@ -142,17 +137,17 @@ groups: dict[str, list[str]] = {}
 problems = []
 for label, spec in ((label_a, spec_a), (label_b, spec_b)):
     try:
-        groups[label] = compare.resolve_group(ui.cursor(), spec)
+        groups[label] = compare.resolve_group(_db.cursor(), spec, principal=who)
     except compare.GroupError as exc:
-        problems.append(ui.tr(exc.code, **exc.values))
+        problems.append(tr(exc.code, **exc.values))
 
 tabs = st.tabs(
     [
-        ui.tr("compare.tab.event"),
-        ui.tr("compare.tab.calendar"),
-        ui.tr("compare.tab.did"),
-        ui.tr("compare.tab.funnel"),
-        ui.tr("compare.tab.map"),
+        tr("compare.tab.event"),
+        tr("compare.tab.calendar"),
+        tr("compare.tab.did"),
+        tr("compare.tab.funnel"),
+        tr("compare.tab.map"),
     ]
 )
 
@@ -166,50 +161,50 @@ if problems:
                 st.warning(text)
 elif not codes:
     for tab in tabs[:3]:
-        tab.info(ui.tr("compare.page.pick_indicator"))
+        tab.info(tr("compare.page.pick_indicator"))
 else:
     units = tuple(sorted({u for members in groups.values() for u in members}))
-    with st.spinner(ui.tr("compare.page.computing")):
-        monthly = _monthly(path, ver, tuple(codes), units)
+    with st.spinner(tr("compare.page.computing")):
+        monthly = _monthly(path, ver, tuple(codes), units, who)
     starts = registry.set_index("puskesmas_code")["ilp_start_date"]
     subtitle = " · ".join(
-        ui.tr("compare.page.group_count", group=g, n=len(m), started=int(starts.reindex(m).notna().sum()))
+        tr("compare.page.group_count", group=g, n=len(m), started=int(starts.reindex(m).notna().sum()))
         for g, m in groups.items()
     )
 
-    switched = compare.aggregate_reporters(ui.cursor(), units)
+    switched = compare.aggregate_reporters(_db.cursor(), units, principal=who)
     with tabs[0]:
-        st.caption(ui.tr("compare.page.event_caption") + " " + subtitle + ".")
+        st.caption(tr("compare.page.event_caption") + " " + subtitle + ".")
         if switched:
-            st.caption(ui.tr("compare.page.transition_note", n=len(switched)))
-        window = st.slider(ui.tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
-        aligned = compare.aligned_series(None, codes, groups, monthly=monthly)
+            st.caption(tr("compare.page.transition_note", n=len(switched)))
+        window = st.slider(tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
+        aligned = compare.aligned_series(None, codes, groups, monthly=monthly, principal=who)
         grid = st.columns(2)
         for i, code in enumerate(codes):
             with grid[i % 2]:
-                ui.chart(
+                _format.chart(
                     cc.aligned_chart(aligned, code, lang=lang, window=window, catalogue=cat),
                     width="stretch",
                     key=f"cmp_aligned_{code}",
                 )
-        with st.expander(ui.tr("compare.page.data_table")):
+        with st.expander(tr("compare.page.data_table")):
             show = aligned[aligned["months_since_start"].between(*window)].copy()
             show["indicator"] = show["indicator"].map(names)
             st.dataframe(show, hide_index=True, width="stretch")
 
     with tabs[1]:
-        st.caption(ui.tr("compare.page.calendar_caption") + " " + subtitle + ".")
+        st.caption(tr("compare.page.calendar_caption") + " " + subtitle + ".")
         pick = st.selectbox(
-            ui.tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__, key="cmp_calendar_pick"
+            tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__, key="cmp_calendar_pick"
         )
-        calendar = compare.calendar_series(None, pick, groups, monthly=monthly)
-        ui.chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat), width="stretch", key="cmp_calendar")
+        calendar = compare.calendar_series(None, pick, groups, monthly=monthly, principal=who)
+        _format.chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat), width="stretch", key="cmp_calendar")
 
     with tabs[2]:
-        st.subheader(ui.tr("compare.page.did_title", a=label_a, b=label_b))
-        st.warning(ui.tr("compare.page.did_note"))
-        st.markdown(ui.tr("compare.page.groups_legend", a=label_a, b=label_b))
-        table = compare.before_after(ui.cursor(), codes, groups, monthly=monthly)
+        st.subheader(tr("compare.page.did_title", a=label_a, b=label_b))
+        st.warning(tr("compare.page.did_note"))
+        st.markdown(tr("compare.page.groups_legend", a=label_a, b=label_b))
+        table = compare.before_after(_db.cursor(), codes, groups, monthly=monthly, principal=who)
         did = compare.difference_in_differences(table, label_a, label_b)
         rows = []
         for code in codes:
@@ -218,68 +213,68 @@ else:
             ind = cat.indicator(code)
             rows.append(
                 {
-                    ui.tr("compare.col.indicator"): names[code],
-                    ui.tr("compare.col.before", group="A"): fmt_value(a["before_mean_pct"], ind, lang),
-                    ui.tr("compare.col.after", group="A"): fmt_value(a["after_mean_pct"], ind, lang),
-                    ui.tr("compare.col.change", group="A"): cc.fmt_change(a["change_pct"], lang),
-                    ui.tr("compare.col.before", group="B"): fmt_value(b["before_mean_pct"], ind, lang),
-                    ui.tr("compare.col.after", group="B"): fmt_value(b["after_mean_pct"], ind, lang),
-                    ui.tr("compare.col.change", group="B"): cc.fmt_change(b["change_pct"], lang),
-                    ui.tr("compare.col.did"): cc.fmt_change(d["change_pct"], lang),
-                    ui.tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
+                    tr("compare.col.indicator"): names[code],
+                    tr("compare.col.before", group="A"): fmt_value(a["before_mean_pct"], ind, lang),
+                    tr("compare.col.after", group="A"): fmt_value(a["after_mean_pct"], ind, lang),
+                    tr("compare.col.change", group="A"): cc.fmt_change(a["change_pct"], lang),
+                    tr("compare.col.before", group="B"): fmt_value(b["before_mean_pct"], ind, lang),
+                    tr("compare.col.after", group="B"): fmt_value(b["after_mean_pct"], ind, lang),
+                    tr("compare.col.change", group="B"): cc.fmt_change(b["change_pct"], lang),
+                    tr("compare.col.did"): cc.fmt_change(d["change_pct"], lang),
+                    tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
                 }
             )
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=ui.table_height(len(rows)))
-        st.caption(ui.tr("compare.page.did_caption"))
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=_format.table_height(len(rows)))
+        st.caption(tr("compare.page.did_caption"))
         if switched:
-            st.caption(ui.tr("compare.page.transition_note", n=len(switched)))
-        pick = st.selectbox(ui.tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
+            st.caption(tr("compare.page.transition_note", n=len(switched)))
+        pick = st.selectbox(tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
         ind = cat.indicator(pick)
         part = table[table["indicator"] == pick]
         st.dataframe(
             pd.DataFrame(
                 {
-                    ui.tr("compare.col.group"): part["group"],
+                    tr("compare.col.group"): part["group"],
                     "Puskesmas": part["unit_name"],
-                    ui.tr("compare.col.start"): [str(v)[:7] if pd.notna(v) else "–" for v in part["ilp_start_date"]],
-                    ui.tr("compare.col.before_months"): [
+                    tr("compare.col.start"): [str(v)[:7] if pd.notna(v) else "–" for v in part["ilp_start_date"]],
+                    tr("compare.col.before_months"): [
                         f"{fmt_value(v, ind, lang)} ({n})"
                         for v, n in zip(part["before_mean_pct"], part["months_before"])
                     ],
-                    ui.tr("compare.col.after_months"): [
+                    tr("compare.col.after_months"): [
                         f"{fmt_value(v, ind, lang)} ({n})" for v, n in zip(part["after_mean_pct"], part["months_after"])
                     ],
-                    ui.tr("compare.col.change_pp"): [cc.fmt_change(v, lang) for v in part["change_pct"]],
-                    ui.tr("compare.col.included"): [
-                        ui.tr("compare.yes") if v else ui.tr("compare.no") for v in part["included"]
+                    tr("compare.col.change_pp"): [cc.fmt_change(v, lang) for v in part["change_pct"]],
+                    tr("compare.col.included"): [
+                        tr("compare.yes") if v else tr("compare.no") for v in part["included"]
                     ],
                 }
             ),
             hide_index=True,
             width="stretch",
-            height=ui.table_height(len(part)),
+            height=_format.table_height(len(part)),
         )
 
 # ------------------------------------------------------------------ funnel (sidebar kabupaten, year, month)
 
 percent = [c for c in (codes or spm) if cat.indicator(c).unit == "percent"]
 with tabs[3]:
-    st.caption(ui.tr("compare.page.funnel_caption", area=area, period=period))
+    st.caption(tr("compare.page.funnel_caption", area=area, period=period))
     if not percent:
-        st.info(ui.tr("compare.page.pick_indicator"))
+        st.info(tr("compare.page.pick_indicator"))
     else:
-        pick = st.selectbox(ui.tr("compare.page.funnel_pick"), percent, format_func=names.get, key="cmp_funnel_pick")
+        pick = st.selectbox(tr("compare.page.funnel_pick"), percent, format_func=names.get, key="cmp_funnel_pick")
         try:
-            data = _funnel(path, ver, pick, f["year"], f["month"], f["regency"])
+            data = _funnel(path, ver, pick, f["year"], f["month"], f["regency"], who)
         except compare.NotComparable as exc:
-            st.info(ui.tr(exc.code, indicator=names.get(pick, pick)))
+            st.info(tr(exc.code, indicator=names.get(pick, pick)))
             data = None
         if data is not None and data.empty:
-            st.info(ui.tr("filter.no_data"))
+            st.info(tr("filter.no_data"))
         elif data is not None:
             rate = float(data["district_rate_pct"].iloc[0]) / 100
             curve = compare.funnel_curve(rate, float(data["denominator"].min()), float(data["denominator"].max()))
-            ui.chart(
+            _format.chart(
                 cc.funnel_chart(data, curve, pick, area=area, period=period, lang=lang, catalogue=cat),
                 width="stretch",
                 key="cmp_funnel",
@@ -287,57 +282,57 @@ with tabs[3]:
             out = data[data["outside"]]
             ind = cat.indicator(pick)
             if out.empty:
-                st.success(ui.tr("compare.page.funnel_none"))
+                st.success(tr("compare.page.funnel_none"))
             else:
-                st.markdown(ui.tr("compare.page.funnel_outside", n=len(out)))
+                st.markdown(tr("compare.page.funnel_outside", n=len(out)))
                 st.dataframe(
                     pd.DataFrame(
                         {
                             "Puskesmas": out["unit_name"],
-                            ui.tr("compare.col.coverage"): [fmt_value(v, ind, lang) for v in out["coverage_pct"]],
-                            ui.tr("compare.col.denominator"): [fmt_int(v, lang) for v in out["denominator"]],
-                            ui.tr("compare.col.band"): [ui.tr(f"compare.band.{b}") for b in out["band"]],
+                            tr("compare.col.coverage"): [fmt_value(v, ind, lang) for v in out["coverage_pct"]],
+                            tr("compare.col.denominator"): [fmt_int(v, lang) for v in out["denominator"]],
+                            tr("compare.col.band"): [tr(f"compare.band.{b}") for b in out["band"]],
                         }
                     ),
                     hide_index=True,
                     width="stretch",
-                    height=ui.table_height(len(out)),
+                    height=_format.table_height(len(out)),
                 )
 
 # ------------------------------------------------------------------ maps
 
 with tabs[4]:
     options = codes or spm
-    pick = st.selectbox(ui.tr("compare.page.map_pick"), options, format_func=names.get, key="cmp_map_pick")
-    points = _points(path, ver, pick, f["year"], f["month"], f["regency"])
-    ui.chart(
+    pick = st.selectbox(tr("compare.page.map_pick"), options, format_func=names.get, key="cmp_map_pick")
+    points = _points(path, ver, pick, f["year"], f["month"], f["regency"], who)
+    _format.chart(
         cc.points_map(points, pick, area=area, period=period, lang=lang, catalogue=cat),
         width="stretch",
         key="cmp_points",
     )
     missing = points[points["latitude"].isna() | points["longitude"].isna()]
     st.caption(
-        ui.tr("compare.page.map_caption")
-        + (" " + ui.tr("compare.page.map_no_coords", names=", ".join(missing["unit_name"])) if len(missing) else "")
+        tr("compare.page.map_caption")
+        + (" " + tr("compare.page.map_no_coords", names=", ".join(missing["unit_name"])) if len(missing) else "")
     )
 
-    st.subheader(ui.tr("compare.page.geojson_title"))
-    st.caption(ui.tr("compare.page.geojson_help"))
-    upload = st.file_uploader(ui.tr("compare.page.geojson_upload"), type=["geojson", "json"], key="cmp_geojson")
+    st.subheader(tr("compare.page.geojson_title"))
+    st.caption(tr("compare.page.geojson_help"))
+    upload = st.file_uploader(tr("compare.page.geojson_upload"), type=["geojson", "json"], key="cmp_geojson")
     if upload is not None:
         try:
             bounds = geo.read_boundaries(upload.getvalue())
         except geo.GeoJSONError as exc:
-            st.error(ui.tr(exc.code, **exc.values))
+            st.error(tr(exc.code, **exc.values))
             bounds = None
         if bounds is not None:
-            match = geo.match_boundaries(ui.cursor(), bounds, f["regency"])
+            match = geo.match_boundaries(_db.cursor(), bounds, f["regency"], principal=who)
             level = bounds.level or "desa"
             st.markdown(
-                ui.tr(
+                tr(
                     "compare.page.geojson_match",
                     areas=len(bounds.areas),
-                    level=ui.tr(f"compare.level.{level}"),
+                    level=tr(f"compare.level.{level}"),
                     matched=len(match.matched),
                     unmatched=len(match.unmatched),
                     missing=len(match.missing),
@@ -345,19 +340,19 @@ with tabs[4]:
             )
             if match.unmatched:
                 st.warning(
-                    ui.tr(
+                    tr(
                         "compare.page.geojson_unmatched",
                         codes=", ".join(match.unmatched[:30]) + (" …" if len(match.unmatched) > 30 else ""),
                     )
                 )
             if bounds.problems:
-                with st.expander(ui.tr("compare.page.geojson_problems", n=len(bounds.problems))):
+                with st.expander(tr("compare.page.geojson_problems", n=len(bounds.problems))):
                     st.dataframe(
                         pd.DataFrame(
                             {
-                                ui.tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
-                                ui.tr("compare.col.reason"): [ui.tr(p["code"]) for p in bounds.problems],
-                                ui.tr("compare.col.value"): [p["value"] for p in bounds.problems],
+                                tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
+                                tr("compare.col.reason"): [tr(p["code"]) for p in bounds.problems],
+                                tr("compare.col.value"): [p["value"] for p in bounds.problems],
                             }
                         ),
                         hide_index=True,
@@ -365,11 +360,11 @@ with tabs[4]:
                     )
             if match.matched:
                 try:  # desa detail only within the signed-in account's scope (enforced in the library)
-                    values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], ui.principal())
+                    values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], who)
                 except ScopeDenied as denied:
-                    st.info(ui.tr(f"akun.scope.{denied.code}", own=ui.principal().puskesmas_code or ""))
+                    st.info(tr(f"akun.scope.{denied.code}", own=who.puskesmas_code or ""))
                     st.stop()
-                ui.chart(
+                _format.chart(
                     cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang, catalogue=cat),
                     width="stretch",
                     key="cmp_areas",

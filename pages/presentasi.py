@@ -9,13 +9,14 @@ import streamlit as st
 
 from ilp_metrics.export import NoData
 from ilp_metrics.figures.slides import slide_figure
+from pages import _auth, _db, _filters, _format, _session
 from pages import _export_ui as ex
-from pages import _shared as ui
+from pages._session import tr
 
-f = ui.require_data()
-lang = ui.lang()
+f = _filters.require_data(__file__)
+lang = _session.lang()
 
-guest = not ui.principal().can("dashboard")  # a tamu account sees the public deck only
+guest = not _auth.current().can("dashboard")  # a tamu account sees the public deck only
 public = guest or bool(st.session_state.get("w_pres_public", False))
 full = bool(st.session_state.get("w_pres_full", True))
 if full:  # no sidebar, no header: only the slide
@@ -28,12 +29,14 @@ if full:  # no sidebar, no header: only the slide
     )
 
 try:
-    deck = ex.deck(str(ui.db_path()), ui.version(), f["regency"], int(f["year"]), int(f["month"]), lang, public)
+    deck = ex.deck(
+        str(_db.db_path()), _db.version(), f["regency"], int(f["year"]), int(f["month"]), lang, public, _auth.current()
+    )
 except NoData:
-    st.info(ui.tr("presentasi.no_slides"))
+    st.info(tr("presentasi.no_slides"))
     st.stop()
 if not deck.slides:
-    st.info(ui.tr("presentasi.no_slides"))
+    st.info(tr("presentasi.no_slides"))
     st.stop()
 
 total = len(deck.slides)
@@ -94,7 +97,7 @@ if slide.chart is not None:
         width="stretch",
         theme=None,
         key=f"pres_chart_{slide.key}",
-        config=ui.chart_config(f"{slide.key}-{deck.area}"),
+        config=_format.chart_config(f"{slide.key}-{deck.area}"),
     )
 elif slide.numbers:
     cols = st.columns(len(slide.numbers))
@@ -103,7 +106,7 @@ elif slide.numbers:
 
 nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
 nav[0].button(
-    ui.tr("presentasi.previous"),
+    tr("presentasi.previous"),
     on_click=_go,
     args=(-1,),
     disabled=index == 0,
@@ -113,11 +116,11 @@ nav[0].button(
 )
 nav[1].markdown(f"<div class='ilp-foot'>{e(deck.footer)} · {index + 1} / {total}</div>", unsafe_allow_html=True)
 nav[2].toggle(
-    ui.tr("presentasi.public"), key="w_pres_public", help=ui.tr("presentasi.public_help"), value=guest, disabled=guest
+    tr("presentasi.public"), key="w_pres_public", help=tr("presentasi.public_help"), value=guest, disabled=guest
 )
-nav[3].toggle(ui.tr("presentasi.fullscreen"), value=True, key="w_pres_full", help=ui.tr("presentasi.fullscreen_help"))
+nav[3].toggle(tr("presentasi.fullscreen"), value=True, key="w_pres_full", help=tr("presentasi.fullscreen_help"))
 nav[4].button(
-    ui.tr("presentasi.next"),
+    tr("presentasi.next"),
     on_click=_go,
     args=(1,),
     disabled=index == total - 1,
@@ -128,11 +131,11 @@ nav[4].button(
 )
 if slide.flag_note:  # a figure on this slide carries ⚠ (data-quality findings): the reasons are in the notes
     st.caption(slide.flag_note)
-st.caption(ui.tr("presentasi.position", n=index + 1, total=total))
+st.caption(tr("presentasi.position", n=index + 1, total=total))
 
-with st.expander(ui.tr("presentasi.notes")):
+with st.expander(tr("presentasi.notes")):
     st.text(slide.notes)
-if ui.principal().can("export"):
-    with st.expander(ui.tr("presentasi.downloads")):
+if _auth.current().can("export"):
+    with st.expander(tr("presentasi.downloads")):
         ex.download_buttons(public)
-        st.caption(ui.tr("presentasi.downloads_caption"))
+        st.caption(tr("presentasi.downloads_caption"))

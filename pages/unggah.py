@@ -38,12 +38,13 @@ from ilp_metrics.ingest.mapping import (
     save_profile,
 )
 from ilp_metrics.ingest.validate import LONG_FIELDS
-from pages import _shared as ui
+from pages import _auth, _db, _filters, _session
+from pages._session import tr
 
-ui.ensure_dashboard()
-lang = ui.lang()
+_filters.ensure_dashboard(__file__)
+lang = _session.lang()
 MAX_MB = float(setting("max_upload_mb"))
-PROFILE_DIR = profiles_dir_for(ui.db_path())
+PROFILE_DIR = profiles_dir_for(_db.db_path())
 
 
 # ------------------------------------------------------------------ staging the uploaded files
@@ -96,7 +97,7 @@ def stage_uploads(files) -> None:
             continue
         size_mb = f.size / 1024 / 1024
         if size_mb > MAX_MB:
-            st.error(ui.tr("upload.too_large", name=f.name, size_mb=f"{size_mb:.1f}", max_mb=f"{MAX_MB:g}"))
+            st.error(tr("upload.too_large", name=f.name, size_mb=f"{size_mb:.1f}", max_mb=f"{MAX_MB:g}"))
             continue
         folder = _staging_dir() / f.file_id
         folder.mkdir(mode=0o700)
@@ -112,7 +113,7 @@ def stage_uploads(files) -> None:
 
 
 def _secret() -> bytes:
-    return load_or_create_secret(secret_path_for(ui.db_path()))
+    return load_or_create_secret(secret_path_for(_db.db_path()))
 
 
 class _labels:
@@ -127,7 +128,7 @@ class _labels:
 
 
 def _field_label(name: str) -> str:
-    return ui.tr(f"upload.field.{name}")
+    return tr(f"upload.field.{name}")
 
 
 def _effective_profile(base: Profile | None, manual: dict[str, str], kind: str | None) -> Profile | None:
@@ -139,24 +140,24 @@ def _effective_profile(base: Profile | None, manual: dict[str, str], kind: str |
 
 
 def _report_block(report: IngestReport, key: str) -> None:
-    st.markdown(f"**{ui.tr('upload.report')}**")
+    st.markdown(f"**{tr('upload.report')}**")
     cols = st.columns(4)
-    cols[0].metric(ui.tr("upload.rows_read"), fmt_int(report.rows_read, lang))
-    cols[1].metric(ui.tr("upload.rows_accepted"), fmt_int(report.rows_accepted, lang))
-    cols[2].metric(ui.tr("upload.rows_refused"), fmt_int(report.rows_refused, lang))
-    cols[3].metric(ui.tr("upload.rows_skipped"), fmt_int(report.rows_skipped, lang))
+    cols[0].metric(tr("upload.rows_read"), fmt_int(report.rows_read, lang))
+    cols[1].metric(tr("upload.rows_accepted"), fmt_int(report.rows_accepted, lang))
+    cols[2].metric(tr("upload.rows_refused"), fmt_int(report.rows_refused, lang))
+    cols[3].metric(tr("upload.rows_skipped"), fmt_int(report.rows_skipped, lang))
     if report.error:
         st.error(report.error)
     if report.refusals:
-        st.markdown(f"**{ui.tr('upload.refusals')}**")
+        st.markdown(f"**{tr('upload.refusals')}**")
         rows = [
-            {ui.tr("upload.row"): r["row"], ui.tr("upload.column"): r["column"], ui.tr("upload.reason"): r["reason"]}
+            {tr("upload.row"): r["row"], tr("upload.column"): r["column"], tr("upload.reason"): r["reason"]}
             for r in report.to_dict()["refusals"]
         ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_refusals")
         if len({r.row for r in report.refusals}) < report.rows_refused:
             st.caption(
-                ui.tr(
+                tr(
                     "upload.refusals_truncated",
                     shown=fmt_int(len(report.refusals), lang),
                     total=fmt_int(report.rows_refused, lang),
@@ -170,8 +171,8 @@ def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, s
     headers = [h for h in info["headers"] if h]
     options = ["", *headers]  # "" = the file has no column for this field (None would mean "no choice")
     fixed = {f: v[2:] for f, v in mapping.items() if v.startswith("= ")}
-    shown = _labels({"": ui.tr("upload.unmapped"), **{h: h for h in headers}})
-    st.caption(ui.tr("upload.mapping_help"))
+    shown = _labels({"": tr("upload.unmapped"), **{h: h for h in headers}})
+    st.caption(tr("upload.mapping_help"))
     chosen: dict[str, str] = {}
     cols = st.columns(3)
     for i, field_name in enumerate(f for f in LONG_FIELDS[kind] if f not in fixed):
@@ -186,44 +187,42 @@ def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, s
         if (pick or "") != (current or ""):
             chosen[field_name] = pick or ""
     if fixed:
-        st.caption(ui.tr("upload.fixed_values", values=", ".join(f"{_field_label(f)} = {v}" for f, v in fixed.items())))
+        st.caption(tr("upload.fixed_values", values=", ".join(f"{_field_label(f)} = {v}" for f, v in fixed.items())))
     if info.get("wide"):
-        st.caption(ui.tr("upload.mapping_wide", columns=", ".join(f"{h} → {c}" for h, c in info["wide"])))
+        st.caption(tr("upload.mapping_wide", columns=", ".join(f"{h} → {c}" for h, c in info["wide"])))
     if chosen:  # apply the correction, then redraw every selectbox from the new mapping
         st.session_state[f"{key}_manual"] = {**manual, **chosen}
         for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}_map_")]:
             del st.session_state[k]
         st.rerun()
 
-    profile_name = st.text_input(ui.tr("upload.profile_name"), key=f"{key}_profile_name")
-    if st.button(ui.tr("upload.save_profile"), key=f"{key}_save_profile"):
+    profile_name = st.text_input(tr("upload.profile_name"), key=f"{key}_profile_name")
+    if st.button(tr("upload.save_profile"), key=f"{key}_save_profile"):
         try:
             name = safe_profile_name(profile_name or "")
         except ProfileError:
             st.error(
-                ui.tr("upload.profile_name_missing")
-                if not (profile_name or "").strip()
-                else ui.tr("upload.profile_bad_name")
+                tr("upload.profile_name_missing") if not (profile_name or "").strip() else tr("upload.profile_bad_name")
             )
             return
         if is_shipped_profile_name(name):
-            st.error(ui.tr("upload.profile_shipped", name=name))
+            st.error(tr("upload.profile_shipped", name=name))
             return
         columns = {f: h for f, h in mapping.items() if f in LONG_FIELDS[kind] and h in headers}
         columns.update({f: h for f, h in manual.items() if f in LONG_FIELDS[kind]})
         saved = replace(effective or Profile(name=name), name=name, kind=kind, header_row=None, columns=columns)
         save_profile(saved, PROFILE_DIR)
-        st.success(ui.tr("upload.profile_saved", name=name))
+        st.success(tr("upload.profile_saved", name=name))
 
 
 def _progress_bar():
-    bar = st.progress(0.0, text=ui.tr("upload.step.read"))
+    bar = st.progress(0.0, text=tr("upload.step.read"))
 
     def step(fraction: float, label: str) -> None:
         try:
-            text = ui.tr(f"upload.step.{label}")
+            text = tr(f"upload.step.{label}")
         except KeyError:  # a step this page does not name yet
-            text = ui.tr("upload.saving")
+            text = tr("upload.saving")
         bar.progress(min(max(fraction, 0.0), 1.0), text=text)
 
     return bar, step
@@ -235,14 +234,14 @@ def _progress_bar():
 def file_workflow(item: dict[str, Any]) -> None:
     """Preview, kind, profile and mapping, check (dry run), then save — for one staged file."""
     name, key = item["name"], item["key"]
-    st.subheader(ui.tr("upload.file_header", name=name))
+    st.subheader(tr("upload.file_header", name=name))
     done = item.get("done")
     if done:  # saved or already loaded: the outcome stays on screen, the copy of the file is gone
         if done["duplicate"]:
-            st.info(ui.tr("upload.duplicate", upload_id=done["upload_id"]))
+            st.info(tr("upload.duplicate", upload_id=done["upload_id"]))
         else:
             st.success(
-                ui.tr(
+                tr(
                     "upload.saved",
                     upload_id=done["upload_id"],
                     accepted=fmt_int(done["accepted"], lang),
@@ -253,13 +252,11 @@ def file_workflow(item: dict[str, Any]) -> None:
     path = Path(item["path"])
 
     top = st.columns(2)
-    kinds = _labels({None: ui.tr("upload.kind_auto"), **{k: ui.tr(f"upload.kind.{k}") for k in KINDS}})
-    kind_choice = top[0].selectbox(ui.tr("upload.kind"), list(kinds.labels), key=f"{key}_kind", format_func=kinds)
+    kinds = _labels({None: tr("upload.kind_auto"), **{k: tr(f"upload.kind.{k}") for k in KINDS}})
+    kind_choice = top[0].selectbox(tr("upload.kind"), list(kinds.labels), key=f"{key}_kind", format_func=kinds)
     profiles = available_profiles(PROFILE_DIR)
-    names = _labels({None: ui.tr("upload.profile_none"), **{p: p for p in profiles}})
-    profile_choice = top[1].selectbox(
-        ui.tr("upload.profile"), list(names.labels), key=f"{key}_profile", format_func=names
-    )
+    names = _labels({None: tr("upload.profile_none"), **{p: p for p in profiles}})
+    profile_choice = top[1].selectbox(tr("upload.profile"), list(names.labels), key=f"{key}_profile", format_func=names)
     try:
         base = load_profile(profiles[profile_choice]) if profile_choice else None
     except ProfileError as exc:
@@ -269,34 +266,34 @@ def file_workflow(item: dict[str, Any]) -> None:
     profile = _effective_profile(base, manual, kind_choice)
 
     try:
-        info = preview_file(ui.cursor(), path, kind=kind_choice, profile=profile)
+        info = preview_file(_db.cursor(), path, kind=kind_choice, profile=profile)
     except Exception as exc:  # a file refused whole (empty, unreadable, zip bomb…): say why, keep the app up
-        st.error(exc.message(lang) if hasattr(exc, "message") else ui.tr("upload.unreadable", reason=str(exc)))
+        st.error(exc.message(lang) if hasattr(exc, "message") else tr("upload.unreadable", reason=str(exc)))
         return
     kind = info["kind"] or kind_choice
     if info["problem"] is not None:
-        st.warning(ui.tr("upload.not_detected", reason=info["problem"].message(lang)))
+        st.warning(tr("upload.not_detected", reason=info["problem"].message(lang)))
     else:
-        sheet = ui.tr("upload.sheet", sheet=info["sheet"]) if info["sheet"] else ""
+        sheet = tr("upload.sheet", sheet=info["sheet"]) if info["sheet"] else ""
         st.caption(
-            ui.tr(
+            tr(
                 "upload.detected",
-                kind=ui.tr(f"upload.kind.{kind}"),
+                kind=tr(f"upload.kind.{kind}"),
                 header_row=info["header_row"],
                 rows=fmt_int(info["rows"], lang),
                 sheet=sheet,
             )
         )
-    st.markdown(f"**{ui.tr('upload.preview')}**")
-    preview = info["preview"].rename(columns={"baris": ui.tr("upload.row")})
+    st.markdown(f"**{tr('upload.preview')}**")
+    preview = info["preview"].rename(columns={"baris": tr("upload.row")})
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
 
     if kind:
-        with st.expander(ui.tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
+        with st.expander(tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
             _mapping_step(key, kind, info, manual, profile)
 
-    modes = _labels({False: ui.tr("upload.mode_strict"), True: ui.tr("upload.mode_accept")})
-    accept = st.radio(ui.tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
+    modes = _labels({False: tr("upload.mode_strict"), True: tr("upload.mode_accept")})
+    accept = st.radio(tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
     signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
     options = dict(
         kind=kind_choice,
@@ -305,23 +302,23 @@ def file_workflow(item: dict[str, Any]) -> None:
         lang=lang,
         file_name=name,
         uploaded_by=st.session_state.get("user", "dasbor"),
-        principal=ui.principal(),
+        principal=_auth.current(),
     )
 
-    if st.button(ui.tr("upload.check"), key=f"{key}_check", type="secondary"):
-        duplicate = already_loaded(ui.cursor(), path)
-        report = None if duplicate else ingest_file(ui.cursor(), path, dry_run=True, secret=_secret(), **options)
+    if st.button(tr("upload.check"), key=f"{key}_check", type="secondary"):
+        duplicate = already_loaded(_db.cursor(), path)
+        report = None if duplicate else ingest_file(_db.cursor(), path, dry_run=True, secret=_secret(), **options)
         st.session_state[f"{key}_checked"] = {"signature": signature, "duplicate": duplicate, "report": report}
         st.session_state.pop(f"{key}_final", None)
     checked = st.session_state.get(f"{key}_checked")
     if checked is not None and checked["signature"] != signature:  # a check of other choices: not valid
         st.session_state.pop(f"{key}_checked")
         checked = None
-        st.info(ui.tr("upload.stale"))
+        st.info(tr("upload.stale"))
     if checked is None:
         return
     if checked["duplicate"]:
-        st.info(ui.tr("upload.already_loaded", upload_id=checked["duplicate"]))
+        st.info(tr("upload.already_loaded", upload_id=checked["duplicate"]))
         return
     report: IngestReport = checked["report"]
     final: IngestReport | None = st.session_state.get(f"{key}_final")
@@ -331,10 +328,10 @@ def file_workflow(item: dict[str, Any]) -> None:
     _report_block(report, key)
     if not report.ok:
         return
-    st.success(ui.tr("upload.ready"))
-    if st.button(ui.tr("upload.save"), key=f"{key}_save", type="primary"):
+    st.success(tr("upload.ready"))
+    if st.button(tr("upload.save"), key=f"{key}_save", type="primary"):
         bar, step = _progress_bar()
-        final = ingest_file(ui.cursor(), path, secret=_secret(), progress=step, **options)
+        final = ingest_file(_db.cursor(), path, secret=_secret(), progress=step, **options)
         bar.empty()
         if final.committed or final.duplicate:
             st.cache_data.clear()  # every page recomputes (data_version changed too)
@@ -361,63 +358,62 @@ def _period(start, end) -> str:
 
 
 def history_section() -> None:
-    st.header(ui.tr("upload.history"))
-    history = upload_history(ui.cursor())
+    st.header(tr("upload.history"))
+    history = upload_history(_db.cursor())
     if history.empty:
-        st.info(ui.tr("upload.history_empty"))
+        st.info(tr("upload.history_empty"))
     else:
         shown = pd.DataFrame(
             {
-                ui.tr("upload.col_id"): history["upload_id"],
-                ui.tr("upload.col_file"): history["file_name"],
-                ui.tr("upload.col_kind"): [ui.tr(f"upload.kind.{k}") for k in history["kind"]],
-                ui.tr("upload.col_by"): history["uploaded_by"],
-                ui.tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
-                ui.tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
-                ui.tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
-                ui.tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
-                ui.tr("upload.col_period"): [
+                tr("upload.col_id"): history["upload_id"],
+                tr("upload.col_file"): history["file_name"],
+                tr("upload.col_kind"): [tr(f"upload.kind.{k}") for k in history["kind"]],
+                tr("upload.col_by"): history["uploaded_by"],
+                tr("upload.col_at"): [fmt_datetime(v.to_pydatetime(), lang) for v in history["uploaded_at"]],
+                tr("upload.rows_accepted"): [fmt_int(v, lang) for v in history["rows_accepted"]],
+                tr("upload.rows_refused"): [fmt_int(v, lang) for v in history["rows_refused"]],
+                tr("upload.col_replaced"): [fmt_int(v, lang) for v in history["rows_replaced"]],
+                tr("upload.col_period"): [
                     _period(a, b) for a, b in zip(history["period_start"], history["period_end"])
                 ],
-                ui.tr("upload.col_status"): [ui.tr(f"upload.status.{s}") for s in history["status"]],
+                tr("upload.col_status"): [tr(f"upload.status.{s}") for s in history["status"]],
             }
         )
         st.dataframe(shown, hide_index=True, width="stretch", key="history")
         active = history[history["status"] == "active"]
-        if not active.empty and ui.principal().can("withdraw"):
-            with st.expander(ui.tr("upload.withdraw")):
+        if not active.empty and _auth.current().can("withdraw"):
+            with st.expander(tr("upload.withdraw")):
                 labels = _labels(
                     {u: f"#{u} · {f}" for u, f in zip(active["upload_id"].astype(int), active["file_name"])}
                 )
                 pick = st.selectbox(
-                    ui.tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick", format_func=labels
+                    tr("upload.withdraw_pick"), list(labels.labels), key="w_withdraw_pick", format_func=labels
                 )
-                sure = st.checkbox(ui.tr("upload.withdraw_confirm"), key="w_withdraw_sure")
-                if st.button(ui.tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
-                    removed = withdraw(
-                        ui.cursor(), int(pick), actor=st.session_state.get("user", "dasbor")
-                    )  # one transaction under db.WRITE_LOCK
+                sure = st.checkbox(tr("upload.withdraw_confirm"), key="w_withdraw_sure")
+                if st.button(tr("upload.withdraw_button"), disabled=not sure, key="w_withdraw"):
+                    # one transaction under db.WRITE_LOCK; the library checks the permission and the scope
+                    removed = withdraw(_db.cursor(), int(pick), principal=_auth.current())
                     st.cache_data.clear()
                     st.session_state["withdrawn"] = (int(pick), removed)
                     st.session_state.pop("w_withdraw_sure", None)
                     st.rerun()
     done = st.session_state.pop("withdrawn", None)
     if done:
-        st.success(ui.tr("upload.withdrawn", upload_id=done[0], rows=fmt_int(done[1], lang)))
+        st.success(tr("upload.withdrawn", upload_id=done[0], rows=fmt_int(done[1], lang)))
 
 
 # ------------------------------------------------------------------ page
 
-st.title(ui.tr("upload.title"))
-st.caption(ui.tr("upload.intro", max_mb=f"{MAX_MB:g}"))
+st.title(tr("upload.title"))
+st.caption(tr("upload.intro", max_mb=f"{MAX_MB:g}"))
 files = st.file_uploader(
-    ui.tr("upload.drop"),
+    tr("upload.drop"),
     type=["csv", "txt", "xlsx", "xlsm", "xls"],
     accept_multiple_files=True,
     key="w_uploader",
     max_upload_size=max(1, math.ceil(MAX_MB)),
 )
-st.caption(ui.tr("upload.limit", max_mb=f"{MAX_MB:g}"))
+st.caption(tr("upload.limit", max_mb=f"{MAX_MB:g}"))
 stage_uploads(files)
 for staged in _staged():
     with st.container(border=True):

@@ -1,7 +1,7 @@
 """Twenty-four sessions read the figures while uploads commit: no errors and no torn reads.
 
-The app's code path: one DuckDB connection per process (pages/_shared._connection), a cursor per call
-(pages/_shared.cursor), coverage_many with the session's principal (pages/_shared._figures) for readers,
+The app's code path: one DuckDB connection per process (pages/_db._connection), a cursor per call
+(pages/_db.cursor), coverage_many with the session's principal (pages/_cache.py) for readers,
 and ingest_file with the uploader's principal on the same connection (pages/unggah.py) for the writer.
 
 Upload j (j = 1…4) holds month j of 2024 for PERSONS new women with three K1 visits each, so the
@@ -59,7 +59,7 @@ def test_twenty_four_sessions_read_while_uploads_commit(db_path, tmp_path):
             start.wait()
             while True:
                 finished = done.is_set()
-                cur = con.cursor()  # a cursor per call, as pages/_shared.cursor() gives
+                cur = con.cursor()  # a cursor per call, as pages/_db.cursor() gives
                 try:
                     frame = coverage_many(cur, ["KIA_K1"], level="kabupaten", year=2024, through=4, principal=who)
                     desa = coverage_many(cur, ["KIA_K1"], level="desa", year=2024, through=4, principal=who)

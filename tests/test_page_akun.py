@@ -70,8 +70,10 @@ def test_nothing_is_shown_before_signing_in(monkeypatch, fixture_db, tmp_path):
     at = app(monkeypatch, db).run()
     assert titles(at) == ["Masuk ke Dasbor ILP"]
     assert not at.dataframe and not at.metric
-    at.switch_page("pages/ringkasan.py").run()  # a direct link to a page still lands on the sign-in
-    assert titles(at) == ["Masuk ke Dasbor ILP"]
+    link = app(monkeypatch, db)  # a direct link to a page, opened by a new session, still lands on the sign-in
+    link.switch_page("pages/ringkasan.py").run()
+    assert titles(link) == ["Masuk ke Dasbor ILP"]
+    assert not link.dataframe and not link.metric
 
 
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(monkeypatch, db_path):

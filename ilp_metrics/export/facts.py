@@ -1,8 +1,8 @@
 """The figures every export shows, computed once from the metrics library for one kabupaten and period.
 
 The deck (slides, PPTX), the PDF report and the Excel workbook all read this one object, so a number
-is the same wherever it appears; the overview page computes the same figures the same way
-(`coverage.snapshot`, `summary.summarise`, `readiness.readiness_index`).
+is the same wherever it appears; the overview's figures are those of the overview page, from the one
+function both call (`metrics.overview.overview`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import month_name
 from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
+from ilp_metrics.metrics.overview import overview, spm_composite
 from ilp_metrics.metrics.readiness import readiness_index
-from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.metrics.registry import puskesmas_list, regency_name
 from ilp_metrics.security.scope import Principal
 
 
@@ -33,7 +34,7 @@ class Facts:
     through: int  # last month of the period (cumulative from January)
     lang: str
     catalogue: Catalogue
-    registry: pd.DataFrame  # puskesmas_code, puskesmas_name, kecamatan, ilp_start_date, cohort, desa
+    registry: pd.DataFrame  # metrics.registry.puskesmas_list: code, name, kecamatan, ilp_start_date, cohort, desa…
     running: int  # puskesmas whose ILP start date is on or before the period's end
     readiness_district: float | None
     readiness_puskesmas: pd.DataFrame  # unit_code, unit_name, readiness_index (the period's last month)
@@ -50,7 +51,8 @@ class Facts:
 
     @property
     def period_end(self) -> date:
-        return (pd.Timestamp(self.year, self.through, 1) + pd.offsets.MonthEnd(0)).date()
+        end: date = (pd.Timestamp(self.year, self.through, 1) + pd.offsets.MonthEnd(0)).date()
+        return end
 
     def period(self, short: bool = False) -> str:
         """`Januari–Desember 2025` (or `Jan–Des 2025`)."""
@@ -63,21 +65,8 @@ class Facts:
 
     def spm_composite(self) -> pd.DataFrame:
         """Per puskesmas: SPM composite (median capped achievement × 100), SPM on target, total gap —
-        the overview page's ranking of the puskesmas farthest behind."""
-        spm = self.puskesmas[self.puskesmas["indicator"].isin(self.spm_codes)]
-        cap = self.catalogue.figures.achievement_cap
-        out = (
-            spm.assign(capped=spm["achievement"].astype(float).clip(upper=cap))
-            .groupby(["unit_code", "unit_name"])
-            .agg(
-                composite=("capped", "median"),
-                on_target=("status", lambda s: int((s == "tercapai").sum())),
-                gap=("gap", "sum"),
-            )
-            .reset_index()
-        )
-        out["composite"] = out["composite"] * 100
-        return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+        the overview page's ranking of the puskesmas farthest behind (metrics.overview)."""
+        return spm_composite(self.puskesmas, self.spm_codes, self.catalogue)
 
     def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None, public: bool = False) -> list[str]:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
@@ -136,59 +125,23 @@ def gather(
     principal: Principal,
 ) -> Facts:
     """Every figure of the exports for one kabupaten, January to `through` (default: last month with data);
-    findings within the `principal`'s scope."""
+    findings within the `principal`'s scope. The overview's figures come from `metrics.overview.overview`,
+    as on the page."""
     principal.require("view")
     cat = catalogue or load_catalogue()
     regency = normalise_regency(regency)
-    registry = con.execute(
-        """SELECT p.puskesmas_code, p.puskesmas_name, coalesce(d.name, p.district_code) AS kecamatan,
-                  p.ilp_start_date, p.cohort,
-                  (SELECT count(*) FROM desa x WHERE x.puskesmas_code = p.puskesmas_code) AS desa
-           FROM puskesmas p LEFT JOIN ref_district d ON d.code = p.district_code
-           WHERE p.regency_code = $regency ORDER BY p.puskesmas_name""",
-        {"regency": regency},
-    ).df()
-    if registry.empty:
+    if puskesmas_list(con, principal=principal, regency=regency).empty:
         raise NoData(f"tidak ada puskesmas terdaftar untuk kabupaten {regency}")
     if through is None:
         through = latest_data_month(con, year, regency, principal=principal)
         if through is None:
             raise NoData(f"tidak ada data layanan tahun {year} untuk kabupaten {regency}")
-    name = con.execute("SELECT name FROM ref_regency WHERE code = $c", {"c": regency}).fetchone()
-    area = area_title(name[0]) if name else regency
-    end = (pd.Timestamp(year, through, 1) + pd.offsets.MonthEnd(0)).date()
-    running = int((pd.to_datetime(registry["ilp_start_date"]).dt.date <= end).sum())
-
+    name = regency_name(con, principal=principal, regency=regency)
+    area = area_title(name) if name else regency
     codes = [i.code for i in cat.indicators]
-    kab_monthly = coverage_many(
-        con, codes, level="kabupaten", year=year, through=through, regency=regency, catalogue=cat, principal=principal
+    view = overview(
+        con, principal=principal, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
     )
-    kab = snapshot(kab_monthly)
-    kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
-    pusk = snapshot(
-        coverage_many(
-            con,
-            codes,
-            level="puskesmas",
-            year=year,
-            through=through,
-            regency=regency,
-            catalogue=cat,
-            principal=principal,
-        )
-    ).reset_index(drop=True)
-
-    kab_index = readiness_index(
-        con,
-        level="kabupaten",
-        year=year,
-        through=through,
-        first=through,
-        regency=regency,
-        catalogue=cat,
-        principal=principal,
-    )
-    value = kab_index["readiness_index"].iloc[0] if len(kab_index) else None
     pusk_index = readiness_index(
         con,
         level="puskesmas",
@@ -213,14 +166,14 @@ def gather(
         through=through,
         lang=lang,
         catalogue=cat,
-        registry=registry,
-        running=running,
-        readiness_district=None if value is None or pd.isna(value) else float(value),
+        registry=view.registry,
+        running=view.running,
+        readiness_district=view.readiness,
         readiness_puskesmas=pusk_index,
-        kab=kab,
-        kab_monthly=kab_monthly,
-        puskesmas=pusk,
-        clusters=summarise(kab, cat),
+        kab=view.kab,
+        kab_monthly=view.kab_monthly,
+        puskesmas=view.puskesmas,
+        clusters=view.clusters,
         uploads=uploads,
         findings=found,
         flags=flags,

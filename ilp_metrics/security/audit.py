@@ -110,6 +110,13 @@ def entries(
     ).df()
 
 
+def count(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> int:
+    """Entries in the trail (the admin page's headline). The `principal` needs the audit permission."""
+    principal.require("audit")
+    row = con.execute("SELECT count(*) FROM audit_log").fetchone()
+    return int(row[0]) if row else 0
+
+
 def verify(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> int | None:
     """The first audit_id whose row was changed, removed or inserted out of the chain; None when intact.
     The `principal` needs the audit permission."""

@@ -149,6 +149,28 @@ def test_projector_size_overview(browser, server, request, start_server):
         context.close()
 
 
+def test_a_shared_link_opened_first_on_a_fresh_server_shows_the_dashboard(browser, request, start_server):
+    """The first visitor of a just-started server opens /klaster: the page with the dashboard's sidebar
+    (filters, page names in the session's language), never a page run alone or a list of module files."""
+    fresh = start_server()
+    context, page = new_page(browser)
+    try:
+        open_page(page, fresh.url, "klaster", kabupaten="73.22")
+        _opened(page, "klaster")
+        assert_no_exception(page)
+        assert "Page not found" not in page.inner_text("body")  # Streamlit's dialog for an unknown address
+        _in_language(page, "id")
+        labels = {label.lower() for label in nav_labels(page)}
+        assert not labels & {"auth", "shared", "session", "masuk", "filters", "cache", "db", "format", "export ui"}
+        assert MUST_SHOW["klaster"]["id"] in main_text(page)
+        regency_box = page.get_by_role("combobox", name=t("filter.regency", "id"), exact=True)
+        assert "LUWU UTARA" in regency_box.input_value().upper()
+    finally:
+        keep_failure_evidence(request, page, start_server.started)
+        context.close()
+        fresh.stop()
+
+
 def _monthly_report(folder, puskesmas: str, desa: str, services: list[str]):
     """A `capaian` monthly aggregate report for January 2026, as a puskesmas sends it: a title row, then
     the header `Periode, Kode Puskesmas, Kode Desa, Kode Layanan, Jumlah`."""

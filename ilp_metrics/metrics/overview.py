@@ -1,0 +1,176 @@
+"""The overview's figures for one kabupaten and period: the headline numbers (puskesmas running ILP,
+readiness, SPM indicators on target, SPM gap), the cluster cards, the SPM table and the SPM composite
+of each puskesmas (the ranking of those farthest behind).
+
+Defined once here: the overview page, the exports (`export.facts.gather`: deck, PDF, workbook) and the
+benchmarks call `overview()`, so a headline number is the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.metrics.coverage import coverage_many, snapshot
+from ilp_metrics.metrics.readiness import readiness_index
+from ilp_metrics.metrics.registry import puskesmas_list, running_on
+from ilp_metrics.metrics.summary import summarise
+from ilp_metrics.security.scope import Principal
+
+
+@dataclass(frozen=True, eq=False)
+class Overview:
+    regency: str
+    year: int
+    through: int  # last month of the period (cumulative from January)
+    spm_codes: tuple[str, ...]
+    registry: pd.DataFrame  # metrics.registry.puskesmas_list of the kabupaten
+    running: int  # puskesmas whose ILP start date is on or before the period's end
+    readiness: float | None  # the kabupaten's readiness index in month `through`
+    kab_monthly: pd.DataFrame  # monthly rows (Jan..through), every indicator, this kabupaten
+    kab: pd.DataFrame  # snapshot of kab_monthly
+    puskesmas: pd.DataFrame  # snapshot per puskesmas (the SPM indicators at least)
+    clusters: pd.DataFrame  # summary.summarise of `kab`: the cluster cards
+    composite: pd.DataFrame  # per puskesmas: composite, on_target, gap; farthest behind first
+
+    @property
+    def spm(self) -> pd.DataFrame:
+        """The kabupaten's SPM rows (the SPM table)."""
+        return self.kab[self.kab["indicator"].isin(self.spm_codes)]
+
+    @property
+    def puskesmas_total(self) -> int:
+        return len(self.registry)
+
+    @property
+    def spm_on_target(self) -> int:
+        return int((self.spm["status"] == "tercapai").sum())
+
+    @property
+    def spm_gap(self) -> float:
+        """People still to serve by December, summed over the SPM indicators."""
+        return float(self.spm["gap"].astype(float).sum())
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        """Puskesmas × SPM indicator: the gap in people (the ranking's columns)."""
+        spm = self.puskesmas[self.puskesmas["indicator"].isin(self.spm_codes)]
+        return spm.pivot_table(index="unit_code", columns="indicator", values="gap", aggfunc="first")
+
+
+def spm_composite(puskesmas: pd.DataFrame, spm_codes: Sequence[str], catalogue: Catalogue) -> pd.DataFrame:
+    """Per puskesmas: SPM composite (median capped achievement × 100), SPM on target, total gap;
+    lowest composite (then largest gap) first, no composite last."""
+    spm = puskesmas[puskesmas["indicator"].isin(list(spm_codes))]
+    out = (
+        spm.assign(capped=spm["achievement"].astype(float).clip(upper=catalogue.figures.achievement_cap))
+        .groupby(["unit_code", "unit_name"])
+        .agg(
+            composite=("capped", "median"),
+            on_target=("status", lambda s: int((s == "tercapai").sum())),
+            gap=("gap", "sum"),
+        )
+        .reset_index()
+    )
+    out["composite"] = out["composite"] * 100
+    return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    principal: Principal,
+    regency: str,
+    year: int,
+    through: int,
+    catalogue: Catalogue,
+    puskesmas_codes: Sequence[str] | None = None,
+) -> Overview:
+    """The overview's figures. `puskesmas_codes`: the indicators computed per puskesmas (default the SPM
+    indicators the page ranks on; the exports ask for every indicator)."""
+    cat = catalogue
+    spm_codes = tuple(i.code for i in cat.spm_indicators())
+    registry = puskesmas_list(con, principal=principal, regency=regency)
+    all_codes = [i.code for i in cat.indicators]
+    kab_monthly = coverage_many(
+        con,
+        all_codes,
+        level="kabupaten",
+        year=year,
+        through=through,
+        regency=regency,
+        catalogue=cat,
+        principal=principal,
+    )
+    kab = snapshot(kab_monthly)
+    kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
+    pusk = snapshot(
+        coverage_many(
+            con,
+            list(puskesmas_codes or spm_codes),
+            level="puskesmas",
+            year=year,
+            through=through,
+            regency=regency,
+            catalogue=cat,
+            principal=principal,
+        )
+    ).reset_index(drop=True)
+    index = readiness_index(
+        con,
+        level="kabupaten",
+        year=year,
+        through=through,
+        first=through,
+        regency=regency,
+        catalogue=cat,
+        principal=principal,
+    )
+    value = index["readiness_index"].iloc[0] if len(index) else None
+    return Overview(
+        regency=regency,
+        year=year,
+        through=through,
+        spm_codes=spm_codes,
+        registry=registry,
+        running=running_on(registry, year, through),
+        readiness=None if value is None or pd.isna(value) else float(value),
+        kab_monthly=kab_monthly,
+        kab=kab,
+        puskesmas=pusk,
+        clusters=summarise(kab, cat),
+        composite=spm_composite(pusk, spm_codes, cat),
+    )
+
+
+def indicator_years(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    principal: Principal,
+    regency: str,
+    year: int,
+    through: int,
+    indicator: str,
+    years: Sequence[int],
+    catalogue: Catalogue,
+) -> pd.DataFrame:
+    """One indicator's monthly rows for the kabupaten, every year in `years` up to `year` (through month
+    `through` in `year`, December before): the overview's trend since the ILP start."""
+    frames = []
+    for y in [y for y in years if y <= year]:
+        frame = coverage_many(
+            con,
+            [indicator],
+            level="kabupaten",
+            year=y,
+            through=through if y == year else 12,
+            regency=regency,
+            catalogue=catalogue,
+            principal=principal,
+        )
+        frames.append(frame[frame["unit_code"] == regency])
+    return pd.concat(frames) if frames else pd.DataFrame()

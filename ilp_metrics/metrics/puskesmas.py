@@ -1,0 +1,100 @@
+"""The puskesmas page's figures for one centre: its readiness (index and items) in the period's last
+month, every indicator against target and against its kabupaten, and one indicator month by month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.metrics.coverage import coverage_many, snapshot
+from ilp_metrics.metrics.readiness import readiness_index, readiness_items
+from ilp_metrics.security.scope import Principal
+
+
+@dataclass(frozen=True, eq=False)
+class PuskesmasFigures:
+    puskesmas: str
+    readiness: float | None  # the readiness index in month `through`
+    readiness_items: pd.DataFrame  # item_code, value, denominator, score in month `through`
+    indicators: pd.DataFrame  # snapshot of every indicator for this puskesmas
+    district: pd.DataFrame  # snapshot of every indicator for its kabupaten, indexed by indicator
+
+
+def puskesmas_figures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    principal: Principal,
+    regency: str,
+    year: int,
+    through: int,
+    puskesmas: str,
+    catalogue: Catalogue,
+) -> PuskesmasFigures:
+    cat = catalogue
+    index, items = (
+        ask(
+            con,
+            level="puskesmas",
+            year=year,
+            through=through,
+            first=through,
+            regency=regency,
+            puskesmas=puskesmas,
+            catalogue=cat,
+            principal=principal,
+        )
+        for ask in (readiness_index, readiness_items)
+    )
+    codes = [i.code for i in cat.indicators]
+    mine, district = (
+        snapshot(
+            coverage_many(
+                con,
+                codes,
+                level=level,
+                year=year,
+                through=through,
+                regency=regency,
+                puskesmas=unit,
+                catalogue=cat,
+                principal=principal,
+            )
+        )
+        for level, unit in (("puskesmas", puskesmas), ("kabupaten", None))
+    )
+    value = index["readiness_index"].iloc[0] if len(index) else None
+    return PuskesmasFigures(
+        puskesmas=puskesmas,
+        readiness=None if value is None or pd.isna(value) else float(value),
+        readiness_items=items.reset_index(drop=True),
+        indicators=mine,
+        district=district[district["unit_code"] == regency].set_index("indicator"),
+    )
+
+
+def puskesmas_series(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    principal: Principal,
+    regency: str,
+    year: int,
+    through: int,
+    puskesmas: str,
+    indicator: str,
+    catalogue: Catalogue,
+) -> pd.DataFrame:
+    """One indicator of one puskesmas, month by month (the trend charts)."""
+    return coverage_many(
+        con,
+        [indicator],
+        level="puskesmas",
+        year=year,
+        through=through,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=catalogue,
+        principal=principal,
+    )
