@@ -29,14 +29,13 @@ from ilp_metrics.metrics.overview import overview
 from ilp_metrics.security.scope import SYSTEM
 
 from .conftest import MB, TK
-from .test_coverage import fixture_db  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 MAROS, YEAR, THROUGH = "73.09", 2024, 4
 
 
 @pytest.fixture(scope="module")
-def ocon(fixture_db):  # noqa: F811
+def ocon(fixture_db):
     c = connect(fixture_db, read_only=True)
     yield c
     c.close()
@@ -107,7 +106,7 @@ def test_the_pdf_shows_the_overview_headline(figures, facts, ocon):
         assert f"{fmt_num(r.composite, 'id', 0)} {r.on_target} / {len(figures.spm_codes)}" in overview_part
 
 
-def test_the_overview_page_shows_the_same_headline(monkeypatch, fixture_db, figures, tmp_path):  # noqa: F811
+def test_the_overview_page_shows_the_same_headline(monkeypatch, fixture_db, figures, tmp_path):
     db = tmp_path / "ilp.duckdb"  # a copy: the figures' read-only connection stays open on the fixture
     shutil.copy(fixture_db, db)
     monkeypatch.setenv("ILP_DB", str(db))
