@@ -26,9 +26,8 @@ from ilp_metrics.export.deck import build_deck
 from ilp_metrics.export.facts import gather
 from ilp_metrics.export.privacy import count_text
 from ilp_metrics.metrics.overview import overview
-from ilp_metrics.security.scope import SYSTEM
 
-from .conftest import MB, TK
+from .conftest import DINAS, MB, TK
 
 ROOT = Path(__file__).resolve().parent.parent
 MAROS, YEAR, THROUGH = "73.09", 2024, 4
@@ -43,12 +42,12 @@ def ocon(fixture_db):
 
 @pytest.fixture(scope="module")
 def figures(ocon):
-    return overview(ocon, principal=SYSTEM, regency=MAROS, year=YEAR, through=THROUGH, catalogue=load_catalogue())
+    return overview(ocon, principal=DINAS, regency=MAROS, year=YEAR, through=THROUGH, catalogue=load_catalogue())
 
 
 @pytest.fixture(scope="module")
 def facts(ocon):
-    return gather(ocon, year=YEAR, regency=MAROS, through=THROUGH, principal=SYSTEM)
+    return gather(ocon, year=YEAR, regency=MAROS, through=THROUGH, principal=DINAS)
 
 
 def headline(figures, lang: str = "id") -> dict[str, str]:
@@ -84,7 +83,7 @@ def test_the_exports_take_the_same_figures(figures, facts):
 
 
 def test_the_deck_shows_the_overview_headline(figures, facts, ocon):
-    deck = build_deck(facts, con=ocon)
+    deck = build_deck(facts, con=ocon, principal=DINAS)
     slides = {s.key: s for s in deck.slides}
     want = headline(figures)
     status = [n.value for n in slides["status"].numbers]
@@ -98,7 +97,7 @@ def test_the_deck_shows_the_overview_headline(figures, facts, ocon):
 
 
 def test_the_pdf_shows_the_overview_headline(figures, facts, ocon):
-    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render(ocon, "pdf", facts))).pages]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render(ocon, "pdf", facts, principal=DINAS))).pages]
     for value in headline(figures).values():
         assert value in pages[0], value  # the overview's numbers open the report
     overview_part = pages[0] + pages[1]  # the ranking of the puskesmas farthest behind ends the overview
