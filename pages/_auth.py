@@ -53,12 +53,12 @@ def resolve() -> Principal | None:
     if session is None or session.expired():
         _session.sign_out(notice=("akun.expired", {}))
         return None
-    found = load_principal(_db.cursor(), name)
-    if found is None:  # deactivated or removed since the sign-in
+    loaded = load_principal(_db.cursor(), name)
+    if loaded is None:  # deactivated or removed since the sign-in
         _session.sign_out()
         return None
     st.session_state[_session.KEY_SESSION] = session.touched()
-    return found
+    return loaded
 
 
 def current() -> Principal:

@@ -7,6 +7,7 @@ filters, so a page never waits for an export nobody asked for.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import streamlit as st
 
@@ -15,6 +16,9 @@ from ilp_metrics.export.facts import Facts, gather
 from ilp_metrics.security.scope import Principal
 from pages import _auth, _db, _filters, _session
 from pages._session import tr
+
+# The cached calls' shared arguments: database path and version, kabupaten, year, month, language, public.
+ExportArgs = tuple[str, int, str, int, int, str, bool]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -31,14 +35,14 @@ def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, pu
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def export_bytes(
-    path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str, who
+    path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, fmt: str, who: Principal
 ) -> bytes:
     from ilp_metrics.export import render
 
     return render(_db.cursor(), fmt, facts(path, ver, regency, year, month, lang, who), public=public, principal=who)
 
 
-def _export_and_record(args: tuple, fmt: str, file_name: str) -> bytes:
+def _export_and_record(args: ExportArgs, fmt: str, file_name: str) -> bytes:
     """The file's bytes, and an audit entry for the export (who took which file of which area)."""
     from ilp_metrics.security import audit
 
@@ -79,7 +83,15 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
     if not _auth.current().can("export"):
         return
     f = _filters.filters()
-    args = (str(_db.db_path()), _db.version(), f["regency"], int(f["year"]), int(f["month"]), _session.lang(), public)
+    args: ExportArgs = (
+        str(_db.db_path()),
+        _db.version(),
+        f["regency"],
+        int(f["year"]),
+        int(f["month"]),
+        _session.lang(),
+        public,
+    )
     stem = file_stem(_filters.area_name(), int(f["year"]), int(f["month"]), public)
     cols = st.columns(len(formats))
     for col, fmt in zip(cols, formats):
@@ -88,7 +100,7 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
             continue
         col.download_button(
             tr(f"presentasi.download_{fmt}"),
-            data=lambda fmt=fmt: _export_and_record(args, fmt, f"{stem}.{fmt}"),
+            data=partial(_export_and_record, args, fmt, f"{stem}.{fmt}"),
             file_name=f"{stem}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",

@@ -5,7 +5,10 @@ Streamlit-only; the rules live in ilp_metrics.quality (figure_flags documents th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from ilp_metrics import quality
@@ -79,7 +82,7 @@ def cell(why: str | None) -> str:
     return f"⚠ {why}" if why else ""
 
 
-def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
+def mark_heatmap(fig: go.Figure, snap: pd.DataFrame, codes: list[str]) -> None:
     """Mark a units × indicators status heatmap (charts.status_heatmap): ⚠ after each flagged cell's value
     and the finding in its hover text."""
     trace = fig.data[0]
@@ -97,7 +100,7 @@ def mark_heatmap(fig, snap: pd.DataFrame, codes: list[str]) -> None:
     trace.update(text=text, customdata=hover)
 
 
-def column() -> dict:
+def column() -> dict[str, Any]:
     """column_config for the marker column: narrow, so the figures after it stay in view; the full reason
     shows when the cell is hovered or widened."""
     return {tr("quality.flag.column"): st.column_config.TextColumn(width="small", help=tr("quality.flag.caption"))}

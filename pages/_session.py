@@ -107,7 +107,8 @@ def set_notice(code: str, details: dict[str, Any]) -> None:
 
 
 def take_notice() -> tuple[str, dict[str, Any]] | None:
-    return st.session_state.pop(KEY_NOTICE, None)
+    notice: tuple[str, dict[str, Any]] | None = st.session_state.pop(KEY_NOTICE, None)
+    return notice
 
 
 def oidc_identity() -> dict[str, Any] | None:

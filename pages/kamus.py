@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics.catalogue import normalise_label
+from ilp_metrics.catalogue import Indicator, normalise_label
 from ilp_metrics.figures.charts import fmt_value
 from pages import _db, _filters, _session
 from pages._session import tr
@@ -24,13 +24,13 @@ cluster = st.selectbox(
 )
 
 
-def _numerator(ind) -> str:
+def _numerator(ind: Indicator) -> str:
     num = ind.numerator
-    what = (
-        ", ".join(cat.service(s).name.get(lang) for s in num.services)
-        if num.services
-        else cat.readiness_item(num.readiness_item).name.get(lang)
-    )
+    if num.services:
+        what = ", ".join(cat.service(s).name.get(lang) for s in num.services)
+    else:
+        assert num.readiness_item is not None  # the catalogue's rule: services or one readiness item
+        what = cat.readiness_item(num.readiness_item).name.get(lang)
     parts = [what]
     if num.age_years is not None:
         lo, hi = num.age_years.min, num.age_years.max
@@ -48,18 +48,19 @@ def _numerator(ind) -> str:
     return " · ".join(parts)
 
 
-def _denominator(ind) -> str:
+def _denominator(ind: Indicator) -> str:
     den = ind.denominator
     if den.target_group:
         text = cat.target_group(den.target_group).name.get(lang)
     elif den.indicator:
         text = cat.indicator(den.indicator).short_name.get(lang)
     else:
+        assert den.readiness_item is not None  # exactly one of the three (Denominator)
         text = cat.readiness_item(den.readiness_item).name.get(lang)
     return text if den.factor == 1 else f"{text} × {den.factor:g}"
 
 
-def _haystack(ind) -> str:
+def _haystack(ind: Indicator) -> str:
     return normalise_label(
         " ".join(
             [

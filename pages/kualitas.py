@@ -66,7 +66,7 @@ present_checks = [c.code for c in rules.checks if c.code in set(found["check"])]
 pick_checks = c1.multiselect(
     tr("quality.filter.check"),
     present_checks,
-    format_func=check_names.get,
+    format_func=lambda c: check_names.get(c, c),
     placeholder=tr("quality.filter.all"),
     key=f"w_quality_check_{lang}",
 )
@@ -74,7 +74,7 @@ pick_sev = c2.multiselect(
     tr("quality.filter.severity"),
     list(sev_names),
     default=["high", "medium"],
-    format_func=sev_names.get,
+    format_func=lambda s: sev_names.get(s, s),
     placeholder=tr("quality.filter.all"),
     key=f"w_quality_severity_{lang}",
 )
@@ -125,7 +125,10 @@ else:
     st.subheader(tr("quality.detail"))
     labels = {i: f"{sev_names[r.severity]} · {r.message}" for i, r in enumerate(shown.itertuples())}
     pick = st.selectbox(
-        tr("quality.detail.pick"), list(labels), format_func=labels.get, key=f"w_quality_detail_{lang}"
+        tr("quality.detail.pick"),
+        list(labels),
+        format_func=lambda i: labels.get(i, str(i)),
+        key=f"w_quality_detail_{lang}",
     )  # per language: the labels are messages
     finding = shown.iloc[pick]
     check = rules.check(finding["check"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
@@ -85,7 +86,7 @@ pusk_names = dict(zip(registry["puskesmas_code"], registry["puskesmas_name"]))
 KINDS = ["cohort", "regency", "custom"] if cohort_list else ["regency", "custom"]
 
 
-def group_picker(column, letter: str, default_index: int) -> tuple[str, str]:
+def group_picker(column: DeltaGenerator, letter: str, default_index: int) -> tuple[str, str]:
     """Returns (label, spec) of one group."""
     with column:
         st.markdown(f"**{tr('compare.page.group', letter=letter)}**")
@@ -178,7 +179,7 @@ else:
         if switched:
             st.caption(tr("compare.page.transition_note", n=len(switched)))
         window = st.slider(tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
-        aligned = compare.aligned_series(None, codes, groups, monthly=monthly, principal=who)
+        aligned = compare.aligned_series(_db.cursor(), codes, groups, monthly=monthly, principal=who)
         grid = st.columns(2)
         for i, code in enumerate(codes):
             with grid[i % 2]:
@@ -197,7 +198,7 @@ else:
         pick = st.selectbox(
             tr("compare.page.calendar_pick"), codes, format_func=names.__getitem__, key="cmp_calendar_pick"
         )
-        calendar = compare.calendar_series(None, pick, groups, monthly=monthly, principal=who)
+        calendar = compare.calendar_series(_db.cursor(), pick, groups, monthly=monthly, principal=who)
         _format.chart(cc.calendar_chart(calendar, pick, lang=lang, catalogue=cat), width="stretch", key="cmp_calendar")
 
     with tabs[2]:
@@ -263,7 +264,9 @@ with tabs[3]:
     if not percent:
         st.info(tr("compare.page.pick_indicator"))
     else:
-        pick = st.selectbox(tr("compare.page.funnel_pick"), percent, format_func=names.get, key="cmp_funnel_pick")
+        pick = st.selectbox(
+            tr("compare.page.funnel_pick"), percent, format_func=lambda c: names.get(c, c), key="cmp_funnel_pick"
+        )
         try:
             data = _funnel(path, ver, pick, f["year"], f["month"], f["regency"], who)
         except compare.NotComparable as exc:
@@ -303,7 +306,7 @@ with tabs[3]:
 
 with tabs[4]:
     options = codes or spm
-    pick = st.selectbox(tr("compare.page.map_pick"), options, format_func=names.get, key="cmp_map_pick")
+    pick = st.selectbox(tr("compare.page.map_pick"), options, format_func=lambda c: names.get(c, c), key="cmp_map_pick")
     points = _points(path, ver, pick, f["year"], f["month"], f["regency"], who)
     _format.chart(
         cc.points_map(points, pick, area=area, period=period, lang=lang, catalogue=cat),
@@ -321,7 +324,7 @@ with tabs[4]:
     upload = st.file_uploader(tr("compare.page.geojson_upload"), type=["geojson", "json"], key="cmp_geojson")
     if upload is not None:
         try:
-            bounds = geo.read_boundaries(upload.getvalue())
+            bounds: geo.Boundaries | None = geo.read_boundaries(upload.getvalue())
         except geo.GeoJSONError as exc:
             st.error(tr(exc.code, **exc.values))
             bounds = None

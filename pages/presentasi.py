@@ -4,10 +4,12 @@ next/previous buttons (and arrow keys), a public switch, and the same deck as PP
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import streamlit as st
 
 from ilp_metrics.export import NoData
+from ilp_metrics.export.deck import BigNumber
 from ilp_metrics.figures.slides import slide_figure
 from pages import _auth, _db, _filters, _format, _session
 from pages import _export_ui as ex
@@ -63,7 +65,7 @@ st.markdown(
 )
 
 
-def _numbers_html(numbers) -> str:
+def _numbers_html(numbers: Sequence[BigNumber]) -> str:
     return "".join(
         f"<div class='ilp-num'><div class='v' style='color:{n.colour or '#0072B2'}'>{e(n.value)}</div>"
         f"<div class='l'>{e(n.label)}</div></div>"
@@ -89,10 +91,12 @@ if slide.chart is not None:
             + "<br>".join(f"<span style='color:{c}'>■</span> {e(name)}" for name, c in slide.chart.status_legend)
             + "</div>"
         )
-    body = st.columns([1, 2.4]) if slide.numbers or legend else [None, st.container()]
-    if body[0] is not None:
-        body[0].markdown(_numbers_html(slide.numbers) + legend, unsafe_allow_html=True)
-    body[1].plotly_chart(
+    if slide.numbers or legend:
+        side, main = st.columns([1, 2.4])
+        side.markdown(_numbers_html(slide.numbers) + legend, unsafe_allow_html=True)
+    else:
+        main = st.container()
+    main.plotly_chart(
         slide_figure(slide.chart, lang, height=450),
         width="stretch",
         theme=None,

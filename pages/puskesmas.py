@@ -129,7 +129,8 @@ else:
             {
                 tr("common.desa"): r.unit_name,
                 tr("common.sasaran"): fmt_num(r.denominator, lang, 0),
-                tr("common.last_month"): charts.fmt_value(before, ind, lang),
+                # last month: a float (NaN when not computed), else no row (pd.NA formats as None does)
+                tr("common.last_month"): charts.fmt_value(before if isinstance(before, float) else None, ind, lang),
                 tr("common.this_month"): charts.fmt_value(r.coverage_month, ind, lang),
                 tr("common.cumulative"): fmt_int(r.numerator, lang),
                 tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),

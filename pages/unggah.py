@@ -13,17 +13,21 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ilp_metrics.core.config import secret_path_for, setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
 from ilp_metrics.core.pseudonym import load_or_create_secret
-from ilp_metrics.ingest import IngestReport, already_loaded, ingest_file, preview_file
+from ilp_metrics.ingest import IngestReport, Progress, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
 from ilp_metrics.ingest.load import withdraw
@@ -38,6 +42,7 @@ from ilp_metrics.ingest.mapping import (
     save_profile,
 )
 from ilp_metrics.ingest.validate import LONG_FIELDS
+from ilp_metrics.security.scope import Principal
 from pages import _auth, _db, _filters, _session
 from pages._session import tr
 
@@ -60,7 +65,7 @@ def _staging_dir() -> Path:
 
 def _staged() -> list[dict[str, Any]]:
     """The staged files, each with a stable widget-key prefix (`key`) that survives removals of others."""
-    items = st.session_state.setdefault("staged", [])
+    items: list[dict[str, Any]] = st.session_state.setdefault("staged", [])
     for item in items:
         if "key" not in item:
             n = st.session_state.get("staged_seq", 0)
@@ -83,7 +88,7 @@ def _forget(item: dict[str, Any]) -> None:
         del st.session_state[k]
 
 
-def stage_uploads(files) -> None:
+def stage_uploads(files: Sequence[UploadedFile] | None) -> None:
     """Copy new uploads into the session's folder; forget those the user removed from the uploader."""
     files = list(files or [])
     items = _staged()
@@ -215,7 +220,7 @@ def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, s
         st.success(tr("upload.profile_saved", name=name))
 
 
-def _progress_bar():
+def _progress_bar() -> tuple[DeltaGenerator, Progress]:
     bar = st.progress(0.0, text=tr("upload.step.read"))
 
     def step(fraction: float, label: str) -> None:
@@ -229,6 +234,18 @@ def _progress_bar():
 
 
 # ------------------------------------------------------------------ one file
+
+
+class _IngestOptions(TypedDict):
+    """The options the check and the save share (typed, so each ingest_file call is checked whole)."""
+
+    kind: str | None
+    profile: Profile | None
+    accept_valid: bool
+    lang: str
+    file_name: str
+    uploaded_by: str
+    principal: Principal
 
 
 def file_workflow(item: dict[str, Any]) -> None:
@@ -295,15 +312,15 @@ def file_workflow(item: dict[str, Any]) -> None:
     modes = _labels({False: tr("upload.mode_strict"), True: tr("upload.mode_accept")})
     accept = st.radio(tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
     signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
-    options = dict(
-        kind=kind_choice,
-        profile=profile,
-        accept_valid=accept,
-        lang=lang,
-        file_name=name,
-        uploaded_by=st.session_state.get("user", "dasbor"),
-        principal=_auth.current(),
-    )
+    options: _IngestOptions = {
+        "kind": kind_choice,
+        "profile": profile,
+        "accept_valid": accept,
+        "lang": lang,
+        "file_name": name,
+        "uploaded_by": st.session_state.get("user", "dasbor"),
+        "principal": _auth.current(),
+    }
 
     if st.button(tr("upload.check"), key=f"{key}_check", type="secondary"):
         duplicate = already_loaded(_db.cursor(), path)
@@ -320,7 +337,8 @@ def file_workflow(item: dict[str, Any]) -> None:
     if checked["duplicate"]:
         st.info(tr("upload.already_loaded", upload_id=checked["duplicate"]))
         return
-    report: IngestReport = checked["report"]
+    report = checked["report"]
+    assert report is not None  # no report only for a duplicate, which returned above
     final: IngestReport | None = st.session_state.get(f"{key}_final")
     if final is not None:  # the save itself refused the file (it changed, or a rule did): its report
         _report_block(final, f"{key}_final")
@@ -350,7 +368,7 @@ def file_workflow(item: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ history and withdrawal
 
 
-def _period(start, end) -> str:
+def _period(start: date | None, end: date | None) -> str:
     if pd.isna(start):
         return "–"
     same = pd.isna(end) or end == start
