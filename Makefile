@@ -65,7 +65,7 @@ bench: $(VENV)/.stamp-dev
 	$(PY) -m bench.run --sizes $(SIZES)
 
 # The checks that keep the code in order (settings in pyproject.toml): ruff's rules and formatting over the
-# tree, mypy strict over ilp_metrics. .pre-commit-config.yaml runs the same three before a commit.
+# tree, mypy strict over ilp_metrics, pages/ and dashboard.py. .pre-commit-config.yaml runs the same three before a commit.
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
