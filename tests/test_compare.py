@@ -1,26 +1,7 @@
 """Comparisons worked out by hand: event-time alignment, calendar view, before/after, DiD, funnel.
 
-The fixture (2023, indicator SPM01 = distinct pregnant women with K6, over the ibu_hamil sasaran):
-
-  unit  puskesmas                 group    ILP start    one desa, sasaran ibu_hamil 2023
-  X     P7309040201 Maros Baru    pilot    2023-03-01   73.09.04.2005   120
-  Y     P7309140201 Turikale      pilot    2023-06-01   73.09.14.1004   120
-  Z     P7322030201 Masamba       adopter  2023-05-01   73.22.03.1001   120
-
-  One twelfth of 120 is 10, so each new woman in a month is 10 % monthly coverage.
-
-  New K6 women per month (Jan..Aug 2023)             monthly coverage %
-  X  1 2 3 4 5 5 – 6   (no data at all in July)       10 20 30 40 50 50 –  60
-  Y  2 2 2 3 3 4 5 6                                  20 20 20 30 30 40 50 60
-  Z  3 3 3 3 | 3 4 4 4 (Jan–Apr as aggregate reports, 30 30 30 30 30 40 40 40
-     then individual records from its start in May, like Luwu Utara)
-
-  X also sends one home visit (another service) in September and nothing for SPM01: a true 0.
-
-  Months since start (month of the start = 0):
-  X  Jan −2, Feb −1, Mar 0, Apr 1, May 2, Jun 3, Jul 4 (missing), Aug 5, Sep 6 (0)
-  Y  Jan −5, Feb −4, Mar −3, Apr −2, May −1, Jun 0, Jul 1, Aug 2
-  Z  Jan −4, Feb −3, Mar −2, Apr −1, May 0, Jun 1, Jul 2, Aug 3
+The fixture (2023, SPM01 over the ibu_hamil sasaran; pilot X and Y, adopter Z, their months since the ILP
+start) is drawn in tests/fixtures/compare_fixture.py, beside its tables.
 """
 
 from __future__ import annotations

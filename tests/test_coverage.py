@@ -1,22 +1,7 @@
 """Coverage worked out by hand on a small fixture: every expected number is explained beside it.
 
-The fixture (Kabupaten Maros, 2024, data through April):
-
-  puskesmas MB (Maros Baru): desa A Mattirotasi, B Majannang, C Pallantikang
-  puskesmas TK (Turikale):   desa D Turikale, E Taroada
-
-  Sasaran ibu_hamil 2024 (desa level): A 10, B 8, C 6, D 5, E 0; TK also has its own puskesmas
-  figure 11, which wins over the sum of its desa (5). So MB = 24, TK = 11, kabupaten = 35.
-
-  ANC_K6 records (SPM01 counts distinct persons):
-    p1  A  Jan 10 (MB), again A Apr 5 (MB), and D Apr 2 at TK
-    p2  A  Feb 3 (MB)
-    p3  A  Feb 20 (MB), then B Apr 12 (MB)        <- one person, two desa
-    p4  B  Apr 15 (MB)
-    p6  D  Feb 7 (TK); p7 E Feb 9 (TK); p8 D Apr 20 (TK)
-  MB has no ANC_K6 records in March (a month without data); TK has none in January (no data yet).
-  Aggregate reports (capaian) ANC_K6: MB April desa A 5 (ignored: MB has April records),
-  TK March desa D 2 (counted: TK has no March records).
+The fixture (Kabupaten Maros, 2024, data through April: two puskesmas, five desa, eight persons) is drawn
+in tests/fixtures/coverage_fixture.py, beside its tables.
 """
 
 from __future__ import annotations
