@@ -4,7 +4,8 @@ the image-download button (PNG or SVG, picked in the sidebar). Streamlit-only gl
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,20 @@ import streamlit as st
 from pages import _db, _session
 
 IMAGE_FORMATS = ("png", "svg")
+
+K = TypeVar("K", bound=Hashable)
+
+
+def labels_of(names: Mapping[K, str]) -> Callable[[K], str]:
+    """A widget's format_func over the keys of `names`. Streamlit keeps a choice across reruns by its label
+    and asks format_func for the label of the kept value: a value kept from the other language is not a key,
+    gets no label (None), matches no option, and the widget falls back to its default. Echoing the value
+    back instead would hand the page a label where it expects a code."""
+
+    def label(key: K) -> str:
+        return cast(str, names.get(key))
+
+    return label
 
 
 def chart_config(name: str) -> dict[str, Any]:

@@ -66,7 +66,7 @@ present_checks = [c.code for c in rules.checks if c.code in set(found["check"])]
 pick_checks = c1.multiselect(
     tr("quality.filter.check"),
     present_checks,
-    format_func=lambda c: check_names.get(c, c),
+    format_func=_format.labels_of(check_names),
     placeholder=tr("quality.filter.all"),
     key=f"w_quality_check_{lang}",
 )
@@ -74,7 +74,7 @@ pick_sev = c2.multiselect(
     tr("quality.filter.severity"),
     list(sev_names),
     default=["high", "medium"],
-    format_func=lambda s: sev_names.get(s, s),
+    format_func=_format.labels_of(sev_names),
     placeholder=tr("quality.filter.all"),
     key=f"w_quality_severity_{lang}",
 )
@@ -127,7 +127,7 @@ else:
     pick = st.selectbox(
         tr("quality.detail.pick"),
         list(labels),
-        format_func=lambda i: labels.get(i, str(i)),
+        format_func=_format.labels_of(labels),
         key=f"w_quality_detail_{lang}",
     )  # per language: the labels are messages
     finding = shown.iloc[pick]

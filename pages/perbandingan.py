@@ -265,7 +265,7 @@ with tabs[3]:
         st.info(tr("compare.page.pick_indicator"))
     else:
         pick = st.selectbox(
-            tr("compare.page.funnel_pick"), percent, format_func=lambda c: names.get(c, c), key="cmp_funnel_pick"
+            tr("compare.page.funnel_pick"), percent, format_func=_format.labels_of(names), key="cmp_funnel_pick"
         )
         try:
             data = _funnel(path, ver, pick, f["year"], f["month"], f["regency"], who)
@@ -306,7 +306,7 @@ with tabs[3]:
 
 with tabs[4]:
     options = codes or spm
-    pick = st.selectbox(tr("compare.page.map_pick"), options, format_func=lambda c: names.get(c, c), key="cmp_map_pick")
+    pick = st.selectbox(tr("compare.page.map_pick"), options, format_func=_format.labels_of(names), key="cmp_map_pick")
     points = _points(path, ver, pick, f["year"], f["month"], f["regency"], who)
     _format.chart(
         cc.points_map(points, pick, area=area, period=period, lang=lang, catalogue=cat),
