@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -19,9 +18,9 @@ from ilp_metrics.export import export_file, render
 from ilp_metrics.export.deck import build_deck
 from ilp_metrics.export.facts import desa_figures, gather
 from ilp_metrics.ingest import ingest_file, withdraw
-from ilp_metrics.metrics import compare, geo
+from ilp_metrics.metrics import compare, geo, registry
 from ilp_metrics.metrics.coverage import coverage, coverage_many, latest_data_month
-from ilp_metrics.metrics.readiness import ilp_started, readiness_index, readiness_items
+from ilp_metrics.metrics.readiness import readiness_index, readiness_items
 from ilp_metrics.metrics.summary import cluster_summary
 from ilp_metrics.security import audit
 from ilp_metrics.security.backup import backup, list_backups
@@ -82,7 +81,9 @@ NO_PRINCIPAL_CALLS = {
     "cluster_summary": lambda con: cluster_summary(con, level="puskesmas", year=2024),
     "readiness_index": lambda con: readiness_index(con, year=2024),
     "readiness_items": lambda con: readiness_items(con, year=2024),
-    "ilp_started": lambda con: ilp_started(con, on=date(2024, 4, 30)),
+    "registry": lambda con: registry.registry(con),
+    "puskesmas_list": lambda con: registry.puskesmas_list(con, regency="73.09"),
+    "regency_name": lambda con: registry.regency_name(con, regency="73.09"),
     "resolve_group": lambda con: compare.resolve_group(con, "73.09"),
     "cohorts": lambda con: compare.cohorts(con),
     "monthly_coverage": lambda con: compare.monthly_coverage(con, ["SPM01"], [MB]),

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from ilp_metrics.metrics.readiness import ilp_started, readiness_index, readiness_items
+from ilp_metrics.metrics.readiness import readiness_index, readiness_items
 
 from .conftest import DINAS, MB, TK, ingest, write_text
 
@@ -60,14 +60,6 @@ def test_a_count_above_its_denominator_scores_one_not_more(con, tmp_path):
     items = readiness_items(con, year=2024, through=1, puskesmas=MB, principal=DINAS)
     kader = items[items["item_code"] == "KADER_TERLATIH"].iloc[0]
     assert (kader["value"], kader["denominator"], kader["score"]) == (30, 20, 1)
-
-
-def test_puskesmas_running_ilp_on_a_date(fcon):
-    from datetime import date
-
-    # Registry: MB started 2023-01-01, TK 2024-08-01.
-    assert ilp_started(fcon, on=date(2024, 6, 30), principal=DINAS)["puskesmas_ilp"].tolist() == [1]
-    assert ilp_started(fcon, on=date(2024, 8, 1), principal=DINAS)["puskesmas_ilp"].tolist() == [2]
 
 
 def test_readiness_has_no_desa_level(fcon):

@@ -5,6 +5,8 @@ The same spellings as the catalogue (its SHARED_EXTRA_SERVICES are here too), so
 
 from __future__ import annotations
 
+from ilp_metrics.catalogue.contract import CONTRACT_TARGET_GROUPS
+
 SERVICES: tuple[str, ...] = (
     "ANC_K1",
     "ANC_K6",
@@ -49,25 +51,7 @@ RESULTS: tuple[str, ...] = (
 )
 R = {code: i for i, code in enumerate(RESULTS)}
 
-TARGET_GROUPS: tuple[str, ...] = (
-    "penduduk",
-    "ibu_hamil",
-    "ibu_bersalin",
-    "bayi_baru_lahir",
-    "bayi",
-    "balita",
-    "anak_usia_sekolah",
-    "remaja",
-    "usia_produktif",
-    "lansia",
-    "penderita_hipertensi",
-    "penderita_dm",
-    "odgj_berat",
-    "terduga_tb",
-    "berisiko_hiv",
-    "wus",
-    "remaja_putri",
-)
+TARGET_GROUPS: tuple[str, ...] = (*CONTRACT_TARGET_GROUPS, "wus", "remaja_putri")
 
 READINESS_ITEMS: tuple[str, ...] = (
     "KLASTER_TERBENTUK",

@@ -8,14 +8,14 @@ function both call (`metrics.overview.overview`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import month_name
-from ilp_metrics.metrics.coverage import coverage_many, latest_data_month, snapshot
+from ilp_metrics.metrics.coverage import Window, coverage_many, latest_data_month, snapshot
 from ilp_metrics.metrics.overview import overview, spm_composite
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, regency_name
@@ -51,8 +51,7 @@ class Facts:
 
     @property
     def period_end(self) -> date:
-        end: date = (pd.Timestamp(self.year, self.through, 1) + pd.offsets.MonthEnd(0)).date()
-        return end
+        return Window(self.year, 1, self.through).end - timedelta(days=1)
 
     def period(self, short: bool = False) -> str:
         """`Januari–Desember 2025` (or `Jan–Des 2025`)."""

@@ -7,7 +7,6 @@ All arithmetic runs in DuckDB; the result is small (units × months × items).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import duckdb
@@ -193,20 +192,3 @@ def readiness_index(
         catalogue=catalogue,
         principal=principal,
     )
-
-
-def ilp_started(
-    con: duckdb.DuckDBPyConnection, *, on: date, regency: str | None = None, principal: Principal
-) -> pd.DataFrame:
-    """Per kabupaten: puskesmas in the registry and how many had started ILP on `on`."""
-    principal.require("view")
-    return con.execute(
-        """
-        SELECT p.regency_code AS unit_code, coalesce(r.name, p.regency_code) AS unit_name,
-               count(*) AS puskesmas, count(*) FILTER (WHERE p.ilp_start_date <= $on) AS puskesmas_ilp
-        FROM puskesmas p LEFT JOIN ref_regency r ON r.code = p.regency_code
-        WHERE $regency IS NULL OR p.regency_code = $regency
-        GROUP BY ALL ORDER BY unit_code
-        """,
-        {"on": on, "regency": regency},
-    ).df()

@@ -12,6 +12,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from ilp_metrics.metrics.coverage import Window
 from ilp_metrics.security.scope import Principal
 
 _REGENCIES_SQL = """
@@ -65,6 +66,7 @@ class Registry:
 
 def registry(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> Registry:
     """The sidebar's lists. Aggregates only (names and counts), which every principal may see."""
+    principal.require("view")
     row = con.execute(_UPLOADS_SQL).fetchone()
     active, last = (row[0], row[1]) if row else (0, None)
     return Registry(
@@ -77,16 +79,18 @@ def registry(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> Registr
 def puskesmas_list(con: duckdb.DuckDBPyConnection, *, principal: Principal, regency: str | None) -> pd.DataFrame:
     """The puskesmas of one kabupaten (every kabupaten when `regency` is None), by name: code, name,
     regency_code, district_code, kecamatan, ilp_start_date, cohort and the number of desa."""
+    principal.require("view")
     return con.execute(_PUSKESMAS_SQL, {"regency": regency}).df()
 
 
 def regency_name(con: duckdb.DuckDBPyConnection, *, principal: Principal, regency: str) -> str | None:
     """The kabupaten's name in the reference list (in capitals there), None when it is not listed."""
+    principal.require("view")
     row = con.execute(_REGENCY_NAME_SQL, {"code": regency}).fetchone()
     return str(row[0]) if row and row[0] is not None else None
 
 
 def running_on(registry: pd.DataFrame, year: int, through: int) -> int:
     """How many of the registry's puskesmas had started ILP by the end of month `through` of `year`."""
-    end = (pd.Timestamp(year, through, 1) + pd.offsets.MonthEnd(0)).date()
-    return int((pd.to_datetime(registry["ilp_start_date"]).dt.date <= end).sum())
+    after = Window(year, 1, through).end  # the first day after month `through`
+    return int((pd.to_datetime(registry["ilp_start_date"]).dt.date < after).sum())
