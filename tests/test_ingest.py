@@ -5,6 +5,7 @@ NIKs are built by `nik()` at run time so that no NIK-like number is written in t
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -83,6 +84,35 @@ def test_mixed_encodings_line_by_line(con, tmp_path):
     path.write_bytes(head + utf8 + win)
     report = ingest(con, path)
     assert report.ok and report.rows_accepted == 2, report.to_dict()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "daftar hadir,Ré\nAndi Nur'aini,1\n".encode("cp1252"),  # no header found
+        b"service_date,name\n" + bytes(range(1, 32)) * 400 + "é".encode("cp1252"),  # not text
+    ],
+)
+def test_a_refused_file_in_another_encoding_leaves_no_clear_text_copy(con, tmp_path, monkeypatch, content):
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))  # where the UTF-8 copy of the file is written
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    assert not ingest(con, path).ok
+    assert list(spool.iterdir()) == []
+
+
+def test_an_accepted_file_in_another_encoding_leaves_no_copy_either(con, tmp_path, monkeypatch):
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    text = (
+        "service_date,puskesmas_name,desa_name,name,birth_date,sex,service_code\n"
+        "2024-03-05,Maros Baru,Mattirotasi,Andi Nur'aini Ré,1990-03-15,P,ANC_K1\n"
+    )
+    assert ingest(con, write_text(tmp_path / "l.csv", text, "cp1252")).ok
+    assert list(spool.iterdir()) == []
 
 
 def test_xlsx_with_title_rows_merged_cells_total_row_and_numbers_as_text(con, tmp_path):

@@ -149,12 +149,24 @@ def _control_ratio(text: str) -> float:
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]) -> RawTable:
+    """Stage a CSV as text columns. A file in another encoding is read from a UTF-8 copy; the copy holds the
+    file's NIKs and names in clear, so it goes with the staging table (drop_staging), and at once when the
+    file is refused while being read."""
     encoding = _detect_encoding(path)
-    cleanup: list[str] = []
-    source = path
-    if encoding != "utf-8":
-        source = _transcode(path, encoding)
-        cleanup.append(str(source))
+    if encoding == "utf-8":
+        return _stage_csv(con, path, extra_labels, encoding, [])
+    source = _transcode(path, encoding)
+    try:
+        return _stage_csv(con, source, extra_labels, encoding, [str(source)])
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(source)
+        raise
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, source: Path, extra_labels: set[str], encoding: str, cleanup: list[str]
+) -> RawTable:
     with open(source, encoding="utf-8", errors="replace", newline="") as fh:
         head = fh.read(HEAD_BYTES // 2)
     if _control_ratio(head[:20000]) > 0.05:
