@@ -223,9 +223,18 @@ def suggest_columns(headers: list[str], profile: Profile | None = None) -> dict[
 
 
 def build_mapping(
-    headers: list[str], cat: Catalogue, kind: str | None = None, profile: Profile | None = None, title_text: str = ""
+    headers: list[str],
+    cat: Catalogue,
+    kind: str | None = None,
+    profile: Profile | None = None,
+    title_text: str = "",
+    *,
+    regency_known: bool = False,
 ) -> Mapping:
-    """Decide the kind and which column holds which field; FileProblem if required fields are missing."""
+    """Decide the kind and which column holds which field; FileProblem if required fields are missing.
+
+    `regency_known`: the kabupaten is known without a column (chosen, given on the command line, or read
+    from the title), so a puskesmas list needs no area column; it adds nothing to the kind's score."""
     labels = [normalise_label(h) for h in headers]
     vocabularies = vocabulary_labels(cat)
     kind = kind or (profile.kind if profile else None)
@@ -263,6 +272,8 @@ def build_mapping(
         if profile and profile.emit and k == "layanan":
             groups = tuple(g for g in groups if "service_code" not in g)
         missing = [g for g in groups if not any(f in present for f in g)]
+        if k == "puskesmas" and regency_known and not any(wide_by_vocab.values()):
+            missing = [g for g in missing if "regency_code" not in g]
         if k == "sasaran" and missing == [("year",)] and re.search(r"\b(20\d\d)\b", title_text):
             missing = []
         missing_by_kind[k] = missing
@@ -273,6 +284,8 @@ def build_mapping(
             best = (score, k, wide if is_wide else [])
     if best is None:
         closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
+        if closest == "puskesmas" and [g for g in missing_by_kind[closest] if "regency_code" not in g] == []:
+            raise FileProblem("regency_unknown")  # a puskesmas list that names no kabupaten
         raise FileProblem(
             "missing_columns",
             {
