@@ -149,6 +149,26 @@ def test_the_kecamatan_comes_from_its_name_never_from_the_digits_of_a_kemenkes_c
     assert stored(con, "P3273010201")[1:4] == ("32.73", "32.73.15", "name")
 
 
+def test_the_kecamatan_named_in_the_address_of_a_dinas_web_page_list_is_used(con, tmp_path):
+    # The layout of Dinkes Kota Bandung's puskesmas page: no kecamatan column, `Kec. …` in the address.
+    text = (
+        "NO,NAMA PUSKESMAS,KODE PUSKESMAS,ALAMAT,TELEPON,JENIS PUSKESMAS\n"
+        '1,UPT CIBUNTU,P3273010201,"Jl. Syahbandar I Kel Cari, Kec. Bandungkulon",6021597,Non Perawatan\n'
+        '2,CIJERAH,P3273010202,"Jl. Mekar Hegar No. 1, Kec. Bandung Kulon",6022029,Non Perawatan\n'
+        "3,UPT CARINGIN,P3273010204,Jl. Caringin No. 103,5432275,Non Perawatan\n"
+        '4,PASIRKALIKI,P3273060201,"Jl. Pasirkaliki, Kec. Entah",000,Non Perawatan\n'
+    )
+    report = ingest(con, write_text(tmp_path / "puskesmas_bandung.csv", text), regency_code="3273")
+    assert report.ok, report.to_dict()
+    assert stored(con, "P3273010201")[:4] == ("CIBUNTU", "32.73", "32.73.15", "address")  # not 32.73.01
+    assert stored(con, "P3273010202")[2] == "32.73.15"
+    # No kecamatan in the address, or one the reference does not know: pending the desa list, not refused.
+    assert stored(con, "P3273010204")[2:4] == (None, None)
+    assert stored(con, "P3273060201")[2:4] == (None, None)
+    assert [a["how"] for a in report.areas] == ["address", "address", "pending", "pending"]
+    assert "dari alamat 'Jl. Syahbandar I Kel Cari, Kec. Bandungkulon' di kolom 'ALAMAT'" in report.areas[0]["note"]
+
+
 def test_without_a_kecamatan_column_the_kecamatan_stays_empty_not_read_from_the_code(con, tmp_path):
     text = "Kode Puskesmas,Nama Puskesmas\nP3273010201,Cibuntu\n"
     assert ingest(con, write_text(tmp_path / "p.csv", text), regency_code="32.73").ok

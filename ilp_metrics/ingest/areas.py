@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DISTRICT_PREFIX = re.compile(r"^(kecamatan|kec)\s+")
 OLD_SPELLINGS = (("dj", "j"), ("tj", "c"), ("oe", "u"))
+ADDRESS_DISTRICT = re.compile(r"\b(?:kec|kecamatan)\b\.?\s*([^,;()]+)", re.IGNORECASE)
+ADDRESS_TAIL = re.compile(r"\b(?:kota|kabupaten|kab|kel|kelurahan|desa|prov|provinsi|kode pos)\b", re.IGNORECASE)
 REGENCY_WORDS = re.compile(r"\b(kabupaten|kota)\s+(?!kabupaten\b|kota\b|se\b|provinsi\b)([a-z]+(?:\s[a-z]+){0,2})")
 
 
@@ -131,14 +133,27 @@ def match_district(text: str, districts: list[tuple[str, str]]) -> DistrictMatch
     return DistrictMatch(best[0][1], best[0][2], "name_approx")
 
 
+def district_in_address(address: str) -> str | None:
+    """The kecamatan an address names (`Jl. Syahbandar I, Kec. Bandungkulon` -> `Bandungkulon`), if any."""
+    found = ADDRESS_DISTRICT.findall(address)
+    if not found:
+        return None
+    named = ADDRESS_TAIL.split(found[-1])[0].strip(" .-")
+    return named or None
+
+
 def install_district_names(con: duckdb.DuckDBPyConnection, src: str) -> None:
-    """Temp table `lk_district_name`: each (regency, kecamatan text) of the staged list and its match."""
+    """Temp table `lk_district_name`: each (regency, kecamatan text, source) of the staged list and its
+    match. The source is the kecamatan column (`name`) or, without one, the `Kec. …` of the address
+    (`address`), which is only used when it matches: an address that names no kecamatan, or an unknown
+    one, leaves the kecamatan to the desa list rather than refusing the row."""
     pairs = con.execute(
-        f"SELECT DISTINCT ilp_region(regency_code), district_name FROM {src} "
-        "WHERE _skip IS NULL AND district_name IS NOT NULL AND district_code IS NULL "
+        f"SELECT DISTINCT ilp_region(regency_code), coalesce(district_name, facility_address), "
+        f"CASE WHEN district_name IS NOT NULL THEN 'name' ELSE 'address' END FROM {src} "
+        "WHERE _skip IS NULL AND coalesce(district_name, facility_address) IS NOT NULL AND district_code IS NULL "
         "AND ilp_region(regency_code) IS NOT NULL"
     ).fetchall()
-    regencies = sorted({str(r) for r, _ in pairs})
+    regencies = sorted({str(r) for r, _, _ in pairs})
     by_regency: dict[str, list[tuple[str, str]]] = {r: [] for r in regencies}
     if regencies:
         for code, regency, name in con.execute(
@@ -146,13 +161,22 @@ def install_district_names(con: duckdb.DuckDBPyConnection, src: str) -> None:
             {"r": regencies},
         ).fetchall():
             by_regency[str(regency)].append((str(code), str(name)))
-    rows = [(str(r), str(text), match_district(str(text), by_regency.get(str(r), []))) for r, text in pairs]
+    rows = []
+    for r, text, source in pairs:
+        named = str(text) if source == "name" else district_in_address(str(text))
+        found = match_district(named, by_regency.get(str(r), [])) if named else DistrictMatch(None, None, "unknown")
+        if source == "address":
+            method = found.method.replace("name", "address") if found.code else "none"
+            found = DistrictMatch(found.code, found.name, method)
+        rows.append((str(r), str(text), found))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE lk_district_name AS SELECT "
         "CAST(unnest($regency) AS VARCHAR) AS regency, CAST(unnest($raw) AS VARCHAR) AS raw, "
         "CAST(unnest($code) AS VARCHAR) AS code, CAST(unnest($ref) AS VARCHAR) AS ref_name, "
-        "CAST(unnest($method) AS VARCHAR) AS method, CAST(unnest($candidates) AS VARCHAR) AS candidates",
+        "CAST(unnest($method) AS VARCHAR) AS method, CAST(unnest($candidates) AS VARCHAR) AS candidates, "
+        "CAST(unnest($source) AS VARCHAR) AS source",
         {
+            "source": [s for _, _, s in pairs],
             "regency": [r for r, _, _ in rows],
             "raw": [t for _, t, _ in rows],
             "code": [m.code for _, _, m in rows],
@@ -185,14 +209,15 @@ def area_notes(
         }
     rows = con.execute(
         f"SELECT p.row_no, upper(p.puskesmas_code), p.puskesmas_name, p.t_district, d.name, p.t_district_from, "
-        f"p.district_name FROM {v.parsed} p LEFT JOIN ref_district d ON d.code = p.t_district "
+        f"coalesce(p.district_name, p.facility_address) FROM {v.parsed} p LEFT JOIN ref_district d ON d.code = p.t_district "
         "WHERE p.puskesmas_code IS NOT NULL AND p.district_name_method IS DISTINCT FROM 'unknown' "
         "AND p.district_name_method IS DISTINCT FROM 'ambiguous' ORDER BY p.row_no"
     ).fetchall()
     notes = []
     for row_no, code, name, district, district_name, how, text in rows:
         how = how or ("pending" if district is None else "code")
-        column = m.header_of("district_code" if how == "code" else "district_name")
+        source = {"code": "district_code", "address": "facility_address", "address_approx": "facility_address"}
+        column = m.header_of(source.get(how, "district_name"))
         note = t(
             f"ingest.area.district_{how}",
             lang,

@@ -574,7 +574,8 @@ def parse_sql(
                 ilp_date(s.ilp_start_date) AS t_ilp_start, ilp_decimal(s.latitude) AS t_lat,
                 ilp_decimal(s.longitude) AS t_lon, lower(s.cohort) AS t_cohort
             FROM {src} s LEFT JOIN lk_district_name dn ON s.district_code IS NULL
-                AND dn.raw = s.district_name AND dn.regency = ilp_region(s.regency_code)
+                AND dn.raw = coalesce(s.district_name, s.facility_address) AND dn.regency = ilp_region(s.regency_code)
+                AND dn.source = CASE WHEN s.district_name IS NOT NULL THEN 'name' ELSE 'address' END
             WHERE s._skip IS NULL),
         r AS (
             SELECT i.*, coalesce(t_regency_raw, left(t_district, 5)) AS t_regency,
@@ -596,13 +597,13 @@ def parse_sql(
             Check(
                 "district_name",
                 "unknown_district_name",
-                "district_code IS NULL AND district_name_method = 'unknown'",
+                "district_code IS NULL AND district_name IS NOT NULL AND district_name_method = 'unknown'",
                 "district_name",
             ),
             Check(
                 "district_name",
                 "ambiguous_district_name",
-                "district_code IS NULL AND district_name_method = 'ambiguous'",
+                "district_code IS NULL AND district_name IS NOT NULL AND district_name_method = 'ambiguous'",
                 "district_candidates",
             ),
             Check(
