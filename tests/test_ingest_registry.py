@@ -87,6 +87,13 @@ def test_a_title_naming_two_kabupaten_is_refused_with_both(con, tmp_path):
     assert "KABUPATEN MAROS (73.09)" in (report.error or "") and "KOTA BANDUNG (32.73)" in (report.error or "")
 
 
+def test_a_desa_list_with_a_kabupaten_title_is_not_taken_for_a_puskesmas_list(con, tmp_path):
+    rows = [["DESA WILAYAH KERJA PUSKESMAS KABUPATEN MAROS"], ["Kode Puskesmas", "Nama Puskesmas", "Desa"]]
+    rows.append(["P7309040201", "Maros Baru", "Mattirotasi"])
+    report = ingest(con, write_xlsx(tmp_path / "d.xlsx", rows), dry_run=True)
+    assert report.kind is None and report.error_code == "missing_columns"
+
+
 def test_a_regency_column_wins_over_the_title(con, tmp_path):
     rows = [["DAFTAR PUSKESMAS KOTA BANDUNG"], ["Kode Puskesmas", "Nama Puskesmas", "Kode Kabupaten", "Kecamatan"]]
     rows.append(["P7309110201", "Tompobulu", "73.09", "Tompo Bulu"])

@@ -258,6 +258,9 @@ def build_mapping(
         wide_by_vocab[vocab_name] = hits
 
     constants = dict(profile.constants) if profile else {}
+    # A known kabupaten stands in for the area column of a list that holds puskesmas fields only: a desa
+    # list or a wide table with puskesmas code and name stays what it is.
+    registry_only = set(columns) <= set(KIND_SPECS["puskesmas"].fields) and not any(wide_by_vocab.values())
     candidates = [kind] if kind else list(KINDS)
     best: tuple[int, str, list[tuple[int, str]]] | None = None
     missing_by_kind: dict[str, list[tuple[str, ...]]] = {}
@@ -272,7 +275,7 @@ def build_mapping(
         if profile and profile.emit and k == "layanan":
             groups = tuple(g for g in groups if "service_code" not in g)
         missing = [g for g in groups if not any(f in present for f in g)]
-        if k == "puskesmas" and regency_known and not any(wide_by_vocab.values()):
+        if k == "puskesmas" and regency_known and registry_only:
             missing = [g for g in missing if "regency_code" not in g]
         if k == "sasaran" and missing == [("year",)] and re.search(r"\b(20\d\d)\b", title_text):
             missing = []
@@ -284,7 +287,8 @@ def build_mapping(
             best = (score, k, wide if is_wide else [])
     if best is None:
         closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
-        if closest == "puskesmas" and [g for g in missing_by_kind[closest] if "regency_code" not in g] == []:
+        area_only = [g for g in missing_by_kind[closest] if "regency_code" not in g] == []
+        if closest == "puskesmas" and area_only and registry_only:
             raise FileProblem("regency_unknown")  # a puskesmas list that names no kabupaten
         raise FileProblem(
             "missing_columns",
