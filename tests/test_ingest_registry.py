@@ -15,11 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ilp_metrics.cli import main
+from ilp_metrics.core.db import upgrade_schema
 from ilp_metrics.ingest import ingest_file
 from ilp_metrics.ingest.areas import match_district
 from ilp_metrics.metrics.coverage import coverage
 
-from .conftest import DINAS, SECRET, ingest, nik, write_text, write_xlsx
+from .conftest import DINAS, SECRET, TK, ingest, nik, write_text, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["NO", "KODE PUSKESMAS", "NAMA PUSKESMAS", "KECAMATAN", "ALAMAT", "JENIS"]
@@ -199,6 +200,21 @@ def test_a_pending_kecamatan_is_the_one_of_most_of_its_desa_recomputed_when_the_
     assert ingest(con, desa_list(tmp_path / "d2.xlsx", moved)).ok
     assert stored(con, "P1801230101")[2:4] == ("18.01.24", "desa")
     assert stored(con, "P1801040101")[2] == "18.01.04"
+
+
+def test_a_file_made_before_the_kecamatan_source_keeps_its_kecamatan_codes(con, tmp_path):
+    # The Maros registry of the fixture, as a file without district_from: its codes came from a column.
+    con.execute("UPDATE puskesmas SET district_from = NULL")
+    upgrade_schema(con)
+    moved = [("Turikale", f"73.09.04.{n}", name) for n, name in (("2004", "Borikamase"), ("2007", "Borimasunggu"))]
+    moved.append(("Turikale", "73.09.04.2005", "Mattirotasi"))  # now 3 of its 5 desa lie in 73.09.04
+    assert ingest(con, desa_list(tmp_path / "d.xlsx", moved)).ok
+    assert con.execute(
+        "SELECT district_code, district_from FROM puskesmas WHERE puskesmas_code = ?", [TK]
+    ).fetchone() == (
+        "73.09.14",
+        "code",
+    )
 
 
 # ------------------------------------------------------------------ the whole chain
