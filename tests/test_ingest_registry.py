@@ -91,8 +91,11 @@ def test_a_title_naming_two_kabupaten_is_refused_with_both(con, tmp_path):
 def test_a_desa_list_with_a_kabupaten_title_is_not_taken_for_a_puskesmas_list(con, tmp_path):
     rows = [["DESA WILAYAH KERJA PUSKESMAS KABUPATEN MAROS"], ["Kode Puskesmas", "Nama Puskesmas", "Desa"]]
     rows.append(["P7309040201", "Maros Baru", "Mattirotasi"])
-    report = ingest(con, write_xlsx(tmp_path / "d.xlsx", rows), dry_run=True)
-    assert report.kind is None and report.error_code == "missing_columns"
+    report = ingest(con, write_xlsx(tmp_path / "d.xlsx", rows))
+    assert report.ok and report.kind == "desa", report.to_dict()
+    assert con.execute("SELECT puskesmas_code FROM desa WHERE desa_code = '73.09.04.2005'").fetchone() == (
+        "P7309040201",
+    )
 
 
 def test_a_regency_column_wins_over_the_title(con, tmp_path):
@@ -188,6 +191,35 @@ def desa_list(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     return write_xlsx(path, header + [[i, *r] for i, r in enumerate(rows, 1)])
 
 
+def desa_names(path: Path, rows: list[tuple[str, str, str]], with_kecamatan: bool = True) -> Path:
+    """A desa list as a Dinas keeps it: NO, KECAMATAN, PUSKESMAS, DESA/KELURAHAN (names, no codes)."""
+    header = ["NO", "KECAMATAN", "PUSKESMAS", "DESA/KELURAHAN"] if with_kecamatan else ["NO", "PUSKESMAS", "DESA"]
+    body = [[i, *(r if with_kecamatan else r[1:])] for i, r in enumerate(rows, 1)]
+    return write_xlsx(path, [["DAFTAR DESA/KELURAHAN PER PUSKESMAS"], header, *body, ["JUMLAH", None, None, None]])
+
+
+def test_a_desa_name_found_twice_in_the_kabupaten_is_refused_with_both_unless_a_kecamatan_says(con, tmp_path):
+    assert ingest(con, write_xlsx(tmp_path / "p.xlsx", LAMSEL)).ok  # Way Sulan: kecamatan pending
+    rows = [("Way Sulan", "Way Sulan", "Sumber Agung")]  # also a desa of Sragi (18.01.15.2005)
+    report = ingest(con, desa_names(tmp_path / "d.xlsx", rows, with_kecamatan=False))
+    [refusal] = report.refusals
+    assert (refusal.column, refusal.reason_code) == ("DESA", "ambiguous_desa_name_in_regency")
+    assert "18.01.15.2005" in refusal.to_dict()["reason"] and "18.01.23.2002" in refusal.to_dict()["reason"]
+    assert ingest(con, desa_names(tmp_path / "d2.xlsx", rows)).ok
+    assert con.execute("SELECT desa_code FROM desa WHERE desa_name = 'Sumber Agung'").fetchone() == ("18.01.23.2002",)
+
+
+def test_an_unknown_desa_name_is_refused(con, tmp_path):
+    assert ingest(con, write_xlsx(tmp_path / "p.xlsx", LAMSEL)).ok
+    report = ingest(con, desa_names(tmp_path / "d.xlsx", [("Natar", "Natar", "Entah Berantah")]))
+    [refusal] = report.refusals
+    assert (refusal.column, refusal.reason_code, refusal.value) == (
+        "DESA/KELURAHAN",
+        "unknown_desa_name_in_regency",
+        "Entah Berantah",
+    )
+
+
 def test_a_pending_kecamatan_is_the_one_of_most_of_its_desa_recomputed_when_the_desa_list_changes(con, tmp_path):
     assert ingest(con, write_xlsx(tmp_path / "p.xlsx", LAMSEL)).ok
     two_way_sulan = [("Way Sulan", "18.01.23.2001", "Mekar Sari"), ("Way Sulan", "18.01.23.2002", "Sumber Agung")]
@@ -224,13 +256,19 @@ def test_a_district_with_only_a_puskesmas_list_with_kecamatan_names_gets_its_fig
     """Lampung Selatan, 2024: puskesmas list (kecamatan names, no regency column), desa list, sasaran per
     puskesmas, service records by name; nothing edited, nothing configured."""
     assert ingest(con, write_xlsx(tmp_path / "1_puskesmas.xlsx", LAMSEL)).ok
-    desa = [
-        ("Natar", "18.01.04.2001", "Hajimena"),
-        ("Natar", "18.01.04.2004", "Natar"),
-        ("Way Sulan", "18.01.23.2001", "Mekar Sari"),
-        ("Way Sulan", "18.01.23.2002", "Sumber Agung"),
+    # The desa by name, as a Dinas lists them; Sumber Agung is also a desa of Sragi: its KECAMATAN tells.
+    desa = [("Natar", "Natar", "Hajimena"), ("Natar", "Natar", "Natar")]
+    desa += [("Way Sulan", "Way Sulan", "Mekar Sari"), ("Way Sulan", "Way Sulan", "Sumber Agung")]
+    report = ingest(con, desa_names(tmp_path / "2_desa.xlsx", desa))
+    assert report.ok and report.kind == "desa", report.to_dict()
+    assert [
+        r[0] for r in con.execute("SELECT desa_code FROM desa WHERE desa_code LIKE '18.01.%' ORDER BY 1").fetchall()
+    ] == [
+        "18.01.04.2001",
+        "18.01.04.2004",
+        "18.01.23.2001",
+        "18.01.23.2002",
     ]
-    assert ingest(con, desa_list(tmp_path / "2_desa.xlsx", desa)).ok
     sasaran = [
         ["SASARAN PROGRAM KESEHATAN KABUPATEN LAMPUNG SELATAN TAHUN 2024"],
         ["NO", "KECAMATAN", "PUSKESMAS", "IBU HAMIL"],

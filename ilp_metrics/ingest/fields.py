@@ -215,8 +215,8 @@ KIND_SPECS: dict[str, KindSpec] = {
     ),
     "desa": KindSpec(
         "desa",
-        ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name"),
-        (("desa_code",), ("puskesmas_code", "puskesmas_name")),
+        ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "district_name"),
+        (("desa_code", "desa_name"), ("puskesmas_code", "puskesmas_name")),
     ),
     "sasaran": KindSpec(
         "sasaran",

@@ -260,7 +260,8 @@ def build_mapping(
     constants = dict(profile.constants) if profile else {}
     # A known kabupaten stands in for the area column of a list that holds puskesmas fields only: a desa
     # list or a wide table with puskesmas code and name stays what it is.
-    registry_only = set(columns) <= set(KIND_SPECS["puskesmas"].fields) and not any(wide_by_vocab.values())
+    no_wide = not any(wide_by_vocab.values())
+    registry_only = set(columns) <= set(KIND_SPECS["puskesmas"].fields) and no_wide
     candidates = [kind] if kind else list(KINDS)
     best: tuple[int, str, list[tuple[int, str]]] | None = None
     missing_by_kind: dict[str, list[tuple[str, ...]]] = {}
@@ -275,6 +276,8 @@ def build_mapping(
         if profile and profile.emit and k == "layanan":
             groups = tuple(g for g in groups if "service_code" not in g)
         missing = [g for g in groups if not any(f in present for f in g)]
+        if k == "desa" and "desa_code" not in columns and not (set(columns) <= set(spec.fields) and no_wide):
+            missing.append(("desa_code",))  # desa by name: only in a list of desa and puskesmas alone
         if k == "puskesmas" and regency_known and registry_only:
             missing = [g for g in missing if "regency_code" not in g]
         if k == "sasaran" and missing == [("year",)] and re.search(r"\b(20\d\d)\b", title_text):

@@ -154,7 +154,7 @@ LONG_FIELDS = {
         "facility_phone",
         "facility_type",
     ),
-    "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name"),
+    "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "district_name"),
     "sasaran": ("year", "desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "target_group", "count"),
     "layanan": (
         "service_date",
@@ -658,12 +658,32 @@ def parse_sql(
         dup_col, dup_check = _duplicate_check("t_desa", "desa_code")
         select = f"""
         WITH i AS (
-            SELECT s.*, {pcols}, ilp_region(s.desa_code) AS t_desa, rv.code AS ref_code, rv.name AS ref_name
-            FROM {src} s {pj} LEFT JOIN ref_village rv ON rv.code = ilp_region(s.desa_code)
-            WHERE s._skip IS NULL)
-        SELECT *, {dup_col} FROM i"""
+            SELECT s.*, {pcols} FROM {src} s {pj} WHERE s._skip IS NULL),
+        named AS (  -- a desa given by name: the villages so named in the row's kecamatan (its kecamatan
+                    -- column), else in the puskesmas's kecamatan, else in its kabupaten
+            SELECT i.row_no, v.code, v.name,
+                CASE WHEN v.district_code = kd.code THEN 1 WHEN v.district_code = pr.district_code THEN 2 ELSE 3
+                END AS pref
+            FROM i JOIN puskesmas pr ON pr.puskesmas_code = i.r_puskesmas
+            JOIN ref_village v ON left(v.district_code, 5) = pr.regency_code
+                AND ilp_desa_label(v.name) = ilp_desa_label(i.desa_name)
+            LEFT JOIN ref_district kd ON kd.regency_code = pr.regency_code
+                AND replace(ilp_label(kd.name), ' ', '')
+                    = replace(regexp_replace(ilp_label(i.district_name), '^(kecamatan|kec) ', ''), ' ', '')
+            WHERE i.desa_code IS NULL AND i.desa_name IS NOT NULL),
+        nearest AS (SELECT * FROM named QUALIFY pref = min(pref) OVER (PARTITION BY row_no)),
+        best AS (
+            SELECT row_no, min(code) AS code, count(DISTINCT code) AS n,
+                string_agg(DISTINCT name || ' ' || code, ' / ' ORDER BY name || ' ' || code) AS candidates
+            FROM nearest GROUP BY row_no),
+        r AS (
+            SELECT i.*, coalesce(ilp_region(i.desa_code), CASE WHEN b.n = 1 THEN b.code END) AS t_desa,
+                b.n AS desa_name_n, '''' || i.desa_name || ''' (' || b.candidates || ')' AS desa_candidates
+            FROM i LEFT JOIN best b ON b.row_no = i.row_no)
+        SELECT r.*, rv.code AS ref_code, rv.name AS ref_name, {dup_col}
+        FROM r LEFT JOIN ref_village rv ON rv.code = r.t_desa"""
         checks = [
-            Check("desa_code", "required_missing", "desa_code IS NULL"),
+            Check("desa_code", "required_missing", "desa_code IS NULL AND desa_name IS NULL"),
             Check(
                 "desa_code",
                 "invalid_region_code",
@@ -673,8 +693,20 @@ def parse_sql(
             Check(
                 "desa_code",
                 "unknown_desa_code",
-                "t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL",
+                "desa_code IS NOT NULL AND t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL",
                 "desa_code",
+            ),
+            Check(
+                "desa_name",
+                "unknown_desa_name_in_regency",
+                "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NOT NULL AND desa_name_n IS NULL",
+                "desa_name",
+            ),
+            Check(
+                "desa_name",
+                "ambiguous_desa_name_in_regency",
+                "desa_code IS NULL AND desa_name_n > 1",
+                "desa_candidates",
             ),
             *pchecks,
             dup_check,
