@@ -28,6 +28,7 @@ from ilp_metrics.core.config import secret_path_for, setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
 from ilp_metrics.core.pseudonym import load_or_create_secret
 from ilp_metrics.ingest import IngestReport, Progress, already_loaded, ingest_file, preview_file
+from ilp_metrics.ingest.areas import regency_choices
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
 from ilp_metrics.ingest.load import withdraw
@@ -153,6 +154,7 @@ def _report_block(report: IngestReport, key: str) -> None:
     cols[3].metric(tr("upload.rows_skipped"), fmt_int(report.rows_skipped, lang))
     if report.error:
         st.error(report.error)
+    _areas_block(report, key)
     if report.refusals:
         st.markdown(f"**{tr('upload.refusals')}**")
         rows = [
@@ -168,6 +170,41 @@ def _report_block(report: IngestReport, key: str) -> None:
                     total=fmt_int(report.rows_refused, lang),
                 )
             )
+
+
+def _areas_block(report: IngestReport, key: str) -> None:
+    """What a puskesmas list's areas were matched to, and how (the report's `kabupaten` and `kecamatan`)."""
+    if not report.regency and not report.areas:
+        return
+    st.markdown(f"**{tr('upload.areas')}**")
+    if report.regency:
+        st.caption(report.regency["note"])
+    if report.areas:
+        rows = [
+            {
+                tr("upload.row"): a["row"],
+                tr("upload.col_puskesmas"): f"{a['puskesmas_name']} ({a['puskesmas_code']})",
+                tr("upload.col_kecamatan"): a["kecamatan_name"] or "–",
+                tr("upload.col_how"): a["note"],
+            }
+            for a in report.areas
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_areas")
+
+
+def _regency_step(key: str, info: dict[str, Any]) -> str | None:
+    """The kabupaten of a puskesmas list that does not name it, chosen from the Kemendagri reference."""
+    chosen: str | None = st.session_state.get(f"{key}_regency")
+    found = info.get("regency")
+    if found and found["source"] == "title":
+        st.caption(tr("upload.regency_detected", name=found["name"], code=found["code"]))
+    if not info.get("needs_regency") and not chosen:
+        return None
+    if info.get("needs_regency"):
+        st.info(tr("upload.regency_help"))
+    names = _labels({None: tr("upload.regency_none"), **{c: f"{n} ({c})" for c, n in regency_choices(_db.cursor())}})
+    pick: str | None = st.selectbox(tr("upload.regency"), list(names.labels), key=f"{key}_regency", format_func=names)
+    return pick
 
 
 def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str], effective: Profile | None) -> None:
@@ -245,6 +282,7 @@ class _IngestOptions(TypedDict):
     lang: str
     file_name: str
     uploaded_by: str
+    regency_code: str | None
     principal: Principal
 
 
@@ -282,13 +320,15 @@ def file_workflow(item: dict[str, Any]) -> None:
     manual: dict[str, str] = st.session_state.get(f"{key}_manual") or {}
     profile = _effective_profile(base, manual, kind_choice)
 
+    regency_choice: str | None = st.session_state.get(f"{key}_regency")
     try:
-        info = preview_file(_db.cursor(), path, kind=kind_choice, profile=profile)
+        info = preview_file(_db.cursor(), path, kind=kind_choice, profile=profile, regency_code=regency_choice)
     except Exception as exc:  # a file refused whole (empty, unreadable, zip bomb…): say why, keep the app up
         st.error(exc.message(lang) if hasattr(exc, "message") else tr("upload.unreadable", reason=str(exc)))
         return
     kind = info["kind"] or kind_choice
-    if info["problem"] is not None:
+    regency_choice = _regency_step(key, info)
+    if info["problem"] is not None and not info["needs_regency"]:
         st.warning(tr("upload.not_detected", reason=info["problem"].message(lang)))
     else:
         sheet = tr("upload.sheet", sheet=info["sheet"]) if info["sheet"] else ""
@@ -311,7 +351,7 @@ def file_workflow(item: dict[str, Any]) -> None:
 
     modes = _labels({False: tr("upload.mode_strict"), True: tr("upload.mode_accept")})
     accept = st.radio(tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
-    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept)
+    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept, regency_choice)
     options: _IngestOptions = {
         "kind": kind_choice,
         "profile": profile,
@@ -319,6 +359,7 @@ def file_workflow(item: dict[str, Any]) -> None:
         "lang": lang,
         "file_name": name,
         "uploaded_by": st.session_state.get("user", "dasbor"),
+        "regency_code": regency_choice,
         "principal": _auth.current(),
     }
 

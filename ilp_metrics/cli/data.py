@@ -50,6 +50,12 @@ def add_ingest(sub: SubParsers) -> None:
     p.add_argument("--kind", choices=("puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan"))
     p.add_argument("--profile", help="column-mapping profile: a YAML file, or a shipped one by name (e-ppgbm)")
     p.add_argument(
+        "--kabupaten",
+        metavar="CODE",
+        help="Kemendagri code of the kabupaten/kota (73.09 or 7309) of files that do not name it: a puskesmas "
+        "list without a regency column takes it, and puskesmas names are looked up in it alone",
+    )
+    p.add_argument(
         "--accept-valid",
         action="store_true",
         help="commit the valid rows and record the refused ones (default: refuse the whole file)",
@@ -94,6 +100,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from ilp_metrics.catalogue.labels import normalise_regency
+    from ilp_metrics.core.i18n import t
     from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
     from ilp_metrics.ingest.mapping import ProfileError, resolve_profile
@@ -101,6 +109,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.is_file()]
     if missing:
         raise UsageError("file tidak ditemukan: " + ", ".join(missing))
+    regency = None
+    if args.kabupaten:
+        try:
+            regency = normalise_regency(args.kabupaten)
+        except ValueError as exc:
+            raise UsageError(t("ingest.file.regency_option_invalid", args.lang, value=args.kabupaten)) from exc
     profile = None
     if args.profile:
         try:
@@ -123,6 +137,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             lang=args.lang,
             dry_run=args.dry_run,
             max_refusals=args.max_refusals,
+            regency_code=regency,
             principal=who,
         )
         reports.append(report.to_dict())

@@ -72,6 +72,13 @@ CREATE TABLE IF NOT EXISTS puskesmas (
     longitude      DOUBLE,
     upload_id      INTEGER NOT NULL
 );
+-- How district_code was found: 'code' (a column), 'name' / 'name_approx' / 'address' / 'address_approx'
+-- (a kecamatan name, or the `Kec. …` of the address, matched in the Kemendagri reference), 'desa' (the
+-- kecamatan of most of its desa), NULL (not known yet). Never from the digits of a Kemenkes puskesmas
+-- code, whose numbering differs from Kemendagri's.
+ALTER TABLE puskesmas ADD COLUMN IF NOT EXISTS district_from VARCHAR;
+-- Files made before the column held kecamatan codes only: those came from a column.
+UPDATE puskesmas SET district_from = 'code' WHERE district_from IS NULL AND district_code IS NOT NULL;
 
 -- Registry: desa/kelurahan and the puskesmas whose area (wilayah kerja) holds it.
 CREATE TABLE IF NOT EXISTS desa (

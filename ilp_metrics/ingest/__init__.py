@@ -20,6 +20,7 @@ import duckdb
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK
+from ilp_metrics.ingest.areas import Regency, area_notes, regency_from_title, regency_option
 from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
 from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
@@ -32,7 +33,7 @@ from ilp_metrics.ingest.mapping import (
     suggest_columns,
 )
 from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table
-from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, validate
+from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, install_puskesmas_lookup, validate
 from ilp_metrics.ingest.values import install_macros
 from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
 
@@ -65,6 +66,8 @@ class IngestReport:
     error_code: str | None = None
     error: str | None = None
     lang: str = "id"
+    regency: dict[str, str] | None = None  # the kabupaten of a puskesmas list: code, name, source, note
+    areas: list[dict[str, Any]] = field(default_factory=list)  # per puskesmas: its kecamatan and how it was found
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -96,6 +99,10 @@ class IngestReport:
         if self.error:
             out["error_code"] = self.error_code
             out["error"] = self.error
+        if self.regency:
+            out["kabupaten"] = self.regency
+        if self.areas:
+            out["kecamatan"] = self.areas
         return out
 
 
@@ -133,9 +140,15 @@ def _check_size(path: Path) -> None:
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str | None, profile: Profile | None
-) -> tuple[RawTable, Mapping]:
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    cat: Catalogue,
+    kind: str | None,
+    profile: Profile | None,
+    regency_code: str | None = None,
+) -> tuple[RawTable, Mapping, Regency | None]:
     _check_size(path)
+    chosen = regency_option(con, regency_code) if regency_code else None
     raw = read_table(
         con,
         path,
@@ -144,11 +157,56 @@ def _stage(
         max_rows=int(setting("max_rows")),
     )
     try:
-        mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+        mapping, regency = _map(con, raw, cat, kind, profile, chosen)
     except BaseException:
         drop_staging(con, raw)
         raise
-    return raw, mapping
+    return raw, mapping, regency
+
+
+AREA_COLUMNS = ("regency_code", "district_code")
+
+
+def _map(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    cat: Catalogue,
+    kind: str | None,
+    profile: Profile | None,
+    chosen: Regency | None,
+) -> tuple[Mapping, Regency | None]:
+    """The mapping, with the kabupaten of a puskesmas list that has no area column: the one the user
+    chose, else the one its title names. Returns the kabupaten used (None when a column gives it)."""
+    title_problem: FileProblem | None = None
+    regency = chosen
+    if regency is None:
+        try:
+            regency = regency_from_title(con, raw.title_text)
+        except FileProblem as problem:  # only a problem when the list needs its kabupaten
+            title_problem = problem
+    try:
+        mapping = build_mapping(
+            raw.headers,
+            cat,
+            kind=kind,
+            profile=profile,
+            title_text=raw.title_text,
+            regency_known=regency is not None,
+        )
+    except FileProblem as problem:
+        if problem.code == "regency_unknown" and title_problem is not None:
+            raise title_problem from None
+        raise
+    if mapping.kind != "puskesmas":
+        if chosen is not None:  # the kabupaten given: puskesmas names are looked up in it alone
+            install_puskesmas_lookup(con, chosen.code)
+        return mapping, None
+    if any(f in mapping.columns or f in mapping.constants for f in AREA_COLUMNS):
+        return mapping, None
+    if regency is None:
+        raise title_problem or FileProblem("regency_unknown")
+    mapping.constants["regency_code"] = regency.code
+    return mapping, regency
 
 
 def ingest_file(
@@ -167,9 +225,14 @@ def ingest_file(
     max_refusals: int = 1000,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    regency_code: str | None = None,
     principal: Principal,
 ) -> IngestReport:
     """Validate one file and, unless refused (or dry_run), commit it in one transaction.
+
+    `regency_code` (`73.09` or `7309`) is the kabupaten of a file that does not name it: a puskesmas list
+    without an area column takes it for every puskesmas, and in other kinds puskesmas names are looked up
+    in that kabupaten only. Without it a puskesmas list may name its kabupaten in its title.
 
     The upload must be within the `principal`'s scope: it needs the upload permission (a guest's file is
     refused before it is read), and a puskesmas account may only send the kinds in PUSKESMAS_UPLOAD_KINDS
@@ -199,7 +262,7 @@ def ingest_file(
                 report.kind = kind_row[0] if kind_row else None
                 step(1.0, "done")
                 return report
-            raw, mapping = _stage(cur, path, cat, kind, profile)
+            raw, mapping, regency = _stage(cur, path, cat, kind, profile, regency_code)
             report.kind, report.sheet, report.header_row = mapping.kind, raw.sheet, raw.header_row
             report.encoding, report.delimiter = raw.encoding, raw.delimiter
             report.mapping = mapping.describe()
@@ -208,6 +271,8 @@ def ingest_file(
             report.rows_read, report.rows_skipped = v.rows_read, v.rows_skipped
             report.rows_refused, report.rows_accepted = v.rows_refused, v.rows_accepted
             report.records, report.refusals, report.refusal_counts = v.records_accepted, v.refusals, v.refusal_counts
+            if v.kind == "puskesmas":
+                report.regency, report.areas = area_notes(cur, v, regency, lang)
             if v.rows_accepted == 0:
                 raise FileProblem("no_valid_rows" if v.rows_refused else "no_data_rows")
             _check_scope(cur, principal, v)
@@ -248,6 +313,9 @@ def ingest_file(
             cur.close()
 
 
+REGENCY_PROBLEMS = frozenset({"regency_unknown", "title_regency_unknown", "title_regency_ambiguous"})
+
+
 def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal, v: Validation) -> None:
     """Refuse a file outside the uploader's scope (before anything is written)."""
     if principal.can("desa_all"):
@@ -275,6 +343,7 @@ def preview_file(
     profile: Profile | None = None,
     rows: int = 10,
     catalogue: Catalogue | None = None,
+    regency_code: str | None = None,
 ) -> dict[str, Any]:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
@@ -283,6 +352,8 @@ def preview_file(
     user can map the missing columns by hand.
     Columns mapped to personal fields (NIK, name), or named like one, are masked in the preview, and
     so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns.
+    `needs_regency` is true for a puskesmas list that names no kabupaten (no column, no title, none
+    given): the page then offers the choice; `regency` is the kabupaten it will take, if known.
     """
     cat = catalogue or load_catalogue()
     cur = con.cursor()
@@ -301,8 +372,19 @@ def preview_file(
         # Columns named like a personal field are masked even when no kind fits (the mapping failed).
         personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
         wide: list[tuple[str, str]] = []
+        needs_regency, regency = False, None
         try:
-            mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+            chosen = regency_option(cur, regency_code) if regency_code else None
+            try:
+                mapping, regency = _map(cur, raw, cat, kind, profile, chosen)
+            except FileProblem as exc:
+                needs_regency = exc.code in REGENCY_PROBLEMS
+                if not needs_regency:
+                    raise
+                mapping = build_mapping(
+                    raw.headers, cat, kind="puskesmas", profile=profile, title_text=raw.title_text, regency_known=True
+                )
+                problem = exc
             described, detected = mapping.describe(), mapping.kind
             personal |= {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
             wide = [(raw.headers[i] or f"kolom {i + 1}", code) for i, code in mapping.wide]
@@ -325,6 +407,10 @@ def preview_file(
                 frame[column] = frame[column].map(lambda v: mask(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
         return {
             "kind": detected,
+            "needs_regency": needs_regency,
+            "regency": None
+            if regency is None
+            else {"code": regency.code, "name": regency.name, "source": regency.source},
             "header_row": raw.header_row,
             "sheet": raw.sheet,
             "rows": raw.rows,

@@ -113,9 +113,9 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, acc: str, upload_id: int)
     elif kind == "puskesmas":
         con.execute(f"""
             INSERT INTO puskesmas (puskesmas_code, puskesmas_name, regency_code, district_code, ilp_start_date,
-                                   cohort, latitude, longitude, upload_id)
-            SELECT upper(puskesmas_code), puskesmas_name, t_regency, t_district, t_ilp_start, t_cohort,
-                   t_lat, t_lon, {u}
+                                   cohort, latitude, longitude, upload_id, district_from)
+            SELECT upper(puskesmas_code), {UPT_PREFIX_SQL}, t_regency, t_district, t_ilp_start, t_cohort,
+                   t_lat, t_lon, {u}, CASE WHEN t_district IS NOT NULL THEN t_district_from END
             FROM {acc}
         """)
     elif kind == "desa":
@@ -125,6 +125,35 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, acc: str, upload_id: int)
         """)
     else:
         raise ValueError(kind)
+
+
+# `UPTD Puskesmas Natar` is kept as `Puskesmas Natar`: the unit's status is not part of its name.
+UPT_PREFIX_SQL = "regexp_replace(puskesmas_name, '^\\s*(UPTD|UPT)\\.?\\s+', '', 'i')"
+
+
+def derive_districts(con: duckdb.DuckDBPyConnection) -> int:
+    """Give each puskesmas whose kecamatan no column or name gave the kecamatan of most of its desa (ties:
+    the lowest code), and clear it when it has no desa any more; run in the transaction that changed the
+    registry. Returns how many puskesmas changed."""
+    return _first_int(
+        con,
+        """
+        WITH counts AS (
+            SELECT puskesmas_code, left(desa_code, 8) AS district, count(*) AS n FROM desa GROUP BY ALL
+        ), majority AS (
+            SELECT puskesmas_code, district FROM counts
+            QUALIFY row_number() OVER (PARTITION BY puskesmas_code ORDER BY n DESC, district) = 1
+        ), wanted AS (
+            SELECT p.puskesmas_code, m.district FROM puskesmas p
+            LEFT JOIN majority m ON upper(m.puskesmas_code) = upper(p.puskesmas_code)
+            WHERE p.district_from IS NULL OR p.district_from = 'desa'
+        )
+        UPDATE puskesmas p SET district_code = w.district,
+            district_from = CASE WHEN w.district IS NOT NULL THEN 'desa' END
+        FROM wanted w
+        WHERE p.puskesmas_code = w.puskesmas_code AND p.district_code IS DISTINCT FROM w.district
+        """,
+    )
 
 
 def _mark_replaced(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> None:
@@ -156,6 +185,8 @@ def commit(
         upload_id = _first_int(con, "SELECT nextval('upload_id_seq')")
         replaced = _slice_delete(con, v.kind, v.accepted)
         _insert(con, v.kind, v.accepted, upload_id)
+        if v.kind in ("puskesmas", "desa"):
+            derive_districts(con)
         con.execute(
             """INSERT INTO uploads (upload_id, file_name, sha256, kind, profile, sheet, header_row, uploaded_by,
                                     uploaded_at, rows_read, rows_accepted, rows_refused, rows_skipped,
@@ -220,6 +251,8 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, principal: Princ
         if not principal.can("withdraw"):
             _check_own_upload(con, principal, upload_id, kind, table)
         removed = _first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
+        if kind in ("puskesmas", "desa"):
+            derive_districts(con)
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
         bump_data_version(con)
         audit.record(con, actor or principal.username, "withdraw", str(upload_id), {"kind": kind, "rows": removed})

@@ -223,9 +223,18 @@ def suggest_columns(headers: list[str], profile: Profile | None = None) -> dict[
 
 
 def build_mapping(
-    headers: list[str], cat: Catalogue, kind: str | None = None, profile: Profile | None = None, title_text: str = ""
+    headers: list[str],
+    cat: Catalogue,
+    kind: str | None = None,
+    profile: Profile | None = None,
+    title_text: str = "",
+    *,
+    regency_known: bool = False,
 ) -> Mapping:
-    """Decide the kind and which column holds which field; FileProblem if required fields are missing."""
+    """Decide the kind and which column holds which field; FileProblem if required fields are missing.
+
+    `regency_known`: the kabupaten is known without a column (chosen, given on the command line, or read
+    from the title), so a puskesmas list needs no area column; it adds nothing to the kind's score."""
     labels = [normalise_label(h) for h in headers]
     vocabularies = vocabulary_labels(cat)
     kind = kind or (profile.kind if profile else None)
@@ -249,6 +258,10 @@ def build_mapping(
         wide_by_vocab[vocab_name] = hits
 
     constants = dict(profile.constants) if profile else {}
+    # A known kabupaten stands in for the area column of a list that holds puskesmas fields only: a desa
+    # list or a wide table with puskesmas code and name stays what it is.
+    no_wide = not any(wide_by_vocab.values())
+    registry_only = set(columns) <= set(KIND_SPECS["puskesmas"].fields) and no_wide
     candidates = [kind] if kind else list(KINDS)
     best: tuple[int, str, list[tuple[int, str]]] | None = None
     missing_by_kind: dict[str, list[tuple[str, ...]]] = {}
@@ -263,6 +276,10 @@ def build_mapping(
         if profile and profile.emit and k == "layanan":
             groups = tuple(g for g in groups if "service_code" not in g)
         missing = [g for g in groups if not any(f in present for f in g)]
+        if k == "desa" and "desa_code" not in columns and not (set(columns) <= set(spec.fields) and no_wide):
+            missing.append(("desa_code",))  # desa by name: only in a list of desa and puskesmas alone
+        if k == "puskesmas" and regency_known and registry_only:
+            missing = [g for g in missing if "regency_code" not in g]
         if k == "sasaran" and missing == [("year",)] and re.search(r"\b(20\d\d)\b", title_text):
             missing = []
         missing_by_kind[k] = missing
@@ -273,6 +290,9 @@ def build_mapping(
             best = (score, k, wide if is_wide else [])
     if best is None:
         closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
+        area_only = [g for g in missing_by_kind[closest] if "regency_code" not in g] == []
+        if closest == "puskesmas" and area_only and registry_only:
+            raise FileProblem("regency_unknown")  # a puskesmas list that names no kabupaten
         raise FileProblem(
             "missing_columns",
             {

@@ -21,6 +21,7 @@ import duckdb
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.core.db import single_row
 from ilp_metrics.core.pseudonym import hmac_pads, hmac_sql
+from ilp_metrics.ingest.areas import install_district_names
 from ilp_metrics.ingest.errors import Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.mapping import Mapping
@@ -79,15 +80,7 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
             f"CAST(unnest($codes) AS VARCHAR) AS code",
             {"labels": list(mapping.keys()), "codes": list(mapping.values())},
         )
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE lk_pusk AS
-        WITH labels AS (
-            SELECT ilp_pusk_label(puskesmas_name) AS label, puskesmas_code FROM puskesmas
-            UNION SELECT ilp_label(puskesmas_code), puskesmas_code FROM puskesmas
-        )
-        SELECT label, min(puskesmas_code) AS puskesmas_code, count(DISTINCT puskesmas_code) AS n
-        FROM labels GROUP BY label
-    """)
+    install_puskesmas_lookup(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE lk_desa AS
         WITH registry AS (
@@ -96,6 +89,10 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
         ), reference AS (  -- desa of the puskesmas's kecamatan not (yet) in the registry
             SELECT p.puskesmas_code, ilp_desa_label(v.name) AS label, v.code AS desa_code
             FROM puskesmas p JOIN ref_village v ON v.district_code = p.district_code
+            UNION ALL  -- kecamatan not known yet (it comes with the desa list): the desa of its kabupaten
+            SELECT p.puskesmas_code, ilp_desa_label(v.name), v.code
+            FROM puskesmas p JOIN ref_village v ON left(v.district_code, 5) = p.regency_code
+            WHERE p.district_code IS NULL
         ), candidates AS (
             SELECT *, 1 AS pref FROM registry
             UNION ALL SELECT *, 2 AS pref FROM reference
@@ -105,6 +102,24 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
         SELECT puskesmas_code, label, min(desa_code) AS desa_code, count(DISTINCT desa_code) AS n
         FROM best GROUP BY puskesmas_code, label
     """)
+
+
+def install_puskesmas_lookup(con: duckdb.DuckDBPyConnection, regency_code: str | None = None) -> None:
+    """Temp table `lk_pusk`: puskesmas names and codes to codes, of one kabupaten when it is known."""
+    where = "WHERE regency_code = $regency" if regency_code else ""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE lk_pusk AS
+        WITH registry AS (SELECT puskesmas_code, puskesmas_name FROM puskesmas {where}),
+        labels AS (
+            SELECT ilp_pusk_label(puskesmas_name) AS label, puskesmas_code FROM registry
+            UNION SELECT ilp_label(puskesmas_code), puskesmas_code FROM registry
+        )
+        SELECT label, min(puskesmas_code) AS puskesmas_code, count(DISTINCT puskesmas_code) AS n
+        FROM labels GROUP BY label
+    """,
+        {"regency": regency_code} if regency_code else None,
+    )
 
 
 # ------------------------------------------------------------------ long form
@@ -134,8 +149,12 @@ LONG_FIELDS = {
         "cohort",
         "latitude",
         "longitude",
+        "district_name",
+        "facility_address",
+        "facility_phone",
+        "facility_type",
     ),
-    "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name"),
+    "desa": ("desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "district_name"),
     "sasaran": ("year", "desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "target_group", "count"),
     "layanan": (
         "service_date",
@@ -357,8 +376,12 @@ def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
     return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)")
 
 
-def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Check], dict[str, bytes]]:
-    """SELECT producing the typed `parsed` table of one kind, its checks, and bound parameters."""
+def parse_sql(
+    kind: str, src: str, secret: bytes | None, con: duckdb.DuckDBPyConnection | None = None
+) -> tuple[str, list[Check], dict[str, bytes]]:
+    """SELECT producing the typed `parsed` table of one kind, its checks, and bound parameters.
+
+    A puskesmas list needs `con` to match its kecamatan names (ingest/areas.py) before the SELECT runs."""
     today = date.today()
     params: dict[str, bytes] = {}
     pj, pcols, pchecks = _puskesmas_join()
@@ -537,13 +560,23 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         ]
         return select, checks, params
     if kind == "puskesmas":
+        if con is not None:
+            install_district_names(con, src)
         dup_col, dup_check = _duplicate_check("upper(puskesmas_code)", "puskesmas_code")
         select = f"""
         WITH i AS (
-            SELECT s.*, ilp_region(s.regency_code) AS t_regency_raw, ilp_region(s.district_code) AS t_district,
+            SELECT s.*, ilp_region(s.regency_code) AS t_regency_raw,
+                coalesce(ilp_region(s.district_code), dn.code) AS t_district,
+                CASE WHEN s.district_code IS NOT NULL THEN 'code' WHEN dn.code IS NOT NULL THEN dn.method END
+                    AS t_district_from,
+                dn.method AS district_name_method, dn.ref_name AS district_ref_name,
+                '''' || s.district_name || ''' (' || dn.candidates || ')' AS district_candidates,
                 ilp_date(s.ilp_start_date) AS t_ilp_start, ilp_decimal(s.latitude) AS t_lat,
                 ilp_decimal(s.longitude) AS t_lon, lower(s.cohort) AS t_cohort
-            FROM {src} s WHERE s._skip IS NULL),
+            FROM {src} s LEFT JOIN lk_district_name dn ON s.district_code IS NULL
+                AND dn.raw = coalesce(s.district_name, s.facility_address) AND dn.regency = ilp_region(s.regency_code)
+                AND dn.source = CASE WHEN s.district_name IS NOT NULL THEN 'name' ELSE 'address' END
+            WHERE s._skip IS NULL),
         r AS (
             SELECT i.*, coalesce(t_regency_raw, left(t_district, 5)) AS t_regency,
                 rr.code AS ref_regency, rd.code AS ref_district, rd.regency_code AS ref_district_regency
@@ -561,6 +594,18 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             ),
             Check("puskesmas_name", "required_missing", "puskesmas_name IS NULL"),
             Check("regency_code", "required_missing", "regency_code IS NULL AND district_code IS NULL"),
+            Check(
+                "district_name",
+                "unknown_district_name",
+                "district_code IS NULL AND district_name IS NOT NULL AND district_name_method = 'unknown'",
+                "district_name",
+            ),
+            Check(
+                "district_name",
+                "ambiguous_district_name",
+                "district_code IS NULL AND district_name IS NOT NULL AND district_name_method = 'ambiguous'",
+                "district_candidates",
+            ),
             Check(
                 "regency_code",
                 "unknown_regency",
@@ -613,12 +658,32 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
         dup_col, dup_check = _duplicate_check("t_desa", "desa_code")
         select = f"""
         WITH i AS (
-            SELECT s.*, {pcols}, ilp_region(s.desa_code) AS t_desa, rv.code AS ref_code, rv.name AS ref_name
-            FROM {src} s {pj} LEFT JOIN ref_village rv ON rv.code = ilp_region(s.desa_code)
-            WHERE s._skip IS NULL)
-        SELECT *, {dup_col} FROM i"""
+            SELECT s.*, {pcols} FROM {src} s {pj} WHERE s._skip IS NULL),
+        named AS (  -- a desa given by name: the villages so named in the row's kecamatan (its kecamatan
+                    -- column), else in the puskesmas's kecamatan, else in its kabupaten
+            SELECT i.row_no, v.code, v.name,
+                CASE WHEN v.district_code = kd.code THEN 1 WHEN v.district_code = pr.district_code THEN 2 ELSE 3
+                END AS pref
+            FROM i JOIN puskesmas pr ON pr.puskesmas_code = i.r_puskesmas
+            JOIN ref_village v ON left(v.district_code, 5) = pr.regency_code
+                AND ilp_desa_label(v.name) = ilp_desa_label(i.desa_name)
+            LEFT JOIN ref_district kd ON kd.regency_code = pr.regency_code
+                AND replace(ilp_label(kd.name), ' ', '')
+                    = replace(regexp_replace(ilp_label(i.district_name), '^(kecamatan|kec) ', ''), ' ', '')
+            WHERE i.desa_code IS NULL AND i.desa_name IS NOT NULL),
+        nearest AS (SELECT * FROM named QUALIFY pref = min(pref) OVER (PARTITION BY row_no)),
+        best AS (
+            SELECT row_no, min(code) AS code, count(DISTINCT code) AS n,
+                string_agg(DISTINCT name || ' ' || code, ' / ' ORDER BY name || ' ' || code) AS candidates
+            FROM nearest GROUP BY row_no),
+        r AS (
+            SELECT i.*, coalesce(ilp_region(i.desa_code), CASE WHEN b.n = 1 THEN b.code END) AS t_desa,
+                b.n AS desa_name_n, '''' || i.desa_name || ''' (' || b.candidates || ')' AS desa_candidates
+            FROM i LEFT JOIN best b ON b.row_no = i.row_no)
+        SELECT r.*, rv.code AS ref_code, rv.name AS ref_name, {dup_col}
+        FROM r LEFT JOIN ref_village rv ON rv.code = r.t_desa"""
         checks = [
-            Check("desa_code", "required_missing", "desa_code IS NULL"),
+            Check("desa_code", "required_missing", "desa_code IS NULL AND desa_name IS NULL"),
             Check(
                 "desa_code",
                 "invalid_region_code",
@@ -628,8 +693,20 @@ def parse_sql(kind: str, src: str, secret: bytes | None) -> tuple[str, list[Chec
             Check(
                 "desa_code",
                 "unknown_desa_code",
-                "t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL",
+                "desa_code IS NOT NULL AND t_desa IS NOT NULL AND length(t_desa) = 13 AND ref_code IS NULL",
                 "desa_code",
+            ),
+            Check(
+                "desa_name",
+                "unknown_desa_name_in_regency",
+                "desa_code IS NULL AND desa_name IS NOT NULL AND r_puskesmas IS NOT NULL AND desa_name_n IS NULL",
+                "desa_name",
+            ),
+            Check(
+                "desa_name",
+                "ambiguous_desa_name_in_regency",
+                "desa_code IS NULL AND desa_name_n > 1",
+                "desa_candidates",
             ),
             *pchecks,
             dup_check,
@@ -656,7 +733,7 @@ def validate(
 ) -> Validation:
     """Parse, resolve and check every record; nothing is written to the database's tables."""
     src = build_long(con, raw, m)
-    select, checks, params = parse_sql(m.kind, src, secret)
+    select, checks, params = parse_sql(m.kind, src, secret, con)
     parsed = f"parsed_{uuid.uuid4().hex[:10]}"
     con.execute(f"CREATE TEMP TABLE {parsed} AS {select}", params)
     if m.kind == "layanan" and "nik" in m.columns:
