@@ -65,6 +65,9 @@ class IngestReport:
     error_code: str | None = None
     error: str | None = None
     lang: str = "id"
+    recap_columns: list[dict[str, str]] = field(default_factory=list)  # month-wide recaps: each column's use
+    recap_notes: list[str] = field(default_factory=list)  # month-wide recaps: checks that did not add up
+    recap_parts: list[dict[str, Any]] = field(default_factory=list)  # month-wide recaps: one upload per kind
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -96,6 +99,8 @@ class IngestReport:
         if self.error:
             out["error_code"] = self.error_code
             out["error"] = self.error
+        if self.recap_parts:
+            out["recap"] = {"parts": self.recap_parts, "columns": self.recap_columns, "notes": self.recap_notes}
         return out
 
 
@@ -144,11 +149,21 @@ def _stage(
         max_rows=int(setting("max_rows")),
     )
     try:
+        _refuse_recap(con, raw, kind)
         mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
     except BaseException:
         drop_staging(con, raw)
         raise
     return raw, mapping
+
+
+def _refuse_recap(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: str | None) -> None:
+    """A month-wide recap read without a recap profile is not guessed as the closest kind."""
+    from ilp_metrics.ingest.recap import recap_hint
+
+    hint = None if kind else recap_hint(con, raw)
+    if hint is not None:
+        raise hint
 
 
 def ingest_file(
@@ -184,6 +199,27 @@ def ingest_file(
         report.error_code = "scope_no_upload"
         report.error = FileProblem("scope_no_upload").message(lang)
         return report
+    if profile is not None and profile.layout is not None:
+        from ilp_metrics.ingest.recap import ingest_recap
+
+        with WRITE_LOCK:
+            return ingest_recap(
+                con,
+                path,
+                profile,
+                report,
+                cat,
+                principal=principal,
+                options={
+                    "progress": progress,
+                    "dry_run": dry_run,
+                    "secret": secret,
+                    "max_refusals": max_refusals,
+                    "accept_valid": accept_valid,
+                    "uploaded_by": uploaded_by,
+                    "uploaded_at": uploaded_at or datetime.now().replace(microsecond=0),
+                },
+            )
     with WRITE_LOCK:
         cur = con.cursor()
         raw = None
@@ -302,6 +338,7 @@ def preview_file(
         personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
         wide: list[tuple[str, str]] = []
         try:
+            _refuse_recap(cur, raw, kind)
             mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
             described, detected = mapping.describe(), mapping.kind
             personal |= {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
