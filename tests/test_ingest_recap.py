@@ -14,7 +14,7 @@ from ilp_metrics.core.db import connect
 from ilp_metrics.ingest.layouts import header_paths, period_from_title
 from ilp_metrics.ingest.mapping import load_profile, resolve_profile, save_profile
 
-from .conftest import MB, TK, ingest, write_text, write_xlsx
+from .conftest import MB, PUSKESMAS_MB, TK, ingest, write_text, write_xlsx
 
 MONTHS = ["JANUARI", "FEBRUARI", "MARET"]
 SUB = ["L", "P", "TOTAL", "TS", "% S"]
@@ -282,3 +282,16 @@ def test_pws_kia_names_an_indicator_group_the_catalogue_does_not_know(con, tmp_p
     ]
     assert ignored == ["XK9 › BULAN LALU", "XK9 › BULAN INI", "XK9 › KUMULATIF", "XK9 › %"]
     assert any("'XK9' tidak cocok" in n for n in report.recap_notes)
+
+
+def test_a_puskesmas_account_loads_its_recap_counts_but_not_the_sasaran(con, tmp_path):
+    report = ingest(con, spm_file(tmp_path, SPM_DATA[:1]), profile=resolve_profile("spm-dm"), principal=PUSKESMAS_MB)
+    assert report.ok and report.committed, report.to_dict()
+    assert [r[3] for r in capaian(con)] == [31, 28, 35]
+    assert con.execute("SELECT count(*) FROM sasaran").fetchone()[0] == 0
+    assert report.recap_notes == ["Kolom SASARAN tidak dimuat: sasaran diunggah oleh Dinas Kesehatan"]
+
+
+def test_a_puskesmas_account_may_not_load_another_puskesmas_recap(con, tmp_path):
+    report = ingest(con, spm_file(tmp_path, SPM_DATA), profile=resolve_profile("spm-dm"), principal=PUSKESMAS_MB)
+    assert report.error_code == "scope_puskesmas" and capaian(con) == []

@@ -43,7 +43,7 @@ from ilp_metrics.ingest.layouts import (
 from ilp_metrics.ingest.mapping import Mapping, Profile, packaged_profiles
 from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table
 from ilp_metrics.ingest.validate import sql_str
-from ilp_metrics.security.scope import Principal
+from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
 
 if TYPE_CHECKING:
     from ilp_metrics.ingest import IngestReport
@@ -226,7 +226,9 @@ def reshape(con: duckdb.DuckDBPyConnection, raw: RawTable, profile: Profile, cat
         label = MONTH_NAMES_ID[group - 1] if isinstance(group, int) else str(group)
         recap.notes.append(("recap.note.group_without_take", {"group": label, "take": path_text(layout.take)}))
     if not values:
-        raise FileProblem("recap_no_groups", {"take": path_text(layout.take), "groups": layout.groups})
+        found = sub_paths(paths, layout.groups, set(measures))
+        shown = ", ".join(path_text(p) for p in found) or "-"
+        raise FileProblem("recap_no_groups", {"take": path_text(layout.take), "groups": layout.groups, "found": shown})
     if not any(f for _, f in fixed):
         raise FileProblem("recap_no_area", {"columns": ", ".join(path_text(paths[c]) for c, _ in fixed) or "-"})
 
@@ -526,7 +528,13 @@ def ingest_recap(
         report.encoding, report.delimiter = raw.encoding, raw.delimiter
         report.recap_columns = [{"column": path_text(u.path), "use": u.text(lang)} for u in recap.columns]
         step(0.35, "validate")
-        for staged, mapping in recap.parts:
+        parts = recap.parts
+        if not principal.can("desa_all") and "sasaran" not in PUSKESMAS_UPLOAD_KINDS:
+            # the sasaran are the dinas's: a puskesmas account's recap loads its counts only
+            if any(m.kind == "sasaran" for _, m in parts):
+                recap.notes.append(("recap.note.sasaran_skipped", {}))
+            parts = [(s, m) for s, m in parts if m.kind != "sasaran"]
+        for staged, mapping in parts:
             v = validate(cur, staged, mapping, cat, secret=options["secret"], max_refusals=options["max_refusals"])
             done.append(v)
         main = done[0]
