@@ -29,8 +29,10 @@ from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
 from ilp_metrics.core.pseudonym import load_or_create_secret
 from ilp_metrics.ingest import IngestReport, Progress, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.areas import regency_choices
+from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import KINDS
 from ilp_metrics.ingest.history import upload_history
+from ilp_metrics.ingest.layouts import path_text
 from ilp_metrics.ingest.load import withdraw
 from ilp_metrics.ingest.mapping import (
     Profile,
@@ -42,6 +44,7 @@ from ilp_metrics.ingest.mapping import (
     safe_profile_name,
     save_profile,
 )
+from ilp_metrics.ingest.recap import FIELD_CHOICES, preview_recap, recap_draft, recap_profile, target_group_for
 from ilp_metrics.ingest.validate import LONG_FIELDS
 from ilp_metrics.security.scope import Principal
 from pages import _auth, _db, _filters, _session
@@ -131,6 +134,16 @@ class _labels:
 
     def __call__(self, option: Any) -> str:
         return self.labels.get(option, str(option))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique for a table (`S`, `S (2)`, …): a recap's header repeats its labels."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
 
 
 def _field_label(name: str) -> str:
@@ -270,6 +283,143 @@ def _progress_bar() -> tuple[DeltaGenerator, Progress]:
     return bar, step
 
 
+# ------------------------------------------------------------------ month-wide recaps
+
+
+def _recap_preview(key: str, path: Path, profile: Profile) -> bool:
+    """The long rows a recap profile gives, every column's use and the notes; False if it does not fit."""
+    try:
+        recap = preview_recap(_db.cursor(), path, profile, _db.catalogue())
+    except FileProblem as exc:
+        st.error(exc.message(lang))
+        return False
+    kinds = ", ".join(tr(f"upload.kind.{k}") for k in recap["kinds"])
+    st.caption(tr("upload.recap.records", records=fmt_int(recap["records"], lang), kinds=kinds))
+    long = recap["long"].rename(
+        columns={
+            "row_no": tr("upload.row"),
+            "area": tr("upload.recap.area"),
+            "period": tr("upload.field.period"),
+            "service": tr("upload.field.service_code"),
+            "count": tr("upload.field.count"),
+        }
+    )
+    st.dataframe(long, hide_index=True, width="stretch", key=f"{key}_recap_long")
+    uses = pd.DataFrame(
+        {
+            tr("upload.column"): [path_text(u.path) for u in recap["columns"]],
+            tr("upload.recap.use"): [u.text(lang) for u in recap["columns"]],
+        }
+    )
+    with st.expander(tr("upload.recap.columns")):
+        st.dataframe(uses, hide_index=True, width="stretch", key=f"{key}_recap_uses")
+    for message, values in recap["notes"]:
+        st.warning(tr(message, **values))
+    return True
+
+
+def _recap_builder(key: str, path: Path) -> Profile | None:
+    """Choices for a recap profile (header rows, area column, groups, sub-column, period, sasaran), its
+    preview, and saving it; returns the profile once its preview fits the file."""
+    cat = _db.catalogue()
+    st.caption(tr("upload.recap.intro"))
+    draft = recap_draft(_db.cursor(), path, cat, st.session_state.get(f"{key}_rc_rows"))
+    labels = list(dict.fromkeys(draft["labels"]))
+    cols = st.columns(3)
+    rows = cols[0].number_input(
+        tr("upload.recap.header_rows"), min_value=1, max_value=8, value=draft["guessed_rows"], key=f"{key}_rc_rows"
+    )
+    area_default = draft["areas"][0] if draft["areas"] else (labels[0] if labels else "", "puskesmas_name")
+    area_label = cols[1].selectbox(
+        tr("upload.recap.area_column"), labels, index=labels.index(area_default[0]), key=f"{key}_rc_area"
+    )
+    fields = _labels({f: _field_label(f) for f in FIELD_CHOICES})
+    area_field = cols[2].selectbox(
+        tr("upload.recap.area_field"),
+        list(FIELD_CHOICES),
+        index=FIELD_CHOICES.index(area_default[1]),
+        key=f"{key}_rc_field",
+        format_func=fields,
+    )
+    group_names = _labels({g: tr(f"upload.recap.groups.{g}") for g in ("month", "measure")})
+    groups = st.radio(
+        tr("upload.recap.groups"),
+        ["month", "measure"],
+        index=0 if draft["groups"] == "month" else 1,
+        key=f"{key}_rc_groups",
+        format_func=group_names,
+        horizontal=True,
+    )
+    takes = draft["takes"][groups]
+    if not takes:
+        st.warning(tr("upload.recap.no_sub", rows=int(rows)))
+        return None
+    preferred = next((t for t in ("S › TOTAL", "BULAN INI") if t in takes), takes[0])
+    cols = st.columns(3)
+    take = cols[0].selectbox(tr("upload.recap.take"), takes, index=takes.index(preferred), key=f"{key}_rc_take")
+    service = year = period = None
+    if groups == "month":
+        services = _labels({s.code: f"{s.code} · {s.name.get(lang)}" for s in cat.services})
+        service = cols[1].selectbox(
+            tr("upload.recap.service"), list(services.labels), key=f"{key}_rc_service", format_func=services
+        )
+        year = int(
+            cols[2].number_input(
+                tr("upload.recap.year"), 2000, 2100, value=draft["year"] or date.today().year, key=f"{key}_rc_year"
+            )
+        )
+    else:
+        period = cols[1].text_input(tr("upload.recap.period"), value=draft["period"] or "", key=f"{key}_rc_period")
+    pair = st.columns(2)
+    sasaran_options = ["", *labels]
+    sasaran_default = next((i for i, h in enumerate(sasaran_options) if h.strip().upper() == "SASARAN"), 0)
+    shown = _labels({"": tr("upload.unmapped"), **{h: h for h in labels}})
+    sasaran = pair[0].selectbox(
+        tr("upload.recap.sasaran"), sasaran_options, index=sasaran_default, key=f"{key}_rc_sasaran", format_func=shown
+    )
+    target_group = None
+    if sasaran:
+        groups_tg = _labels({g.code: f"{g.code} · {g.name.get(lang)}" for g in cat.target_groups})
+        codes = list(groups_tg.labels)
+        guess = target_group_for(cat, service)
+        target_group = pair[1].selectbox(
+            tr("upload.recap.target_group"),
+            codes,
+            index=codes.index(guess) if guess in codes else 0,
+            key=f"{key}_rc_tg_{service}",  # a new default when the service changes
+            format_func=groups_tg,
+        )
+    built = recap_profile(
+        "rekap",
+        header_rows=int(rows),
+        area_field=area_field,
+        area_label=area_label,
+        groups=groups,
+        take=take,
+        service=service,
+        year=year,
+        period=period or None,
+        sasaran_column=sasaran or None,
+        target_group=target_group,
+    )
+    if not _recap_preview(key, path, built):
+        return None
+    profile_name = st.text_input(tr("upload.profile_name"), key=f"{key}_rc_name")
+    if st.button(tr("upload.save_profile"), key=f"{key}_rc_save"):
+        try:
+            name = safe_profile_name(profile_name or "")
+        except ProfileError:
+            missing = not (profile_name or "").strip()
+            st.error(tr("upload.profile_name_missing") if missing else tr("upload.profile_bad_name"))
+            return built
+        if is_shipped_profile_name(name):
+            st.error(tr("upload.profile_shipped", name=name))
+            return built
+        save_profile(replace(built, name=name), PROFILE_DIR)
+        st.success(tr("upload.profile_saved", name=name))
+    return built
+
+
 # ------------------------------------------------------------------ one file
 
 
@@ -328,9 +478,25 @@ def file_workflow(item: dict[str, Any]) -> None:
         return
     kind = info["kind"] or kind_choice
     regency_choice = _regency_step(key, info)
+    recap_profile_used = profile is not None and profile.layout is not None
+    if recap_profile_used or (info["problem"] is not None and info["problem"].code == "recap_layout"):
+        # a month-wide recap: the long rows it gives stand in for the kind and the column mapping
+        st.markdown(f"**{tr('upload.recap.title')}**")
+        if profile is not None and profile.layout is not None:
+            if not _recap_preview(key, path, profile):
+                return
+        else:
+            if info["problem"] is not None and not info["needs_regency"]:
+                st.info(info["problem"].message(lang))
+            with st.expander(tr("upload.recap.build"), expanded=True):
+                profile = _recap_builder(key, path)
+            if profile is None:
+                return
+        kind = None
+        info = {**info, "problem": None}
     if info["problem"] is not None and not info["needs_regency"]:
         st.warning(tr("upload.not_detected", reason=info["problem"].message(lang)))
-    else:
+    elif kind:
         sheet = tr("upload.sheet", sheet=info["sheet"]) if info["sheet"] else ""
         st.caption(
             tr(
@@ -343,6 +509,7 @@ def file_workflow(item: dict[str, Any]) -> None:
         )
     st.markdown(f"**{tr('upload.preview')}**")
     preview = info["preview"].rename(columns={"baris": tr("upload.row")})
+    preview.columns = _unique(list(preview.columns))
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
 
     if kind:
@@ -351,7 +518,8 @@ def file_workflow(item: dict[str, Any]) -> None:
 
     modes = _labels({False: tr("upload.mode_strict"), True: tr("upload.mode_accept")})
     accept = st.radio(tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
-    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept, regency_choice)
+    layout = profile.layout if profile is not None else None
+    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept, regency_choice, repr(layout))
     options: _IngestOptions = {
         "kind": kind_choice,
         "profile": profile,

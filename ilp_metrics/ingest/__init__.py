@@ -68,6 +68,9 @@ class IngestReport:
     lang: str = "id"
     regency: dict[str, str] | None = None  # the kabupaten of a puskesmas list: code, name, source, note
     areas: list[dict[str, Any]] = field(default_factory=list)  # per puskesmas: its kecamatan and how it was found
+    recap_columns: list[dict[str, str]] = field(default_factory=list)  # month-wide recaps: each column's use
+    recap_notes: list[str] = field(default_factory=list)  # month-wide recaps: checks that did not add up
+    recap_parts: list[dict[str, Any]] = field(default_factory=list)  # month-wide recaps: one upload per kind
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -103,6 +106,8 @@ class IngestReport:
             out["kabupaten"] = self.regency
         if self.areas:
             out["kecamatan"] = self.areas
+        if self.recap_parts:
+            out["recap"] = {"parts": self.recap_parts, "columns": self.recap_columns, "notes": self.recap_notes}
         return out
 
 
@@ -157,6 +162,7 @@ def _stage(
         max_rows=int(setting("max_rows")),
     )
     try:
+        _refuse_recap(con, raw, kind)
         mapping, regency = _map(con, raw, cat, kind, profile, chosen)
     except BaseException:
         drop_staging(con, raw)
@@ -209,6 +215,15 @@ def _map(
     return mapping, regency
 
 
+def _refuse_recap(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: str | None) -> None:
+    """A month-wide recap read without a recap profile is not guessed as the closest kind."""
+    from ilp_metrics.ingest.recap import recap_hint
+
+    hint = None if kind else recap_hint(con, raw)
+    if hint is not None:
+        raise hint
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
     path: Path | str,
@@ -247,6 +262,27 @@ def ingest_file(
         report.error_code = "scope_no_upload"
         report.error = FileProblem("scope_no_upload").message(lang)
         return report
+    if profile is not None and profile.layout is not None:
+        from ilp_metrics.ingest.recap import ingest_recap
+
+        with WRITE_LOCK:
+            return ingest_recap(
+                con,
+                path,
+                profile,
+                report,
+                cat,
+                principal=principal,
+                options={
+                    "progress": progress,
+                    "dry_run": dry_run,
+                    "secret": secret,
+                    "max_refusals": max_refusals,
+                    "accept_valid": accept_valid,
+                    "uploaded_by": uploaded_by,
+                    "uploaded_at": uploaded_at or datetime.now().replace(microsecond=0),
+                },
+            )
     with WRITE_LOCK:
         cur = con.cursor()
         raw = None
@@ -374,6 +410,7 @@ def preview_file(
         wide: list[tuple[str, str]] = []
         needs_regency, regency = False, None
         try:
+            _refuse_recap(cur, raw, kind)
             chosen = regency_option(cur, regency_code) if regency_code else None
             try:
                 mapping, regency = _map(cur, raw, cat, kind, profile, chosen)

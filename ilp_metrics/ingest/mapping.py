@@ -18,6 +18,7 @@ import yaml
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import FIELDS, KIND_SPECS, KINDS, label_index, normalise_label
+from ilp_metrics.ingest.layouts import Layout, LayoutError, layout_from_dict, layout_to_dict
 
 PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
@@ -33,6 +34,7 @@ class Profile:
     wide: dict[str, str] = field(default_factory=dict)  # header label -> code
     emit: list[dict[str, Any]] = field(default_factory=list)
     dedupe_on: list[str] = field(default_factory=list)
+    layout: Layout | None = None  # a month-wide recap with a header of several rows (layouts.py)
 
 
 @dataclass
@@ -144,6 +146,12 @@ def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Prof
     for e in emit:
         if not isinstance(e, dict) or "service_code" not in e:
             problems.append("emit: every entry needs a service_code")
+    layout = None
+    if raw.get("layout"):
+        try:
+            layout = layout_from_dict(dict(raw["layout"]))
+        except (LayoutError, TypeError, ValueError) as exc:
+            problems.append(f"layout: {exc}")
     if problems:
         raise ProfileError(f"profile '{name}': " + "; ".join(problems))
     return Profile(
@@ -156,6 +164,7 @@ def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Prof
         wide={str(k): str(v) for k, v in (raw.get("wide") or {}).items()},
         emit=emit,
         dedupe_on=[str(x) for x in raw.get("dedupe_on") or []],
+        layout=layout,
     )
 
 
@@ -176,6 +185,8 @@ def save_profile(profile: Profile, directory: Path) -> Path:
         value = getattr(profile, key)
         if value:
             data[key] = value
+    if profile.layout is not None:
+        data["layout"] = layout_to_dict(profile.layout)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
