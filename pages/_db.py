@@ -4,6 +4,9 @@
   cursors are cheap and safe across sessions.
 * `version()` (the database's data_version) keys every cached figure (pages/_cache.py): an upload or a
   withdrawal bumps it and invalidates them at once.
+* Start-up refuses a pseudonymisation key that is not the database's (pseudonym.KeyProblem): every page
+  then shows what happened and how to recover, and nothing is read or written. A missing key does not stop
+  the figures (they need no key); the upload page refuses to load data without it.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import duckdb
 import streamlit as st
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
-from ilp_metrics.core.config import default_db_path
+from ilp_metrics.core.config import default_db_path, secret_path_for
 from ilp_metrics.core.db import connect, data_version, init_schema, is_initialised, upgrade_schema
+from ilp_metrics.core.pseudonym import KeyProblem, check_secret, read_secret
 from ilp_metrics.security.accounts import auth_mode as _auth_mode
 
 _LOCK = threading.Lock()
@@ -33,13 +37,26 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
         init_schema(con)
     else:
         upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
+    key_file = secret_path_for(path)
+    key = read_secret(key_file)
+    try:
+        if key is not None:
+            check_secret(con, key, path=key_file)
+    except KeyProblem:
+        con.close()
+        raise
     return con
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor on the process's connection (a fresh one per call: safe across sessions/threads)."""
     with _LOCK:
-        return _connection(str(db_path())).cursor()
+        try:
+            return _connection(str(db_path())).cursor()
+        except KeyProblem as problem:
+            lang = st.session_state.get("lang")
+            st.error(problem.message(lang if lang in ("id", "en") else "id"), icon=":material/key_off:")
+            st.stop()
 
 
 def database_exists() -> bool:

@@ -1,8 +1,10 @@
 """Unggah data: upload, preview, map columns, check, save — and the history with withdrawal.
 
 Nothing is written before the user presses Save; the check is a dry run of the same ingest, with the
-same options. Uploaded bytes go to a private temporary folder of the session (mode 0700) and are deleted
-once the file is saved, found already loaded, or removed from the uploader.
+same options. Uploaded bytes go to a folder of the session (mode 0700) inside the database's private
+folder (ilp_metrics/core/private.py), never the system's temporary folder, and are deleted once the file is
+saved, found already loaded, or removed from the uploader; the folders of sessions that ended (a file
+checked, never saved, the tab closed) are swept on the next run of the page after the idle timeout.
 
 The per-file workflow (`file_workflow`) works on a *staged* file: an entry of st.session_state["staged"]
 ({"name", "path", "size"}), which the uploader fills and which tests may fill directly.
@@ -11,6 +13,7 @@ The per-file workflow (`file_workflow`) works on a *staged* file: an entry of st
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -26,7 +29,8 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ilp_metrics.core.config import secret_path_for, setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int
-from ilp_metrics.core.pseudonym import load_or_create_secret
+from ilp_metrics.core.private import sweep_uploads, uploads_dir
+from ilp_metrics.core.pseudonym import KeyProblem, installation_secret
 from ilp_metrics.ingest import IngestReport, Progress, already_loaded, ingest_file, preview_file
 from ilp_metrics.ingest.areas import regency_choices
 from ilp_metrics.ingest.errors import FileProblem
@@ -62,9 +66,18 @@ PROFILE_DIR = profiles_dir_for(_db.db_path())
 def _staging_dir() -> Path:
     folder = st.session_state.get("upload_dir")
     if not folder or not Path(folder).is_dir():
-        folder = tempfile.mkdtemp(prefix="ilp-upload-")  # private to this user (0700)
+        folder = tempfile.mkdtemp(prefix="ilp-upload-", dir=uploads_dir(_db.db_path()))  # 0700
         st.session_state["upload_dir"] = folder
     return Path(folder)
+
+
+def _sweep_staged() -> None:
+    """Keep this session's folder fresh and remove those of sessions idle past the timeout."""
+    own = st.session_state.get("upload_dir")
+    if own and Path(own).is_dir():
+        os.utime(own)
+    idle_s = float(setting("session_idle_minutes")) * 60
+    sweep_uploads(_db.db_path(), idle_s, keep=Path(own) if own else None)
 
 
 def _staged() -> list[dict[str, Any]]:
@@ -121,8 +134,14 @@ def stage_uploads(files: Sequence[UploadedFile] | None) -> None:
 # ------------------------------------------------------------------ helpers
 
 
-def _secret() -> bytes:
-    return load_or_create_secret(secret_path_for(_db.db_path()))
+def _secret() -> bytes | None:
+    """The installation key, checked against the database's fingerprint (created while none is bound);
+    a lost key stops the page with the way to recover, never a new key."""
+    try:
+        return installation_secret(_db.cursor(), secret_path_for(_db.db_path()))
+    except KeyProblem as problem:
+        st.error(problem.message(lang), icon=":material/key_off:")
+        st.stop()
 
 
 class _labels:
@@ -641,6 +660,7 @@ files = st.file_uploader(
     max_upload_size=max(1, math.ceil(MAX_MB)),
 )
 st.caption(tr("upload.limit", max_mb=f"{MAX_MB:g}"))
+_sweep_staged()
 stage_uploads(files)
 for staged in _staged():
     with st.container(border=True):

@@ -68,3 +68,73 @@ def test_no_code_updates_or_deletes_the_audit_log():
     ]
     offenders += ["dashboard.py"] if pattern.search((ROOT / "dashboard.py").read_text(encoding="utf-8")) else []
     assert offenders == []
+
+
+# ------------------------------------------------------------------ keyed chain and anchored head (issue 16.6)
+
+
+def _keyed_trail(con, db_path):
+    """A trail written while the installation key exists: keyed links and an anchored head."""
+    from ilp_metrics.core.config import secret_path_for
+
+    secret_path_for(db_path).write_text(bytes(range(50, 82)).hex() + "\n", encoding="ascii")
+    for name in ("bu.rina", "pak.andi", "kak.sri"):
+        add_user(con, name, "dinas", password="Sandi-Kuat-2024")
+    return sorted(audit.entries(con, principal=ADMIN)["audit_id"])
+
+
+def _rehash_from(con, first_id):
+    """What anyone holding the file can do: recompute plain SHA-256 links from `first_id` on."""
+    import hashlib
+    import json
+
+    prev = con.execute("SELECT hash FROM audit_log WHERE audit_id = ?", [first_id - 1]).fetchone()
+    prev = prev[0] if prev else audit.GENESIS
+    rows = con.execute(
+        "SELECT audit_id, logged_at, actor, role, action, target, details FROM audit_log "
+        "WHERE audit_id >= ? ORDER BY audit_id",
+        [first_id],
+    ).fetchall()
+    for audit_id, at, actor, role, action, target, details in rows:
+        payload = json.dumps(
+            [prev, audit_id, at.isoformat(), actor, role, action, target, details],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        con.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE audit_id = ?", [prev, digest, audit_id])
+        prev = digest
+
+
+def test_a_cut_tail_is_detected_against_the_anchored_head(con, db_path):
+    ids = _keyed_trail(con, db_path)
+    assert audit.verify(con, principal=ADMIN) is None
+    con.execute("DELETE FROM audit_log WHERE audit_id >= ?", [ids[-2]])
+    assert audit.verify(con, principal=ADMIN) == ids[-2]
+
+
+def test_an_edit_with_the_rest_re_hashed_is_detected(con, db_path):
+    ids = _keyed_trail(con, db_path)
+    con.execute("UPDATE audit_log SET target = 'orang.lain' WHERE audit_id = ?", [ids[-2]])
+    _rehash_from(con, ids[-2])
+    assert audit.verify(con, principal=ADMIN) == ids[-2]
+
+
+def test_turning_the_keyed_chain_off_in_the_database_is_detected(con, db_path):
+    _keyed_trail(con, db_path)
+    con.execute("DELETE FROM meta WHERE key = 'audit_keyed_from'")  # as if every row were plain SHA-256
+    _rehash_from(con, 1)
+    assert audit.verify(con, principal=ADMIN) == 1  # the anchored head says the chain is keyed
+
+
+def test_every_backup_manifest_anchors_the_head(con, db_path, tmp_path):
+    import json
+
+    from ilp_metrics.core.config import secret_path_for
+    from ilp_metrics.security.backup import backup
+
+    ids = _keyed_trail(con, db_path)
+    folder = backup(con, tmp_path / "backups", secret_path_for(db_path), principal=ADMIN)
+    head = json.loads((folder / "manifest.json").read_text())["audit_head"]
+    digest = con.execute("SELECT hash FROM audit_log WHERE audit_id = ?", [ids[-1]]).fetchone()[0]
+    assert head["audit_id"] == ids[-1] and head["hash"] == digest

@@ -58,9 +58,10 @@ def _counts(db: Path) -> tuple[int, int, int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", KILL_POINTS)
-def test_sigkill_during_ingest_leaves_all_or_nothing(registry_template, big_csv, tmp_path, kill_after):
+def test_sigkill_during_ingest_leaves_all_or_nothing(registry_template, big_csv, tmp_path, kill_after, monkeypatch):
     db = tmp_path / "crash.duckdb"
     shutil.copy(registry_template, db)
+    monkeypatch.setenv("ILP_SECRET_FILE", str(tmp_path / "k.key"))  # the audit chain's key, for verify below
     env = {**os.environ, "ILP_SECRET_FILE": str(tmp_path / "k.key")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ilp_metrics", "ingest", "--db", str(db), str(big_csv)],

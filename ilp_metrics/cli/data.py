@@ -102,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ilp_metrics.catalogue.labels import normalise_regency
     from ilp_metrics.core.i18n import t
-    from ilp_metrics.core.pseudonym import load_or_create_secret
+    from ilp_metrics.core.pseudonym import installation_secret
     from ilp_metrics.ingest import ingest_file
     from ilp_metrics.ingest.mapping import ProfileError, resolve_profile
 
@@ -122,7 +122,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         except ProfileError as exc:
             raise UsageError(str(exc)) from exc
     con = open_or_create(args.db)
-    secret = load_or_create_secret(secret_path_for(args.db))
+    try:  # a replaced or lost key stops here (KeyProblem, printed by main), before any file is read
+        secret = installation_secret(con, secret_path_for(args.db))
+    except BaseException:
+        con.close()
+        raise
     who = operator(args)
     reports = []
     for path in args.paths:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ilp_metrics.cli import admin, data, figures
 from ilp_metrics.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, AddParser, Command, UsageError, _Parser, db_option
 from ilp_metrics.core.config import default_db_path
+from ilp_metrics.core.pseudonym import KeyProblem
 
 __all__ = ["COMMANDS", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
@@ -59,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"galat: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyProblem as exc:  # the key file is not this database's: nothing was done
+        print(f"galat: {exc.message('id')}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open until the process exits)

@@ -46,6 +46,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("max_rows", "ILP_MAX_ROWS", "5000000", "Largest number of data rows accepted in one file."),
     Setting(
+        "max_columns",
+        "ILP_MAX_COLUMNS",
+        "500",
+        "Largest number of columns accepted in one file (checked on the header area, before the file is loaded).",
+    ),
+    Setting(
+        "max_cells",
+        "ILP_MAX_CELLS",
+        "100000000",
+        "Largest number of cells (rows times columns) accepted in one file.",
+    ),
+    Setting(
+        "parse_seconds",
+        "ILP_PARSE_SECONDS",
+        "300",
+        "Time limit for reading one file, in seconds; a file that takes longer is refused.",
+    ),
+    Setting(
+        "duckdb_memory_limit",
+        "ILP_DUCKDB_MEMORY_LIMIT",
+        "",
+        "DuckDB's memory_limit (e.g. '2GB'); empty: DuckDB's default. Work beyond it spills to the private folder.",
+    ),
+    Setting(
         "max_xlsx_ratio",
         "ILP_MAX_XLSX_RATIO",
         "200",
@@ -115,3 +139,16 @@ def secret_path_for(db_path: Path | str) -> Path:
         return Path(explicit)
     db_path = Path(db_path)
     return db_path.with_name(db_path.stem + ".key")
+
+
+def private_dir_for(db_path: Path | str) -> Path:
+    """The folder (mode 0700) for everything that may hold clear text of an upload: DuckDB's spill files,
+    transcoded CSV copies, the upload page's staged files. It lies beside the database, so it is on the
+    same disk and under the same protection, and it is swept when the database is opened."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.private")
+
+
+def audit_head_path_for(db_path: Path | str) -> Path:
+    """The audit trail's anchor (last sequence number and hash) lives in the key folder, out of the database."""
+    return secret_path_for(db_path).with_name(f"{Path(db_path).name}.audit-head")

@@ -7,7 +7,7 @@ each thread or query takes its own cursor (a bare connection is not thread-safe)
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -16,7 +16,8 @@ from typing import Any
 
 import duckdb
 
-from ilp_metrics.core.config import PROJECT_ROOT
+from ilp_metrics.core import private
+from ilp_metrics.core.config import PROJECT_ROOT, audit_head_path_for, setting
 
 SCHEMA_VERSION = "1"
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -33,11 +34,34 @@ _REFERENCE_TABLES = (
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database file (created if absent unless read-only)."""
+    """Open the database file (created if absent unless read-only).
+
+    DuckDB spills to this process's folder inside the database's private folder (core/private.py, 0700)
+    rather than to `<database>.tmp` (0644 files); the folders left by killed processes are removed first.
+    A read-only database in a folder we cannot write gets no spill folder at all (DuckDB then keeps
+    everything in memory) rather than one outside the private folder."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=connection_config(path))
+    if not read_only:  # this process now holds the file: nobody else can be spilling into `<database>.tmp`
+        private.sweep_legacy_spill(path)
+    return con
+
+
+def connection_config(path: Path) -> dict[str, str | bool | int | float | list[str]]:
+    """The options every connection of this process to `path` shares (DuckDB refuses a second connection
+    to the same file with other options)."""
+    config: dict[str, str | bool | int | float | list[str]] = {}
+    try:
+        private.sweep(path)
+        config["temp_directory"] = str(private.process_dir(path, "spill"))
+    except OSError:
+        config["temp_directory"] = ""
+    limit = setting("duckdb_memory_limit")
+    if limit:
+        config["memory_limit"] = limit
+    return config
 
 
 def single_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
@@ -63,6 +87,10 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         if single_row(con.execute("SELECT count(*) FROM ref_village"))[0] == 0:
             load_reference(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+        fresh = single_row(con.execute("SELECT count(*) FROM audit_log"))[0] == 0
+    path = database_file(con)
+    if fresh and path is not None:  # a new file under an old name: the old file's audit anchor is not its own
+        audit_head_path_for(path).unlink(missing_ok=True)
 
 
 def upgrade_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -91,17 +119,38 @@ def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
+# Actions to run once the transaction open on a connection commits (see after_commit), by id(connection).
+_AFTER_COMMIT: dict[int, list[Callable[[], None]]] = {}
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN … COMMIT, or ROLLBACK on any exception: a write is whole or absent."""
     con.execute("BEGIN TRANSACTION")
+    _AFTER_COMMIT[id(con)] = []
     try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+        actions = _AFTER_COMMIT.pop(id(con), [])
+    finally:
+        _AFTER_COMMIT.pop(id(con), None)
+    for action in actions:
+        action()
+
+
+def after_commit(con: duckdb.DuckDBPyConnection, action: Callable[[], None]) -> None:
+    """Run `action` when the transaction open on `con` commits (never if it rolls back); at once when no
+    transaction of this module is open on it (the statement before has then committed by itself)."""
+    pending = _AFTER_COMMIT.get(id(con))
+    if pending is None:
+        action()
     else:
-        con.execute("COMMIT")
+        pending.append(action)
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,3 +165,9 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     return int(row[0]) if row else 0
+
+
+def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file behind a connection or cursor; None for an in-memory database."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]) if row and row[0] and row[0] != ":memory:" else None

@@ -54,7 +54,7 @@ def build_demo(
     keep_files: directory to write the generated files into and keep (default: a temporary directory,
     deleted afterwards). scale / as_of / puskesmas are passed to the generator (tests use a small scale).
     """
-    from ilp_metrics.core.config import secret_path_for
+    from ilp_metrics.core.config import audit_head_path_for, secret_path_for
     from ilp_metrics.core.db import connect, init_schema
     from ilp_metrics.core.pseudonym import load_or_create_secret
     from ilp_metrics.ingest import ingest_file
@@ -112,6 +112,8 @@ def build_demo(
         if old_wal.exists():
             old_wal.unlink()
         os.replace(building, db_path)
+        for anchor in (audit_head_path_for(building), audit_head_path_for(db_path)):
+            anchor.unlink(missing_ok=True)  # the audit anchors of the replaced file and of the build
     except BaseException:
         if con is not None:
             con.close()

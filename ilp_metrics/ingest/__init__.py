@@ -20,6 +20,7 @@ import duckdb
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK
+from ilp_metrics.core.pseudonym import KeyProblem, check_secret
 from ilp_metrics.ingest.areas import Regency, area_notes, regency_from_title, regency_option
 from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
@@ -289,6 +290,8 @@ def ingest_file(
         v: Validation | None = None
         try:
             step(0.05, "read")
+            if secret is not None:  # a replaced key would key the same people anew: refuse before reading
+                check_secret(cur, secret, record=False)
             _prepare(cur, cat)
             digest = sha256_of(path)
             existing = None if dry_run else find_duplicate(cur, digest)
@@ -334,11 +337,18 @@ def ingest_file(
             )
             report.ok, report.committed = True, True
             report.upload_id, report.rows_replaced = result.upload_id, result.rows_replaced
+            if secret is not None:
+                check_secret(cur, secret)  # the first person keys bind the database to this key
             step(1.0, "done")
             return report
         except FileProblem as problem:
             report.ok = False
             report.error_code = problem.code
+            report.error = problem.message(lang)
+            return report
+        except KeyProblem as problem:
+            report.ok = False
+            report.error_code = f"key_{problem.code}"
             report.error = problem.message(lang)
             return report
         finally:

@@ -1,12 +1,15 @@
 """Reading CSV and XLSX files into a DuckDB staging relation of text columns, whatever their quirks.
 
 CSV: the encoding (UTF-8, BOM, UTF-16, Windows-1252, even mixed line by line) and the separator are
-sniffed from the file's head in Python; files that are not plain UTF-8 are transcoded to a temporary
-UTF-8 copy; DuckDB then reads the whole file (all columns as VARCHAR, both cores).
+sniffed from the file's head in Python; files that are not plain UTF-8 are transcoded to a UTF-8 copy in
+the database's private folder (core/private.py: 0700, removed however the read ends, swept after a kill);
+DuckDB then reads the whole file (all columns as VARCHAR, both cores).
 XLSX: read with fastexcel (Rust calamine underneath, Arrow out; measured 0.63 s for 200 k rows vs 10.8 s
 for openpyxl and 2.0 s for pandas+calamine), every cell as text so codes keep their leading zeros. The
 sheet XML is scanned only for what calamine does not tell: the first used row (for true Excel row
-numbers) and merged cells (whose value is copied into every cell of the merge).
+numbers) and merged cells (whose value is copied into every cell of the merge), with a streaming XML
+parser (expat), so the scan is linear in the sheet's size.
+Every read is bounded (ingest/limits.py): columns, cells and a time limit.
 
 Nothing here interprets values; `validate` does, in SQL.
 """
@@ -19,19 +22,21 @@ import csv
 import io
 import os
 import re
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import duckdb
 import pyarrow as pa
 
-from ilp_metrics.core.db import single_row
+from ilp_metrics.core.db import database_file, single_row
+from ilp_metrics.core.private import scratch_file
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import label_index, normalise_label
+from ilp_metrics.ingest.limits import Deadline, ReadLimits, interrupt_at
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 30
@@ -111,19 +116,23 @@ def _decode_line(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _transcode(path: Path, encoding: str) -> Path:
-    """Write a UTF-8 copy; 'mixed' decodes line by line (UTF-8 first, Windows-1252 otherwise)."""
-    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="ilp_utf8_")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+def _transcode(path: Path, encoding: str, target: Path, deadline: Deadline | None = None) -> Path:
+    """Write a UTF-8 copy into `target` (a private scratch file); 'mixed' decodes line by line (UTF-8
+    first, Windows-1252 otherwise)."""
+    with open(target, "w", encoding="utf-8", newline="") as out:
         if encoding == "mixed":
             with open(path, "rb") as fh:
-                for raw in fh:
+                for n, raw in enumerate(fh):
                     out.write(_decode_line(raw))
+                    if deadline is not None and n % 65536 == 0:
+                        deadline.check()
         else:
             with open(path, encoding=encoding, errors="replace", newline="") as fh:
                 while chunk := fh.read(1 << 20):
                     out.write(chunk)
-    return Path(tmp)
+                    if deadline is not None:
+                        deadline.check()
+    return target
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -148,24 +157,30 @@ def _control_ratio(text: str) -> float:
     return bad / len(text)
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str]) -> RawTable:
+def read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], limits: ReadLimits | None = None
+) -> RawTable:
     """Stage a CSV as text columns. A file in another encoding is read from a UTF-8 copy; the copy holds the
-    file's NIKs and names in clear, so it goes with the staging table (drop_staging), and at once when the
-    file is refused while being read."""
+    file's NIKs and names in clear, so it is a private scratch file, deleted as soon as DuckDB has staged
+    it (the staging table is a copy) or the file is refused, and swept after a kill."""
+    limits = limits or ReadLimits.from_settings()
+    deadline = Deadline(limits.seconds)
     encoding = _detect_encoding(path)
     if encoding == "utf-8":
-        return _stage_csv(con, path, extra_labels, encoding, [])
-    source = _transcode(path, encoding)
-    try:
-        return _stage_csv(con, source, extra_labels, encoding, [str(source)])
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(source)
-        raise
+        return _stage_csv(con, path, extra_labels, encoding, [], limits, deadline)
+    with scratch_file(database_file(con), ".csv") as source:
+        _transcode(path, encoding, source, deadline)
+        return _stage_csv(con, source, extra_labels, encoding, [], limits, deadline)
 
 
 def _stage_csv(
-    con: duckdb.DuckDBPyConnection, source: Path, extra_labels: set[str], encoding: str, cleanup: list[str]
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    extra_labels: set[str],
+    encoding: str,
+    cleanup: list[str],
+    limits: ReadLimits,
+    deadline: Deadline,
 ) -> RawTable:
     with open(source, encoding="utf-8", errors="replace", newline="") as fh:
         head = fh.read(HEAD_BYTES // 2)
@@ -185,6 +200,7 @@ def _stage_csv(
         raise FileProblem("unreadable", {"detail": str(exc)[:200]}) from exc
     if not any(any(c.strip() for c in r) for r in rows):
         raise FileProblem("empty")
+    limits.check_columns(max(len(r) for r in rows))  # before any per-cell work on the head
     header_idx = find_header_row(rows, extra_labels)
     if header_idx is None:
         raise FileProblem("no_header")
@@ -202,18 +218,24 @@ def _stage_csv(
         f"max_line_size = {MAX_LINE_BYTES}"
     )
     try:
-        try:
-            con.execute(base + ")", [str(source), delimiter])
-        except duckdb.Error as exc:
-            if "parallel=false" not in str(exc):
-                raise
-            con.execute(base + ", parallel = false)", [str(source), delimiter])
+        with interrupt_at(con, deadline):
+            try:
+                con.execute(base + ")", [str(source), delimiter])
+            except duckdb.Error as exc:
+                if "parallel=false" not in str(exc):
+                    raise
+                con.execute(base + ", parallel = false)", [str(source), delimiter])
     except duckdb.Error as exc:
         message = str(exc)
         if "maximum line size" in message.lower() or "max_line_size" in message:
             raise FileProblem("line_too_long") from exc
         raise FileProblem("unreadable", {"detail": message.splitlines()[0][:200]}) from exc
     n = single_row(con.execute(f"SELECT count(*) FROM {relation}"))[0]
+    try:
+        limits.check_cells(n, width)
+    except FileProblem:
+        con.execute(f"DROP TABLE IF EXISTS {relation}")
+        raise
     return RawTable(relation, headers, header_idx + 1, n, title_text, None, encoding, delimiter, cleanup)
 
 
@@ -277,38 +299,115 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col  # 1-based row, 1-based column
 
 
-def scan_sheet_xml(path: Path, sheet_xml: str) -> tuple[int, int, list[tuple[int, int, int, int]]]:
+class _SheetScan:
+    """expat handlers for one sheet: the first cells holding a value, and the merged ranges.
+
+    Cells count only until the end of the MiB in which the first value appeared (the header area, where
+    the column offset matters for merges); the rest of sheetData is then skipped as bytes (no element of
+    it is needed) and the part after it, where Excel writes mergeCells, is parsed again."""
+
+    def __init__(self, max_cells: int | None) -> None:
+        self.first_row: int | None = None
+        self.first_col: int | None = None
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.root: str | None = None
+        self.cells = 0
+        self.max_cells = max_cells
+        self.counting = True
+        self._cell: str | None = None
+        self._valued = False
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if self.root is None:
+            self.root = name
+        if local == "c":
+            self._cell, self._valued = attrs.get("r"), False
+            self.cells += 1
+            if self.max_cells is not None and self.cells > self.max_cells:
+                raise FileProblem("too_many_cells", {"cells": self.cells, "max_cells": self.max_cells})
+        elif local in ("v", "is") and self._cell is not None:
+            self._valued = True
+        elif local == "mergeCell":
+            ref = attrs.get("ref", "")
+            m = re.fullmatch(r"([A-Z]+\d+):([A-Z]+\d+)", ref)
+            if m:
+                r1, c1 = _cell_ref(m.group(1))
+                r2, c2 = _cell_ref(m.group(2))
+                self.merges.append((r1, c1, r2, c2))
+
+    def end(self, name: str) -> None:
+        if name.rpartition(":")[2] != "c":
+            return
+        if self.counting and self._valued and self._cell:
+            with contextlib.suppress(ValueError):
+                r, c = _cell_ref(self._cell)
+                self.first_row = r if self.first_row is None else min(self.first_row, r)
+                self.first_col = c if self.first_col is None else min(self.first_col, c)
+        self._cell = None
+
+    def parser(self) -> expat.XMLParserType:
+        p = expat.ParserCreate()
+        p.buffer_text = True
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        return p
+
+
+_SHEETDATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def scan_sheet_xml(
+    path: Path, sheet_xml: str, *, max_cells: int | None = None, deadline: Deadline | None = None
+) -> tuple[int, int, list[tuple[int, int, int, int]]]:
     """First used row and column (1-based) and merged ranges (r1, c1, r2, c2) of one sheet.
 
     calamine starts its range at the first cell holding a value; Excel users count from row 1, so the
-    offset is needed to report true row numbers. The column offset is estimated from the first MiB of
-    cells (enough for the header area, where it matters for merged cells).
+    offset is needed to report true row numbers. The column offset is estimated from the MiB of cells in
+    which the first value appears (enough for the header area, where it matters for merged cells).
+    A streaming parser over the zip member: time and memory linear in the sheet, whatever its cells look
+    like (Excel writes formatted empty cells as `<c r="B2" s="1"/>`).
     """
-    first_row, first_col = None, None
-    merges: list[tuple[int, int, int, int]] = []
-    tail = ""
-    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml) as fh:
-        while chunk := fh.read(1 << 20):
-            text = tail + chunk.decode("utf-8", "replace")
-            if first_row is None:
-                for m in re.finditer(r'<c r="([A-Z]+\d+)"[^>]*?>(.*?)</c>', text, re.S):
-                    if "<v" in m.group(2) or "<is" in m.group(2):
-                        r, c = _cell_ref(m.group(1))
-                        first_row = r if first_row is None else min(first_row, r)
-                        first_col = c if first_col is None else min(first_col, c)
-            for m in re.finditer(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', text):
-                r1, c1 = _cell_ref(m.group(1))
-                r2, c2 = _cell_ref(m.group(2))
-                merges.append((r1, c1, r2, c2))
-            tail = text[-200:]
-    return (first_row or 1), (first_col or 1), sorted(set(merges))
+    scan = _SheetScan(max_cells)
+    parser = scan.parser()
+    phase, tail = "head", b""  # head: parse cells; skip: look for </sheetData>; rest: parse what follows
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(sheet_xml) as fh:
+            while chunk := fh.read(1 << 20):
+                if deadline is not None:
+                    deadline.check()
+                if phase == "head":
+                    parser.Parse(chunk, False)
+                    if scan.first_row is not None:  # the header area is read: skip the rest of sheetData
+                        scan.counting, phase = False, "skip"
+                    continue
+                if phase == "skip":
+                    text = tail + chunk
+                    m = _SHEETDATA_END.search(text)
+                    if m is None:
+                        tail = text[-32:]
+                        continue
+                    parser = scan.parser()  # what follows sheetData, wrapped in the sheet's own root
+                    parser.Parse(f"<{scan.root or 'worksheet'}>".encode(), False)
+                    chunk, phase = text[m.end() :], "rest"
+                parser.Parse(chunk, False)
+    except expat.ExpatError:
+        pass  # a malformed tail: calamine has read the cells already; keep what was found
+    return (scan.first_row or 1), (scan.first_col or 1), sorted(set(scan.merges))
 
 
 def read_xlsx(
-    con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], max_ratio: float, max_rows: int
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    extra_labels: set[str],
+    max_ratio: float,
+    max_rows: int,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
     import fastexcel
 
+    limits = limits or ReadLimits.from_settings()
+    deadline = Deadline(limits.seconds)
     check_xlsx_container(path, max_ratio)
     try:
         reader = fastexcel.read_excel(str(path))
@@ -321,10 +420,15 @@ def read_xlsx(
         # limit is loaded whole once and kept (loading the head, then the sheet, parsed it twice); a taller
         # sheet, or one that fails to load whole, is only scanned here and handled below as before.
         whole = None
+        deadline.check()
         try:
             sheet_obj = reader.load_sheet(name, header_row=None, dtypes="string")
+            limits.check_columns(sheet_obj.width)
+            limits.check_cells(sheet_obj.total_height, sheet_obj.width)
             if sheet_obj.total_height <= max_rows + 1:
                 whole = sheet_obj.to_arrow()
+        except FileProblem:
+            raise
         except Exception:
             whole = None
         try:
@@ -345,12 +449,18 @@ def read_xlsx(
         raise FileProblem("no_header")
     _, sheet, header_idx = best
     sheet_xml = _sheet_paths(zipfile.ZipFile(path)).get(sheet)
-    first_row, first_col, merges = (1, 1, []) if sheet_xml is None else scan_sheet_xml(path, sheet_xml)
+    first_row, first_col, merges = (
+        (1, 1, [])
+        if sheet_xml is None
+        else scan_sheet_xml(path, sheet_xml, max_cells=limits.max_cells, deadline=deadline)
+    )
     try:
         if best_batch is not None:
             batch = best_batch  # within max_rows + 1 rows, so within max_rows + header_idx + 1
         else:
             loaded = reader.load_sheet(sheet, header_row=None, dtypes="string")
+            limits.check_columns(loaded.width)
+            limits.check_cells(loaded.total_height, loaded.width)
             if loaded.total_height > max_rows + header_idx + 1:
                 raise FileProblem("too_many_rows", {"max_rows": max_rows})
             batch = loaded.to_arrow()
@@ -408,16 +518,22 @@ def _fill_merges(
 
 
 def read_table(
-    con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], *, max_ratio: float, max_rows: int
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    extra_labels: set[str],
+    *,
+    max_ratio: float,
+    max_rows: int,
+    limits: ReadLimits | None = None,
 ) -> RawTable:
     suffix = path.suffix.lower()
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if suffix in (".xlsx", ".xlsm") or magic == _ZIP_MAGIC:
-        return read_xlsx(con, path, extra_labels, max_ratio, max_rows)
+        return read_xlsx(con, path, extra_labels, max_ratio, max_rows, limits)
     if suffix == ".xls" or magic == _OLE_MAGIC:
         raise FileProblem("xls_old")
-    table = read_csv(con, path, extra_labels)
+    table = read_csv(con, path, extra_labels, limits)
     if table.rows > max_rows:
         drop_staging(con, table)
         raise FileProblem("too_many_rows", {"max_rows": max_rows})

@@ -5,9 +5,11 @@ A backup is a folder `ilp-backup-YYYYMMDD-HHMMSS/` holding
                   (uploads wait; readers go on), so it is one committed state, never half an upload;
   ilp.key         the pseudonymisation key, file mode 0600 — or, with a passphrase,
   ilp.key.enc     the key encrypted (scrypt-derived key, Fernet: AES-128-CBC + HMAC-SHA256);
-  manifest.json   SHA-256 of both, data version, schema version, time.
+  manifest.json   SHA-256 of both, data version, schema version, time, the key's fingerprint and the
+                  audit trail's head (last audit_id and digest: an anchor outside the database).
 The key is a separate file so it can be stored elsewhere (docs/security.md). Restore checks the
-fingerprints, decrypts the key, writes both to their places and opens the result.
+fingerprints, refuses a key that is not the backed-up database's (pseudonym.key_fingerprint), decrypts
+the key, writes both to their places, re-anchors the audit head and opens the result.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ilp_metrics.core.db import SCHEMA_VERSION, WRITE_LOCK, connect, data_version, single_row, upgrade_schema
+from ilp_metrics.core.db import (
+    SCHEMA_VERSION,
+    WRITE_LOCK,
+    connect,
+    connection_config,
+    data_version,
+    single_row,
+    upgrade_schema,
+)
+from ilp_metrics.core.pseudonym import KeyProblem, key_fingerprint
 from ilp_metrics.ingest import sha256_of
 from ilp_metrics.security import audit
 from ilp_metrics.security.scope import Principal
@@ -94,6 +105,7 @@ def backup(
     with WRITE_LOCK:  # no upload of this process commits while the file is copied
         con.execute("CHECKPOINT")
         version = data_version(con)
+        head = audit.current_head(con)
         shutil.copyfile(db_file, folder / DB_NAME)
     os.chmod(folder / DB_NAME, 0o600)
     key = secret_file.read_bytes()
@@ -105,6 +117,8 @@ def backup(
         "key_sha256": hashlib.sha256(key).hexdigest(),
         "encrypted_key": passphrase is not None,
         "source": str(db_file),
+        "key_fingerprint": key_fingerprint(_key_bytes(key)),
+        "audit_head": head,
     }
     if passphrase is None:
         _write_private(folder / KEY_NAME, key)
@@ -122,6 +136,20 @@ def backup(
         {"data_version": version, "encrypted_key": passphrase is not None},
     )
     return folder
+
+
+def _key_bytes(file_content: bytes) -> bytes:
+    """The key itself from its file's content (hex text)."""
+    return bytes.fromhex(file_content.decode("ascii").strip())
+
+
+def _recorded_fingerprint(path: Path) -> str | None:
+    check = duckdb.connect(str(path), read_only=True)
+    try:
+        row = check.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
+    finally:
+        check.close()
+    return str(row[0]) if row and row[0] else None
 
 
 def _check_copy(path: Path) -> None:
@@ -190,11 +218,18 @@ def restore(
         key = (folder / KEY_NAME).read_bytes()
     if hashlib.sha256(key).hexdigest() != manifest["key_sha256"]:
         raise BackupError("sidik SHA-256 kunci cadangan tidak cocok")
+    try:
+        found = key_fingerprint(_key_bytes(key))
+    except ValueError as exc:
+        raise BackupError("kunci cadangan bukan kunci pseudonimisasi Dasbor ILP") from exc
+    expected = _recorded_fingerprint(folder / DB_NAME)
+    if expected is not None and expected != found:  # the key beside it was swapped: restoring it would split people
+        raise BackupError(KeyProblem("mismatch", path=str(folder), found=found[:12], expected=expected[:12]).message())
     if (db_path.exists() or secret_file.exists()) and not force:
         raise BackupError(f"{db_path} atau {secret_file} sudah ada; tambahkan --force untuk menimpanya")
     if db_path.exists():
         try:  # refuses while another process (the dashboard) holds the file
-            duckdb.connect(str(db_path)).close()
+            duckdb.connect(str(db_path), config=connection_config(db_path)).close()
         except duckdb.Error as exc:
             raise BackupError(f"basis data sedang dipakai proses lain; hentikan dasbor dulu ({exc})") from exc
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +249,7 @@ def restore(
     con = connect(db_path)
     try:
         upgrade_schema(con)
+        audit.reset_head(con, manifest.get("audit_head"))  # the anchor of the restored trail, not the replaced one
         audit.record_now(
             con, actor or principal.username, "restore", folder.name, {"data_version": manifest["data_version"]}
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -93,6 +94,35 @@ def zip_bomb(path: Path) -> None:
             chunk = b" " * (1 << 20)
             for _ in range(200):
                 fh.write(chunk)
+
+
+def self_closing_cells_xlsx(cells: int = 45_000) -> bytes:
+    """A small workbook of two layanan rows and `cells` formatted empty cells, written the way Excel writes
+    them (`<c r="B9" s="1"/>`): quadratic for a regex scan, linear for an XML parser (issue 16.5)."""
+    from openpyxl.styles import PatternFill
+
+    def format_cells(wb: openpyxl.Workbook) -> None:
+        fill, ws, cols = PatternFill("solid", fgColor="FFFF00"), wb.active, 15
+        for n in range(cells):
+            ws.cell(row=5 + n // cols, column=1 + n % cols).fill = fill
+
+    out = io.BytesIO()
+    data = xlsx_bytes(layanan_xlsx_rows(), format_cells)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):  # openpyxl writes <c …></c>; Excel self-closes
+                body = re.sub(rb'(<c r="[A-Z]+\d+" s="\d+")(?: t="n")?></c>', rb"\1/>", body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def wide_csv(columns: int = 10_000, rows: int = 50) -> bytes:
+    """A layanan header with thousands of extra columns (1.1 MB at 10,000): refused on its head (16.5)."""
+    extra = columns - len(LAYANAN_HEADER.split(","))
+    header = LAYANAN_HEADER + "".join(f",x{i}" for i in range(extra))
+    line = good_row(1) + ",1" * extra
+    return ("\n".join([header] + [line] * rows) + "\n").encode("utf-8")
 
 
 def macro_xlsm() -> bytes:
@@ -340,6 +370,20 @@ def cases() -> list[Case]:
             "sasaran_unknown_group.csv",
             f"year,desa_code,target_group,count\n2024,{d},ALIEN,5\n".encode(),
             ("rows", "unknown_target_group"),
+        ),
+        # ---- bounded work per file (issue 16.5)
+        Case(
+            "self_closing_cells.xlsx",
+            lambda path: path.write_bytes(self_closing_cells_xlsx()),  # built when written, not at collection
+            ("ok", "layanan"),
+            note="45 k formatted empty cells",
+        ),
+        Case("columns_10000.csv", wide_csv(), ("file", "too_many_columns")),
+        Case(
+            "cells_over_limit.csv",
+            layanan_csv(*(r(i) for i in range(1, 40))),
+            ("file", "too_many_cells"),
+            env={"ILP_MAX_CELLS": "100"},
         ),
         # ---- mapping profile names
         Case("profile_traversal.yaml", b"name: ../../etc/passwd\nkind: layanan\ncolumns: {}\n", ("profile", "")),
