@@ -189,7 +189,7 @@ def _finding(check: str, **values: object):
 
     from ilp_metrics.quality import FINDING_COLUMNS
 
-    row = {c: None for c in FINDING_COLUMNS}
+    row = dict.fromkeys(FINDING_COLUMNS)
     row.update(regency="73.09", puskesmas=MB, severity="high", period="2024-04", message=check, check=check)
     row.update(values)
     return pd.DataFrame([row], columns=FINDING_COLUMNS)

@@ -94,7 +94,11 @@ def test_the_desa_page_opens_the_desa_named_in_the_url(monkeypatch, fixture_db):
     assert at.title[0].value == "Desa/Kelurahan Mattirotasi"
     table = at.dataframe[0].value
     row = table[table["Indikator"] == CAT.indicator("SPM01").short_name.get("id")].iloc[0]
-    assert (row["Posisi PWS"], row["Cakupan"], row["Bagian kesenjangan puskesmas"]) == ("1 dari 3", "30,0 %", "37 % dari 19")
+    assert (row["Posisi PWS"], row["Cakupan"], row["Bagian kesenjangan puskesmas"]) == (
+        "1 dari 3",
+        "30,0 %",
+        "37 % dari 19",
+    )
     assert at.query_params["desa"] == A
 
 
