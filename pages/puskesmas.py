@@ -82,7 +82,7 @@ for r in mine.itertuples():
             tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
             tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", code, r.indicator)),
             tr("common.target_to_date"): charts.fmt_value(r.target_to_date, ind, lang),
-            tr("common.status"): _format.status_name(r.status),
+            tr("common.status"): charts.status_label(cat, r.status, ind, lang),
             tr("pusk.district_coverage"): charts.fmt_value(
                 district.loc[r.indicator, "coverage"] if r.indicator in district.index else None, ind, lang
             ),

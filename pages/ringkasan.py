@@ -139,6 +139,7 @@ pick = st.selectbox(
 )
 if [y for y in years_available if y <= f["year"]]:
     trend = _cache.indicator_years(path, ver, f["regency"], f["year"], f["month"], pick, years_available, who)
+    started[f["year"]] = view.running  # the chosen year: running by its chosen month, as the card says
     labels = {y: starts.year_label(y, n, view.puskesmas_total, lang) for y, n in started.items()}
     fig = charts.year_curves(trend, pick, area=area, lang=lang, catalogue=cat, year_labels=labels)
     _format.chart(fig, width="stretch")

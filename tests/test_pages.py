@@ -3,6 +3,7 @@ shared filters change what the pages show. Runs on the hand-checked coverage fix
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,15 @@ def test_the_language_picker_switches_the_whole_app(monkeypatch, fixture_db):
     assert at.query_params["lang"] == "en"
     at.switch_page("pages/klaster.py").run()
     assert at.title[0].value.startswith("Cluster")
+
+
+def test_overview_states_the_ilp_start_month_by_month_and_names_the_gap_sum_services(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db)
+    assert not at.exception
+    # Fixture: Maros Baru since January 2023; Turikale starts in August 2024, after April.
+    assert "Mulai ILP: 1 puskesmas sejak Jan 2023." in texts(at)
+    assert "Mulai ILP: 1 puskesmas sejak Jan 2023, 1 sejak Agu 2024." in texts(at)  # the trend caption
+    legend = [trace["name"] for c in at.get("plotly_chart") for trace in json.loads(c.proto.spec)["data"]]
+    assert "2024 · ILP 1/2" in legend
+    labels = [m.label for m in at.metric]
+    assert "Layanan SPM belum diberikan" in labels and not any("Orang" in x for x in labels)
