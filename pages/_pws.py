@@ -10,7 +10,7 @@ import streamlit as st
 from ilp_metrics.catalogue import Indicator
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.core.i18n import t
-from ilp_metrics.figures import charts
+from ilp_metrics.figures import charts, slides
 from pages import _db, _format, _links, _session
 from pages import _quality as qa
 from pages._session import tr
@@ -68,3 +68,13 @@ def caption(month: int) -> str:
     flat = cat.status.flat_trend_rule.get(lang) if cat.status.flat_trend_rule else ""
     text = tr("pws.caption", legend=legend, flat=flat)
     return text + (" " + tr("pws.december") if month >= 12 else "")
+
+
+def chart(pws: pd.DataFrame, code: str, *, area: str, period: str, highlight: str | None = None) -> None:
+    """The classic PWS chart per desa; the toggle draws it at projector size (figures.slides.pws_slide)."""
+    if pws.empty:
+        return
+    lang, cat = _session.lang(), _db.catalogue()
+    big = st.toggle(tr("pws.projector"), key="w_pws_projector", help=tr("pws.projector_help"))
+    draw = slides.pws_slide if big else charts.pws_bars
+    _format.chart(draw(pws, code, area=area, period=period, lang=lang, catalogue=cat, highlight=highlight))

@@ -125,11 +125,7 @@ _filters.set_query(indikator=pick)
 ind = cat.indicator(pick)
 pws = pws_table(view.table(pick, cat), cat)
 st.subheader(tr("pws.section", indicator=ind.short_name.get(lang), month=month_text))
-_format.chart(
-    charts.pws_bars(
-        pws, pick, area=view.puskesmas_name, period=month_text, lang=lang, catalogue=cat, highlight=view.desa
-    )
-)
+_pws.chart(pws, pick, area=view.puskesmas_name, period=month_text, highlight=view.desa)
 _pws.table(pws, ind, view.puskesmas)
 st.caption(_pws.caption(f["month"]))
 

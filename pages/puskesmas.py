@@ -124,10 +124,7 @@ else:
     st.subheader(tr("pws.section", indicator=ind.short_name.get(lang), month=month_text))
     desa = _cache.desa_table(f["regency"], f["year"], f["month"], code, pick, who)
     pws = pws_table(desa, cat)
-    if len(pws):
-        _format.chart(
-            charts.pws_bars(pws, pick, area=info["puskesmas_name"], period=month_text, lang=lang, catalogue=cat)
-        )
+    _pws.chart(pws, pick, area=info["puskesmas_name"], period=month_text)
     _pws.table(pws, ind, code)
     st.caption(_pws.caption(f["month"]) + " " + tr("quality.flag.caption"))
 

@@ -107,3 +107,22 @@ def test_the_desa_page_speaks_english(monkeypatch, fixture_db):
     at.switch_page("pages/desa.py").run()
     assert not at.exception
     assert "PWS position" in at.dataframe[0].value.columns
+
+
+def test_the_desa_page_draws_the_pws_chart_with_this_desa_in_full_colour_and_at_projector_size(monkeypatch, fixture_db):
+    import json
+
+    at = app(monkeypatch, fixture_db, desa=A)
+    at.switch_page("pages/desa.py").run()
+
+    def pws_bars() -> dict:
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        return next(s for s in specs if "per desa" in s["layout"]["title"]["text"])["data"][0]
+
+    bars = pws_bars()
+    full = CAT.status.colour("mendekati")  # Mattirotasi, first bar: near target, drawn full
+    assert bars["x"][0] == "Mattirotasi" and bars["marker"]["color"][0] == full
+    assert all(c.endswith("66") for c in bars["marker"]["color"][1:])  # the other desa paler
+    assert bars["textfont"]["size"] < 20
+    next(w for w in at.toggle if w.label == "Ukuran proyektor").set_value(True).run()
+    assert pws_bars()["textfont"]["size"] >= 20
