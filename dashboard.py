@@ -17,6 +17,7 @@ SPECS = [
     ("ringkasan", "nav.overview", ":material/dashboard:"),
     ("klaster", "nav.cluster", ":material/hub:"),
     ("puskesmas", "nav.puskesmas", ":material/local_hospital:"),
+    ("desa", "nav.desa", ":material/holiday_village:"),
     ("perbandingan", "compare.nav", ":material/compare_arrows:"),
     ("kamus", "nav.dictionary", ":material/menu_book:"),
     ("unggah", "nav.upload", ":material/upload_file:"),

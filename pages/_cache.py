@@ -125,3 +125,19 @@ def desa_table(regency: str, year: int, through: int, code: str, indicator: str,
 def province_puskesmas(path: str, ver: int, who: Principal) -> pd.DataFrame:
     """Every puskesmas of the province (the comparison groups pick from it)."""
     return registry.puskesmas_list(_db.cursor(), principal=who, regency=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def desa_list(path: str, ver: int, regency: str | None, who: Principal) -> pd.DataFrame:
+    """The desa the principal may see (none for a guest: an empty list, not an error)."""
+    try:
+        return desa.desa_list(_db.cursor(), principal=who, regency=regency)
+    except ScopeDenied:
+        return pd.DataFrame(columns=["desa_code", "desa_name", "puskesmas_code", "puskesmas_name", "regency_code"])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def desa_figures(path: str, ver: int, year: int, through: int, code: str, who: Principal) -> desa.DesaFigures:
+    return desa.desa_figures(
+        _db.cursor(), principal=who, year=year, through=through, desa=code, catalogue=_db.catalogue()
+    )

@@ -9,7 +9,7 @@ import streamlit as st
 from ilp_metrics import quality
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ilp_metrics.figures.quality import completeness_heatmap, score_heatmap
-from pages import _auth, _db, _filters, _format, _session
+from pages import _auth, _db, _filters, _format, _links, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -104,7 +104,11 @@ else:
             tr("quality.col.severity"): shown["severity"].map(sev_names),
             tr("quality.col.check"): shown["check"].map(check_names),
             tr("quality.col.puskesmas"): shown["puskesmas_name"].fillna("–"),
-            tr("quality.col.desa"): shown["desa_name"].fillna("–"),
+            # A desa name opens its desa page (pages/_links); findings without a desa leave the cell empty.
+            tr("quality.col.desa"): [
+                _links.desa_url(c, n if isinstance(n, str) else c) if isinstance(c, str) and c else None
+                for c, n in zip(shown["desa"], shown["desa_name"])
+            ],
             tr("quality.col.period"): shown["period"].fillna(str(f["year"])),
             tr("quality.col.message"): shown["message"],
             tr("quality.col.uploads"): shown["upload_ids"].fillna("–"),
@@ -118,7 +122,10 @@ else:
         width="stretch",
         height=min(_format.table_height(len(table)), 560),
         key="quality_findings",
-        column_config={tr("quality.col.message"): st.column_config.TextColumn(width="large")},
+        column_config={
+            tr("quality.col.message"): st.column_config.TextColumn(width="large"),
+            **_links.desa_column(tr("quality.col.desa")),
+        },
     )
 
     # -------------------------------------------------------------- one finding: uploads and rows concerned

@@ -8,7 +8,8 @@ import streamlit as st
 
 from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.figures import charts
-from pages import _auth, _cache, _db, _filters, _format, _session
+from ilp_metrics.metrics.desa import pws_table
+from pages import _auth, _cache, _db, _filters, _format, _pws, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -81,7 +82,7 @@ for r in mine.itertuples():
             tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
             tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", code, r.indicator)),
             tr("common.target_to_date"): charts.fmt_value(r.target_to_date, ind, lang),
-            tr("common.status"): _format.status_name(r.status),
+            tr("common.status"): charts.status_label(cat, r.status, ind, lang),
             tr("pusk.district_coverage"): charts.fmt_value(
                 district.loc[r.indicator, "coverage"] if r.indicator in district.index else None, ind, lang
             ),
@@ -120,46 +121,12 @@ if not who.may_see_desa_of(code):
         )
     )
 else:
-    st.subheader(tr("pusk.desa_table", indicator=ind.short_name.get(lang), month=month_text))
+    st.subheader(tr("pws.section", indicator=ind.short_name.get(lang), month=month_text))
     desa = _cache.desa_table(f["regency"], f["year"], f["month"], code, pick, who)
-    desa_rows, desa_status, desa_pws = [], [], []
-    for r in desa.rows.itertuples():
-        before = desa.coverage_before(r.unit_code)
-        desa_rows.append(
-            {
-                tr("common.desa"): r.unit_name,
-                tr("common.sasaran"): fmt_num(r.denominator, lang, 0),
-                # last month: a float (NaN when not computed), else no row (pd.NA formats as None does)
-                tr("common.last_month"): charts.fmt_value(before if isinstance(before, float) else None, ind, lang),
-                tr("common.this_month"): charts.fmt_value(r.coverage_month, ind, lang),
-                tr("common.cumulative"): fmt_int(r.numerator, lang),
-                tr("common.coverage"): charts.fmt_value(r.coverage, ind, lang),
-                tr("quality.flag.column"): qa.cell(
-                    qa.reason("desa", r.unit_code, pick) or qa.reason("puskesmas", code, pick)
-                ),
-                tr("common.status"): _format.status_name(r.status),
-                tr("common.trend"): _format.trend_name(r.trend),
-                tr("common.reading"): _format.pws_name(r.pws_reading),
-                tr("common.gap"): fmt_int(r.gap, lang),
-                tr("common.gap_per_month"): fmt_int(r.gap_per_month, lang),
-            }
-        )
-        desa_status.append(r.status)
-        desa_pws.append(r.pws_reading)
-    st.dataframe(
-        _format.styled(
-            pd.DataFrame(desa_rows),
-            {
-                tr("common.status"): _format.status_colours(desa_status),
-                tr("common.reading"): _format.pws_colours(desa_pws),
-            },
-        ),
-        hide_index=True,
-        width="stretch",
-        height=_format.table_height(len(desa_rows)),
-        column_config=qa.column(),
-    )
-    st.caption(tr("pusk.desa_caption") + " " + tr("quality.flag.caption"))
+    pws = pws_table(desa, cat)
+    _pws.chart(pws, pick, area=info["puskesmas_name"], period=month_text)
+    _pws.table(pws, ind, code)
+    st.caption(_pws.caption(f["month"]) + " " + tr("quality.flag.caption"))
 
 # ------------------------------------------------------------------ monthly trend
 st.subheader(tr("pusk.trend"))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
+from ilp_metrics.core.formatting import fmt_int, fmt_num
 from ilp_metrics.figures import charts
+from ilp_metrics.metrics import starts
+from ilp_metrics.metrics.overview import ranked_by_rule
 from pages import _auth, _cache, _db, _filters, _format, _session
 from pages import _quality as qa
 from pages._session import tr
@@ -31,9 +33,10 @@ cols[0].metric(
     tr("overview.ilp_puskesmas"),
     tr("overview.ilp_puskesmas_value", n=fmt_int(view.running, lang), total=fmt_int(view.puskesmas_total, lang)),
 )
+cols[0].caption(tr("headline.status_starts", starts=starts.start_text(view.starts, lang)))
 cols[1].metric(tr("overview.readiness"), fmt_num(view.readiness, lang), help=tr("overview.readiness_help"))
 cols[2].metric(tr("overview.spm_on_track"), f"{view.spm_on_target} / {len(spm_codes)}")
-cols[3].metric(tr("overview.spm_gap"), fmt_int(view.spm_gap, lang), help=tr("overview.spm_gap_help"))
+cols[3].metric(tr("headline.services_gap"), fmt_int(view.spm_gap, lang), help=tr("headline.services_gap_help"))
 
 # ------------------------------------------------------------------ cluster cards
 st.subheader(tr("overview.clusters"))
@@ -76,7 +79,7 @@ for code in spm_codes:
             tr("common.coverage"): charts.fmt_value(r["coverage"], ind, lang),
             tr("quality.flag.column"): qa.cell(qa.reason("kabupaten", f["regency"], code)),
             tr("common.target_to_date"): charts.fmt_value(r["target_to_date"], ind, lang),
-            tr("common.status"): _format.status_name(r["status"]),
+            tr("common.status"): charts.status_label(cat, r["status"], ind, lang),
             tr("common.gap"): fmt_int(r["gap"], lang),
             tr("common.projection"): charts.fmt_value(r["projected_coverage"], ind, lang),
         }
@@ -91,9 +94,10 @@ st.dataframe(
 )
 st.caption(tr("quality.flag.caption"))
 
-# ------------------------------------------------------------------ puskesmas farthest behind
-st.subheader(tr("overview.behind"))
-st.caption(tr("overview.behind_caption"))
+# ------------------------------------------------------------------ puskesmas to watch (catalogue figures.watch)
+st.subheader(tr("headline.watch"))
+st.caption(tr("headline.watch_rule", rule=cat.figures.watch_rule.get(lang) if cat.figures.watch_rule else ""))
+st.caption(tr("headline.watch_caption"))
 gaps = view.gaps
 short = {c: cat.indicator(c).short_name.get(lang).split(" ")[0] for c in spm_codes}
 
@@ -106,7 +110,7 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
             tr("quality.flag.column"): qa.cell(qa.reason("puskesmas", r.unit_code)),
             tr("overview.spm_composite"): fmt_num(r.composite, lang, 0),
             tr("overview.spm_tercapai"): f"{r.on_target} / {len(spm_codes)}",
-            tr("overview.total_gap"): fmt_int(r.gap, lang),
+            tr("headline.total_services_gap"): fmt_int(r.gap, lang),
         }
         for code in spm_codes:
             value = gaps.loc[r.unit_code, code] if code in gaps.columns and r.unit_code in gaps.index else None
@@ -115,19 +119,18 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-behind = view.composite
-ranked = behind.dropna(subset=["composite"])
-if ranked.empty:
+if view.watch.empty:
     st.info(tr("filter.no_data"))
 else:
-    st.dataframe(_gap_table(ranked.head(5)), hide_index=True, width="stretch", column_config=qa.column())
-with st.expander(tr("overview.all_gaps")):
-    st.dataframe(_gap_table(behind), hide_index=True, width="stretch", column_config=qa.column())
+    st.dataframe(_gap_table(view.watch), hide_index=True, width="stretch", column_config=qa.column())
+with st.expander(tr("headline.all_puskesmas")):
+    every = ranked_by_rule(view.composite, cat)
+    st.dataframe(_gap_table(every), hide_index=True, width="stretch", column_config=qa.column())
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(tr("overview.trend"))
 years_available = tuple(_filters.current_registry(who).years(f["regency"]))
-start = pd.to_datetime(view.registry["ilp_start_date"]).min()
+started = starts.started_by_year(starts.start_months(view.registry), years_available)
 pick = st.selectbox(
     tr("overview.trend_pick"),
     spm_codes + [c for c in all_codes if c not in spm_codes],
@@ -136,12 +139,11 @@ pick = st.selectbox(
 )
 if [y for y in years_available if y <= f["year"]]:
     trend = _cache.indicator_years(path, ver, f["regency"], f["year"], f["month"], pick, years_available, who)
-    fig = charts.year_curves(
-        trend, pick, area=area, lang=lang, start_year=start.year if pd.notna(start) else None, catalogue=cat
-    )
+    started[f["year"]] = view.running  # the chosen year: running by its chosen month, as the card says
+    labels = {y: starts.year_label(y, n, view.puskesmas_total, lang) for y, n in started.items()}
+    fig = charts.year_curves(trend, pick, area=area, lang=lang, catalogue=cat, year_labels=labels)
     _format.chart(fig, width="stretch")
-if pd.notna(start):
-    st.caption(tr("overview.trend_caption", start=fmt_date(start.date(), lang)))
+st.caption(tr("ilp_start.caption", starts=starts.start_text(starts.start_months(view.registry), lang)))
 
 # ------------------------------------------------------------------ exports (issue 7)
 from pages import _export_ui  # noqa: E402

@@ -186,8 +186,8 @@ def test_pws_four_way_reading_for_desa_a(fcon):
     assert (row(desa, A, 2)["trend"], row(desa, A, 2)["pws_reading"]) == ("naik", "baik")
     # Mar: cumulative 30 % above 25 %, month 0 % down from 20 % -> Kurang.
     assert (row(desa, A, 3)["trend"], row(desa, A, 3)["pws_reading"]) == ("turun", "kurang")
-    # Apr: 30 % below 33.3 %, month 0 % equal to March (flat is not rising) -> Jelek.
-    assert (row(desa, A, 4)["trend"], row(desa, A, 4)["pws_reading"]) == ("tetap", "jelek")
+    # Apr: 30 % below 33.3 %, month 0 % equal to March: flat is not falling (catalogue status.flat_trend) -> Cukup.
+    assert (row(desa, A, 4)["trend"], row(desa, A, 4)["pws_reading"]) == ("tetap", "cukup")
     # Desa B in April: 25 % below 33.3 %, month 25 % up from 0 % -> Cukup.
     assert row(desa, B, 4)["pws_reading"] == "cukup"
 

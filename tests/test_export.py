@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from ilp_metrics.cli import main
 from ilp_metrics.core.db import connect
+from ilp_metrics.core.i18n import t
 from ilp_metrics.export import render
 from ilp_metrics.export.deck import SLIDE_BUILDERS, build_deck
 from ilp_metrics.export.facts import NoData, desa_figures, gather
@@ -367,3 +368,19 @@ def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(
     code = main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
     assert code == 1 and not out.exists()
     assert "fonts-dejavu-core" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ polarity in the files
+
+
+def test_workbook_and_pdf_name_a_prevalence_above_its_ceiling_in_ceiling_words(facts, xcon, pdf_pages):
+    # Fixture: stunting in Maros 1 of 3 measured children = 33,3 %, above the 14 % ceiling.
+    stunting = facts.kab[facts.kab["indicator"] == "GIZI_STUNTING"].iloc[0]
+    assert round(stunting["coverage"], 1) == 33.3 and stunting["status"] == "di_bawah"
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(facts)))
+    sheet = workbook[t("export.xlsx.sheet_kabupaten", "id")]
+    row = next(r for r in sheet.iter_rows(values_only=True) if "GIZI_STUNTING" in r)
+    assert "Di atas batas" in row and "Di bawah target" not in row
+    text = "\n".join(pdf_pages)
+    line = next(x for x in text.splitlines() if "Prevalensi stunting" in x and "%" in x)
+    assert "Di atas batas" in line and "Di bawah target" not in line

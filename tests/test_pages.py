@@ -3,13 +3,14 @@ shared filters change what the pages show. Runs on the hand-checked coverage fix
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/ringkasan.py", "pages/klaster.py", "pages/puskesmas.py", "pages/kamus.py"]
+PAGES = ["pages/ringkasan.py", "pages/klaster.py", "pages/puskesmas.py", "pages/desa.py", "pages/kamus.py"]
 
 
 def app(monkeypatch, db: Path, lang: str = "id", **query: str) -> AppTest:
@@ -76,10 +77,27 @@ def test_puskesmas_page_lists_its_desa_with_the_pws_reading(monkeypatch, fixture
     at.switch_page("pages/puskesmas.py").run()
     assert not at.exception
     desa = at.dataframe[2].value
-    assert set(desa["Desa/kelurahan"]) == {"Mattirotasi", "Majannang", "Pallantikang"}
-    # Desa A (Mattirotasi) in April: 30 % below 33,3 % and flat -> Jelek (see test_coverage).
-    a = desa[desa["Desa/kelurahan"] == "Mattirotasi"].iloc[0]
-    assert a["Bacaan PWS"] == "Jelek" and a["Cakupan"] == "30,0 %"
+    names = {str(u).rsplit("nama=", 1)[1]: str(u) for u in desa["Desa/kelurahan"]}
+    assert set(names) == {"Mattirotasi", "Majannang", "Pallantikang"}
+    # Each desa name links to its desa page, in the same period.
+    assert names["Mattirotasi"].startswith("desa?desa=73.09.04.2005&kabupaten=73.09&tahun=2024&bulan=4")
+    # Desa A (Mattirotasi) in April: 30 % below 33,3 % and flat (not falling) -> Cukup (see test_pws).
+    a = desa[desa["Desa/kelurahan"] == names["Mattirotasi"]].iloc[0]
+    assert a["Bacaan PWS"] == "Cukup" and a["Kumulatif (%)"] == "30,0 %"
+    assert (a["Sasaran"], a["Target s.d. bulan ini (orang)"], a["Bulan lalu"], a["Bulan ini"], a["Kumulatif"]) == (
+        "10",
+        "4",
+        "0",
+        "0",
+        "3",
+    )
+
+
+def test_puskesmas_page_draws_the_classic_pws_chart(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db, puskesmas="P7309040201")
+    at.switch_page("pages/puskesmas.py").run()
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("PWS K6 ANC" in spec or "per desa" in spec for spec in titles)
 
 
 def test_cluster_page_follows_the_cluster_in_the_url(monkeypatch, fixture_db):
@@ -105,3 +123,15 @@ def test_the_language_picker_switches_the_whole_app(monkeypatch, fixture_db):
     assert at.query_params["lang"] == "en"
     at.switch_page("pages/klaster.py").run()
     assert at.title[0].value.startswith("Cluster")
+
+
+def test_overview_states_the_ilp_start_month_by_month_and_names_the_gap_sum_services(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db)
+    assert not at.exception
+    # Fixture: Maros Baru since January 2023; Turikale starts in August 2024, after April.
+    assert "Mulai ILP: 1 puskesmas sejak Jan 2023." in texts(at)
+    assert "Mulai ILP: 1 puskesmas sejak Jan 2023, 1 sejak Agu 2024." in texts(at)  # the trend caption
+    legend = [trace["name"] for c in at.get("plotly_chart") for trace in json.loads(c.proto.spec)["data"]]
+    assert "2024 · ILP 1/2" in legend
+    labels = [m.label for m in at.metric]
+    assert "Layanan SPM belum diberikan" in labels and not any("Orang" in x for x in labels)

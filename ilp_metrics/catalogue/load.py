@@ -160,6 +160,7 @@ def _build(raw: dict[str, Any]) -> Catalogue:
                     _text(status["levels"][code]["name"]),
                     status["levels"][code]["colour"],
                     _text(status["levels"][code]["meaning"]),
+                    _text(status["levels"][code]["ceiling_name"]) if "ceiling_name" in status["levels"][code] else None,
                 )
                 for code in STATUS_CODES
             ),
@@ -170,6 +171,8 @@ def _build(raw: dict[str, Any]) -> Catalogue:
                 for code in PWS_CODES
                 for p in [status["pws"][code]]
             ),
+            flat_trend_reads_as=status["flat_trend"]["reads_as"],
+            flat_trend_rule=_text(status["flat_trend"]["rule"]),
         ),
         source_precedence=SourcePrecedence(
             sp["preferred"],
@@ -185,6 +188,9 @@ def _build(raw: dict[str, Any]) -> Catalogue:
             int(raw["figures"]["projection_months"]),
             float(raw["figures"]["achievement_cap"]),
             tuple((code, _text(raw["figures"]["rules"][code])) for code in FIGURE_RULES),
+            raw["figures"]["watch"]["rank_by"],
+            int(raw["figures"]["watch"]["count"]),
+            _text(raw["figures"]["watch"]["rule"]),
         ),
         methods=Methods(
             *(

@@ -207,6 +207,7 @@ class StatusLevel:
     name: Text
     colour: str
     meaning: Text
+    ceiling_name: Text | None = None  # the name for a lower-is-better indicator (its target is a ceiling)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,16 @@ class StatusRule:
     colour_note: Text
     pws_rule: Text
     pws: tuple[PwsReading, ...]
+    flat_trend_reads_as: str = "rising"  # how a month equal to the one before (trend 'tetap') is read
+    flat_trend_rule: Text | None = None
+
+    def label(self, code: str, polarity: str = "higher_is_better") -> Text:
+        """The status's name for an indicator of that polarity: a lower-is-better rate under its ceiling is
+        "Di bawah batas", never "Di bawah target"."""
+        level = self.level(code)
+        if polarity == "lower_is_better" and level.ceiling_name is not None:
+            return level.ceiling_name
+        return level.name
 
     def level(self, code: str) -> StatusLevel:
         for lvl in self.levels:
@@ -308,6 +319,9 @@ class FigureRules:
     projection_months: int
     achievement_cap: float
     rules: tuple[tuple[str, Text], ...]
+    watch_rank_by: str = "gap"  # "puskesmas to watch": 'gap' (most services not yet given) or 'composite'
+    watch_count: int = 5
+    watch_rule: Text | None = None
 
     def rule(self, code: str) -> Text:
         return dict(self.rules)[code]

@@ -60,6 +60,27 @@ def _describe_target(ind: Indicator, cat: Catalogue) -> str:
     return f"{target}, {ind.accumulation}" + (f", near ≥ {ind.tolerance:g}" if ind.tolerance else "")
 
 
+def _headline_rules(cat: Catalogue) -> list[str]:
+    """The rules behind the headline figures: the watch list, the flat PWS trend, the ceiling words."""
+    lines = []
+    if cat.figures.watch_rule is not None:
+        lines.append(
+            f"- **Puskesmas to watch** (`rank_by: {cat.figures.watch_rank_by}`): {_md(cat.figures.watch_rule.en)}"
+        )
+    if cat.status.flat_trend_rule is not None:
+        lines.append(
+            f"- **Flat PWS trend** (`reads_as: {cat.status.flat_trend_reads_as}`): {_md(cat.status.flat_trend_rule.en)}"
+        )
+    words = [f"{lvl.name.en} → {lvl.ceiling_name.en}" for lvl in cat.status.levels if lvl.ceiling_name is not None]
+    if words:
+        lines.append(
+            "- **Lower-is-better status words** (the target is a ceiling): "
+            + "; ".join(words)
+            + ". Axis titles read Prevalence (%) or Rate per 1,000 / 100,000 instead of Coverage."
+        )
+    return lines
+
+
 def render_markdown(cat: Catalogue) -> str:
     """docs/indicators.md: the human-readable catalogue; a test keeps the committed file identical."""
     lines = [
@@ -88,6 +109,7 @@ def render_markdown(cat: Catalogue) -> str:
         "## How the figures are built",
         "",
         *[f"- **{code.replace('_', ' ').capitalize()}**: {_md(text.en)}" for code, text in cat.figures.rules],
+        *_headline_rules(cat),
         "",
         "## Indicators",
         "",

@@ -21,7 +21,8 @@ from ilp_metrics.core.i18n import t
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked, reasons_text
 from ilp_metrics.export.privacy import count_text
-from ilp_metrics.figures.charts import LINE_COLOUR, fmt_value
+from ilp_metrics.figures.charts import LINE_COLOUR, fmt_value, status_label
+from ilp_metrics.metrics.starts import start_text
 from ilp_metrics.security.scope import Principal
 
 COHORT_COLOURS = {"pilot": "#0072B2", "adopter": "#E69F00"}  # Okabe–Ito blue and orange
@@ -152,7 +153,6 @@ def ilp_status(ctx: Context) -> list[Slide]:
     f = ctx.facts
     total = len(f.registry)
     index = fmt_num(f.readiness_district, ctx.lang)
-    start = pd.to_datetime(f.registry["ilp_start_date"]).min()
     numbers = [
         BigNumber(
             ctx.tr("overview.ilp_puskesmas_value", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang)),
@@ -160,8 +160,6 @@ def ilp_status(ctx: Context) -> list[Slide]:
         ),
         BigNumber(index, ctx.tr("export.status_readiness")),
     ]
-    if pd.notna(start):
-        numbers.append(BigNumber(fmt_date(start.date(), ctx.lang, short=True), ctx.tr("export.status_since")))
     ready = f.readiness_puskesmas.sort_values("readiness_index", ascending=True, na_position="first")
     chart = None
     notes_extra = {"lowest": "–", "highest": "–"}
@@ -193,9 +191,9 @@ def ilp_status(ctx: Context) -> list[Slide]:
         Slide(
             "status",
             ctx.tr("export.status_title", area=f.area),
-            ctx.tr(
-                "export.status_message", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang), index=index
-            ),
+            ctx.tr("export.status_message", n=fmt_int(f.running, ctx.lang), total=fmt_int(total, ctx.lang), index=index)
+            + " "
+            + ctx.tr("headline.status_starts", starts=start_text(f.starts, ctx.lang)),
             numbers=tuple(numbers),
             chart=chart,
             notes=ctx.tr("export.status_notes", **notes_extra),
@@ -212,7 +210,7 @@ def _indicator_line(ctx: Context, r: pd.Series) -> str:
             indicator=ind.short_name.get(ctx.lang),
             value=fmt_value(r["coverage"], ind, ctx.lang),
             target=fmt_value(r["target_to_date"], ind, ctx.lang),
-            status=ctx.status(r["status"]),
+            status=status_label(ctx.facts.catalogue, r["status"], ind, ctx.lang),
             served=ctx.count(r["numerator"]),
             sasaran=ctx.count(r["denominator"]),
             gap=ctx.count(r["gap"]),
@@ -296,7 +294,7 @@ def spm(ctx: Context) -> list[Slide]:
     )
     numbers = (
         BigNumber(f"{on_target} / {len(rows)}", ctx.tr("export.spm_on_target")),
-        BigNumber(ctx.count(gap), ctx.tr("export.spm_gap")),
+        BigNumber(ctx.count(gap), ctx.tr("headline.services_gap_short")),
     )
     notes = "\n".join(
         [_indicator_line(ctx, r) for _, r in rows.iterrows()]
@@ -483,13 +481,14 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
 
 
 def puskesmas_to_watch(ctx: Context) -> list[Slide]:
+    """The puskesmas to watch by the catalogue's rule (`figures.watch`, stated on the slide): by default the
+    most SPM services not yet given (a sum of services, not people: the SPM target groups overlap)."""
     f = ctx.facts
     cat = f.catalogue
-    ranked = f.spm_composite().dropna(subset=["composite"])
-    if ranked.empty:
+    five = f.watch()
+    if five.empty:
         return []
-    five = ranked.head(5)
-    worst = five.iloc[0]
+    first = five.iloc[0]
     spm = f.puskesmas[f.puskesmas["indicator"].isin(f.spm_codes)]
     notes = []
     flagged = [
@@ -504,7 +503,7 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
         top = own.iloc[0] if len(own) else None
         notes.append(
             ctx.tr(
-                "export.watch_notes_line",
+                "headline.watch_notes_line",
                 name=r.unit_name,
                 composite=fmt_num(r.composite, ctx.lang, 0),
                 ok=r.on_target,
@@ -514,40 +513,58 @@ def puskesmas_to_watch(ctx: Context) -> list[Slide]:
                 worst_gap=ctx.count(top["gap"]) if top is not None else "–",
             )
         )
-    chart = ChartData(
-        kind="bar",
-        title=ctx.tr("export.watch_chart", period=f.period(short=True)),
-        categories=tuple(marked(n, why) for n, why in flagged),
-        series=(
-            Series(
-                ctx.tr("export.watch_series"),
-                tuple(float(v) for v in five["composite"]),
-                "#D55E00",
-                labels=tuple(
-                    ctx.tr("export.watch_label", value=fmt_num(v, ctx.lang, 0), gap=ctx.count(g))
-                    for v, g in zip(five["composite"], five["gap"])
+    by_gap = cat.figures.watch_rank_by == "gap"
+    gaps = tuple(None if _missing(v) else float(v) for v in five["gap"])
+    labels = tuple(
+        ctx.tr("headline.watch_label", gap=ctx.count(g), value=fmt_num(v, ctx.lang, 0))
+        for v, g in zip(five["composite"], five["gap"])
+    )
+    if by_gap:
+        chart = ChartData(
+            kind="bar",
+            title=ctx.tr("headline.watch_chart", period=f.period(short=True)),
+            categories=tuple(marked(n, why) for n, why in flagged),
+            series=(Series(ctx.tr("headline.watch_axis"), gaps, "#D55E00", labels=labels),),
+            value_axis=ctx.tr("headline.watch_axis"),
+            value_max=max([v for v in gaps if v is not None] + [1.0]) * 1.45,
+        )
+        lead = BigNumber(
+            str(first["unit_name"]), ctx.tr("headline.watch_first", gap=ctx.count(first["gap"])), "#D55E00"
+        )
+    else:
+        chart = ChartData(
+            kind="bar",
+            title=ctx.tr("export.watch_chart", period=f.period(short=True)),
+            categories=tuple(marked(n, why) for n, why in flagged),
+            series=(
+                Series(
+                    ctx.tr("export.watch_series"),
+                    tuple(float(v) for v in five["composite"]),
+                    "#D55E00",
+                    labels=labels,
                 ),
             ),
-        ),
-        value_axis=ctx.tr("export.watch_axis"),
-        reference=100.0,
-        reference_label=ctx.tr("export.target_reached"),
-        value_max=150,
-    )
-    numbers = (
-        BigNumber(
-            str(worst["unit_name"]),
-            ctx.tr("export.watch_lowest", value=fmt_num(worst["composite"], ctx.lang, 0)),
+            value_axis=ctx.tr("export.watch_axis"),
+            reference=100.0,
+            reference_label=ctx.tr("export.target_reached"),
+            value_max=150,
+        )
+        lead = BigNumber(
+            str(first["unit_name"]),
+            ctx.tr("export.watch_lowest", value=fmt_num(first["composite"], ctx.lang, 0)),
             "#D55E00",
-        ),
-        BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("export.watch_gap")),
+        )
+    numbers = (
+        lead,
+        BigNumber(ctx.count(five["gap"].astype(float).sum()), ctx.tr("headline.watch_services")),
     )
     flag_note = ctx.tr("exportflag.watch_message") if any(why for _, why in flagged) else ""
+    rule = cat.figures.watch_rule.get(ctx.lang) if cat.figures.watch_rule else ""
     return [
         Slide(
             "watch",
             ctx.tr("export.watch_title"),
-            ctx.tr("export.watch_message"),
+            rule,
             numbers=numbers,
             chart=chart,
             notes="\n".join(notes + _unit_flag_notes(ctx, flagged)),

@@ -16,7 +16,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import month_name
 from ilp_metrics.metrics.coverage import Window, coverage_many, latest_data_month, snapshot
-from ilp_metrics.metrics.overview import overview, spm_composite
+from ilp_metrics.metrics.overview import overview, spm_composite, watch_list
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, regency_name
 from ilp_metrics.security.scope import Principal
@@ -48,6 +48,8 @@ class Facts:
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)
     generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    # (month, puskesmas starting ILP in it) up to the period's end: metrics.starts, as the overview shows it
+    starts: tuple[tuple[date, int], ...] = ()
 
     @property
     def period_end(self) -> date:
@@ -66,6 +68,10 @@ class Facts:
         """Per puskesmas: SPM composite (median capped achievement × 100), SPM on target, total gap —
         the overview page's ranking of the puskesmas farthest behind (metrics.overview)."""
         return spm_composite(self.puskesmas, self.spm_codes, self.catalogue)
+
+    def watch(self) -> pd.DataFrame:
+        """The puskesmas to watch by the catalogue's rule (`figures.watch`), as on the overview page."""
+        return watch_list(self.spm_composite(), self.catalogue)
 
     def flag_reasons(self, level: str, unit_code: str, indicator: str | None = None, public: bool = False) -> list[str]:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
@@ -176,6 +182,7 @@ def gather(
         uploads=uploads,
         findings=found,
         flags=flags,
+        starts=view.starts,
     )
 
 

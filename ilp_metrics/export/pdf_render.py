@@ -18,7 +18,7 @@ from ilp_metrics.export.deck import Deck
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked
 from ilp_metrics.export.privacy import count_text
-from ilp_metrics.figures.charts import fmt_value
+from ilp_metrics.figures.charts import fmt_value, status_label
 from ilp_metrics.metrics.summary import summarise
 
 FONT_DIRS = [Path(setting("font_dir"))] if setting("font_dir") else []  # ILP_FONT_DIR first
@@ -172,7 +172,7 @@ def _indicator_table(
                 count_text(r["numerator"], lang, public),
                 marked(fmt_value(r["coverage"], ind, lang), why),
                 fmt_value(r["target_to_date"], ind, lang),
-                cat.status.level(r["status"]).name.get(lang),
+                status_label(cat, r["status"], ind, lang),
                 count_text(r["gap"], lang, public),
                 fmt_value(r["projected_coverage"], ind, lang),
             ]
@@ -253,22 +253,24 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
             ),
             (fmt_num(facts.readiness_district, lang), t("overview.readiness", lang)),
             (f"{int((spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}", t("overview.spm_on_track", lang)),
-            (count_text(spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang)),
+            (count_text(spm["gap"].astype(float).sum(), lang, public), t("headline.services_gap", lang)),
         ]
     )
     pdf.heading(t("overview.clusters", lang), 13)
     _cluster_table(pdf, facts, facts.clusters)
     pdf.heading(t("overview.spm_table", lang, area=facts.area, month=month), 13)
     _indicator_table(pdf, facts, facts.kab, facts.spm_codes, public, "kabupaten", facts.regency)
-    pdf.heading(t("overview.behind", lang), 13)
-    ranked = facts.spm_composite().dropna(subset=["composite"]).head(5)
+    pdf.heading(t("headline.watch", lang), 13)
+    if cat.figures.watch_rule is not None:
+        pdf.para(t("headline.watch_rule", lang, rule=cat.figures.watch_rule.get(lang)), 8.5, GREY)
+    ranked = facts.watch()
     behind = [(r.unit_name, facts.spm_flag_reasons("puskesmas", r.unit_code, public)) for r in ranked.itertuples()]
     pdf.grid(
         [
             t("common.puskesmas", lang),
             t("overview.spm_composite", lang),
             t("overview.spm_tercapai", lang),
-            t("overview.total_gap", lang),
+            t("headline.total_services_gap", lang),
         ],
         [
             [
@@ -281,7 +283,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
         ],
         [60, 40, 40, 40],
     )
-    pdf.para(t("overview.behind_caption", lang), 8, GREY)
+    pdf.para(t("headline.services_gap_help", lang), 8, GREY)
     _flag_footnotes(pdf, behind, lang)
 
     # ---------------------------------------------------------------- clusters
@@ -334,7 +336,7 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
                     f"{int((own_spm['status'] == 'tercapai').sum())} / {len(facts.spm_codes)}",
                     t("overview.spm_on_track", lang),
                 ),
-                (count_text(own_spm["gap"].astype(float).sum(), lang, public), t("overview.spm_gap", lang)),
+                (count_text(own_spm["gap"].astype(float).sum(), lang, public), t("headline.services_gap", lang)),
             ]
         )
         pdf.heading(t("export.pdf_spm", lang, month=month), 12)

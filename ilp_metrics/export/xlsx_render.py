@@ -96,7 +96,7 @@ def _coverage_rows(frame: pd.DataFrame, facts: Facts, public: bool, unit_cols: l
                 (_flag_cell(facts, level, r.unit_code, r.indicator, public), None),
                 (r.target_to_date, VALUE_FORMAT),
                 (unit, None),
-                (cat.status.level(r.status).name.get(lang), None),
+                (cat.status.label(r.status, ind.polarity).get(lang), None),
                 (_count(r.gap, public), COUNT_FORMAT),
                 (r.projected_coverage, VALUE_FORMAT),
             ]

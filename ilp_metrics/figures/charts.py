@@ -35,7 +35,22 @@ def fmt_value(value: float | None, ind: Indicator, lang: str, decimals: int = 1)
 
 
 def axis_title(ind: Indicator, lang: str) -> str:
-    return t("chart.axis.coverage_unit", lang, unit=t("unit." + ind.unit, lang))
+    """`Cakupan (%)` for a coverage; a lower-is-better figure is no coverage: `Prevalensi (%)` for a
+    percentage (stunting, anaemia), `Angka per 100.000` for a rate (dengue incidence)."""
+    unit = t("unit." + ind.unit, lang)
+    if ind.higher_is_better:
+        return t("chart.axis.coverage_unit", lang, unit=unit)
+    return t("chart.axis.prevalence" if ind.unit == "percent" else "chart.axis.rate", lang, unit=unit)
+
+
+def status_label(cat: Catalogue, code: str, ind: Indicator, lang: str) -> str:
+    """The status's name for this indicator's polarity ("Di atas batas" for a rate above its ceiling)."""
+    return cat.status.label(code, ind.polarity).get(lang)
+
+
+def target_name(ind: Indicator, lang: str) -> str:
+    """The target line's name: a floor ("Target") or, lower being better, a ceiling ("Batas atas")."""
+    return t("chart.target_line" if ind.higher_is_better else "chart.ceiling_line", lang)
 
 
 def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figure:
@@ -85,9 +100,9 @@ def pws_curve(
                 x=[month_name(m, lang, short=True) for m in all_months],
                 y=line,
                 mode="lines",
-                name=t("chart.target_line", lang),
+                name=target_name(ind, lang),
                 line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-                hovertemplate="%{x}: %{y:.1f}<extra>" + t("chart.target_line", lang) + "</extra>",
+                hovertemplate="%{x}: %{y:.1f}<extra>" + target_name(ind, lang) + "</extra>",
             )
         )
     values = data["coverage"].astype(float)
@@ -161,7 +176,7 @@ def ranking_bar(
     if highlight is not None:
         colours = [c if u == highlight else c + "88" for c, u in zip(colours, data["unit_code"])]
     labels = [
-        f"{fmt_value(v, ind, lang)} · {cat.status.level(s).name.get(lang)}"
+        f"{fmt_value(v, ind, lang)} · {status_label(cat, s, ind, lang)}"
         for v, s in zip(data["coverage"], data["status"])
     ]
     fig = go.Figure(
@@ -191,7 +206,11 @@ def ranking_bar(
             yref="paper",
             yanchor="bottom",
             showarrow=False,
-            text=t("chart.target_at", lang, value=fmt_value(target, ind, lang)),
+            text=t(
+                "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
+                lang,
+                value=fmt_value(target, ind, lang),
+            ),
             font=dict(size=14, color=TARGET_COLOUR),
         )
     title = t("chart.ranking_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
@@ -225,7 +244,7 @@ def status_heatmap(
             status, value = cells.get((unit, code), ("tidak_ada_data", None))
             row_z.append(STATUS_ORDER.index(status))
             row_t.append(fmt_value(value, cat.indicator(code), lang, 0))
-            row_h.append(cat.status.level(status).name.get(lang))
+            row_h.append(status_label(cat, status, cat.indicator(code), lang))
         z.append(row_z)
         text.append(row_t)
         hover.append(row_h)
@@ -265,9 +284,11 @@ def year_curves(
     lang: str,
     start_year: int | None = None,
     catalogue: Catalogue | None = None,
+    year_labels: dict[int, str] | None = None,
 ) -> go.Figure:
     """Cumulative curves of several years overlaid (Jan–Dec), the latest year strongest: the trend
-    since the ILP start read the PWS way."""
+    since the ILP start read the PWS way. `year_labels` names each year's curve (e.g. `2024 · ILP 14/14`,
+    metrics.starts.year_label); without it, years from `start_year` on read `· ILP`."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
     data = frames[frames["indicator"] == code]
@@ -276,7 +297,9 @@ def year_curves(
     for i, year in enumerate(years):
         part = data[data["year"] == year].sort_values("month")
         colour = YEAR_COLOURS[max(0, len(YEAR_COLOURS) - len(years) + i)]
-        label = str(year) + (" · ILP" if start_year is not None and year >= start_year else "")
+        label = (year_labels or {}).get(int(year)) or (
+            str(year) + (" · ILP" if start_year is not None and year >= start_year else "")
+        )
         fig.add_trace(
             go.Scatter(
                 x=[month_name(m, lang, short=True) for m in part["month"]],
@@ -295,7 +318,7 @@ def year_curves(
                 x=[month_name(m, lang, short=True) for m in range(1, 13)],
                 y=[target * m / 12 if cumulative else target for m in range(1, 13)],
                 mode="lines",
-                name=t("chart.target_line", lang),
+                name=target_name(ind, lang),
                 line=dict(color=TARGET_COLOUR, dash="dash", width=2),
             )
         )
@@ -349,4 +372,92 @@ def monthly_bars(
         yaxis=dict(title=t("chart.axis.count", lang), rangemode="tozero"),
         yaxis2=dict(title=axis_title(ind, lang), overlaying="y", side="right", rangemode="tozero", showgrid=False),
     )
+    return fig
+
+
+def pws_bars(
+    table: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    period: str,
+    lang: str,
+    catalogue: Catalogue | None = None,
+    highlight: str | None = None,
+    slide: bool = False,
+) -> go.Figure:
+    """The classic PWS chart: one bar per desa of cumulative coverage to date, sorted (best first; lowest
+    first when lower is better), coloured by status with the value written on each bar, and the target line
+    at the target to date (annual target × month / 12 for cumulative indicators).
+
+    `table` is a PWS table (metrics.desa.pws_table); `highlight` a desa code drawn full, the others paler
+    (the desa page); `slide` sets projector-size type (figures.slides.pws_slide)."""
+    cat = catalogue or load_catalogue()
+    ind = cat.indicator(code)
+    data = table.assign(_sort=table["coverage"].astype(float).fillna(-1.0))
+    data = data.sort_values("_sort", ascending=not ind.higher_is_better, kind="stable")
+    colours = [cat.status.colour(s) for s in data["status"]]
+    if highlight is not None:
+        colours = [c if u == highlight else c + "66" for c, u in zip(colours, data["unit_code"])]
+    values = [None if pd.isna(v) else float(v) for v in data["coverage"]]
+    big = 22 if slide else 14
+    fig = go.Figure(
+        go.Bar(
+            x=list(data["unit_name"]),
+            y=[0.0 if v is None else v for v in values],
+            marker_color=colours,
+            text=[fmt_value(v, ind, lang, 0) for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            textfont=dict(size=big),
+            customdata=[
+                [status_label(cat, s, ind, lang), fmt_int(n, lang), fmt_int(d, lang)]
+                for s, n, d in zip(data["status"], data["cumulative"], data["sasaran"])
+            ],
+            hovertemplate="%{x}: %{text} · %{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>",
+            showlegend=False,
+        )
+    )
+    targets = data["target_to_date"].dropna()
+    if len(targets):
+        target = float(targets.iloc[0])
+        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=3 if slide else 2))
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="right",
+            y=target,
+            yanchor="bottom",
+            showarrow=False,
+            text=t(
+                "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
+                lang,
+                value=fmt_value(target, ind, lang),
+            ),
+            font=dict(size=big, color=TARGET_COLOUR),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    # Every status present, named for the indicator's polarity: colour is never the only signal.
+    for status in [s for s in STATUS_ORDER if s in set(data["status"])]:
+        fig.add_trace(
+            go.Bar(
+                x=[None],
+                y=[None],
+                marker_color=cat.status.colour(status),
+                name=status_label(cat, status, ind, lang),
+                showlegend=True,
+            )
+        )
+    title = t("pws.chart_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
+    _layout(fig, title, lang, height=560 if slide else 460)
+    top = max([v for v in values if v is not None] + [float(targets.max()) if len(targets) else 0.0, 1.0])
+    fig.update_yaxes(title_text=axis_title(ind, lang), range=[0, top * 1.2])
+    fig.update_xaxes(
+        categoryorder="array", categoryarray=list(data["unit_name"]), tickangle=-35 if len(data) > 6 else 0
+    )
+    fig.update_layout(bargap=0.25)
+    if slide:
+        fig.update_layout(font=dict(FONT, size=20), title=dict(font=dict(size=24)))
+        fig.update_xaxes(tickfont=dict(size=18))
+        fig.update_yaxes(tickfont=dict(size=18), title_font=dict(size=20))
     return fig

@@ -361,7 +361,7 @@ def points_map(
         if part.empty:
             continue
         size = 14 + 36 * np.sqrt(part["denominator"].fillna(0).to_numpy(float) / biggest)
-        name = cat.status.level(status).name.get(lang)
+        name = cat.status.label(status, ind.polarity).get(lang)  # "Di atas batas" for a rate above its ceiling
         fig.add_trace(
             go.Scatter(
                 x=part["longitude"],
@@ -420,7 +420,7 @@ def choropleth_map(
         if a.code in matched and a.code in by_code.index:
             row = by_code.loc[a.code]
             status = row["status"]
-            colour, legend = cat.status.colour(status), cat.status.level(status).name.get(lang)
+            colour, legend = cat.status.colour(status), cat.status.label(status, ind.polarity).get(lang)
             value = fmt_value(row["coverage"], ind, lang)
             name = str(row["name"])
         else:

@@ -3,10 +3,12 @@ the value written on each bar, the target line drawn and labelled."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
+from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.export.deck import ChartData
-from ilp_metrics.figures.charts import FONT, TARGET_COLOUR
+from ilp_metrics.figures.charts import FONT, TARGET_COLOUR, pws_bars
 
 SLIDE_FONT = dict(FONT, size=22)
 
@@ -136,3 +138,19 @@ def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
             margin=dict(l=10, r=40, t=top, b=10),
         )
     return fig
+
+
+def pws_slide(
+    table: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    period: str,
+    lang: str,
+    catalogue: Catalogue | None = None,
+    highlight: str | None = None,
+) -> go.Figure:
+    """The classic PWS chart per desa (charts.pws_bars) at projector size: 22 px values, 18 px ticks."""
+    return pws_bars(
+        table, code, area=area, period=period, lang=lang, catalogue=catalogue, highlight=highlight, slide=True
+    )

@@ -649,12 +649,14 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
     out["trend"] = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), _NO_VALUE)
     readings = {(r.above_target, r.rising): r.code for r in cat.status.pws}
     above = (out["status"] == "tercapai").to_numpy()
+    # A flat month reads as the catalogue says (status.flat_trend): not falling, by default, so never Jelek.
+    rising = better | (same.to_numpy() & (cat.status.flat_trend_reads_as == "rising"))
     out["pws_reading"] = np.select(
         [
-            comparable & above & better,
-            comparable & above & ~better,
-            comparable & ~above & better,
-            comparable & ~above & ~better,
+            comparable & above & rising,
+            comparable & above & ~rising,
+            comparable & ~above & rising,
+            comparable & ~above & ~rising,
         ],
         [readings[(True, True)], readings[(True, False)], readings[(False, True)], readings[(False, False)]],
         default=_NO_VALUE,

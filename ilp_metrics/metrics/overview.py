@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -18,6 +19,7 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, running_on
+from ilp_metrics.metrics.starts import start_months
 from ilp_metrics.metrics.summary import summarise
 from ilp_metrics.security.scope import Principal
 
@@ -36,6 +38,8 @@ class Overview:
     puskesmas: pd.DataFrame  # snapshot per puskesmas (the SPM indicators at least)
     clusters: pd.DataFrame  # summary.summarise of `kab`: the cluster cards
     composite: pd.DataFrame  # per puskesmas: composite, on_target, gap; farthest behind first
+    watch: pd.DataFrame  # the puskesmas to watch: `composite` ranked by the catalogue's rule (figures.watch)
+    starts: tuple[tuple[date, int], ...] = ()  # (month, puskesmas starting ILP in it) up to the period's end
 
     @property
     def spm(self) -> pd.DataFrame:
@@ -52,7 +56,8 @@ class Overview:
 
     @property
     def spm_gap(self) -> float:
-        """People still to serve by December, summed over the SPM indicators."""
+        """SPM services not yet given by December: the gaps of the SPM indicators added up. Not people: the
+        target groups overlap (one adult can be in the productive-age, hypertension and diabetes gaps)."""
         return float(self.spm["gap"].astype(float).sum())
 
     @property
@@ -78,6 +83,25 @@ def spm_composite(puskesmas: pd.DataFrame, spm_codes: Sequence[str], catalogue: 
     )
     out["composite"] = out["composite"] * 100
     return out.sort_values(["composite", "gap"], ascending=[True, False], na_position="last").reset_index(drop=True)
+
+
+def ranked_by_rule(composite: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Every puskesmas in the order of the catalogue's watch rule (`figures.watch.rank_by`): the most SPM
+    services not yet given first (then the lowest composite), or the lowest composite first (then the
+    largest gap); puskesmas without any SPM figure last."""
+    ranked = composite.assign(_gap=composite["gap"].astype(float), _none=composite["composite"].isna())
+    if catalogue.figures.watch_rank_by == "gap":
+        keys, ascending = ["_none", "_gap", "composite"], [True, False, True]
+    else:
+        keys, ascending = ["_none", "composite", "_gap"], [True, True, False]
+    ranked = ranked.sort_values(keys, ascending=ascending, kind="stable")
+    return ranked.drop(columns=["_gap", "_none"]).reset_index(drop=True)
+
+
+def watch_list(composite: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The puskesmas to watch: the first `figures.watch.count` of `ranked_by_rule` with an SPM figure."""
+    ranked = ranked_by_rule(composite, catalogue).dropna(subset=["composite"])
+    return ranked.head(catalogue.figures.watch_count).reset_index(drop=True)
 
 
 def overview(
@@ -143,7 +167,9 @@ def overview(
         kab=kab,
         puskesmas=pusk,
         clusters=summarise(kab, cat),
-        composite=spm_composite(pusk, spm_codes, cat),
+        composite=(composite := spm_composite(pusk, spm_codes, cat)),
+        watch=watch_list(composite, cat),
+        starts=tuple(start_months(registry, year, through)),
     )
 
 

@@ -404,8 +404,10 @@ def figure_flags(
     else:
         principal.require("view")
         found = within_scope(found, principal)
-    quiet = {c.code for c in cat.quality.checks if not c.marks_figures}
+    quiet = {c.code for c in cat.quality.checks if not c.marks_figures or not c.affects}
     serious = found[found["severity"].isin(FLAGGING_SEVERITIES) & ~found["check"].isin(quiet)]
+    affects = {c.code: frozenset(c.affects) for c in cat.quality.checks}
+    counted = {i.code: i.numerator.count for i in cat.indicators}
     by_service: dict[str, list[str]] = {}
     by_group: dict[str, list[str]] = {}
     for ind in cat.indicators:
@@ -434,6 +436,7 @@ def figure_flags(
             indicators = [code]
         else:
             indicators = list(by_service.get(code) or by_group.get(code) or every)
+        indicators = _affected(indicators, affects.get(f.check), counted)
         units = []
         if isinstance(f.desa, str) and f.desa and f.check not in ("REG_DESA_NO_PUSKESMAS",):
             units.append(("desa", f.desa))
@@ -455,6 +458,17 @@ def figure_flags(
                     }
                 )
     return pd.DataFrame(rows, columns=FLAG_COLUMNS).drop_duplicates().reset_index(drop=True)
+
+
+def _affected(
+    indicators: list[str | None], methods: frozenset[str] | None, counted: dict[str, str]
+) -> list[str | None]:
+    """Only the indicators a finding can change (its check's `affects`, by counting method); None (every
+    indicator) stays None when the check can change every method."""
+    if methods is None or set(counted.values()) <= methods:
+        return indicators
+    codes = list(counted) if None in indicators else [c for c in indicators if c is not None]
+    return [c for c in codes if counted.get(c) in methods]
 
 
 def flags_for(flags: pd.DataFrame, level: str, unit_code: str, indicator: str | None = None) -> pd.DataFrame:

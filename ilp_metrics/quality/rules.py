@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SEVERITIES = ("high", "medium", "low")
+# The counting methods a finding can change (a check's `affects`): the catalogue's count kinds.
+COUNT_METHODS = ("distinct_persons", "events", "persons_with_min_events", "reported_sum", "latest_value")
 FAMILIES = (
     "completeness",
     "timeliness",
@@ -115,6 +117,9 @@ class Check:
     explanation: Any  # Text
     message: Any  # Text template with {placeholders}
     marks_figures: bool = True  # False: shown on the quality page only, never as a marker beside a figure
+    # The counting methods (indicator numerator `count`) whose figures this check's findings can change:
+    # a figure counted another way is never marked by it (duplicate records cannot change distinct persons).
+    affects: tuple[str, ...] = COUNT_METHODS
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ def check_section(v: Any, data: Any) -> None:
         code = entry.get("code") if isinstance(entry, dict) else None
         name = f"quality check '{code}'" if isinstance(code, str) else f"quality check #{pos}"
         if not v.keys(
-            name, entry, ("code", "family", "severity", "name", "explanation", "message"), ("marks_figures",)
+            name, entry, ("code", "family", "severity", "affects", "name", "explanation", "message"), ("marks_figures",)
         ):
             continue
         if code not in CHECK_CODES:
@@ -231,6 +236,7 @@ def check_section(v: Any, data: Any) -> None:
             v.add(name, "marks_figures", "must be true or false")
         if entry.get("severity") not in SEVERITIES:
             v.add(name, "severity", f"{entry.get('severity')!r} must be one of {', '.join(SEVERITIES)}")
+        _check_affects(v, name, entry.get("affects"))
         for field in ("name", "explanation", "message"):
             v.text(name, field, entry.get(field))
         message = entry.get("message")
@@ -277,6 +283,18 @@ def check_section(v: Any, data: Any) -> None:
             v.add(name, "severity", f"{entry.get('severity')!r} must be one of {', '.join(SEVERITIES)}")
 
 
+def _check_affects(v: Any, name: str, affects: Any) -> None:
+    """`affects`: a list (empty allowed: the check marks no figure) of distinct counting methods."""
+    if not isinstance(affects, list):
+        v.add(name, "affects", f"must be a list of counting methods ({', '.join(COUNT_METHODS)})")
+        return
+    for method in affects:
+        if method not in COUNT_METHODS:
+            v.add(name, "affects", f"{method!r} is not a counting method ({', '.join(COUNT_METHODS)})")
+    if len(set(map(str, affects))) != len(affects):
+        v.add(name, "affects", "names a counting method twice")
+
+
 # ================================================================================ building
 
 
@@ -296,6 +314,7 @@ def build(data: dict[str, Any], text: Any) -> QualityRules:
                 text(c["explanation"]),
                 text(c["message"]),
                 bool(c.get("marks_figures", True)),
+                tuple(c["affects"]),
             )
             for c in data["checks"]
         ),

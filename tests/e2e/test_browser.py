@@ -35,6 +35,7 @@ PAGES = [
     ("", "ringkasan"),
     ("klaster", "klaster"),
     ("puskesmas", "puskesmas"),
+    ("desa", "desa"),
     ("perbandingan", "perbandingan"),
     ("kamus", "kamus"),
     ("unggah", "unggah"),
@@ -46,6 +47,7 @@ MUST_SHOW = {
     "ringkasan": {"id": "Standar Pelayanan Minimal", "en": "Minimum Service Standards"},
     "klaster": {"id": "Peringkat puskesmas", "en": "Puskesmas ranking"},  # not a chart title: SVG text may lag
     "puskesmas": {"id": "PWS per desa", "en": "PWS by desa"},
+    "desa": {"id": "Semua indikator desa ini", "en": "Every indicator of this desa"},
     "perbandingan": {"id": "Sejak mulai ILP", "en": "Since the ILP start"},
     "kamus": {"id": "Aturan perhitungan", "en": "How the figures are built"},
     "unggah": {"id": "Riwayat unggahan", "en": "Upload history"},

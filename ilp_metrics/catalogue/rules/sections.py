@@ -21,6 +21,9 @@ from ilp_metrics.catalogue.model import (
 from ilp_metrics.catalogue.rules.issues import CatalogueProblem, Issues, is_number
 from ilp_metrics.catalogue.rules.known import Known
 
+FLAT_TREND_READINGS = ("rising", "falling")  # status.flat_trend.reads_as
+WATCH_RANKINGS = ("gap", "composite")  # figures.watch.rank_by
+
 TOP_LEVEL = (
     "version",
     "methods",
@@ -82,7 +85,9 @@ def status(raw: dict[str, Any], known: Known) -> list[CatalogueProblem]:
     data: Any = raw.get("status")
     entry = "status"
     if not out.keys(
-        entry, data, ("mendekati_min_ratio", "rationale", "achievement", "levels", "colour_note", "pws_rule", "pws")
+        entry,
+        data,
+        ("mendekati_min_ratio", "rationale", "achievement", "levels", "colour_note", "pws_rule", "pws", "flat_trend"),
     ):
         return out.problems
     ratio = data.get("mendekati_min_ratio")
@@ -92,6 +97,11 @@ def status(raw: dict[str, Any], known: Known) -> list[CatalogueProblem]:
         out.text(entry, field, data.get(field))
     _status_levels(out, data)
     _pws_readings(out, data)
+    flat = data.get("flat_trend")
+    if out.keys("status.flat_trend", flat, ("reads_as", "rule")):
+        if flat.get("reads_as") not in FLAT_TREND_READINGS:
+            out.add("status.flat_trend", "reads_as", f"{flat.get('reads_as')!r} must be one of rising, falling")
+        out.text("status.flat_trend", "rule", flat.get("rule"))
     return out.problems
 
 
@@ -106,8 +116,10 @@ def _status_levels(out: Issues, data: Any) -> None:
             if code not in STATUS_CODES:
                 out.add(entry, "levels", f"'{code}' is not a contract status ({', '.join(STATUS_CODES)})")
                 continue
-            if out.keys(f"status level '{code}'", level, ("name", "colour", "meaning")):
+            if out.keys(f"status level '{code}'", level, ("name", "colour", "meaning"), ("ceiling_name",)):
                 out.text(f"status level '{code}'", "name", level.get("name"))
+                if "ceiling_name" in level:
+                    out.text(f"status level '{code}'", "ceiling_name", level.get("ceiling_name"))
                 out.text(f"status level '{code}'", "meaning", level.get("meaning"))
                 out.colour(f"status level '{code}'", "colour", level.get("colour"))
     elif "levels" in data:
@@ -183,8 +195,16 @@ def figures(raw: dict[str, Any], known: Known) -> list[CatalogueProblem]:
     """The projection horizon, the achievement cap and an explanation of every figure rule."""
     out = Issues("figures")
     data: Any = raw.get("figures")
-    if not out.keys("figures", data, ("projection_months", "achievement_cap", "rules")):
+    if not out.keys("figures", data, ("projection_months", "achievement_cap", "rules", "watch")):
         return out.problems
+    watch = data.get("watch")
+    if out.keys("figures.watch", watch, ("rank_by", "count", "rule")):
+        if watch.get("rank_by") not in WATCH_RANKINGS:
+            out.add("figures.watch", "rank_by", f"{watch.get('rank_by')!r} must be one of {', '.join(WATCH_RANKINGS)}")
+        count = watch.get("count")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            out.add("figures.watch", "count", "must be a whole number of puskesmas from 1")
+        out.text("figures.watch", "rule", watch.get("rule"))
     months = data.get("projection_months")
     if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 11:
         out.add("figures", "projection_months", "must be a whole number of months from 1 to 11")
