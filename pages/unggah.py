@@ -153,6 +153,9 @@ def _report_block(report: IngestReport, key: str) -> None:
     cols[3].metric(tr("upload.rows_skipped"), fmt_int(report.rows_skipped, lang))
     if report.error:
         st.error(report.error)
+    if report.notes:  # checks that refuse nothing: % against count ÷ target, totals, columns not loaded
+        st.markdown(f"**{tr('upload.notes')}**")
+        st.markdown("\n".join(f"- {text}" for text in report.note_texts()))
     if report.refusals:
         st.markdown(f"**{tr('upload.refusals')}**")
         rows = [
