@@ -187,9 +187,11 @@ _GROUP_TARGETS = {
 }
 
 
-def _service_sql(level: str) -> str:
-    """One statement: numerators of every service-based indicator in `defs`, with denominators."""
+def _service_sql(level: str, annual: bool = False) -> str:
+    """One statement: numerators of every service-based indicator in `defs`, with denominators; with
+    `annual`, the year's annual aggregates too (see coverage_many)."""
     u = _UNIT_COLUMN[level]
+    annual_filter = "a.year = $year" if annual else "false"
     return f"""
 WITH {_SCOPE},
 defs AS (  -- one row per (indicator, numerator service), from the catalogue
@@ -244,13 +246,13 @@ monthly_slices AS (  -- (puskesmas, service) with monthly data in the window: th
     SELECT DISTINCT c.puskesmas_code, c.service_code FROM capaian c JOIN scope USING (puskesmas_code)
     WHERE c.period >= $start AND c.period < $end
 ),
-annual_rows AS (  -- annual aggregates of year $annual_year (none unless asked: year_coverage), per slice
+annual_rows AS (  -- annual aggregates of the year (none unless asked: year_coverage), per slice
     SELECT d.indicator, a.puskesmas_code, CAST(NULL AS VARCHAR) AS desa_code, s.regency_code, a.count
     FROM capaian_tahunan a
     JOIN scope s USING (puskesmas_code)
     JOIN defs d ON d.service_code = a.service_code AND d.uses_aggregates
     ANTI JOIN monthly_slices m ON m.puskesmas_code = a.puskesmas_code AND m.service_code = a.service_code
-    WHERE a.year = $annual_year
+    WHERE {annual_filter}
 ),
 seen_desa_rows AS (
     SELECT desa_code, puskesmas_code FROM window_layanan
@@ -486,7 +488,6 @@ def _series(
 ) -> pd.DataFrame:
     """Numerator series (and target-group or readiness denominators), at most two statements."""
     base: dict[str, Any] = {
-        "annual_year": window.year if annual else -1,
         "regency": regency,
         "puskesmas": puskesmas,
         "year": window.year,
@@ -505,7 +506,7 @@ def _series(
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
     if services:
-        sql = _service_sql(level)
+        sql = _service_sql(level, annual)
         frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(services)})).df())
     if readiness:
         sql = _readiness_sql(level)
