@@ -308,7 +308,7 @@ def file_workflow(item: dict[str, Any]) -> None:
     preview = info["preview"].rename(columns={"baris": tr("upload.row")})
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
 
-    if kind:
+    if kind in LONG_FIELDS:  # an annual table (kind tahunan) maps its columns by their header paths
         with st.expander(tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
             _mapping_step(key, kind, info, manual, profile)
 

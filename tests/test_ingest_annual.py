@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ilp_metrics.ingest import withdraw
+from ilp_metrics.ingest import preview_file, withdraw
 from ilp_metrics.ingest.headers import header_block, is_numbers_row, title_regency, title_year
 from ilp_metrics.metrics import compare, coverage
 from ilp_metrics.quality import findings
@@ -351,3 +351,11 @@ def test_an_annual_year_is_a_baseline_before_ilp_in_before_after(con, tmp_path):
     ).set_index("unit_code")
     assert table.loc[TK, "before_mean_pct"] == pytest.approx(50.0)
     assert table.loc[TK, "months_before"] == 12 and table.loc[TK, "before_grain"] == "year"
+
+
+def test_the_upload_preview_names_an_annual_table_and_its_header_paths(con, tmp_path):
+    info = preview_file(con, write_tabel_29(tmp_path))
+    assert info["kind"] == "tahunan" and info["problem"] is None and info["header_row"] == 6
+    assert info["headers"][4] == "IBU HAMIL / K1 / JUMLAH"
+    assert info["preview"]["baris"].tolist()[:2] == [10, 11]
+    assert info["preview"]["PUSKESMAS"].tolist()[:2] == ["Maros Baru", "Turikale"]

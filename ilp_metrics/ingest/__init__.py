@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
@@ -356,6 +357,35 @@ def _ingest_annual(
     report.ok, report.committed = True, True
 
 
+def _annual_preview(layout: annual.AnnualLayout, rows: int) -> dict[str, Any]:
+    """preview_file's answer for an annual table: its header paths as the column names, its first rows."""
+    width = len(layout.block.paths)
+    headers = [layout.block.label(i) for i in range(width)]
+    body = layout.rows[layout.block.data_start :]
+    data = [[(r[i] if i < len(r) else None) for i in range(width)] for r in body[: int(rows)]]
+    frame = pd.DataFrame(data, columns=[h or f"kolom {i + 1}" for i, h in enumerate(headers)])
+    for column in frame.columns:  # an annual table holds no personal data; a NIK-like cell is masked all the same
+        frame[column] = frame[column].map(
+            lambda v: "•••" + str(v).strip()[-2:] if isinstance(v, str) and NIK_LIKE.match(v) else v
+        )
+    first = layout.first_row + layout.block.data_start
+    frame.insert(0, "baris", range(first, first + len(frame)))
+    return {
+        "kind": annual.ANNUAL_KIND,
+        "header_row": layout.first_row + layout.block.first,
+        "sheet": layout.sheet,
+        "rows": len(body),
+        "headers": headers,
+        "mapping": {c.header: c.code or c.role for c in layout.columns if c.role != "ignored"},
+        "wide": [(c.header, str(c.code)) for c in layout.columns if c.role in ("sasaran", "count")],
+        "preview": frame,
+        "problem": None,
+        "encoding": None,
+        "delimiter": None,
+        "year": layout.year,
+    }
+
+
 def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal, v: Validation) -> None:
     """Refuse a file outside the uploader's scope (before anything is written)."""
     if principal.can("desa_all"):
@@ -398,6 +428,11 @@ def preview_file(
     try:
         _prepare(cur, cat)
         _check_size(Path(path))
+        layout = (
+            _annual_layout(cur, Path(path), cat) if profile is None and kind in (None, annual.ANNUAL_KIND) else None
+        )
+        if layout is not None:
+            return _annual_preview(layout, rows)
         raw = read_table(
             cur,
             Path(path),
