@@ -187,6 +187,9 @@ def _report_block(report: IngestReport, key: str) -> None:
     if report.error:
         st.error(report.error)
     _areas_block(report, key)
+    if report.notes:  # checks that refuse nothing: % against count ÷ target, totals, columns not loaded
+        st.markdown(f"**{tr('upload.notes')}**")
+        st.markdown("\n".join(f"- {text}" for text in report.note_texts()))
     if report.refusals:
         st.markdown(f"**{tr('upload.refusals')}**")
         rows = [
@@ -531,7 +534,7 @@ def file_workflow(item: dict[str, Any]) -> None:
     preview.columns = _unique(list(preview.columns))
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
 
-    if kind:
+    if kind in LONG_FIELDS:  # an annual table (kind tahunan) maps its columns by their header paths
         with st.expander(tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
             _mapping_step(key, kind, info, manual, profile)
 

@@ -47,7 +47,7 @@ def add_ingest(sub: SubParsers) -> None:
     p = sub.add_parser("ingest", help="validate and load files; JSON report on stdout")
     db_option(p, top=False)
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--kind", choices=("puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan"))
+    p.add_argument("--kind", choices=("puskesmas", "desa", "sasaran", "layanan", "capaian", "kesiapan", "tahunan"))
     p.add_argument("--profile", help="column-mapping profile: a YAML file, or a shipped one by name (e-ppgbm)")
     p.add_argument(
         "--kabupaten",

@@ -124,6 +124,19 @@ CREATE TABLE IF NOT EXISTS capaian (
     count          BIGINT NOT NULL
 );
 
+-- Annual aggregates (Profil Kesehatan tables, annual SPM recaps, upload kind 'tahunan'): one count per
+-- puskesmas, year and service, never split into months. derived: the file gave only a percentage and
+-- the count is round(% x sasaran / 100). The same upload's sasaran rows are in `sasaran`.
+CREATE TABLE IF NOT EXISTS capaian_tahunan (
+    upload_id      INTEGER NOT NULL,
+    source_row     INTEGER NOT NULL,
+    year           SMALLINT NOT NULL,
+    puskesmas_code VARCHAR NOT NULL,
+    service_code   VARCHAR NOT NULL,
+    count          BIGINT NOT NULL,
+    derived        BOOLEAN NOT NULL DEFAULT FALSE
+);
+
 -- ILP readiness checklist. period = first day of the month the status refers to.
 CREATE TABLE IF NOT EXISTS kesiapan (
     upload_id      INTEGER NOT NULL,

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK
+from ilp_metrics.core.i18n import t
 from ilp_metrics.core.pseudonym import KeyProblem, check_secret
+from ilp_metrics.ingest import annual
 from ilp_metrics.ingest.areas import Regency, area_notes, regency_from_title, regency_option
 from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
@@ -33,7 +36,7 @@ from ilp_metrics.ingest.mapping import (
     load_profile,
     suggest_columns,
 )
-from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table
+from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table, sheet_rows
 from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, install_puskesmas_lookup, validate
 from ilp_metrics.ingest.values import install_macros
 from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
@@ -72,6 +75,13 @@ class IngestReport:
     recap_columns: list[dict[str, str]] = field(default_factory=list)  # month-wide recaps: each column's use
     recap_notes: list[str] = field(default_factory=list)  # month-wide recaps: checks that did not add up
     recap_parts: list[dict[str, Any]] = field(default_factory=list)  # month-wide recaps: one upload per kind
+    year: int | None = None  # annual tables: the year the figures are of
+    notes: list[dict[str, Any]] = field(default_factory=list)  # warnings that do not refuse a row
+    columns: list[dict[str, Any]] = field(default_factory=list)  # annual tables: what each column fed
+
+    def note_texts(self) -> list[str]:
+        """The notes as sentences in the report's language."""
+        return [t(f"ingest.note.{n['code']}", self.lang, **n) for n in self.notes]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -100,6 +110,12 @@ class IngestReport:
             out["sheet"] = self.sheet
         if self.mapping:
             out["mapping"] = self.mapping
+        if self.year is not None:
+            out["year"] = self.year
+        if self.notes:
+            out["notes"] = [{**n, "text": text} for n, text in zip(self.notes, self.note_texts())]
+        if self.columns:
+            out["columns"] = self.columns
         if self.error:
             out["error_code"] = self.error_code
             out["error"] = self.error
@@ -301,6 +317,26 @@ def ingest_file(
                 report.kind = kind_row[0] if kind_row else None
                 step(1.0, "done")
                 return report
+            if profile is None and kind in (None, annual.ANNUAL_KIND):
+                table = _annual_layout(cur, path, cat)
+                if table is not None:
+                    _ingest_annual(
+                        cur,
+                        table,
+                        cat,
+                        report,
+                        sha256=digest,
+                        uploaded_by=uploaded_by,
+                        uploaded_at=uploaded_at,
+                        accept_valid=accept_valid,
+                        dry_run=dry_run,
+                        principal=principal,
+                        max_refusals=max_refusals,
+                    )
+                    step(1.0, "done")
+                    return report
+                if kind == annual.ANNUAL_KIND:
+                    raise FileProblem("annual_not_found")
             raw, mapping, regency = _stage(cur, path, cat, kind, profile, regency_code)
             report.kind, report.sheet, report.header_row = mapping.kind, raw.sheet, raw.header_row
             report.encoding, report.delimiter = raw.encoding, raw.delimiter
@@ -362,6 +398,110 @@ def ingest_file(
 REGENCY_PROBLEMS = frozenset({"regency_unknown", "title_regency_unknown", "title_regency_ambiguous"})
 
 
+def _annual_layout(con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue) -> annual.AnnualLayout | None:
+    """The file read as an annual table (ingest/annual.py), or None: then it takes the staged path, which
+    also gives a broken file its own answer."""
+    _check_size(path)
+    try:
+        sheets = sheet_rows(path, max_ratio=float(setting("max_xlsx_ratio")))
+    except FileProblem:
+        return None
+    regencies = dict(con.execute("SELECT code, name FROM ref_regency").fetchall())
+    return annual.find_layout(sheets, cat, regencies)
+
+
+def _ingest_annual(
+    con: duckdb.DuckDBPyConnection,
+    layout: annual.AnnualLayout,
+    cat: Catalogue,
+    report: IngestReport,
+    *,
+    sha256: str,
+    uploaded_by: str,
+    uploaded_at: datetime | None,
+    accept_valid: bool,
+    dry_run: bool,
+    principal: Principal,
+    max_refusals: int,
+) -> None:
+    """Validate an annual table and, unless refused (or dry_run), commit it; the outcome goes in `report`."""
+    if not principal.can("desa_all"):  # the year's sasaran are the dinas's, like every sasaran upload
+        raise FileProblem("scope_kind", {"kind": annual.ANNUAL_KIND})
+    result = annual.validate_annual(con, layout, cat)
+    report.kind, report.sheet, report.year = annual.ANNUAL_KIND, layout.sheet, result.year
+    report.header_row = layout.first_row + layout.block.first
+    report.columns = result.column_report()
+    report.mapping = {c.header: c.code or c.role for c in layout.columns if c.role not in ("ignored",)}
+    report.notes = [
+        {"code": f"annual_column_{c.note}", "column": c.header or f"kolom {c.index + 1}"}
+        for c in layout.columns
+        if c.role == "ignored" and c.note not in ("empty",)
+    ] + result.notes
+    if layout.regency is None:
+        report.notes.insert(0, {"code": "annual_no_regency"})
+    refused = result.refused_rows
+    report.rows_read, report.rows_skipped = result.rows_read, result.rows_skipped
+    report.rows_refused = len(refused)
+    accepted = {r[0] for r in result.sasaran + result.counts if r[0] not in refused}
+    report.rows_accepted = len(accepted)
+    report.records = sum(1 for r in result.sasaran + result.counts if r[0] not in refused)
+    report.refusals = result.refusals[:max_refusals]
+    counts: dict[tuple[str | None, str], int] = {}
+    for r in result.refusals:
+        counts[(r.column, r.reason_code)] = counts.get((r.column, r.reason_code), 0) + 1
+    report.refusal_counts = [{"column": c, "reason_code": why, "rows": n} for (c, why), n in counts.items()]
+    if not accepted:
+        raise FileProblem("no_valid_rows" if refused else "no_data_rows")
+    if refused and not accept_valid:
+        report.error_code = "rows_refused"
+        report.error = reason_text("rows_refused_summary", report.lang, value=len(refused), column="")
+        return
+    if dry_run:
+        report.ok = True
+        return
+    report.upload_id, report.rows_replaced = annual.commit_annual(
+        con,
+        result,
+        file_name=report.file_name,
+        sha256=sha256,
+        uploaded_by=uploaded_by,
+        uploaded_at=uploaded_at or datetime.now().replace(microsecond=0),
+        accept_valid=accept_valid,
+    )
+    report.ok, report.committed = True, True
+
+
+def _annual_preview(layout: annual.AnnualLayout, rows: int) -> dict[str, Any]:
+    """preview_file's answer for an annual table: its header paths as the column names, its first rows."""
+    width = len(layout.block.paths)
+    headers = [layout.block.label(i) for i in range(width)]
+    body = layout.rows[layout.block.data_start :]
+    data = [[(r[i] if i < len(r) else None) for i in range(width)] for r in body[: int(rows)]]
+    frame = pd.DataFrame(data, columns=[h or f"kolom {i + 1}" for i, h in enumerate(headers)])
+    for column in frame.columns:  # an annual table holds no personal data; a NIK-like cell is masked all the same
+        frame[column] = frame[column].map(
+            lambda v: "•••" + str(v).strip()[-2:] if isinstance(v, str) and NIK_LIKE.match(v) else v
+        )
+    first = layout.first_row + layout.block.data_start
+    frame.insert(0, "baris", range(first, first + len(frame)))
+    return {
+        "kind": annual.ANNUAL_KIND,
+        "header_row": layout.first_row + layout.block.first,
+        "sheet": layout.sheet,
+        "rows": len(body),
+        "headers": headers,
+        "mapping": {c.header: c.code or c.role for c in layout.columns if c.role != "ignored"},
+        "wide": [(c.header, str(c.code)) for c in layout.columns if c.role in ("sasaran", "count")],
+        "preview": frame,
+        "problem": None,
+        "encoding": None,
+        "delimiter": None,
+        "year": layout.year,
+        "needs_regency": False,
+        "regency": None,
+    }
+
+
 def _check_scope(con: duckdb.DuckDBPyConnection, principal: Principal, v: Validation) -> None:
     """Refuse a file outside the uploader's scope (before anything is written)."""
     if principal.can("desa_all"):
@@ -407,6 +547,11 @@ def preview_file(
     try:
         _prepare(cur, cat)
         _check_size(Path(path))
+        layout = (
+            _annual_layout(cur, Path(path), cat) if profile is None and kind in (None, annual.ANNUAL_KIND) else None
+        )
+        if layout is not None:
+            return _annual_preview(layout, rows)
         raw = read_table(
             cur,
             Path(path),

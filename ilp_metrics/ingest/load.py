@@ -30,6 +30,10 @@ DATA_TABLES = {
 }
 
 
+# An annual table (ingest/annual.py) writes two tables: its counts and the year's sasaran.
+KIND_TABLES = {**{k: (v,) for k, v in DATA_TABLES.items()}, "tahunan": ("capaian_tahunan", "sasaran")}
+
+
 @dataclass
 class LoadResult:
     upload_id: int
@@ -247,10 +251,10 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, principal: Princ
         if row is None:
             raise KeyError(upload_id)
         kind, _ = row
-        table = DATA_TABLES[kind]
+        tables = KIND_TABLES[kind]
         if not principal.can("withdraw"):
-            _check_own_upload(con, principal, upload_id, kind, table)
-        removed = _first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
+            _check_own_upload(con, principal, upload_id, kind, tables[0])
+        removed = sum(_first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id]) for table in tables)
         if kind in ("puskesmas", "desa"):
             derive_districts(con)
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])

@@ -545,3 +545,87 @@ def drop_staging(con: duckdb.DuckDBPyConnection, table: RawTable) -> None:
     for p in table.cleanup:
         with contextlib.suppress(OSError):
             os.unlink(p)
+
+
+# ---------------------------------------------------------------- whole sheets as rows (small tables)
+
+SMALL_TABLE_ROWS = 2000  # tables read whole in Python: one row per puskesmas or desa, never records
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """One sheet (or a CSV file) as rows of text, merged cells filled; `first_row` is the Excel row
+    number of rows[0], so a row's number as the user sees it is first_row + index."""
+
+    sheet: str | None
+    first_row: int
+    rows: list[list[str | None]]
+
+
+def sheet_rows(path: Path, *, max_ratio: float, max_sheets: int = 30) -> list[SheetRows]:
+    """Every sheet of an XLSX (the first `max_sheets`) or the CSV, read whole as text, for the small
+    tables whose header spans several rows (ingest/headers.py). Sheets taller than SMALL_TABLE_ROWS are
+    left out: such a sheet holds records, which the staged path reads."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if path.suffix.lower() in (".xlsx", ".xlsm") or magic == _ZIP_MAGIC:
+        return _xlsx_rows(path, max_ratio, max_sheets)
+    if path.suffix.lower() == ".xls" or magic == _OLE_MAGIC:
+        raise FileProblem("xls_old")
+    if path.stat().st_size > HEAD_BYTES:
+        return []  # a table of one row per puskesmas or desa is far smaller
+    encoding = _detect_encoding(path)
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if encoding == "mixed":
+        text = "".join(_decode_line(line) for line in head.splitlines(keepends=True))
+    else:
+        text = head.decode(encoding, "replace")
+    rows: list[list[str | None]] = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)):
+            rows.append([c if c.strip() else None for c in row])
+            if len(rows) > SMALL_TABLE_ROWS:
+                return []
+    except csv.Error:
+        return []
+    return [SheetRows(None, 1, rows)]
+
+
+def _xlsx_rows(path: Path, max_ratio: float, max_sheets: int) -> list[SheetRows]:
+    import fastexcel
+
+    check_xlsx_container(path, max_ratio)
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own error types
+        raise FileProblem("xlsx_corrupt", {"detail": str(exc)[:200]}) from exc
+    xml_paths = _sheet_paths(zipfile.ZipFile(path))
+    out = []
+    for name in reader.sheet_names[:max_sheets]:
+        xml = xml_paths.get(name)
+        if xml is not None and _declared_height(path, xml) > SMALL_TABLE_ROWS:
+            continue  # a sheet of records: not parsed here at all
+        try:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            if sheet.total_height > SMALL_TABLE_ROWS:
+                continue
+            batch = sheet.to_arrow()
+        except Exception:
+            continue
+        first_row, first_col, merges = (1, 1, []) if xml is None else scan_sheet_xml(path, xml)
+        columns = [batch.column(i) for i in range(batch.num_columns)]
+        if merges:
+            columns = _fill_merges(columns, merges, first_row, first_col)
+        values = [col.to_pylist() for col in columns]
+        rows = [[None if v[r] is None else str(v[r]) for v in values] for r in range(batch.num_rows)]
+        out.append(SheetRows(name, first_row, rows))
+    return out
+
+
+def _declared_height(path: Path, sheet_xml: str) -> int:
+    """The last row of the sheet's declared dimension (`<dimension ref="A1:X300"/>`), 0 if none."""
+    with zipfile.ZipFile(path) as zf, zf.open(sheet_xml) as fh:
+        head = fh.read(4096).decode("utf-8", "replace")
+    m = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+    return int(m.group(1)) if m else 0

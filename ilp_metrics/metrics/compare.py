@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
-from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates
+from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates, year_coverage
 from ilp_metrics.security.scope import Principal
 
 ALIGNED_COLUMNS = [
@@ -68,6 +68,7 @@ BEFORE_AFTER_COLUMNS = [
     "after_mean_pct",
     "change_pct",
     "included",
+    "before_grain",  # month: monthly coverage before the start; year: the baseline year's annual figure
 ]
 FUNNEL_COLUMNS = [
     "indicator",
@@ -432,6 +433,7 @@ def before_after(
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
     monthly: pd.DataFrame | None = None,
+    baseline_year: int | None = None,
     principal: Principal,
 ) -> pd.DataFrame:
     """Per unit: mean monthly coverage over months −`months`..−1 before its ILP start and +1..+`months`
@@ -439,7 +441,12 @@ def before_after(
     to records, the two sources), the number of months with data on each side, and the change.
     `included` is true when both sides have at least `min_months` months: only those units enter
     the group means and the difference-in-differences (a unit that started six weeks ago says
-    nothing yet)."""
+    nothing yet).
+
+    `baseline_year`: a unit with fewer than `min_months` monthly figures before its start whose start
+    comes after that whole year takes the year's coverage as its before side (year_coverage: an annual
+    table of the Profil Kesehatan, or the year's monthly data), counted as 12 months, `before_grain`
+    'year'. Twelve monthly coverages average to the annual coverage, so the two sides compare."""
     data, codes = _monthly_for(con, indicator, groups, monthly, years, catalogue, principal)
     data = data.dropna(subset=["months_since_start", "monthly_coverage_pct"])
     k = data["months_since_start"].astype(int)
@@ -468,9 +475,36 @@ def before_after(
     out = out.merge(sides.reset_index(), on=["indicator", "unit_code"], how="left")
     out["months_before"] = out["months_before"].fillna(0).astype(int)
     out["months_after"] = out["months_after"].fillna(0).astype(int)
+    out["before_grain"] = out["months_before"].map(lambda n: "month" if n > 0 else None)
+    if baseline_year is not None:
+        _annual_baseline(con, out, codes, baseline_year, min_months, catalogue, principal)
     out["change_pct"] = out["after_mean_pct"] - out["before_mean_pct"]
     out["included"] = (out["months_before"] >= min_months) & (out["months_after"] >= min_months)
     return out[BEFORE_AFTER_COLUMNS]
+
+
+def _annual_baseline(
+    con: duckdb.DuckDBPyConnection,
+    out: pd.DataFrame,
+    codes: list[str],
+    year: int,
+    min_months: int,
+    catalogue: Catalogue | None,
+    principal: Principal,
+) -> None:
+    """The before side from a whole year before the start, for units short of monthly figures (in place)."""
+    yearly = year_coverage(con, codes, level="puskesmas", year=year, catalogue=catalogue, principal=principal)
+    yearly = yearly[yearly["has_data"] & yearly["coverage"].notna()]
+    value = {(i, u): float(c) for i, u, c in zip(yearly["indicator"], yearly["unit_code"], yearly["coverage"])}
+    start = pd.to_datetime(out["ilp_start_date"])
+    after_year = (start.dt.year > year).fillna(False).to_numpy()
+    found = np.array([(i, u) in value for i, u in zip(out["indicator"], out["unit_code"])])
+    use = after_year & found & (out["months_before"] < min_months).to_numpy()
+    out.loc[use, "before_mean_pct"] = [
+        value[(i, u)] for i, u in zip(out.loc[use, "indicator"], out.loc[use, "unit_code"])
+    ]
+    out.loc[use, "months_before"] = 12
+    out.loc[use, "before_grain"] = "year"
 
 
 def difference_in_differences(table: pd.DataFrame, group_a: str, group_b: str) -> pd.DataFrame:

@@ -187,9 +187,11 @@ _GROUP_TARGETS = {
 }
 
 
-def _service_sql(level: str) -> str:
-    """One statement: numerators of every service-based indicator in `defs`, with denominators."""
+def _service_sql(level: str, annual: bool = False) -> str:
+    """One statement: numerators of every service-based indicator in `defs`, with denominators; with
+    `annual`, the year's annual aggregates too (see coverage_many)."""
     u = _UNIT_COLUMN[level]
+    annual_filter = "a.year = $year" if annual else "false"
     return f"""
 WITH {_SCOPE},
 defs AS (  -- one row per (indicator, numerator service), from the catalogue
@@ -238,6 +240,20 @@ capaian_rows AS (  -- aggregate reports, only for slices without individual reco
     ANTI JOIN record_slices r
       ON r.puskesmas_code = c.puskesmas_code AND r.month = c.month AND r.service_code = c.service_code
 ),
+monthly_slices AS (  -- (puskesmas, service) with monthly data in the window: the annual aggregate gives way
+    SELECT DISTINCT puskesmas_code, service_code FROM record_slices
+    UNION
+    SELECT DISTINCT c.puskesmas_code, c.service_code FROM capaian c JOIN scope USING (puskesmas_code)
+    WHERE c.period >= $start AND c.period < $end
+),
+annual_rows AS (  -- annual aggregates of the year (none unless asked: year_coverage), per slice
+    SELECT d.indicator, a.puskesmas_code, CAST(NULL AS VARCHAR) AS desa_code, s.regency_code, a.count
+    FROM capaian_tahunan a
+    JOIN scope s USING (puskesmas_code)
+    JOIN defs d ON d.service_code = a.service_code AND d.uses_aggregates
+    ANTI JOIN monthly_slices m ON m.puskesmas_code = a.puskesmas_code AND m.service_code = a.service_code
+    WHERE {annual_filter}
+),
 seen_desa_rows AS (
     SELECT desa_code, puskesmas_code FROM window_layanan
     UNION ALL
@@ -265,6 +281,8 @@ counted AS (  -- newly counted per indicator, unit and month
     SELECT indicator, unit_code, month, count(*) FROM ranked_visits WHERE visit_no = min_events GROUP BY ALL
     UNION ALL
     SELECT indicator, {u}, month, sum(count) FROM capaian_rows WHERE {u} IS NOT NULL GROUP BY ALL
+    UNION ALL  -- a year's figure, at the window's last month: never spread over months
+    SELECT indicator, {u}, CAST($through AS INTEGER), sum(count) FROM annual_rows WHERE {u} IS NOT NULL GROUP BY ALL
 ),
 monthly AS (
     SELECT indicator, unit_code, month, sum(n) AS n FROM counted GROUP BY ALL
@@ -273,6 +291,8 @@ reported_pusk AS (  -- puskesmas-months with countable data for each indicator
     SELECT d.indicator, r.puskesmas_code, r.month FROM record_slices r JOIN defs d USING (service_code)
     UNION
     SELECT indicator, puskesmas_code, month FROM capaian_rows
+    UNION
+    SELECT indicator, puskesmas_code, CAST($through AS INTEGER) FROM annual_rows
 ),
 reported AS (  -- first month with data per indicator and unit
     SELECT r.indicator, u.unit_code, min(r.month) AS first_month
@@ -464,6 +484,7 @@ def _series(
     window: Window,
     regency: str | None,
     puskesmas: str | None,
+    annual: bool = False,
 ) -> pd.DataFrame:
     """Numerator series (and target-group or readiness denominators), at most two statements."""
     base: dict[str, Any] = {
@@ -485,7 +506,7 @@ def _series(
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
     if services:
-        sql = _service_sql(level)
+        sql = _service_sql(level, annual)
         frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(services)})).df())
     if readiness:
         sql = _readiness_sql(level)
@@ -513,8 +534,13 @@ def coverage_many(
     puskesmas: str | None = None,
     catalogue: Catalogue | None = None,
     principal: Principal,
+    annual: bool = False,
 ) -> pd.DataFrame:
     """Coverage of several indicators for every unit of `level`, one row per indicator, unit and month.
+
+    With `annual`, the year's annual aggregates (capaian_tahunan) count too, at the window's last month,
+    for the (puskesmas, service) slices without monthly data (use year_coverage, which asks for the
+    whole year: an annual figure is not a monthly curve).
 
     `numerator` counts from month `first` to the row's month (PWS cumulative when first = 1);
     `coverage` is in the indicator's unit (%, per 1 000, per 100 000). `regency` limits to one
@@ -549,7 +575,7 @@ def coverage_many(
             entries.setdefault(
                 key, _Entry(key, cat.indicator(other), uses_aggregates(ind) and uses_aggregates(cat.indicator(other)))
             )
-    frame = _series(con, cat, list(entries.values()), level, window, regency, puskesmas)
+    frame = _series(con, cat, list(entries.values()), level, window, regency, puskesmas, annual)
     frame = _indicator_denominators(frame, wanted)
     frame = frame[frame["indicator"].isin([i.code for i in wanted])].reset_index(drop=True)
     return assess(frame, cat, level, window)
@@ -584,6 +610,40 @@ def coverage(
         catalogue=cat,
         principal=principal,
     )
+
+
+def year_coverage(
+    con: duckdb.DuckDBPyConnection,
+    codes: Iterable[str],
+    *,
+    level: str,
+    year: int,
+    regency: str | None = None,
+    puskesmas: str | None = None,
+    catalogue: Catalogue | None = None,
+    principal: Principal,
+) -> pd.DataFrame:
+    """The whole year's coverage per kabupaten or puskesmas: one row per indicator and unit (the COLUMNS
+    of coverage_many at December, plus `grain` = 'year'). It reads the annual aggregates of annual tables
+    (Profil Kesehatan, annual SPM recaps) where a (puskesmas, service) slice has no monthly data, and
+    the monthly sources otherwise (the catalogue's source_precedence: never both). A year figure, not a
+    PWS curve; annual tables hold no desa figures, so there is no desa level."""
+    if level not in ("kabupaten", "puskesmas"):
+        raise LevelNotAvailable(f"annual figures are per kabupaten or puskesmas, not per {level}")
+    frame = coverage_many(
+        con,
+        codes,
+        level=level,
+        year=year,
+        through=12,
+        regency=regency,
+        puskesmas=puskesmas,
+        catalogue=catalogue,
+        principal=principal,
+        annual=True,
+    )
+    out = frame[frame["month"] == 12].reset_index(drop=True) if len(frame) else frame
+    return out.assign(grain="year")
 
 
 def _denominator_key(ind: Indicator) -> str:

@@ -40,7 +40,16 @@ PARTITIONED = {
     "layanan": "service_date",
     "capaian": "period",
 }
-SMALL_TABLES = ("puskesmas", "desa", "sasaran", "kesiapan", "ref_regency", "ref_village", "ref_district")
+SMALL_TABLES = (
+    "puskesmas",
+    "desa",
+    "sasaran",
+    "kesiapan",
+    "capaian_tahunan",
+    "ref_regency",
+    "ref_village",
+    "ref_district",
+)
 
 
 # ================================================================================== export
