@@ -30,6 +30,7 @@ from ilp_metrics.core.db import bump_data_version, transaction
 from ilp_metrics.ingest.errors import FileProblem, Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.headers import HeaderBlock, cell_text, header_block, title_regency, title_text, title_year
+from ilp_metrics.ingest.layouts import months_in_row, quarters_in_row
 from ilp_metrics.ingest.readers import SheetRows
 from ilp_metrics.security import audit
 
@@ -169,6 +170,11 @@ def _numeric(text: str) -> bool:
     return bool(re.fullmatch(r"-?[\d.,]+\s*%?", text))
 
 
+def _month_wide(header_rows: Sequence[Sequence[object]]) -> bool:
+    """Three months or two quarters side by side in the header: the columns are periods of a recap."""
+    return any(len(months_in_row(r)) >= 3 or len(quarters_in_row(r)) >= 2 for r in header_rows)
+
+
 def find_layout(sheets: Sequence[SheetRows], cat: Catalogue, regencies: dict[str, str]) -> AnnualLayout | None:
     """The first sheet holding an annual table: a header row naming the puskesmas (NO, KECAMATAN,
     PUSKESMAS) whose header spans several rows or has `%` columns, with at least one service or target
@@ -183,6 +189,8 @@ def find_layout(sheets: Sequence[SheetRows], cat: Catalogue, regencies: dict[str
             block = header_block(rows, i, anchors)
             if any(normalise_label(p) in _PERIOD for path in block.paths for p in path):
                 return None
+            if _month_wide(rows[block.first : block.data_start]):
+                return None  # months or quarters side by side: a month-wide recap (ingest/recap.py), not a year
             data = rows[block.data_start :]
             columns = []
             for j, path in enumerate(block.paths):
