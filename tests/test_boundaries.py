@@ -236,3 +236,8 @@ def test_the_demo_kecamatan_map_has_geometry(small_demo):
         con.close()
     assert len(match.matched) == 14
     assert sum(x is not None for tr in fig.data if tr.fill == "toself" for x in tr.x) > 200
+
+
+def test_an_unterminated_quote_ends_the_sql_without_a_row():
+    text = "INSERT INTO wilayah_boundaries VALUES ('73.09.04.2005','A\\'" + "\\'" * 20_000
+    assert list(formats.sql_rows(text)) == []

@@ -157,6 +157,9 @@ class _Tokens:
                 return None
             self.pos = m.end()
             kind = m.lastgroup or "other"
+            if kind == "other" and m.group() in "'`\"":  # an unterminated quote: the text ends there
+                self.pos = len(self.text)
+                return None
             if kind not in ("ws", "comment"):
                 return kind, m.group()
         return None
@@ -208,6 +211,8 @@ def _insert_rows(tokens: _Tokens) -> Iterator[dict[str, Any]]:
         while (tok := tokens.next()) is not None and tok != ("punct", ")"):
             if tok != ("punct", ","):
                 values.append(_value(*tok))
+        if tok is None:  # the text ended inside the tuple
+            return
         yield dict(zip(columns, values))
         sep = tokens.next()
         if sep != ("punct", ","):
