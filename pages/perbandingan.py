@@ -1,7 +1,7 @@
 """Perbandingan: did coverage change after ILP started, and does a new district follow the pilot's path?
 Two groups of puskesmas aligned on months since each one's own ILP start (and by calendar month), the
 before/after table with a descriptive difference-in-differences, a funnel plot for fair ranking, and
-maps (registry points; desa or kecamatan areas from an uploaded GeoJSON)."""
+maps (registry points; desa or kecamatan areas from the bundled outlines or an uploaded boundary file)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
 from ilp_metrics.figures.charts import fmt_value
-from ilp_metrics.metrics import compare, geo
+from ilp_metrics.metrics import compare, geo, outlines
 from ilp_metrics.security.scope import Principal, ScopeDenied
 from pages import _auth, _cache, _db, _filters, _format, _session
 from pages._session import tr
@@ -321,54 +321,84 @@ with tabs[4]:
 
     st.subheader(tr("compare.page.geojson_title"))
     st.caption(tr("compare.page.geojson_help"))
-    upload = st.file_uploader(tr("compare.page.geojson_upload"), type=["geojson", "json"], key="cmp_geojson")
+    upload = st.file_uploader(
+        tr("compare.page.geojson_upload"), type=["geojson", "json", "topojson", "sql"], key="cmp_geojson"
+    )
+    bounds: geo.Boundaries | None = None
     if upload is not None:
         try:
-            bounds: geo.Boundaries | None = geo.read_boundaries(upload.getvalue())
+            bounds = geo.read_boundaries(upload.getvalue())
         except geo.GeoJSONError as exc:
             st.error(tr(exc.code, **exc.values))
-            bounds = None
-        if bounds is not None:
+    else:  # the bundled outlines: kecamatan of every kabupaten, desa of the demo districts
+        pick_level = st.radio(
+            tr("compare.page.map_level"),
+            ["desa", "kecamatan"],
+            format_func=lambda v: tr(f"compare.level.{v}"),
+            horizontal=True,
+            key="cmp_map_level",
+        )
+        bounds = outlines.bundled(f["regency"], pick_level)
+        if bounds is None:
+            st.info(tr("compare.page.map_no_bundle", level=tr(f"compare.level.{pick_level}")))
+        else:
+            st.caption(tr("compare.page.map_bundled"))
+    if bounds is not None:
+        for note in bounds.notes:
+            st.info(tr(note["code"], **{k: v for k, v in note.items() if k != "code"}))
+        if upload is not None and outlines.far_from_regency(bounds, f["regency"]):
+            st.warning(tr("geo.note_far", area=area))
+        try:  # desa detail only within the signed-in account's scope (enforced in the library)
             match = geo.match_boundaries(_db.cursor(), bounds, f["regency"], principal=who)
-            level = bounds.level or "desa"
-            st.markdown(
+        except ScopeDenied as denied:
+            st.info(tr(f"akun.scope.{denied.code}", own=who.puskesmas_code or ""))
+            st.stop()
+        level = bounds.level or "desa"
+        st.markdown(
+            tr(
+                "compare.page.geojson_match",
+                areas=len(bounds.areas),
+                level=tr(f"compare.level.{level}"),
+                matched=len(match.matched),
+                unmatched=len(match.unmatched),
+                missing=len(match.missing),
+            )
+        )
+        if match.unmatched:
+            st.warning(
                 tr(
-                    "compare.page.geojson_match",
-                    areas=len(bounds.areas),
-                    level=tr(f"compare.level.{level}"),
-                    matched=len(match.matched),
-                    unmatched=len(match.unmatched),
-                    missing=len(match.missing),
+                    "compare.page.geojson_unmatched",
+                    codes=", ".join(match.unmatched[:30]) + (" …" if len(match.unmatched) > 30 else ""),
                 )
             )
-            if match.unmatched:
-                st.warning(
-                    tr(
-                        "compare.page.geojson_unmatched",
-                        codes=", ".join(match.unmatched[:30]) + (" …" if len(match.unmatched) > 30 else ""),
-                    )
+        if match.missing:
+            st.caption(
+                tr(
+                    "compare.page.map_missing",
+                    codes=", ".join(match.missing[:30]) + (" …" if len(match.missing) > 30 else ""),
                 )
-            if bounds.problems:
-                with st.expander(tr("compare.page.geojson_problems", n=len(bounds.problems))):
-                    st.dataframe(
-                        pd.DataFrame(
-                            {
-                                tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
-                                tr("compare.col.reason"): [tr(p["code"]) for p in bounds.problems],
-                                tr("compare.col.value"): [p["value"] for p in bounds.problems],
-                            }
-                        ),
-                        hide_index=True,
-                        width="stretch",
-                    )
-            if match.matched:
-                try:  # desa detail only within the signed-in account's scope (enforced in the library)
-                    values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], who)
-                except ScopeDenied as denied:
-                    st.info(tr(f"akun.scope.{denied.code}", own=who.puskesmas_code or ""))
-                    st.stop()
-                _format.chart(
-                    cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang, catalogue=cat),
+            )
+        if bounds.problems:
+            with st.expander(tr("compare.page.geojson_problems", n=len(bounds.problems))):
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            tr("compare.col.feature"): [p["feature"] for p in bounds.problems],
+                            tr("compare.col.reason"): [tr(p["code"]) for p in bounds.problems],
+                            tr("compare.col.value"): [p["value"] for p in bounds.problems],
+                        }
+                    ),
+                    hide_index=True,
                     width="stretch",
-                    key="cmp_areas",
                 )
+        if match.matched:
+            try:  # desa detail only within the signed-in account's scope (enforced in the library)
+                values = _areas(path, ver, pick, level, f["year"], f["month"], f["regency"], who)
+            except ScopeDenied as denied:
+                st.info(tr(f"akun.scope.{denied.code}", own=who.puskesmas_code or ""))
+                st.stop()
+            _format.chart(
+                cc.choropleth_map(bounds, values, match, pick, area=area, period=period, lang=lang, catalogue=cat),
+                width="stretch",
+                key="cmp_areas",
+            )

@@ -106,7 +106,8 @@ def test_bad_codes_geometries_and_repeats_are_each_reported():
         (b'{"type": "FeatureCollection", "features": [', "geo.error_not_json"),
         (b"\xff\xfe not text", "geo.error_not_json"),
         (b"[1, 2, 3]", "geo.error_not_collection"),
-        (b'{"type": "Topology", "objects": {}}', "geo.error_not_collection"),
+        (b'{"type": "Topology", "objects": {}}', "geo.error_no_areas"),
+        (b'{"type": "Topology", "objects": 3}', "geo.error_bad_topology"),
         (
             json.dumps({"type": "FeatureCollection", "features": [feature({"nama": "x"})]}).encode(),
             "geo.error_no_areas",

@@ -137,3 +137,11 @@ def test_a_malformed_geojson_gets_a_clear_error(monkeypatch, compare_db):
     at.run()
     assert not at.exception
     assert any("tidak dapat dibaca sebagai JSON" in e.value for e in at.error)
+
+
+def test_without_an_upload_the_bundled_desa_map_is_drawn(monkeypatch, compare_db):
+    at = app(monkeypatch, compare_db)
+    assert not at.exception
+    areas = next(s for s in specs(at) if title_of(s).startswith("SPM1 Ibu hamil (K6) — wilayah menurut status"))
+    assert len(values(areas["data"][-1]["x"])) == 103  # one hover point per bundled Maros desa
+    assert any("wilayah_boundaries (Cahya DSN, lisensi MIT)" in c.value for c in at.caption)

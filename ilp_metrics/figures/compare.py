@@ -401,22 +401,21 @@ def choropleth_map(
     lang: str,
     catalogue: Catalogue | None = None,
 ) -> go.Figure:
-    """Desa (or kecamatan) polygons of an uploaded GeoJSON filled with their status colour; areas the
-    data does not know are light grey. Filled lon/lat polygons: no tiles, no geo projection download."""
+    """Desa (or kecamatan) polygons (bundled or uploaded) filled with their status colour; areas the
+    data does not know are light grey. Filled lon/lat polygons: no tiles, no geo projection download.
+    One filled trace per status (rings separated by gaps, each filled on its own) and one trace of
+    hover points, one per area at its largest ring's centre, so hundreds of areas draw at once."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
     matched = set(match.matched)
     fig = go.Figure()
-    shown: set[str] = set()
+    groups: dict[str, tuple[str, list[float | None], list[float | None]]] = {}
+    hover_x: list[float] = []
+    hover_y: list[float] = []
+    hover_text: list[str] = []
     lons, lats = [], []
     for a in boundaries.areas:
-        xs, ys = [], []
-        for ring in a.rings:
-            xs += [p[0] for p in ring] + [None]
-            ys += [p[1] for p in ring] + [None]
-        lons += [x for x in xs if x is not None]
-        lats += [y for y in ys if y is not None]
         if a.code in matched and a.code in by_code.index:
             row = by_code.loc[a.code]
             status = row["status"]
@@ -425,6 +424,17 @@ def choropleth_map(
             name = str(row["name"])
         else:
             colour, legend, value, name = UNMATCHED_COLOUR, t("compare.map.unmatched", lang), "–", a.name
+        _, xs, ys = groups.setdefault(legend, (colour, [], []))
+        for ring in a.rings:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+            lons += [p[0] for p in ring]
+            lats += [p[1] for p in ring]
+        largest = max(a.rings, key=len)
+        hover_x.append(sum(p[0] for p in largest) / len(largest))
+        hover_y.append(sum(p[1] for p in largest) / len(largest))
+        hover_text.append(f"{name} ({a.code}): {value} · {legend}")
+    for legend, (colour, xs, ys) in groups.items():
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -434,14 +444,20 @@ def choropleth_map(
                 fillcolor=colour,
                 line=dict(color="#FFFFFF", width=1),
                 name=legend,
-                legendgroup=legend,
-                showlegend=legend not in shown,
-                hoveron="fills",
-                text=f"{name} ({a.code}): {value} · {legend}",
-                hoverinfo="text",
+                hoverinfo="skip",
             )
         )
-        shown.add(legend)
+    fig.add_trace(
+        go.Scatter(
+            x=hover_x,
+            y=hover_y,
+            mode="markers",
+            marker=dict(size=8, color="#333333", opacity=0.35),
+            text=hover_text,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     title = t("compare.map.areas_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
     _layout(fig, title, lang, height=640)
     fig.update_layout(margin=dict(t=110))

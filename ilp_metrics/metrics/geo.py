@@ -1,10 +1,11 @@
-"""Map data: puskesmas points from the registry, and desa/kecamatan boundaries from a GeoJSON the user
-uploads, matched on Kemendagri codes. No boundary ships with the product (no registry package holds
-them) and nothing is fetched from the internet: maps are drawn on plain longitude/latitude axes.
+"""Map data: puskesmas points from the registry, and desa/kecamatan boundaries matched on Kemendagri
+codes, from the bundled outlines (metrics/outlines.py) or from a file the user uploads (GeoJSON,
+TopoJSON or the `wilayah_boundaries` SQL dump, formats in ingest/boundaries.py). Nothing is fetched
+from the internet: maps are drawn on plain longitude/latitude axes.
 
-Reading a GeoJSON collects every problem (feature, reason, as message keys for the page to translate)
-instead of stopping at the first; a file that is not a GeoJSON FeatureCollection at all raises
-GeoJSONError with one message key.
+Reading a boundary file collects every problem (feature, reason, as message keys for the page to
+translate) instead of stopping at the first, and notes what was corrected (axes swapped back); a file
+that is not a boundary file at all raises GeoJSONError with one message key.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.ingest import boundaries as formats
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.security.scope import Principal
 
@@ -66,6 +68,7 @@ class Area:
 class Boundaries:
     areas: list[Area] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)  # {feature, code (message key), value}
+    notes: list[dict[str, Any]] = field(default_factory=list)  # {code (message key), **values}: corrections
 
     @property
     def level(self) -> str | None:
@@ -123,24 +126,48 @@ def _rings(geometry: Any) -> tuple[tuple[tuple[float, float], ...], ...] | None:
     return rings if rings and all(len(r) >= 3 for r in rings) else None
 
 
-def read_boundaries(data: bytes | str) -> Boundaries:
-    """Parse a GeoJSON FeatureCollection of desa or kecamatan polygons keyed by Kemendagri codes.
-
-    Raises GeoJSONError for a file that is not JSON (`geo.error_not_json`), not a FeatureCollection
-    (`geo.error_not_collection`) or without any usable feature (`geo.error_no_areas`). Features
-    without a code, with an unreadable code or geometry, or repeated, are listed in `problems`."""
+def _features(text: str) -> list[dict[str, Any]]:
+    """The features of a GeoJSON FeatureCollection (or one Feature), a TopoJSON Topology or a SQL dump."""
+    if formats.sniff(text) == "sql":
+        features = formats.sql_features(text)
+        if not features:
+            raise GeoJSONError("geo.error_no_areas", problems=0)
+        return features
     try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         doc = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise GeoJSONError("geo.error_not_json", detail=str(exc)[:120]) from None
+    if isinstance(doc, dict) and doc.get("type") == "Topology":
+        try:
+            return formats.topology_features(doc)
+        except formats.BoundaryFormatError as exc:
+            raise GeoJSONError(exc.code, **exc.values) from None
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise GeoJSONError("geo.error_not_collection")
+    return list(doc["features"])
+
+
+def read_boundaries(data: bytes | str) -> Boundaries:
+    """Parse desa or kecamatan polygons keyed by Kemendagri codes: a GeoJSON FeatureCollection, a TopoJSON
+    Topology, or the `INSERT INTO wilayah_boundaries (kode, nama, lat, lng, path)` dump ([lat, lng] rings).
+
+    Raises GeoJSONError for a file that is not text or JSON (`geo.error_not_json`), not a
+    FeatureCollection (`geo.error_not_collection`), a broken Topology (`geo.error_bad_topology`), without
+    any usable feature (`geo.error_no_areas`) or lying outside Indonesia in either axis order
+    (`geo.error_outside`). Features in [lat, lng] order are swapped back and counted in `notes`; features
+    without a code, with an unreadable code or geometry, outside Indonesia, or repeated, are in `problems`."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise GeoJSONError("geo.error_not_json", detail=str(exc)[:120]) from None
+    axes = formats.fix_axis_order(_features(text))
     out = Boundaries()
+    if axes.swapped:
+        out.notes.append({"code": "geo.note_swapped", "n": axes.swapped})
     seen: set[str] = set()
-    for number, feature in enumerate(doc["features"], start=1):
+    for number, feature in enumerate(axes.features, start=1):
         if not isinstance(feature, dict):
             out.problems.append({"feature": number, "code": "geo.problem_not_feature", "value": ""})
             continue
@@ -155,12 +182,18 @@ def read_boundaries(data: bytes | str) -> Boundaries:
         if rings is None:
             out.problems.append({"feature": number, "code": "geo.problem_bad_geometry", "value": code[0]})
             continue
+        if number - 1 in axes.outside:
+            out.problems.append({"feature": number, "code": "geo.problem_outside", "value": code[0]})
+            continue
         if code[0] in seen:
             out.problems.append({"feature": number, "code": "geo.problem_duplicate", "value": code[0]})
             continue
         seen.add(code[0])
         out.areas.append(Area(code[0], code[1], _name_of(feature, code[0]), rings))
     if not out.areas:
+        outside = sum(p["code"] == "geo.problem_outside" for p in out.problems)
+        if outside:
+            raise GeoJSONError("geo.error_outside", n=outside)
         raise GeoJSONError("geo.error_no_areas", problems=len(out.problems))
     return out
 
