@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ import duckdb
 from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.config import setting
 from ilp_metrics.core.db import WRITE_LOCK
-from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
+from ilp_metrics.ingest.columns import ColumnUse, account_columns, ignore_labels
+from ilp_metrics.ingest.errors import FileProblem, Refusal, column_label, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
 from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
 from ilp_metrics.ingest.mapping import (
@@ -62,6 +63,7 @@ class IngestReport:
     mapping: dict[str, str] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
     refusal_counts: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[ColumnUse] = field(default_factory=list)  # every column of the file and where it went
     error_code: str | None = None
     error: str | None = None
     lang: str = "id"
@@ -81,9 +83,22 @@ class IngestReport:
             "duplicate": self.duplicate,
             "refusals": [r.to_dict(self.lang) for r in self.refusals],
         }
+        if self.columns:
+            out["columns"] = [c.to_dict(self.lang, _catalogue()) for c in self.columns]
+            out["unmatched_columns"] = [c.header for c in self.columns if c.blocking]
         if self.refusal_counts:
             out["refusal_summary"] = [
-                {**c, "reason": reason_text(c["reason_code"], self.lang, value="", column=c["column"])}
+                {
+                    "column": column_label(c["column"], c.get("field"), self.lang),
+                    "reason_code": c["reason_code"],
+                    "rows": c["rows"],
+                    "reason": reason_text(
+                        c["reason_code"],
+                        self.lang,
+                        value="",
+                        column=column_label(c["column"], c.get("field"), self.lang),
+                    ),
+                }
                 for c in self.refusal_counts
             ]
             out["refusals_truncated"] = len(self.refusals) < self.rows_refused
@@ -132,8 +147,24 @@ def _check_size(path: Path) -> None:
         raise FileProblem("too_large", {"size_mb": round(size / 1024 / 1024, 1), "max_mb": max_mb})
 
 
+def _catalogue() -> Catalogue | None:
+    try:
+        return load_catalogue()
+    except Exception:  # the report is still written without the codes' names
+        return None
+
+
+def _ignored(profile: Profile | None, ignore_columns: Sequence[str]) -> frozenset[str]:
+    return ignore_labels(profile.ignore_columns if profile else (), ignore_columns)
+
+
 def _stage(
-    con: duckdb.DuckDBPyConnection, path: Path, cat: Catalogue, kind: str | None, profile: Profile | None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    cat: Catalogue,
+    kind: str | None,
+    profile: Profile | None,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[RawTable, Mapping]:
     _check_size(path)
     raw = read_table(
@@ -144,7 +175,7 @@ def _stage(
         max_rows=int(setting("max_rows")),
     )
     try:
-        mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+        mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text, ignore=ignore)
     except BaseException:
         drop_staging(con, raw)
         raise
@@ -167,13 +198,17 @@ def ingest_file(
     max_refusals: int = 1000,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    ignore_columns: Sequence[str] = (),
     principal: Principal,
 ) -> IngestReport:
     """Validate one file and, unless refused (or dry_run), commit it in one transaction.
 
     The upload must be within the `principal`'s scope: it needs the upload permission (a guest's file is
     refused before it is read), and a puskesmas account may only send the kinds in PUSKESMAS_UPLOAD_KINDS
-    and only rows of its own puskesmas (else the file is refused)."""
+    and only rows of its own puskesmas (else the file is refused).
+    Every column is accounted for in `report.columns`; in strict mode (not `accept_valid`) a column that
+    looks like a measure but matches nothing stops the upload until it is mapped or listed in
+    `ignore_columns` (headers, like the profile's own `ignore_columns`)."""
     path = Path(path)
     report = IngestReport(file_name=file_name or path.name, ok=False, lang=lang)
     cat = catalogue or load_catalogue()
@@ -199,15 +234,20 @@ def ingest_file(
                 report.kind = kind_row[0] if kind_row else None
                 step(1.0, "done")
                 return report
-            raw, mapping = _stage(cur, path, cat, kind, profile)
+            ignore = _ignored(profile, ignore_columns)
+            raw, mapping = _stage(cur, path, cat, kind, profile, ignore)
             report.kind, report.sheet, report.header_row = mapping.kind, raw.sheet, raw.header_row
             report.encoding, report.delimiter = raw.encoding, raw.delimiter
             report.mapping = mapping.describe()
+            report.columns = account_columns(cur, raw, mapping, ignore)
             step(0.35, "validate")
             v = validate(cur, raw, mapping, cat, secret=secret, max_refusals=max_refusals)
             report.rows_read, report.rows_skipped = v.rows_read, v.rows_skipped
             report.rows_refused, report.rows_accepted = v.rows_refused, v.rows_accepted
             report.records, report.refusals, report.refusal_counts = v.records_accepted, v.refusals, v.refusal_counts
+            unmatched = [c.header for c in report.columns if c.blocking]
+            if unmatched and not accept_valid:
+                raise FileProblem("unmatched_columns", {"columns": ", ".join(f"'{h}'" for h in unmatched)})
             if v.rows_accepted == 0:
                 raise FileProblem("no_valid_rows" if v.rows_refused else "no_data_rows")
             _check_scope(cur, principal, v)
@@ -275,6 +315,7 @@ def preview_file(
     profile: Profile | None = None,
     rows: int = 10,
     catalogue: Catalogue | None = None,
+    ignore_columns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
@@ -282,7 +323,8 @@ def preview_file(
     recognised so far (`mapping`) and the problem are still returned (`problem`, `kind` None) so that the
     user can map the missing columns by hand.
     Columns mapped to personal fields (NIK, name), or named like one, are masked in the preview, and
-    so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns.
+    so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns;
+    `columns` says where every column goes (ColumnUse), so the page can offer to ignore unmatched ones.
     """
     cat = catalogue or load_catalogue()
     cur = con.cursor()
@@ -301,8 +343,13 @@ def preview_file(
         # Columns named like a personal field are masked even when no kind fits (the mapping failed).
         personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
         wide: list[tuple[str, str]] = []
+        columns: list[ColumnUse] = []
+        ignore = _ignored(profile, ignore_columns)
         try:
-            mapping = build_mapping(raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text)
+            mapping = build_mapping(
+                raw.headers, cat, kind=kind, profile=profile, title_text=raw.title_text, ignore=ignore
+            )
+            columns = account_columns(cur, raw, mapping, ignore)
             described, detected = mapping.describe(), mapping.kind
             personal |= {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
             wide = [(raw.headers[i] or f"kolom {i + 1}", code) for i, code in mapping.wide]
@@ -331,6 +378,7 @@ def preview_file(
             "headers": raw.headers,
             "mapping": described,
             "wide": wide,
+            "columns": columns,
             "preview": frame,
             "problem": problem,
             "encoding": raw.encoding,

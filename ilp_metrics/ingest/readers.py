@@ -32,6 +32,7 @@ import pyarrow as pa
 from ilp_metrics.core.db import single_row
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import label_index, normalise_label
+from ilp_metrics.ingest.sniff import sniff
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 30
@@ -411,6 +412,9 @@ def read_table(
     con: duckdb.DuckDBPyConnection, path: Path, extra_labels: set[str], *, max_ratio: float, max_rows: int
 ) -> RawTable:
     suffix = path.suffix.lower()
+    found = sniff(path)  # a web page, SQL dump, PDF, Word or (Geo)JSON file is told what it is
+    if found is not None:
+        raise FileProblem(f"wrong_file_{found}")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if suffix in (".xlsx", ".xlsm") or magic == _ZIP_MAGIC:
