@@ -36,6 +36,20 @@ def test_an_aggregate_k4_column_feeds_kia_k4(con, tmp_path):
     assert kab[kab["month"] == 4]["numerator"].item() == 11
 
 
+def test_a_k4_aggregate_is_ignored_where_the_puskesmas_has_antenatal_records_that_month(con, tmp_path):
+    # MB sent individual antenatal records for April (one woman, one visit): its K4 aggregate of 8 would count
+    # the same women twice, so KIA_K4 is counted on the records (nobody has four visits yet): 0. TK keeps 3.
+    record = f"Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Tgl Lahir,JK,Layanan\n10/04/2024,{MB},7309042005,"
+    record += f"{nik(serial=31)},15/03/1990,P,ANC_K1\n"
+    assert ingest(con, write_text(tmp_path / "layanan.csv", record)).ok
+    capaian = f"periode,kode puskesmas,K4\n2024-04,{MB},8\n2024-04,{TK},3\n"
+    assert ingest(con, write_text(tmp_path / "capaian.csv", capaian)).ok
+    k4 = coverage(con, "KIA_K4", level="puskesmas", year=2024, through=4, principal=DINAS)
+    april = k4[k4["month"] == 4].set_index("unit_code")
+    assert april.loc[MB, "numerator"] == 0
+    assert april.loc[TK, "numerator"] == 3
+
+
 # ------------------------------------------------------------------ every column accounted for
 
 CAPAIAN_WIDE = "No,Periode,Kode Puskesmas,Nama Puskesmas,K1,K6,Imunisasi Zeta,% K1,Alamat\n"
