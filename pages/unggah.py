@@ -242,6 +242,21 @@ def _regency_step(key: str, info: dict[str, Any]) -> str | None:
     return pick
 
 
+def _columns_step(key: str, info: dict[str, Any]) -> None:
+    """Where every column goes, and the choice to ignore columns on purpose (nothing dropped silently)."""
+    columns = info.get("columns") or []
+    unmatched = [c.header for c in columns if c.blocking]
+    if unmatched:
+        st.warning(tr("upload.unmatched_columns", columns=", ".join(f"'{h}'" for h in unmatched)))
+    if columns:
+        with st.expander(tr("upload.columns_report"), expanded=bool(unmatched)):
+            rows = [{tr("upload.column"): c.header, tr("upload.column_use"): c.note(lang)} for c in columns]
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_columns")
+    headers = [h for h in info.get("headers") or [] if h]
+    if headers:
+        st.multiselect(tr("upload.ignore_columns"), headers, key=f"{key}_ignore", help=tr("upload.ignore_help"))
+
+
 def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str], effective: Profile | None) -> None:
     """One selectbox per canonical field of the kind, suggesting the detected column; saving as a profile."""
     mapping: dict[str, str] = info["mapping"]
@@ -491,6 +506,10 @@ def file_workflow(item: dict[str, Any]) -> None:
         base = None
     manual: dict[str, str] = st.session_state.get(f"{key}_manual") or {}
     profile = _effective_profile(base, manual, kind_choice)
+    ignored: list[str] = list(st.session_state.get(f"{key}_ignore") or [])  # drawn below the preview
+    if ignored:
+        start = profile or Profile(name="manual", kind=kind_choice)
+        profile = replace(start, ignore_columns=list(dict.fromkeys([*start.ignore_columns, *ignored])))
 
     regency_choice: str | None = st.session_state.get(f"{key}_regency")
     try:
@@ -533,6 +552,7 @@ def file_workflow(item: dict[str, Any]) -> None:
     preview = info["preview"].rename(columns={"baris": tr("upload.row")})
     preview.columns = _unique(list(preview.columns))
     st.dataframe(preview, hide_index=True, width="stretch", key=f"{key}_preview")
+    _columns_step(key, info)
 
     if kind in LONG_FIELDS:  # an annual table (kind tahunan) maps its columns by their header paths
         with st.expander(tr("upload.mapping"), expanded=info["problem"] is not None or bool(manual)):
@@ -541,7 +561,15 @@ def file_workflow(item: dict[str, Any]) -> None:
     modes = _labels({False: tr("upload.mode_strict"), True: tr("upload.mode_accept")})
     accept = st.radio(tr("upload.mode"), list(modes.labels), key=f"{key}_mode", format_func=modes)
     layout = profile.layout if profile is not None else None
-    signature = (kind_choice, profile_choice, tuple(sorted(manual.items())), accept, regency_choice, repr(layout))
+    signature = (
+        kind_choice,
+        profile_choice,
+        tuple(sorted(manual.items())),
+        accept,
+        regency_choice,
+        repr(layout),
+        tuple(ignored),
+    )
     options: _IngestOptions = {
         "kind": kind_choice,
         "profile": profile,

@@ -422,8 +422,22 @@ def test_readiness_item_synonyms_resolve_to_codes(cat: Catalogue) -> None:
     assert cat.readiness_item_synonyms()[normalise_label("Posyandu ILP")] == "POSYANDU_ILP"
 
 
-def test_k4_is_deliberately_not_a_service_synonym(cat: Catalogue) -> None:
-    assert cat.resolve_service("K4") is None
+def test_k4_names_the_aggregate_only_service_of_women_with_four_visits(cat: Catalogue) -> None:
+    # K4 counts women, not visits: an aggregate-only service that feeds KIA_K4 from aggregate reports only.
+    assert cat.resolve_service("K4") == cat.resolve_service("ANC K4") == "ANC_K4"
+    assert next(s for s in cat.services if s.code == "ANC_K4").aggregate_only
+    assert cat.indicator("KIA_K4").numerator.aggregate_services == ("ANC_K4",)
+    assert "ANC_K4" not in cat.indicator("KIA_K4").numerator.services
+
+
+def test_an_aggregate_only_service_cannot_be_a_numerator_service(raw: dict[str, Any]) -> None:
+    entry(raw, "indicators", "KIA_K4")["numerator"]["services"].append("ANC_K4")
+    assert any("aggregate_only" in str(p) for p in validate(raw))
+
+
+def test_aggregate_services_must_be_aggregate_only(raw: dict[str, Any]) -> None:
+    entry(raw, "indicators", "KIA_K4")["numerator"]["aggregate_services"] = ["ANC_K1"]
+    assert any("must be an aggregate_only service" in str(p) for p in validate(raw))
 
 
 def test_normalise_label_strips_case_accents_and_punctuation() -> None:

@@ -282,7 +282,9 @@ def test_the_user_maps_an_unknown_column_and_saves_the_mapping_for_next_month(mo
     # Without a count column, the codes alone look like a desa registry: the user sets the kind…
     assert any("Jenis terdeteksi: Registri desa/kelurahan" in c.value for c in at.caption)
     at.selectbox(key="f0_kind").set_value("capaian").run()
-    assert any("Jenis file belum dikenali" in w.value and "count" in w.value for w in at.warning)
+    # the missing column in the user's words, never the internal field name
+    assert any("Jenis file belum dikenali" in w.value and "jumlah (Jumlah)" in w.value for w in at.warning)
+    assert not any("count" in w.value for w in at.warning)
     # …and says which column holds the count.
     count = at.selectbox(key="f0_map_capaian_count")
     assert count.label == "Jumlah" and count.value == ""  # "" = not used
@@ -390,3 +392,16 @@ def test_preview_masks_nik_and_still_gives_headers_when_no_kind_fits(con, tmp_pa
     info = preview_file(con, unknown)
     assert info["kind"] is None and info["problem"].code == "missing_columns"
     assert info["headers"] == ["Kode Puskesmas", "Kegiatan Bulan Ini", "Jumlah"]
+
+
+def test_an_unrecognised_figure_column_is_named_and_can_be_ignored_on_the_page(monkeypatch, db_path, tmp_path):
+    text = f"Periode,Kode Puskesmas,K1,Imunisasi Zeta\n2024-03,{MB},5,7\n"
+    at = upload_app(monkeypatch, db_path, write_text(tmp_path / "c.csv", text))
+    assert any("'Imunisasi Zeta'" in w.value for w in at.warning)
+    button(at, "Periksa file").click().run()
+    assert not any(b == "Simpan ke basis data" for b in buttons(at))  # strict: refused until mapped or ignored
+    at.multiselect(key="f0_ignore").set_value(["Imunisasi Zeta"]).run()
+    assert not any("'Imunisasi Zeta'" in w.value for w in at.warning)
+    button(at, "Periksa file").click().run()
+    button(at, "Simpan ke basis data").click().run()
+    assert any("Tersimpan sebagai unggahan" in s.value for s in at.success)

@@ -63,6 +63,7 @@ def _numerator(data: dict[str, Any]) -> Numerator:
         result_in=tuple(data.get("result_in") or ()),
         age_years=AgeRange(age.get("min"), age.get("max")) if age else None,
         sex=data.get("sex"),
+        aggregate_services=tuple(data.get("aggregate_services") or ()),
     )
 
 
@@ -123,6 +124,7 @@ def _build(raw: dict[str, Any]) -> Catalogue:
                 _text(s["definition"]),
                 tuple(s.get("synonyms") or ()),
                 tuple(s.get("results") or ()),
+                bool(s.get("aggregate_only", False)),
             )
             for s in raw["services"]
         ),

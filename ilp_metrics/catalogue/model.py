@@ -93,6 +93,7 @@ class Service:
     definition: Text
     synonyms: tuple[str, ...]
     results: tuple[str, ...] = ()
+    aggregate_only: bool = False  # reported only as an aggregate count (capaian), never as a record
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ class Numerator:
     result_in: tuple[str, ...] = ()
     age_years: AgeRange | None = None
     sex: str | None = None
+    # aggregate-only services whose reports (capaian) give this numerator directly, where the count
+    # itself cannot be applied to aggregates (e.g. women with ≥ 4 visits, as aggregate reports count K4)
+    aggregate_services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ def _describe_numerator(num: Numerator) -> str:
         )
     if num.sex:
         parts.append("female (P)" if num.sex == "P" else "male (L)")
+    if num.aggregate_services:
+        parts.append("aggregate reports: " + ", ".join(f"`{s}`" for s in num.aggregate_services))
     return "; ".join(parts)
 
 

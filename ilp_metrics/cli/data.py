@@ -61,6 +61,13 @@ def add_ingest(sub: SubParsers) -> None:
         help="commit the valid rows and record the refused ones (default: refuse the whole file)",
     )
     p.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    p.add_argument(
+        "--ignore-column",
+        action="append",
+        default=[],
+        metavar="HEADER",
+        help="leave this column out on purpose (repeatable); reported as ignored",
+    )
     user_option(p, "recorded as the uploader")
     p.add_argument("--lang", choices=("id", "en"), default="id")
     p.add_argument("--max-refusals", type=int, default=1000, help="refusal lines listed per file")
@@ -142,6 +149,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             max_refusals=args.max_refusals,
             regency_code=regency,
+            ignore_columns=args.ignore_column,
             principal=who,
         )
         reports.append(report.to_dict())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,8 @@ from ilp_metrics.core.i18n import t
 from ilp_metrics.core.pseudonym import KeyProblem, check_secret
 from ilp_metrics.ingest import annual
 from ilp_metrics.ingest.areas import Regency, area_notes, regency_from_title, regency_option
-from ilp_metrics.ingest.errors import FileProblem, Refusal, reason_text
+from ilp_metrics.ingest.columns import ColumnUse, account_columns, ignore_labels
+from ilp_metrics.ingest.errors import FileProblem, Refusal, column_label, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
 from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
 from ilp_metrics.ingest.mapping import (
@@ -67,6 +68,7 @@ class IngestReport:
     mapping: dict[str, str] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
     refusal_counts: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[ColumnUse] = field(default_factory=list)  # every column of the file and where it went
     error_code: str | None = None
     error: str | None = None
     lang: str = "id"
@@ -77,7 +79,6 @@ class IngestReport:
     recap_parts: list[dict[str, Any]] = field(default_factory=list)  # month-wide recaps: one upload per kind
     year: int | None = None  # annual tables: the year the figures are of
     notes: list[dict[str, Any]] = field(default_factory=list)  # warnings that do not refuse a row
-    columns: list[dict[str, Any]] = field(default_factory=list)  # annual tables: what each column fed
 
     def note_texts(self) -> list[str]:
         """The notes as sentences in the report's language."""
@@ -98,9 +99,22 @@ class IngestReport:
             "duplicate": self.duplicate,
             "refusals": [r.to_dict(self.lang) for r in self.refusals],
         }
+        if self.columns:
+            out["columns"] = [c.to_dict(self.lang, _catalogue()) for c in self.columns]
+            out["unmatched_columns"] = [c.header for c in self.columns if c.blocking]
         if self.refusal_counts:
             out["refusal_summary"] = [
-                {**c, "reason": reason_text(c["reason_code"], self.lang, value="", column=c["column"])}
+                {
+                    "column": column_label(c["column"], c.get("field"), self.lang),
+                    "reason_code": c["reason_code"],
+                    "rows": c["rows"],
+                    "reason": reason_text(
+                        c["reason_code"],
+                        self.lang,
+                        value="",
+                        column=column_label(c["column"], c.get("field"), self.lang),
+                    ),
+                }
                 for c in self.refusal_counts
             ]
             out["refusals_truncated"] = len(self.refusals) < self.rows_refused
@@ -114,8 +128,6 @@ class IngestReport:
             out["year"] = self.year
         if self.notes:
             out["notes"] = [{**n, "text": text} for n, text in zip(self.notes, self.note_texts())]
-        if self.columns:
-            out["columns"] = self.columns
         if self.error:
             out["error_code"] = self.error_code
             out["error"] = self.error
@@ -161,6 +173,17 @@ def _check_size(path: Path) -> None:
         raise FileProblem("too_large", {"size_mb": round(size / 1024 / 1024, 1), "max_mb": max_mb})
 
 
+def _catalogue() -> Catalogue | None:
+    try:
+        return load_catalogue()
+    except Exception:  # the report is still written without the codes' names
+        return None
+
+
+def _ignored(profile: Profile | None, ignore_columns: Sequence[str]) -> frozenset[str]:
+    return ignore_labels(profile.ignore_columns if profile else (), ignore_columns)
+
+
 def _stage(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -168,6 +191,7 @@ def _stage(
     kind: str | None,
     profile: Profile | None,
     regency_code: str | None = None,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[RawTable, Mapping, Regency | None]:
     _check_size(path)
     chosen = regency_option(con, regency_code) if regency_code else None
@@ -180,7 +204,7 @@ def _stage(
     )
     try:
         _refuse_recap(con, raw, kind)
-        mapping, regency = _map(con, raw, cat, kind, profile, chosen)
+        mapping, regency = _map(con, raw, cat, kind, profile, chosen, ignore)
     except BaseException:
         drop_staging(con, raw)
         raise
@@ -197,6 +221,7 @@ def _map(
     kind: str | None,
     profile: Profile | None,
     chosen: Regency | None,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[Mapping, Regency | None]:
     """The mapping, with the kabupaten of a puskesmas list that has no area column: the one the user
     chose, else the one its title names. Returns the kabupaten used (None when a column gives it)."""
@@ -214,6 +239,7 @@ def _map(
             kind=kind,
             profile=profile,
             title_text=raw.title_text,
+            ignore=ignore,
             regency_known=regency is not None,
         )
     except FileProblem as problem:
@@ -258,6 +284,7 @@ def ingest_file(
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
     regency_code: str | None = None,
+    ignore_columns: Sequence[str] = (),
     principal: Principal,
 ) -> IngestReport:
     """Validate one file and, unless refused (or dry_run), commit it in one transaction.
@@ -268,7 +295,10 @@ def ingest_file(
 
     The upload must be within the `principal`'s scope: it needs the upload permission (a guest's file is
     refused before it is read), and a puskesmas account may only send the kinds in PUSKESMAS_UPLOAD_KINDS
-    and only rows of its own puskesmas (else the file is refused)."""
+    and only rows of its own puskesmas (else the file is refused).
+    Every column is accounted for in `report.columns`; in strict mode (not `accept_valid`) a column that
+    looks like a measure but matches nothing stops the upload until it is mapped or listed in
+    `ignore_columns` (headers, like the profile's own `ignore_columns`)."""
     path = Path(path)
     report = IngestReport(file_name=file_name or path.name, ok=False, lang=lang)
     cat = catalogue or load_catalogue()
@@ -317,6 +347,7 @@ def ingest_file(
                 report.kind = kind_row[0] if kind_row else None
                 step(1.0, "done")
                 return report
+            ignore = _ignored(profile, ignore_columns)
             if profile is None and kind in (None, annual.ANNUAL_KIND):
                 table = _annual_layout(cur, path, cat)
                 if table is not None:
@@ -332,15 +363,17 @@ def ingest_file(
                         dry_run=dry_run,
                         principal=principal,
                         max_refusals=max_refusals,
+                        ignore=ignore,
                     )
                     step(1.0, "done")
                     return report
                 if kind == annual.ANNUAL_KIND:
                     raise FileProblem("annual_not_found")
-            raw, mapping, regency = _stage(cur, path, cat, kind, profile, regency_code)
+            raw, mapping, regency = _stage(cur, path, cat, kind, profile, regency_code, ignore)
             report.kind, report.sheet, report.header_row = mapping.kind, raw.sheet, raw.header_row
             report.encoding, report.delimiter = raw.encoding, raw.delimiter
             report.mapping = mapping.describe()
+            report.columns = account_columns(cur, raw, mapping, ignore)
             step(0.35, "validate")
             v = validate(cur, raw, mapping, cat, secret=secret, max_refusals=max_refusals)
             report.rows_read, report.rows_skipped = v.rows_read, v.rows_skipped
@@ -348,6 +381,9 @@ def ingest_file(
             report.records, report.refusals, report.refusal_counts = v.records_accepted, v.refusals, v.refusal_counts
             if v.kind == "puskesmas":
                 report.regency, report.areas = area_notes(cur, v, regency, lang)
+            unmatched = [c.header for c in report.columns if c.blocking]
+            if unmatched and not accept_valid:
+                raise FileProblem("unmatched_columns", {"columns": ", ".join(f"'{h}'" for h in unmatched)})
             if v.rows_accepted == 0:
                 raise FileProblem("no_valid_rows" if v.rows_refused else "no_data_rows")
             _check_scope(cur, principal, v)
@@ -423,6 +459,7 @@ def _ingest_annual(
     dry_run: bool,
     principal: Principal,
     max_refusals: int,
+    ignore: frozenset[str] = frozenset(),
 ) -> None:
     """Validate an annual table and, unless refused (or dry_run), commit it; the outcome goes in `report`."""
     if not principal.can("desa_all"):  # the year's sasaran are the dinas's, like every sasaran upload
@@ -430,7 +467,10 @@ def _ingest_annual(
     result = annual.validate_annual(con, layout, cat)
     report.kind, report.sheet, report.year = annual.ANNUAL_KIND, layout.sheet, result.year
     report.header_row = layout.first_row + layout.block.first
-    report.columns = result.column_report()
+    report.columns = result.column_report(ignore)
+    unmatched = [c.header for c in report.columns if c.blocking]
+    if unmatched and not accept_valid:
+        raise FileProblem("unmatched_columns", {"columns": ", ".join(f"'{h}'" for h in unmatched)})
     report.mapping = {c.header: c.code or c.role for c in layout.columns if c.role not in ("ignored",)}
     report.notes = [
         {"code": f"annual_column_{c.note}", "column": c.header or f"kolom {c.index + 1}"}
@@ -530,6 +570,7 @@ def preview_file(
     rows: int = 10,
     catalogue: Catalogue | None = None,
     regency_code: str | None = None,
+    ignore_columns: Sequence[str] = (),
 ) -> dict[str, Any]:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
@@ -537,7 +578,8 @@ def preview_file(
     recognised so far (`mapping`) and the problem are still returned (`problem`, `kind` None) so that the
     user can map the missing columns by hand.
     Columns mapped to personal fields (NIK, name), or named like one, are masked in the preview, and
-    so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns.
+    so is any cell that looks like a NIK. `wide` lists (header, code) of a wide table's value columns;
+    `columns` says where every column goes (ColumnUse), so the page can offer to ignore unmatched ones.
     `needs_regency` is true for a puskesmas list that names no kabupaten (no column, no title, none
     given): the page then offers the choice; `regency` is the kabupaten it will take, if known.
     """
@@ -564,19 +606,28 @@ def preview_file(
         personal = {i for i, h in enumerate(raw.headers) if normalise_label(h) in PERSONAL_LABELS}
         wide: list[tuple[str, str]] = []
         needs_regency, regency = False, None
+        columns: list[ColumnUse] = []
+        ignore = _ignored(profile, ignore_columns)
         try:
             _refuse_recap(cur, raw, kind)
             chosen = regency_option(cur, regency_code) if regency_code else None
             try:
-                mapping, regency = _map(cur, raw, cat, kind, profile, chosen)
+                mapping, regency = _map(cur, raw, cat, kind, profile, chosen, ignore)
             except FileProblem as exc:
                 needs_regency = exc.code in REGENCY_PROBLEMS
                 if not needs_regency:
                     raise
                 mapping = build_mapping(
-                    raw.headers, cat, kind="puskesmas", profile=profile, title_text=raw.title_text, regency_known=True
+                    raw.headers,
+                    cat,
+                    kind="puskesmas",
+                    profile=profile,
+                    title_text=raw.title_text,
+                    ignore=ignore,
+                    regency_known=True,
                 )
                 problem = exc
+            columns = account_columns(cur, raw, mapping, ignore)
             described, detected = mapping.describe(), mapping.kind
             personal |= {mapping.columns[f] for f in PERSONAL_FIELDS if f in mapping.columns}
             wide = [(raw.headers[i] or f"kolom {i + 1}", code) for i, code in mapping.wide]
@@ -609,6 +660,7 @@ def preview_file(
             "headers": raw.headers,
             "mapping": described,
             "wide": wide,
+            "columns": columns,
             "preview": frame,
             "problem": problem,
             "encoding": raw.encoding,

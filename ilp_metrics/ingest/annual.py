@@ -27,6 +27,7 @@ import duckdb
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.catalogue.labels import normalise_label
 from ilp_metrics.core.db import bump_data_version, transaction
+from ilp_metrics.ingest.columns import ColumnUse
 from ilp_metrics.ingest.errors import FileProblem, Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.headers import HeaderBlock, cell_text, header_block, title_regency, title_text, title_year
@@ -98,12 +99,36 @@ class AnnualResult:
     def refused_rows(self) -> set[int]:
         return {r.row for r in self.refusals}
 
-    def column_report(self) -> list[dict[str, Any]]:
-        """Every column of the file: the field it fed, or that it was ignored and why."""
-        return [
-            {"column": c.header or f"kolom {c.index + 1}", "role": c.role, "code": c.code, "note": c.note}
-            for c in self.layout.columns
-        ]
+    def column_report(self, ignore: frozenset[str] = frozenset()) -> list[ColumnUse]:
+        """Every column of the file, in the ingest report's terms (ingest/columns.py): the field or code it
+        fed, or why it was left out; a figure column that matches no service or target group is
+        `unmatched` (it stops a strict upload) unless the user chose to ignore it."""
+        return [_column_use(c, ignore) for c in self.layout.columns]
+
+
+_ROLE_FIELDS = {"kecamatan": "district_name", "puskesmas_name": "puskesmas_name", "puskesmas_code": "puskesmas_code"}
+_IGNORED_USES = {
+    "empty": "empty",
+    "percent_of_target": "percent",
+    "unknown_measure": "unmatched",
+    "unnamed": "unmatched",
+}
+
+
+def _column_use(c: Column, ignore: frozenset[str]) -> ColumnUse:
+    header = c.header or f"kolom {c.index + 1}"
+    if c.role == "no":
+        return ColumnUse(c.index, header, "row_number")
+    if c.role in _ROLE_FIELDS:
+        return ColumnUse(c.index, header, "field", _ROLE_FIELDS[c.role])
+    if c.role in ("sasaran", "count"):
+        return ColumnUse(c.index, header, "wide", c.code)
+    if c.role == "percent":
+        return ColumnUse(c.index, header, "percent", c.code)
+    use = _IGNORED_USES.get(c.note or "", "not_counted")
+    if use == "unmatched" and normalise_label(header) in ignore:
+        use = "ignored"
+    return ColumnUse(c.index, header, use)
 
 
 # ------------------------------------------------------------------ detection

@@ -96,7 +96,7 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, acc: str, upload_id: int)
             INSERT INTO layanan (upload_id, source_row, service_date, puskesmas_code, desa_code, person_key,
                                  birth_date, age_years, sex, service_code, result)
             SELECT {u}, row_no, t_service_date, r_puskesmas, r_desa, t_person_key, t_birth_date,
-                   t_age_years, t_sex, r_service, lower(result)
+                   t_age_years, t_sex, r_service, t_result
             FROM {acc}
         """)
     elif kind == "capaian":

@@ -35,6 +35,7 @@ class Profile:
     emit: list[dict[str, Any]] = field(default_factory=list)
     dedupe_on: list[str] = field(default_factory=list)
     layout: Layout | None = None  # a month-wide recap with a header of several rows (layouts.py)
+    ignore_columns: list[str] = field(default_factory=list)  # headers set aside on purpose (reported as ignored)
 
 
 @dataclass
@@ -165,6 +166,7 @@ def profile_from_dict(raw: dict[str, Any], default_name: str = "profil") -> Prof
         emit=emit,
         dedupe_on=[str(x) for x in raw.get("dedupe_on") or []],
         layout=layout,
+        ignore_columns=[str(x) for x in raw.get("ignore_columns") or []],
     )
 
 
@@ -181,7 +183,7 @@ def save_profile(profile: Profile, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (name.replace(" ", "_") + ".yaml")
     data: dict[str, Any] = {"name": name, "kind": profile.kind}
-    for key in ("header_row", "columns", "constants", "values", "wide", "emit", "dedupe_on"):
+    for key in ("header_row", "columns", "constants", "values", "wide", "emit", "dedupe_on", "ignore_columns"):
         value = getattr(profile, key)
         if value:
             data[key] = value
@@ -233,20 +235,44 @@ def suggest_columns(headers: list[str], profile: Profile | None = None) -> dict[
     return {f: headers[i] for f, i in _field_columns(labels, profile).items()}
 
 
+_PERCENT_HEADER = re.compile(r".*(%|\bpersen\b|\bpersentase\b|\bpct\b).*", re.IGNORECASE)
+
+
+def is_percent_header(header: str) -> bool:
+    """`% K1`, `K1 (%)`, `Persentase K4`: a percentage, never a count (normalised it would read `k1`)."""
+    return bool(_PERCENT_HEADER.fullmatch(header or ""))
+
+
+_AREA_COLUMNS = ("puskesmas_code", "puskesmas_name", "desa_code", "desa_name")
+_REGENCY_LABEL = re.compile(
+    r"(kode |nama |bps |kemendagri )*(kabupaten|kab)( ?kota)?( kode| nama)?|kota|kab kota|kabkota"
+)
+
+
+def is_per_regency(labels: list[str], columns: dict[str, int]) -> bool:
+    """A table per kabupaten/kota (provincial open data): a regency column and no puskesmas or desa."""
+    if any(f in columns for f in _AREA_COLUMNS):
+        return False
+    return "regency_code" in columns or any(_REGENCY_LABEL.fullmatch(label) for label in labels if label)
+
+
 def build_mapping(
     headers: list[str],
     cat: Catalogue,
     kind: str | None = None,
     profile: Profile | None = None,
     title_text: str = "",
+    ignore: frozenset[str] = frozenset(),
     *,
     regency_known: bool = False,
 ) -> Mapping:
     """Decide the kind and which column holds which field; FileProblem if required fields are missing.
 
+    Columns whose normalised header is in `ignore` feed nothing (the report lists them as ignored).
     `regency_known`: the kabupaten is known without a column (chosen, given on the command line, or read
     from the title), so a puskesmas list needs no area column; it adds nothing to the kind's score."""
     labels = [normalise_label(h) for h in headers]
+    labels = ["" if label in ignore else label for label in labels]
     vocabularies = vocabulary_labels(cat)
     kind = kind or (profile.kind if profile else None)
     columns = _field_columns(labels, profile)
@@ -256,7 +282,7 @@ def build_mapping(
     for vocab_name, vocab in vocabularies.items():
         hits = []
         for i, label in enumerate(labels):
-            if i in used or not label:
+            if i in used or not label or is_percent_header(headers[i]):
                 continue
             code = None
             if profile and profile.wide:
@@ -300,16 +326,16 @@ def build_mapping(
         if best is None or score > best[0]:
             best = (score, k, wide if is_wide else [])
     if best is None:
+        if is_per_regency(labels, columns):
+            raise FileProblem("per_kabupaten")
         closest = min(missing_by_kind, key=lambda k: len(missing_by_kind[k]))
         area_only = [g for g in missing_by_kind[closest] if "regency_code" not in g] == []
         if closest == "puskesmas" and area_only and registry_only:
             raise FileProblem("regency_unknown")  # a puskesmas list that names no kabupaten
         raise FileProblem(
             "missing_columns",
-            {
-                "kind": closest,
-                "missing": "; ".join(" / ".join(g) for g in missing_by_kind[closest]),
-            },
+            {"kind": closest, "missing": "; ".join(" / ".join(g) for g in missing_by_kind[closest])},
+            groups=[list(g) for g in missing_by_kind[closest]],
         )
     _, chosen, wide = best
     spec = KIND_SPECS[chosen]

@@ -37,6 +37,7 @@ from ilp_metrics.core.private import scratch_file
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import label_index, normalise_label
 from ilp_metrics.ingest.limits import Deadline, ReadLimits, interrupt_at
+from ilp_metrics.ingest.sniff import sniff
 
 HEAD_BYTES = 256 * 1024
 HEADER_SCAN_ROWS = 30
@@ -527,6 +528,9 @@ def read_table(
     limits: ReadLimits | None = None,
 ) -> RawTable:
     suffix = path.suffix.lower()
+    found = sniff(path)  # a web page, SQL dump, PDF, Word or (Geo)JSON file is told what it is
+    if found is not None:
+        raise FileProblem(f"wrong_file_{found}")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if suffix in (".xlsx", ".xlsm") or magic == _ZIP_MAGIC:

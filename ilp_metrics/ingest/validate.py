@@ -22,12 +22,17 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.core.db import single_row
 from ilp_metrics.core.pseudonym import hmac_pads, hmac_sql
 from ilp_metrics.ingest.areas import install_district_names
+from ilp_metrics.ingest.echo import shown_value
 from ilp_metrics.ingest.errors import Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.mapping import Mapping
 from ilp_metrics.ingest.readers import RawTable
 
-TOTAL_ROW_RE = r"(jumlah|total|jml|grand total|sub ?total|subtotal)\b.*"
+# Total rows: `JUMLAH …`, `Total …`, and a bare `Kabupaten`/`Kab.`/`Kab/Kota` (the district total of a
+# table per puskesmas); `Kabupaten Maros` in a regency column is data, not a total.
+TOTAL_ROW_RE = (
+    r"(jumlah|total|jml|grand total|sub ?total|subtotal)\b.*|kabupaten|kab\.?|kab ?/ ?kota|kabupaten ?/ ?kota"
+)
 NIK_TRUNCATION_MIN_ROWS = 20
 SERVICE_DATE_MIN = date(2000, 1, 1)
 
@@ -43,6 +48,7 @@ class Check:
     reason: str
     condition: str  # SQL over `parsed`, true when the record is refused
     value: str = "NULL"  # SQL text shown in the report (never for personal fields)
+    derived: bool = False  # `value` is computed (a digit count, a row number), never a cell's text
 
 
 @dataclass
@@ -73,6 +79,21 @@ def install_lookups(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
         "lk_target_group": cat.target_group_synonyms(),
         "lk_item": cat.readiness_item_synonyms(),
     }
+    pairs = [(s.code, r) for s in cat.services for r in s.results]
+    # Result vocabulary per service: the code and its spelling with spaces ('pengobatan lengkap').
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lk_result AS SELECT CAST(unnest($services) AS VARCHAR) AS service_code, "
+        "CAST(unnest($labels) AS VARCHAR) AS label, CAST(unnest($codes) AS VARCHAR) AS code",
+        {
+            "services": [svc for svc, _ in pairs],
+            "labels": [r.replace("_", " ") for _, r in pairs],
+            "codes": [r for _, r in pairs],
+        },
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lk_aggregate_only AS SELECT CAST(unnest($codes) AS VARCHAR) AS code",
+        {"codes": [s.code for s in cat.services if s.aggregate_only] or [""]},
+    )
     for table, mapping in vocab.items():
         # One statement from two bound lists: executemany costs ~0.1 s per upload for a few hundred rows.
         con.execute(
@@ -373,7 +394,7 @@ def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
         f"row_number() OVER (PARTITION BY {key} ORDER BY row_no) AS dup_rank, "
         f"min(row_no) OVER (PARTITION BY {key}) AS dup_first"
     )
-    return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)")
+    return col, Check(field_name, "duplicate_key", "dup_rank > 1", "CAST(dup_first AS VARCHAR)", derived=True)
 
 
 def parse_sql(
@@ -415,11 +436,13 @@ def parse_sql(
         WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i),
         k AS (SELECT identity_msg AS k_msg, {hmac_sql("identity_msg")} AS t_person_key
               FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))
-        SELECT j.*, k.t_person_key,
+        SELECT j.*, k.t_person_key, rs.code AS t_result,
+            r_service IN (SELECT code FROM lk_aggregate_only) AS aggregate_only_service,
             coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
                  - CASE WHEN strftime(t_service_date, '%m%d') < strftime(t_birth_date, '%m%d') THEN 1 ELSE 0 END
                  AS INTEGER)) AS t_age_years
-        FROM j LEFT JOIN k ON k.k_msg = j.identity_msg"""
+        FROM j LEFT JOIN k ON k.k_msg = j.identity_msg
+            LEFT JOIN lk_result rs ON rs.service_code = j.r_service AND rs.label = ilp_label(j.result)"""
         checks = [
             Check("service_date", "required_missing", "service_date IS NULL"),
             Check(
@@ -436,12 +459,16 @@ def parse_sql(
                 "coalesce(service_code, service_name) IS NOT NULL AND r_service IS NULL",
                 "coalesce(service_code, service_name)",
             ),
+            Check("service_code", "aggregate_only_service", "aggregate_only_service", "r_service", derived=True),
+            # Free text never reaches the database: only the catalogue's results of that service.
+            Check("result", "unknown_result", "result IS NOT NULL AND r_service IS NOT NULL AND t_result IS NULL"),
             Check("nik", "nik_scientific", "nik IS NOT NULL AND nik_sci"),
             Check(
                 "nik",
                 "nik_length",
                 "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) <> 16",
                 "CAST(length(nik_digits) AS VARCHAR)",
+                derived=True,
             ),
             Check(
                 "nik",
@@ -717,9 +744,21 @@ def parse_sql(
 
 def _report_value(check: Check) -> str:
     f = FIELDS.get(check.field)
-    if f is not None and f.personal:
+    if f is not None and f.personal and not check.derived:
         return "NULL"
     return check.value
+
+
+def _present(m: Mapping, field_name: str) -> bool:
+    """The file has a column (or the profile a constant) for `field_name`."""
+    return field_name in m.columns or field_name in m.constants
+
+
+def _reason(m: Mapping, field_name: str, reason: str) -> str:
+    """A required field the file has no column for is told as a missing column, not an empty one."""
+    if reason == "required_missing" and not _present(m, field_name):
+        return "column_missing"
+    return reason
 
 
 def validate(
@@ -755,9 +794,12 @@ def validate(
                 FROM {parsed}) WHERE _dedupe_rank = 1 OR {key.split(",")[0]} IS NULL
         """)
     refusal = f"refusal_{uuid.uuid4().hex[:10]}"
+    # One refusal per row and reason: only a wide table's value cells name their own column (_col).
     union = " UNION ALL ".join(
-        f"SELECT row_no, {sql_str(c.field)} AS field, {sql_str(c.reason)} AS reason, "
-        f"CAST({_report_value(c)} AS VARCHAR) AS value, _col FROM {parsed} WHERE {c.condition}"
+        f"SELECT row_no, {sql_str(c.field)} AS field, {sql_str(_reason(m, c.field, c.reason))} AS reason, "
+        f"CAST({_report_value(c)} AS VARCHAR) AS value, "
+        f"{'_col' if c.field in WIDE_VALUE_FIELDS else sql_str('')} AS _col, {str(c.derived).lower()} AS derived "
+        f"FROM {parsed} WHERE {c.condition}"
         for c in checks
     )
     con.execute(f"CREATE TEMP TABLE {refusal} AS SELECT DISTINCT * FROM ({union})")
@@ -779,20 +821,21 @@ def validate(
     rows_refused = single_row(con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}"))[0]
     rows_accepted, records = single_row(con.execute(f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}"))
     rows = con.execute(
-        f"SELECT row_no, field, reason, value, _col FROM {refusal} ORDER BY row_no, field, reason LIMIT {int(max_refusals)}"
+        f"SELECT row_no, field, reason, value, _col, derived FROM {refusal} ORDER BY row_no, field, reason "
+        f"LIMIT {int(max_refusals)}"
     ).fetchall()
     refusals = [
         Refusal(
             row=r[0],
-            column=(r[4] if r[4] and r[1] in WIDE_VALUE_FIELDS else m.header_of(r[1])),
+            column=(r[4] if r[4] and r[1] in WIDE_VALUE_FIELDS else _header(m, r[1])),
             field=r[1],
             reason_code=r[2],
-            value=r[3],
+            value=shown_value(r[1], r[3], derived=r[5]),
         )
         for r in rows
     ]
     counts = [
-        {"column": m.header_of(f), "reason_code": reason, "rows": n}
+        {"column": _header(m, f), "field": f, "reason_code": reason, "rows": n}
         for f, reason, n in con.execute(
             f"SELECT field, reason, count(DISTINCT row_no) FROM {refusal} GROUP BY ALL ORDER BY 3 DESC"
         ).fetchall()
@@ -820,6 +863,14 @@ def validate(
 
 
 WIDE_VALUE_FIELDS = {"count", "value"}
+
+
+def _header(m: Mapping, field_name: str) -> str | None:
+    """The file's header of `field_name`; None when the file has no such column (the report then names the
+    field in the user's words)."""
+    if field_name in m.columns:
+        return m.headers[m.columns[field_name]] or None
+    return None
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, v: Validation) -> None:

@@ -219,6 +219,10 @@ def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], unit
             ind_col.append(ind.code)
             svc_col.append(service)
             agg_col.append(uses_aggregates(ind))
+        for service in ind.numerator.aggregate_services:  # aggregate-only (K4 women): countable as reported
+            ind_col.append(ind.code)
+            svc_col.append(service)
+            agg_col.append(True)
     return con.execute(
         """
         WITH defs AS (

@@ -203,7 +203,8 @@ defs AS (  -- one row per (indicator, numerator service), from the catalogue
            unnest(CAST($d_age_max AS INTEGER[])) AS age_max,
            unnest(CAST($d_sex AS VARCHAR[])) AS sex,
            unnest(CAST($d_results AS VARCHAR[][])) AS results,
-           unnest(CAST($d_aggregates AS BOOLEAN[])) AS uses_aggregates
+           unnest(CAST($d_aggregates AS BOOLEAN[])) AS uses_aggregates,
+           unnest(CAST($d_displaced_by AS VARCHAR[][])) AS displaced_by
 ),
 dens AS (  -- indicators whose denominator is an annual target group
     SELECT unnest(CAST($t_indicator AS VARCHAR[])) AS indicator,
@@ -237,8 +238,8 @@ capaian_rows AS (  -- aggregate reports, only for slices without individual reco
           WHERE period >= $start AND period < $end) c
     JOIN scope s USING (puskesmas_code)
     JOIN defs d ON d.service_code = c.service_code AND d.uses_aggregates
-    ANTI JOIN record_slices r
-      ON r.puskesmas_code = c.puskesmas_code AND r.month = c.month AND r.service_code = c.service_code
+    ANTI JOIN record_slices r  -- displaced_by: the service itself, or an aggregate-only service's record services
+      ON r.puskesmas_code = c.puskesmas_code AND r.month = c.month AND list_contains(d.displaced_by, r.service_code)
 ),
 monthly_slices AS (  -- (puskesmas, service) with monthly data in the window: the annual aggregate gives way
     SELECT DISTINCT puskesmas_code, service_code FROM record_slices
@@ -425,6 +426,7 @@ class _Entry:
     key: str
     indicator: Indicator
     aggregates: bool
+    individual_only: bool = False  # a denominator counted on individual records: no aggregate_services
 
 
 def _service_params(entries: list[_Entry]) -> dict[str, list[Any]]:
@@ -440,6 +442,7 @@ def _service_params(entries: list[_Entry]) -> dict[str, list[Any]]:
             "d_sex",
             "d_results",
             "d_aggregates",
+            "d_displaced_by",
         )
     }
     t: dict[str, list[Any]] = {"t_indicator": [], "t_group": [], "t_factor": []}
@@ -457,6 +460,20 @@ def _service_params(entries: list[_Entry]) -> dict[str, list[Any]]:
             d["d_sex"].append(num.sex)
             d["d_results"].append(list(num.result_in) if num.result_in else None)
             d["d_aggregates"].append(entry.aggregates)
+            d["d_displaced_by"].append([service])
+        # An aggregate-only service (K4 women) gives the numerator itself from aggregate reports; a
+        # puskesmas-month with records of the numerator's own services counts those records instead.
+        for service in () if entry.individual_only else num.aggregate_services:
+            d["d_indicator"].append(entry.key)
+            d["d_service"].append(service)
+            d["d_count"].append("aggregate_report")
+            d["d_min_events"].append(None)
+            d["d_age_min"].append(None)
+            d["d_age_max"].append(None)
+            d["d_sex"].append(None)
+            d["d_results"].append(None)
+            d["d_aggregates"].append(True)
+            d["d_displaced_by"].append(list(num.services))
         if ind.denominator.target_group:
             t["t_indicator"].append(entry.key)
             t["t_group"].append(ind.denominator.target_group)
@@ -572,8 +589,9 @@ def coverage_many(
         other = ind.denominator.indicator
         if other:
             key = _denominator_key(ind)
+            aggregates = uses_aggregates(ind) and uses_aggregates(cat.indicator(other))
             entries.setdefault(
-                key, _Entry(key, cat.indicator(other), uses_aggregates(ind) and uses_aggregates(cat.indicator(other)))
+                key, _Entry(key, cat.indicator(other), aggregates, individual_only=not uses_aggregates(ind))
             )
     frame = _series(con, cat, list(entries.values()), level, window, regency, puskesmas, annual)
     frame = _indicator_denominators(frame, wanted)

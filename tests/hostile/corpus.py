@@ -209,6 +209,46 @@ class Case:
         return path
 
 
+def dinkes_html_page() -> bytes:
+    """A district office's web table saved by the browser as .xls (Excel opens it; it is HTML)."""
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Data Puskesmas</title></head><body>"
+        "<table><tr><th>No</th><th>Nama Puskesmas</th><th>Kode Puskesmas</th><th>Alamat</th></tr>"
+        f"<tr><td>1</td><td>Maros Baru</td><td>{MB_CODE}</td><td>Jl. Poros</td></tr></table></body></html>"
+    ).encode()
+
+
+def sql_dump() -> bytes:
+    return (
+        "-- MySQL dump 10.13\nSET NAMES utf8mb4;\nCREATE TABLE `puskesmas` (`kode` varchar(16), `nama` text);\n"
+        f"INSERT INTO `puskesmas` VALUES ('{MB_CODE}','Maros Baru');\n"
+    ).encode()
+
+
+def docx_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document><w:body><w:p>Tabel</w:p></w:body></w:document>")
+    return out.getvalue()
+
+
+def geojson_bytes() -> bytes:
+    return (
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"kode": "73.09.04.2005"},'
+        b' "geometry": {"type": "Polygon", "coordinates": [[[119.5, -5.0], [119.6, -5.0], [119.6, -4.9], [119.5, -5.0]]]}}]}'
+    )
+
+
+def per_kabupaten_csv() -> bytes:
+    """Provincial open data (opendata.jabarprov.go.id style): one row per kabupaten/kota and year."""
+    return (
+        b"id,kode_provinsi,nama_provinsi,kode_kabupaten_kota,nama_kabupaten_kota,jumlah_ibu_hamil,satuan,tahun\n"
+        b"1,32,JAWA BARAT,3201,KABUPATEN BOGOR,112345,ORANG,2023\n"
+        b"2,32,JAWA BARAT,3202,KABUPATEN SUKABUMI,50321,ORANG,2023\n"
+    )
+
+
 def _junk(n: int, seed: int) -> bytes:
     return random.Random(seed).randbytes(n)
 
@@ -233,7 +273,20 @@ def cases() -> list[Case]:
         Case("binary_junk.csv", b"\x00\x01" + _junk(4096, 1), ("file", "not_text")),
         Case("binary_no_nul.csv", bytes(b or 1 for b in _junk(4096, 2)), ("file", "not_text")),
         Case("png_named.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + _junk(256, 3), ("file", "not_text")),
-        Case("html_table_named.xls", b"<html><table><tr><td>tanggal</td></tr></table></html>", ("file", "xls_old")),
+        Case(
+            "html_table_named.xls",
+            b"<html><table><tr><td>tanggal</td></tr></table></html>",
+            ("file", "wrong_file_html"),
+        ),
+        # ---- files of another kind uploaded as data: told what they are, whatever the extension
+        Case("dinkes_page_saved.xls", dinkes_html_page(), ("file", "wrong_file_html"), note="web page saved as .xls"),
+        Case("dump.sql.csv", sql_dump(), ("file", "wrong_file_sql")),
+        Case("laporan.pdf.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", ("file", "wrong_file_pdf")),
+        Case("tabel.docx.xlsx", docx_bytes(), ("file", "wrong_file_docx")),
+        Case("batas_desa.csv", geojson_bytes(), ("file", "wrong_file_geojson"), note="pointed to the map upload"),
+        Case("batas.topojson", b'{"type":"Topology","objects":{},"arcs":[]}', ("file", "wrong_file_topojson")),
+        Case("api_response.csv", b'[{"kode_puskesmas": "P7309040201", "jumlah": 3}]', ("file", "wrong_file_json")),
+        Case("opendata_per_kabupaten.csv", per_kabupaten_csv(), ("file", "per_kabupaten"), note="provincial open data"),
         Case("old_excel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("file", "xls_old")),
         Case("ole_named.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("file", "xls_old")),
         Case("text_named.xlsx", layanan_csv(r(1)), ("file", "xlsx_corrupt")),

@@ -62,7 +62,9 @@ def services(raw: dict[str, Any], known: Known) -> list[CatalogueProblem]:
     out = Issues("services")
     for code, data in out.coded("service", out.entries(raw, "services"), UPPER_CODE):
         entry = f"service '{code}'"
-        out.keys(entry, data, ("code", "name", "cluster", "definition", "synonyms"), ("results",))
+        out.keys(entry, data, ("code", "name", "cluster", "definition", "synonyms"), ("results", "aggregate_only"))
+        if not isinstance(data.get("aggregate_only", False), bool):
+            out.add(entry, "aggregate_only", "must be true or false")
         out.text(entry, "name", data.get("name"))
         out.text(entry, "definition", data.get("definition"))
         out.cluster_ref(entry, data.get("cluster"))

@@ -19,7 +19,7 @@ def numerator(out: Issues, known: Known, entry: str, num: Any) -> str | None:
         f"{entry} numerator",
         num,
         ("count",),
-        ("services", "readiness_item", "min_events", "result_in", "age_years", "sex"),
+        ("services", "readiness_item", "min_events", "result_in", "age_years", "sex", "aggregate_services"),
     ):
         return None
     count = num.get("count")
@@ -85,7 +85,26 @@ def numerator(out: Issues, known: Known, entry: str, num: Any) -> str | None:
         _age(out, entry, num.get("age_years"))
     if "sex" in num and num.get("sex") not in SEXES:
         out.add(entry, "numerator sex", f"{num.get('sex')!r} must be L or P")
+    _aggregate_services(out, known, entry, num, services)
     return "services" if all_known and services else None
+
+
+def _aggregate_services(out: Issues, known: Known, entry: str, num: Any, services: list[str]) -> None:
+    """Aggregate-only services feed a numerator that aggregates cannot otherwise give (K4 from visits);
+    such a service is never a record, so it must not be one of the numerator's own services."""
+    if "aggregate_services" not in num:
+        return
+    listed = out.string_list(entry, "numerator aggregate_services", num.get("aggregate_services"), allow_empty=False)
+    for svc in listed:
+        data = known.services.get(svc)
+        if data is None:
+            out.add(entry, "numerator aggregate_services", f"'{svc}' is not a known service")
+        elif data.get("aggregate_only") is not True:
+            out.add(entry, "numerator aggregate_services", f"'{svc}' must be an aggregate_only service")
+    for svc in services:
+        data = known.services.get(svc)
+        if data is not None and data.get("aggregate_only") is True:
+            out.add(entry, "numerator services", f"'{svc}' is aggregate_only: list it under aggregate_services")
 
 
 def _age(out: Issues, entry: str, age: Any) -> None:
