@@ -99,37 +99,40 @@ def test_title_rows_give_the_kabupaten_and_the_year():
 # ------------------------------------------------------------------ loading
 
 
-def test_one_upload_loads_the_year_sasaran_and_counts_and_reports_k4(con, tmp_path):
+def test_one_upload_loads_the_year_sasaran_and_counts_k4_included(con, tmp_path):
     report = ingest(con, write_tabel_29(tmp_path))
     assert report.ok and report.committed, report.to_dict()
     assert report.kind == "tahunan" and report.year == 2024
     assert sasaran_2024(con) == {MB: 400, TK: 300}
-    assert annual_counts(con) == {(MB, "ANC_K1"): 360, (TK, "ANC_K1"): 270, (MB, "ANC_K6"): 300, (TK, "ANC_K6"): 210}
+    assert annual_counts(con) == {
+        (MB, "ANC_K1"): 360,
+        (TK, "ANC_K1"): 270,
+        (MB, "ANC_K4"): 330,
+        (TK, "ANC_K4"): 240,
+        (MB, "ANC_K6"): 300,
+        (TK, "ANC_K6"): 210,
+    }
     assert report.rows_accepted == 2 and report.rows_skipped >= 2  # total row and the source line
-    # K4 matches no service of the catalogue: named in the report, never dropped silently
-    unknown = [n for n in report.notes if n["code"] == "annual_column_unknown_measure"]
-    assert [n["column"] for n in unknown] == ["IBU HAMIL / K4 / JUMLAH", "IBU HAMIL / K4 / %"]
+    # K4 is the aggregate-only service ANC_K4 (women with 4 visits), never dropped
+    assert not [n for n in report.notes if n["code"] == "annual_column_unknown_measure"]
     assert not [n for n in report.notes if n["code"] in ("annual_percent_mismatch", "annual_total_mismatch")]
 
 
 def test_every_column_of_the_table_is_accounted_for(con, tmp_path):
     report = ingest(con, write_tabel_29(tmp_path))
-    roles = {c["column"]: (c["role"], c["code"]) for c in report.columns}
-    assert roles == {
-        "NO": ("no", None),
-        "KECAMATAN": ("kecamatan", None),
-        "PUSKESMAS": ("puskesmas_name", None),
-        "IBU HAMIL / JUMLAH": ("sasaran", "ibu_hamil"),
-        "IBU HAMIL / K1 / JUMLAH": ("count", "ANC_K1"),
+    uses = {c.header: (c.use, c.target) for c in report.columns}
+    assert uses == {
+        "NO": ("row_number", None),
+        "KECAMATAN": ("field", "district_name"),
+        "PUSKESMAS": ("field", "puskesmas_name"),
+        "IBU HAMIL / JUMLAH": ("wide", "ibu_hamil"),
+        "IBU HAMIL / K1 / JUMLAH": ("wide", "ANC_K1"),
         "IBU HAMIL / K1 / %": ("percent", "ANC_K1"),
-        "IBU HAMIL / K4 / JUMLAH": ("ignored", None),
-        "IBU HAMIL / K4 / %": ("ignored", None),
-        "IBU HAMIL / K6 / JUMLAH": ("count", "ANC_K6"),
+        "IBU HAMIL / K4 / JUMLAH": ("wide", "ANC_K4"),
+        "IBU HAMIL / K4 / %": ("percent", "ANC_K4"),
+        "IBU HAMIL / K6 / JUMLAH": ("wide", "ANC_K6"),
         "IBU HAMIL / K6 / %": ("percent", "ANC_K6"),
     }
-    ignored = {c["column"] for c in report.columns if c["role"] == "ignored"}
-    noted = {n["column"] for n in report.notes if n["code"].startswith("annual_column_")}
-    assert ignored == noted
 
 
 def test_a_percentage_that_disagrees_with_count_over_target_is_a_note_naming_header_and_row(con, tmp_path):
@@ -193,7 +196,7 @@ def test_percentages_only_are_derived_when_the_sasaran_is_known(con, tmp_path):
     assert annual_counts(con)[(MB, "ANC_K6")] == 302 and annual_counts(con)[(TK, "ANC_K6")] == 210
     derived = con.execute("SELECT bool_and(derived) FROM capaian_tahunan").fetchone()[0]
     assert derived is True
-    assert sum(1 for n in report.notes if n["code"] == "annual_derived") == 4
+    assert sum(1 for n in report.notes if n["code"] == "annual_derived") == 6  # K1, K4, K6 of both rows
 
 
 def test_an_unknown_puskesmas_row_is_refused_and_strict_mode_writes_nothing(con, tmp_path):
@@ -215,11 +218,11 @@ def test_replacing_a_years_upload_replaces_its_slice_and_withdraw_removes_both_t
     ]
     total = ["", "JUMLAH KAB.", "", 710, 640, "90,14", 570, "80,28", 520, "73,24"]
     second = ingest(con, write_tabel_29(tmp_path, "b.xlsx", rows=rows, total=total))
-    assert second.ok and second.rows_replaced == 6
+    assert second.ok and second.rows_replaced == 8  # sasaran, K1, K4 and K6 of both puskesmas
     assert annual_counts(con)[(MB, "ANC_K1")] == 370 and sasaran_2024(con) == {MB: 410, TK: 300}
     status = con.execute("SELECT status FROM uploads WHERE upload_id = ?", [first.upload_id]).fetchone()[0]
     assert status == "replaced"
-    assert withdraw(con, second.upload_id, principal=DINAS) == 6
+    assert withdraw(con, second.upload_id, principal=DINAS) == 8
     assert annual_counts(con) == {} and sasaran_2024(con) == {}
 
 
@@ -277,7 +280,14 @@ def test_neonatal_table_with_sex_sub_columns_loads_the_l_plus_p_figures_and_name
     ]
     merges = ["A4:A6", "B4:B6", "C4:C6", "D4:F4", "G4:L4", "M4:R4", "D5:D6", "E5:E6", "F5:F6"]
     merges += ["G5:H5", "I5:J5", "K5:L5", "M5:N5", "O5:P5", "Q5:R5", "A9:C9"]
-    report = ingest(con, write_xlsx(tmp_path / "neonatal.xlsx", rows, merges))
+    kn1_columns = [
+        f"Kunjungan Neonatal 1 kali / {sex} / {part}"
+        for sex in (sexes[0], sexes[2], sexes[4])
+        for part in ("jumlah", "%")
+    ]
+    strict = ingest(con, write_xlsx(tmp_path / "neonatal.xlsx", rows, merges))
+    assert strict.error_code == "unmatched_columns" and not strict.committed  # KN1: no service of the catalogue
+    report = ingest(con, tmp_path / "neonatal.xlsx", ignore_columns=kn1_columns)
     assert report.ok, report.to_dict()
     targets = con.execute("SELECT area_code, target_group, count FROM sasaran WHERE year = 2024 ORDER BY 1").fetchall()
     assert targets == [(MB, "bayi_baru_lahir", 200), (TK, "bayi_baru_lahir", 150)]

@@ -141,13 +141,13 @@ def test_a_name_equally_close_to_two_kecamatan_is_refused_with_both_named(con, t
 
 
 def test_an_unknown_kecamatan_name_is_refused_in_the_files_words(con, tmp_path):
-    text = "Kode Puskesmas,Nama Puskesmas,Nama Kecamatan\nP1801040101,Natar,Entah Berantah\n"
+    text = "Kode Puskesmas,Nama Puskesmas,Nama Kecamatan\nP1801040101,Natar,Antahberantah\n"
     report = ingest(con, write_text(tmp_path / "p.csv", text), regency_code="18.01")
     [refusal] = report.refusals
     assert (refusal.column, refusal.reason_code, refusal.value) == (
         "Nama Kecamatan",
         "unknown_district_name",
-        "Entah Berantah",
+        "Antahberantah",
     )
 
 
@@ -211,12 +211,12 @@ def test_a_desa_name_found_twice_in_the_kabupaten_is_refused_with_both_unless_a_
 
 def test_an_unknown_desa_name_is_refused(con, tmp_path):
     assert ingest(con, write_xlsx(tmp_path / "p.xlsx", LAMSEL)).ok
-    report = ingest(con, desa_names(tmp_path / "d.xlsx", [("Natar", "Natar", "Entah Berantah")]))
+    report = ingest(con, desa_names(tmp_path / "d.xlsx", [("Natar", "Natar", "Antahberantah")]))
     [refusal] = report.refusals
     assert (refusal.column, refusal.reason_code, refusal.value) == (
         "DESA/KELURAHAN",
         "unknown_desa_name_in_regency",
-        "Entah Berantah",
+        "Antahberantah",
     )
 
 

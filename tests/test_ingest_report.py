@@ -56,8 +56,8 @@ CAPAIAN_WIDE = "No,Periode,Kode Puskesmas,Nama Puskesmas,K1,K6,Imunisasi Zeta,% 
 CAPAIAN_ROW = "1,2024-04,P7309040201,Maros Baru,12,5,7,30,Jl. Poros\n"
 
 FIXTURES = {
-    "puskesmas.csv": "Kode Puskesmas,Nama Puskesmas,Kode Kabupaten,Alamat,Telepon,Keterangan\n"
-    "P7309040201,Maros Baru,73.09,Jl. Poros,0411,\n",
+    "puskesmas.csv": "Kode Puskesmas,Nama Puskesmas,Kode Kecamatan,Alamat,Telepon,Keterangan\n"
+    "P7309040201,Maros Baru,73.09.04,Jl. Poros,0411,\n",
     "capaian.csv": CAPAIAN_WIDE + CAPAIAN_ROW,
     "layanan.csv": "Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Nama,Tgl Lahir,JK,Layanan,Hasil,Posyandu,Tahun\n"
     f"15/03/2024,P7309040201,7309042005,{nik(serial=11)},Siti,15/03/1990,P,ANC_K1,,Mawar,2024\n",

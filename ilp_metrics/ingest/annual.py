@@ -292,12 +292,15 @@ def _known_sasaran(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str,
 
 def _denominator_groups(cat: Catalogue) -> dict[str, str]:
     """Service → the target group its percentage is taken of (the indicator counting that service
-    alone over a target group: K1 over ibu hamil)."""
+    alone over a target group: K1 over ibu hamil; or the one aggregate service an indicator reads in
+    aggregate reports: K4 over ibu hamil)."""
     out: dict[str, str] = {}
     for ind in cat.indicators:
-        services = ind.numerator.services
-        if len(services) == 1 and ind.denominator.target_group and ind.unit == "percent":
-            out.setdefault(services[0], ind.denominator.target_group)
+        if not (ind.denominator.target_group and ind.unit == "percent"):
+            continue
+        for services in (ind.numerator.services, ind.numerator.aggregate_services):
+            if len(services) == 1:
+                out.setdefault(services[0], ind.denominator.target_group)
     return out
 
 

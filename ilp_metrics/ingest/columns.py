@@ -96,6 +96,18 @@ def _column_stats(con: duckdb.DuckDBPyConnection, raw: RawTable) -> list[tuple[i
     return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(raw.headers))]
 
 
+# What a Dinas keeps beside its puskesmas list: read (the address may name the kecamatan), never stored.
+DESCRIPTIVE_FIELDS = frozenset({"facility_address", "facility_phone", "facility_type"})
+
+
+def _stored_or_used(name: str, m: Mapping) -> bool:
+    """A mapped field is reported as used unless it is descriptive; the address counts as used only when it
+    is where the kecamatan is looked for (no kecamatan column)."""
+    if name not in DESCRIPTIVE_FIELDS:
+        return True
+    return name == "facility_address" and not ({"district_code", "district_name"} & set(m.columns))
+
+
 def account_columns(
     con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, ignore: frozenset[str] = frozenset()
 ) -> list[ColumnUse]:
@@ -115,8 +127,10 @@ def account_columns(
         label = normalise_label(header)
         filled, numeric = stats[i] if i < len(stats) else (0, 0)
         shown = header_text(raw.headers, i)
-        if i in fed:
+        if i in fed and _stored_or_used(fed[i], m):
             out.append(ColumnUse(i, shown, "field", fed[i]))
+        elif i in fed or (label in known and known[label] in DESCRIPTIVE_FIELDS):
+            out.append(ColumnUse(i, shown, "not_counted"))
         elif i in wide:
             out.append(ColumnUse(i, shown, "wide", wide[i]))
         elif label and label in profile_cols:

@@ -632,6 +632,7 @@ def parse_sql(
                 "ambiguous_district_name",
                 "district_code IS NULL AND district_name IS NOT NULL AND district_name_method = 'ambiguous'",
                 "district_candidates",
+                derived=True,  # the text matched two reference kecamatan closely: a place, shown with them
             ),
             Check(
                 "regency_code",
@@ -734,6 +735,7 @@ def parse_sql(
                 "ambiguous_desa_name_in_regency",
                 "desa_code IS NULL AND desa_name_n > 1",
                 "desa_candidates",
+                derived=True,  # an exact reference desa name found twice: a place, shown with its codes
             ),
             *pchecks,
             dup_check,
