@@ -393,3 +393,12 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                   password_hash IS NOT NULL AS has_password, created_at, changed_at
            FROM users ORDER BY username"""
     ).df()
+
+
+def account_stamp(con: duckdb.DuckDBPyConnection, username: str) -> str | None:
+    """When an active account last changed (password, role, activity), None if it is not active: a
+    session kept across reloads is valid only while this stays what it was at the sign-in."""
+    row = con.execute(
+        "SELECT changed_at FROM users WHERE username = ? AND active", [username.strip().lower()]
+    ).fetchone()
+    return str(row[0]) if row else None
