@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ilp_metrics.security.sessions import COOKIE, ROUTE, STORE
+from ilp_metrics.security.sessions import CLAIM, COOKIE, RELEASE, ROUTE, STORE
 
 MAX_TICKET = 200
 
 
 async def session_route(request: Request) -> Response:
-    if request.method == "DELETE":
+    if request.method == RELEASE:
         answer = Response(status_code=204)
         answer.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return answer
@@ -44,5 +44,5 @@ async def session_route(request: Request) -> Response:
 
 
 app = st.App(
-    str(Path(__file__).with_name("dashboard.py")), routes=[Route(ROUTE, session_route, methods=["POST", "DELETE"])]
+    str(Path(__file__).with_name("dashboard.py")), routes=[Route(ROUTE, session_route, methods=[CLAIM, RELEASE])]
 )

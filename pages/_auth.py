@@ -30,7 +30,7 @@ from ilp_metrics.security.accounts import (
     principal_for_oidc,
 )
 from ilp_metrics.security.scope import Principal
-from ilp_metrics.security.sessions import COOKIE, ROUTE, STORE
+from ilp_metrics.security.sessions import CLAIM, COOKIE, RELEASE, ROUTE, STORE
 from pages import _db, _masuk, _session
 
 LOGIN_URL = "masuk"  # pages/_masuk.py: the sign-in page when nobody is signed in, "my account" afterwards
@@ -100,8 +100,8 @@ def _restored() -> Principal | None:
 
 
 def _browser_call(method: str, body: str = "") -> None:
-    """A request from the browser to app.py's session route: POST a ticket (the answer sets the cookie),
-    DELETE (the answer drops it). Same origin; the cookie itself never passes through a script."""
+    """A request from the browser to app.py's session route: CLAIM with a ticket (the answer sets the
+    cookie) or RELEASE (the answer removes it). Same origin; the cookie never passes through a script."""
     script = (
         f"<script>fetch(window.location.origin + {json.dumps(ROUTE)}, "
         f"{{method: {json.dumps(method)}, body: {json.dumps(body) if body else 'null'}, "
@@ -126,7 +126,7 @@ def gate(lang: str, urls: Sequence[str]) -> Principal | None:
     if found is not None:
         return found
     if st.session_state.pop(_session.KEY_CLEAR_COOKIE, False):
-        _browser_call("DELETE")
+        _browser_call(RELEASE)
     title = t("akun.login_title", lang)
     signin = [st.Page(_masuk.page, title=title, default=True)]
     signin += [st.Page(_masuk.page, title=title, url_path=url) for url in dict.fromkeys([*urls, LOGIN_URL])]
@@ -148,7 +148,7 @@ def badge() -> None:
     if sid is not None and st.session_state.pop(_session.KEY_TICKET, False):
         ticket = STORE.ticket(sid, _now())
         if ticket is not None:
-            _browser_call("POST", ticket)
+            _browser_call(CLAIM, ticket)
     st.sidebar.caption(tr("akun.signed_in_as", name=who.display_name or who.username, role=tr(f"akun.role.{who.role}")))
     if st.sidebar.button(tr("akun.logout"), key="w_logout"):
         from ilp_metrics.security import audit

@@ -213,7 +213,7 @@ def test_failed_sign_ins_of_unknown_names_are_audited_as_one_counted_event_per_w
 
 def test_the_open_window_count_is_written_on_flush(con):
     now = datetime(2025, 1, 6, 8, 0)
-    for i in range(3):
+    for _ in range(3):
         _answer(con, "tidak.ada", "apa-saja-123", now)
     assert accounts.flush_unknown_failures(con, now=now) == 2
     counts = [json.loads(d)["count"] for d in entries(con, principal=ADMIN, action="login_failed")["details"]]
@@ -223,8 +223,8 @@ def test_the_open_window_count_is_written_on_flush(con):
 def test_the_user_table_offered_for_download_runs_no_formula(con):
     from ilp_metrics.export.safe_cells import safe_frame
 
-    add_user(con, "bu.rina", "dinas", password=PASSWORD, display_name="=HYPERLINK(\"http://x\")", email="@b.c")
+    add_user(con, "bu.rina", "dinas", password=PASSWORD, display_name='=HYPERLINK("http://x")', email="@b.c")
     table = safe_frame(accounts.list_users(con))
     row = table[table["username"] == "bu.rina"].iloc[0]
-    assert row["display_name"] == "'=HYPERLINK(\"http://x\")" and row["email"] == "'@b.c"
+    assert row["display_name"] == '\'=HYPERLINK("http://x")' and row["email"] == "'@b.c"
     assert row["failed_attempts"] == 0 and row["active"]  # numbers and flags untouched

@@ -27,6 +27,7 @@ from ilp_metrics.security.accounts import Session, new_session
 COOKIE = "ilp_session"
 ROUTE = "/ilp/session"
 TICKET_SECONDS = 60
+CLAIM, RELEASE = "POST", "DELETE"  # the route's two methods: trade a ticket for the cookie, drop the cookie
 
 
 @dataclass
