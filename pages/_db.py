@@ -9,14 +9,15 @@
 * Opening costs about 40 ms on the full demo database (docs/security.md); the figure sets are cached
   (pages/_cache.py) keyed on `version()`, the database's data_version, which every upload, withdrawal
   and CLI ingest bumps: the next run after a CLI ingest shows the new data.
-* Cursors are cheap and safe across sessions and threads; every one handed out is closed with the
-  connection.
+* Cursors are cheap and safe across sessions and threads; every one still in use is closed with the
+  connection (the others went with the garbage).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class _Hold:
 
     con: duckdb.DuckDBPyConnection | None = None
     runs: int = 0
-    cursors: list[duckdb.DuckDBPyConnection] = field(default_factory=list)
+    cursors: list[weakref.ref[duckdb.DuckDBPyConnection]] = field(default_factory=list)  # closed with it
 
 
 _HOLDS: dict[str, _Hold] = {}
@@ -69,8 +70,10 @@ def _open(path: str) -> duckdb.DuckDBPyConnection:
 
 
 def _close(hold: _Hold) -> None:
-    for cur in hold.cursors:
-        cur.close()
+    for ref in hold.cursors:
+        cur = ref()
+        if cur is not None:
+            cur.close()
     if hold.con is not None:
         hold.con.close()
     hold.con, hold.cursors = None, []
@@ -113,7 +116,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
         if hold.con is None:
             hold.con = _open(path)
         cur = hold.con.cursor()
-        hold.cursors.append(cur)
+        hold.cursors = [ref for ref in hold.cursors if ref() is not None]
+        hold.cursors.append(weakref.ref(cur))
         return cur
 
 

@@ -228,3 +228,47 @@ def test_the_user_table_offered_for_download_runs_no_formula(con):
     row = table[table["username"] == "bu.rina"].iloc[0]
     assert row["display_name"] == '\'=HYPERLINK("http://x")' and row["email"] == "'@b.c"
     assert row["failed_attempts"] == 0 and row["active"]  # numbers and flags untouched
+
+
+def test_a_kept_session_ticket_is_used_once_and_its_cookie_cannot_be_forged(monkeypatch):
+    from ilp_metrics.security.sessions import SessionStore
+
+    monkeypatch.setenv("ILP_SESSION_HOURS", "8")
+    store, now = SessionStore(), datetime(2025, 1, 6, 8, 0)
+    sid = store.start("bu.rina", "stamp", now)
+    ticket = store.ticket(sid, now)
+    claimed = store.claim(ticket, now)
+    assert claimed is not None and claimed[1] == 8 * 3600
+    assert store.claim(ticket, now) is None  # single use
+    cookie = claimed[0]
+    assert store.session_of(cookie, now)[:3] == (sid, "bu.rina", "stamp")
+    body, mac = cookie.rsplit(".", 1)
+    forged = f"{body[:-1]}{'1' if body[-1] != '1' else '2'}.{mac}"  # another expiry, the same signature
+    assert store.session_of(forged, now) is None
+    assert store.session_of(cookie, now + timedelta(hours=9)) is None  # past its lifetime
+
+
+def test_a_kept_session_ends_when_idle_or_signed_out(monkeypatch):
+    from ilp_metrics.security.sessions import SessionStore
+
+    monkeypatch.setenv("ILP_SESSION_IDLE_MINUTES", "60")
+    store, now = SessionStore(), datetime(2025, 1, 6, 8, 0)
+    sid = store.start("bu.rina", "stamp", now)
+    cookie = store.claim(store.ticket(sid, now), now)[0]
+    assert store.alive(sid, now + timedelta(minutes=50))  # a page run touches the clock
+    assert store.session_of(cookie, now + timedelta(minutes=100)) is not None
+    assert store.session_of(cookie, now + timedelta(minutes=111)) is None  # 61 minutes idle
+    other = store.start("bu.rina", "stamp", now)
+    cookie = store.claim(store.ticket(other, now), now)[0]
+    store.end(other)
+    assert store.session_of(cookie, now) is None
+
+
+def test_a_password_change_changes_the_account_stamp_a_kept_session_checks(con):
+    add_user(con, "bu.rina", "dinas", password=PASSWORD)
+    con.execute("UPDATE users SET changed_at = TIMESTAMP '2025-01-01 08:00:00' WHERE username = 'bu.rina'")
+    before = accounts.account_stamp(con, "bu.rina")
+    accounts.set_password(con, "bu.rina", "Sandi-Baru-2025", actor="admin")
+    assert before is not None and accounts.account_stamp(con, "bu.rina") != before
+    accounts.update_user(con, "bu.rina", actor="admin", active=False)
+    assert accounts.account_stamp(con, "bu.rina") is None
