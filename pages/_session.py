@@ -13,12 +13,13 @@ import streamlit as st
 from ilp_metrics.core.i18n import t
 from ilp_metrics.security.accounts import Session, new_session
 from ilp_metrics.security.scope import Principal
+from ilp_metrics.security.sessions import STORE
 
 LANGS = ("id", "en")
 ANONYMOUS = Principal("anonim", "tamu", display_name="anonim")  # the most restricted role
 
-# st.session_state keys. The browser never holds any of them: a local session's username and clock stay
-# on the server, and every run re-reads the account (pages/_auth.py).
+# st.session_state keys. The browser holds none of them (a kept session is named only by its HttpOnly
+# cookie, ilp_metrics/security/sessions.py), and every run re-reads the account (pages/_auth.py).
 KEY_USER, KEY_SESSION, KEY_PRINCIPAL, KEY_NOTICE = "_auth_user", "_auth_session", "_principal", "_auth_notice"
 KEY_SID, KEY_TICKET, KEY_CLEAR_COOKIE = (
     "_auth_sid",
@@ -110,8 +111,6 @@ def kept_session() -> str | None:
 
 
 def sign_out(notice: tuple[str, dict[str, Any]] | None = None) -> None:
-    from ilp_metrics.security.sessions import STORE
-
     sid = st.session_state.get(KEY_SID)
     if sid:
         STORE.end(sid)  # the cookie of this session opens nothing any more, in any tab
