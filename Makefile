@@ -32,7 +32,7 @@ demo: $(VENV)/.stamp-run
 	$(PY) -m ilp_metrics demo --db $(DB) --force
 
 run: $(VENV)/.stamp-run $(DB)
-	$(VENV)/bin/streamlit run dashboard.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
 
 # Debian's chromium for the browser tests (never a browser download of Playwright's own).
 browser:

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ilp_metrics.core.i18n import t
-from pages import _auth, _filters, _format, _session
+from pages import _auth, _db, _filters, _format, _session
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SPECS = [
@@ -64,4 +64,13 @@ def run() -> None:
         st.session_state[_session.KEY_IN_DASHBOARD] = False
 
 
-run()
+def main() -> None:
+    """One run, holding the database only while it lasts (pages/_db.py: the command line runs beside)."""
+    try:
+        with _db.held():
+            run()
+    except _db.DatabaseBusy:
+        st.error(t("db.busy", _session.lang()))
+
+
+main()

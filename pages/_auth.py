@@ -5,22 +5,32 @@ Modes (ILP_AUTH, docs/security.md):
           `dinas` account, with an "Akun demo" banner; nothing to type, so `make run` just works.
 * local — accounts in the database; a first run with no admin shows the admin setup instead.
 * oidc  — st.login against the Dinas's OpenID Connect provider; the email picks the account.
-A signed-in local session keeps its username and clock in st.session_state (server side: the browser
-never holds a token it could forge); every run re-reads the account, so a deactivated user or a changed
-role takes effect at once, and the clock ends idle or old sessions.
+A signed-in local session keeps its username and clock in st.session_state; every run re-reads the
+account, so a deactivated user or a changed role takes effect at once, and the clock ends idle or old
+sessions. A reload or a new tab (a new Streamlit session) is restored from the HttpOnly cookie of the kept
+session (ilp_metrics/security/sessions.py, set by app.py's route; docs/security.md).
 
 Imports: _session (the state), _db, _masuk (the sign-in page); none of them imports this module.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from ilp_metrics.core.i18n import t
-from ilp_metrics.security.accounts import DEMO_PRINCIPAL, AuthError, load_principal, principal_for_oidc
+from ilp_metrics.security.accounts import (
+    DEMO_PRINCIPAL,
+    AuthError,
+    account_stamp,
+    load_principal,
+    principal_for_oidc,
+)
 from ilp_metrics.security.scope import Principal
+from ilp_metrics.security.sessions import CLAIM, COOKIE, RELEASE, ROUTE, STORE
 from pages import _db, _masuk, _session
 
 LOGIN_URL = "masuk"  # pages/_masuk.py: the sign-in page when nobody is signed in, "my account" afterwards
@@ -48,9 +58,13 @@ def resolve() -> Principal | None:
         return found
     name = _session.signed_in_user()
     if not name:
-        return None
+        return _restored()
     session = st.session_state.get(_session.KEY_SESSION)
     if session is None or session.expired():
+        _session.sign_out(notice=("akun.expired", {}))
+        return None
+    sid = _session.kept_session()
+    if sid is not None and not STORE.alive(sid, _now()):  # signed out in another tab, or a password change
         _session.sign_out(notice=("akun.expired", {}))
         return None
     loaded = load_principal(_db.cursor(), name)
@@ -59,6 +73,41 @@ def resolve() -> Principal | None:
         return None
     st.session_state[_session.KEY_SESSION] = session.touched()
     return loaded
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _restored() -> Principal | None:
+    """A new Streamlit session (a reload, a new tab) signed in from the kept session's cookie, if the
+    cookie is genuine and unexpired, its session still on and the account unchanged since."""
+    try:
+        cookie = st.context.cookies.get(COOKIE)
+    except Exception:  # no request context (a page test)
+        return None
+    found = STORE.session_of(cookie, _now()) if cookie else None
+    if found is None:
+        return None
+    sid, username, stamp, clock = found
+    con = _db.cursor()
+    who = load_principal(con, username)
+    if who is None or account_stamp(con, username) != stamp:  # deactivated, password or role changed
+        STORE.end(sid)
+        return None
+    _session.sign_in(who, sid=sid, clock=clock.touched(_now()))
+    return who
+
+
+def _browser_call(method: str, body: str = "") -> None:
+    """A request from the browser to app.py's session route: CLAIM with a ticket (the answer sets the
+    cookie) or RELEASE (the answer removes it). Same origin; the cookie never passes through a script."""
+    script = (
+        f"<script>fetch(window.location.origin + {json.dumps(ROUTE)}, "
+        f"{{method: {json.dumps(method)}, body: {json.dumps(body) if body else 'null'}, "
+        "credentials: 'same-origin', cache: 'no-store'});</script>"
+    )
+    st.sidebar.html(script, unsafe_allow_javascript=True, width=1)
 
 
 def current() -> Principal:
@@ -76,6 +125,8 @@ def gate(lang: str, urls: Sequence[str]) -> Principal | None:
     _session.keep_principal(found)
     if found is not None:
         return found
+    if st.session_state.pop(_session.KEY_CLEAR_COOKIE, False):
+        _browser_call(RELEASE)
     title = t("akun.login_title", lang)
     signin = [st.Page(_masuk.page, title=title, default=True)]
     signin += [st.Page(_masuk.page, title=title, url_path=url) for url in dict.fromkeys([*urls, LOGIN_URL])]
@@ -93,6 +144,11 @@ def badge() -> None:
         # Markdown, not st.warning: page tests read the page's own warnings by position.
         st.sidebar.markdown(f":orange-background[:material/science: {tr('akun.demo_banner')}]")
         return
+    sid = _session.kept_session()
+    if sid is not None and st.session_state.pop(_session.KEY_TICKET, False):
+        ticket = STORE.ticket(sid, _now())
+        if ticket is not None:
+            _browser_call(CLAIM, ticket)
     st.sidebar.caption(tr("akun.signed_in_as", name=who.display_name or who.username, role=tr(f"akun.role.{who.role}")))
     if st.sidebar.button(tr("akun.logout"), key="w_logout"):
         from ilp_metrics.security import audit

@@ -1,10 +1,17 @@
-"""The database a session reads: one DuckDB connection per process, a cursor per call.
+"""The database a session reads: held by this process only while a page run needs it, a cursor per call.
 
-* One connection per process (st.cache_resource): DuckDB connections are not shared across threads,
-  cursors are cheap and safe across sessions.
-* `version()` (the database's data_version) keys every cached figure (pages/_cache.py): an upload or a
-  withdrawal bumps it and invalidates them at once.
-* Start-up refuses a pseudonymisation key that is not the database's (pseudonym.KeyProblem): every page
+* The command line runs beside the dashboard (`ingest`, `backup`, `export`, `users` …), and DuckDB lets
+  one process at a time hold a file read-write. So the process opens its connection when the first of
+  its running page runs needs it (`held()`, around every run in dashboard.py and around every export
+  download) and closes it when the last one ends: between runs the file is free. A command waiting for
+  the file leaves a marker beside it (core.db.wait_marker); then no new run opens the file until the
+  command has had its turn (bounded by ILP_DB_LOCK_WAIT_SECONDS), so a busy dashboard cannot starve it.
+* Opening costs about 40 ms on the full demo database (docs/security.md); the figure sets are cached
+  (pages/_cache.py) keyed on `version()`, the database's data_version, which every upload, withdrawal
+  and CLI ingest bumps: the next run after a CLI ingest shows the new data.
+* Cursors are cheap and safe across sessions and threads; every one still in use is closed with the
+  connection (the others went with the garbage).
+* Opening refuses a pseudonymisation key that is not the database's (pseudonym.KeyProblem): every page
   then shows what happened and how to recover, and nothing is read or written. A missing key does not stop
   the figures (they need no key); the upload page refuses to load data without it.
 """
@@ -12,31 +19,58 @@
 from __future__ import annotations
 
 import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
-from ilp_metrics.core.config import default_db_path, secret_path_for
-from ilp_metrics.core.db import connect, data_version, init_schema, is_initialised, upgrade_schema
+from ilp_metrics.core.config import default_db_path, secret_path_for, setting
+from ilp_metrics.core.db import (
+    DatabaseBusy,
+    connect_waiting,
+    data_version,
+    init_schema,
+    is_initialised,
+    other_process_waiting,
+    upgrade_schema,
+)
 from ilp_metrics.core.pseudonym import KeyProblem, check_secret, read_secret
 from ilp_metrics.security.accounts import auth_mode as _auth_mode
 
-_LOCK = threading.Lock()
+_LOCK = threading.Condition()
+
+
+@dataclass
+class _Hold:
+    """The process's connection to one file, and how many runs are using it."""
+
+    con: duckdb.DuckDBPyConnection | None = None
+    runs: int = 0
+    cursors: list[weakref.ref[duckdb.DuckDBPyConnection]] = field(default_factory=list)  # closed with it
+
+
+_HOLDS: dict[str, _Hold] = {}
+_UPGRADED: set[str] = set()  # files whose schema this process has brought up to date
 
 
 def db_path() -> Path:
     return Path(default_db_path())
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    con = connect(path)
-    if not is_initialised(con):
-        init_schema(con)
-    else:
-        upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    con = connect_waiting(path, announce=False)
+    if path not in _UPGRADED:
+        if not is_initialised(con):
+            init_schema(con)
+        else:
+            upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
+        _UPGRADED.add(path)
     key_file = secret_path_for(path)
     key = read_secret(key_file)
     try:
@@ -48,15 +82,61 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on the process's connection (a fresh one per call: safe across sessions/threads)."""
+def _close(hold: _Hold) -> None:
+    for ref in hold.cursors:
+        cur = ref()
+        if cur is not None:
+            cur.close()
+    if hold.con is not None:
+        hold.con.close()
+    hold.con, hold.cursors = None, []
+
+
+def _yield_to_waiting_command(path: str, hold: _Hold) -> None:
+    """Before a new run joins: while a command waits for the file, wait until it has had its turn."""
+    deadline = time.monotonic() + float(setting("db_lock_wait_seconds"))
+    while other_process_waiting(path) and time.monotonic() < deadline:
+        if hold.runs == 0 and hold.con is not None:
+            _close(hold)
+        _LOCK.wait(timeout=0.1)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """One page run (or export download) using the database; the last one out closes the file."""
+    path = str(db_path())
     with _LOCK:
-        try:
-            return _connection(str(db_path())).cursor()
-        except KeyProblem as problem:
-            lang = st.session_state.get("lang")
-            st.error(problem.message(lang if lang in ("id", "en") else "id"), icon=":material/key_off:")
-            st.stop()
+        hold = _HOLDS.setdefault(path, _Hold())
+        _yield_to_waiting_command(path, hold)
+        hold.runs += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            hold.runs -= 1
+            if hold.runs == 0:
+                _close(hold)
+            _LOCK.notify_all()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the process's connection, opened if no run holds it yet (a page run on its own, as
+    page tests do: then the next run's end closes it). DatabaseBusy if another process kept the file
+    for the whole wait."""
+    path = str(db_path())
+    with _LOCK:
+        hold = _HOLDS.setdefault(path, _Hold())
+        if hold.con is None:
+            try:
+                hold.con = _open(path)
+            except KeyProblem as problem:
+                lang = st.session_state.get("lang")
+                st.error(problem.message(lang if lang in ("id", "en") else "id"), icon=":material/key_off:")
+                st.stop()
+        cur = hold.con.cursor()
+        hold.cursors = [ref for ref in hold.cursors if ref() is not None]
+        hold.cursors.append(weakref.ref(cur))
+        return cur
 
 
 def database_exists() -> bool:
@@ -75,3 +155,6 @@ def auth_mode() -> str:
     """demo, local or oidc (ILP_AUTH, docs/security.md); asked without creating a missing database file
     (the pages then say how to create one)."""
     return _auth_mode(cursor() if database_exists() else None)
+
+
+__all__ = ["DatabaseBusy", "auth_mode", "catalogue", "cursor", "database_exists", "db_path", "held", "version"]

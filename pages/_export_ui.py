@@ -1,7 +1,10 @@
 """Download buttons for the exports (PPTX, PDF, XLSX) and the chart image options; Streamlit glue only.
 
 Files are built when the button is clicked (a callable as `data`), cached per database version and
-filters, so a page never waits for an export nobody asked for.
+filters, so a page never waits for an export nobody asked for. Streamlit runs that callable outside the
+page run (no session state there), so the page run hands it the signed-in principal and its session
+clock, and the callable checks again that the account is still active with the same role and that the
+session has not expired before it builds anything; it is audited as that account (docs/security.md).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import streamlit as st
 
 from ilp_metrics.export.deck import Deck, build_deck
 from ilp_metrics.export.facts import Facts, gather
+from ilp_metrics.security.accounts import Session, load_principal
 from ilp_metrics.security.scope import Principal
 from pages import _auth, _db, _filters, _session
 from pages._session import tr
@@ -42,20 +46,43 @@ def export_bytes(
     return render(_db.cursor(), fmt, facts(path, ver, regency, year, month, lang, who), public=public, principal=who)
 
 
-def _export_and_record(args: ExportArgs, fmt: str, file_name: str) -> bytes:
-    """The file's bytes, and an audit entry for the export (who took which file of which area)."""
+class ExportRefused(PermissionError):
+    """The account that saw the button is no longer allowed to take the file (nothing is built)."""
+
+
+def still_allowed(who: Principal, session: Session | None, mode: str) -> bool:
+    """Whether the account that saw the download button may still take the file now: the demo account
+    always; else a local session not expired, and the account still active with the same role and
+    puskesmas (an OIDC guest without an account keeps the guest role only)."""
+    if who.demo or mode == "demo":
+        return True
+    if mode == "local" and (session is None or session.expired()):
+        return False
+    now = load_principal(_db.cursor(), who.username)
+    if now is None:
+        return mode == "oidc" and who.role == "tamu"
+    return (now.role, now.puskesmas_code) == (who.role, who.puskesmas_code)
+
+
+def _export_and_record(
+    args: ExportArgs, fmt: str, file_name: str, who: Principal, session: Session | None, mode: str
+) -> bytes:
+    """The file's bytes for `who` (handed over by the page run), and an audit entry for the export (who
+    took which file of which area). Runs outside the page run: holds the database itself."""
     from ilp_metrics.security import audit
 
-    who = _auth.current()
-    data = export_bytes(*args, fmt, who)
-    audit.record_now(
-        _db.cursor(),
-        who.username,
-        "export",
-        file_name,
-        {"format": fmt, "kabupaten": args[2], "year": args[3], "month": args[4], "public": args[6]},
-        role=who.role,
-    )
+    with _db.held():
+        if not (who.can("export") and still_allowed(who, session, mode)):
+            raise ExportRefused(who.username)
+        data = export_bytes(*args, fmt, who)
+        audit.record_now(
+            _db.cursor(),
+            who.username,
+            "export",
+            file_name,
+            {"format": fmt, "kabupaten": args[2], "year": args[3], "month": args[4], "public": args[6]},
+            role=who.role,
+        )
     return data
 
 
@@ -80,8 +107,11 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
     Only for accounts allowed to export; each file taken is written to the audit trail."""
     from ilp_metrics.export import MIME
 
-    if not _auth.current().can("export"):
+    who = _auth.current()  # read here, in the page run: the download callable has no session state
+    if not who.can("export"):
         return
+    session = st.session_state.get(_session.KEY_SESSION)
+    mode = _db.auth_mode()
     f = _filters.filters()
     args: ExportArgs = (
         str(_db.db_path()),
@@ -100,7 +130,7 @@ def download_buttons(public: bool, formats: tuple[str, ...] = ("pptx", "pdf", "x
             continue
         col.download_button(
             tr(f"presentasi.download_{fmt}"),
-            data=partial(_export_and_record, args, fmt, f"{stem}.{fmt}"),
+            data=partial(_export_and_record, args, fmt, f"{stem}.{fmt}", who, session, mode),
             file_name=f"{stem}.{fmt}",
             mime=MIME[fmt],
             on_click="ignore",

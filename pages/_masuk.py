@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ilp_metrics.security.accounts import AuthError, authenticate, create_first_admin, needs_first_admin, set_password
+from ilp_metrics.security.accounts import (
+    AuthError,
+    account_stamp,
+    authenticate,
+    create_first_admin,
+    needs_first_admin,
+    set_password,
+)
 from ilp_metrics.security.scope import Principal
+from ilp_metrics.security.sessions import STORE
 from pages import _db, _session
 from pages._session import tr
 
@@ -16,6 +24,14 @@ def _notice() -> None:
     notice = _session.take_notice()
     if notice:
         st.warning(tr(notice[0], **notice[1]))
+
+
+def _keep(who: Principal) -> None:
+    """Signed in, in a session a reload or a new tab restores (the next run hands the browser its
+    one-time ticket for the HttpOnly cookie, pages/_auth.py)."""
+    sid = STORE.start(who.username, account_stamp(_db.cursor(), who.username) or "")
+    _session.sign_in(who, sid=sid)
+    st.session_state[_session.KEY_TICKET] = True
 
 
 def _setup() -> None:
@@ -35,7 +51,7 @@ def _setup() -> None:
         except AuthError as exc:
             st.error(tr(exc.code, **exc.details))
             return
-        _session.sign_in(admin)
+        _keep(admin)
         st.rerun()
 
 
@@ -52,7 +68,7 @@ def _login() -> None:
         except AuthError as exc:
             st.error(tr(exc.code, **exc.details))
             return
-        _session.sign_in(who)
+        _keep(who)
         st.rerun()
 
 
@@ -94,6 +110,8 @@ def _account(who: Principal) -> None:
         except AuthError as exc:
             st.error(tr(exc.code, **exc.details))
             return
+        STORE.end_user(who.username)  # every kept session (other tabs, other browsers) ends; this one renews
+        _keep(who)
         st.success(tr("akun.saved"))
 
 

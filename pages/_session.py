@@ -11,15 +11,21 @@ from typing import Any
 import streamlit as st
 
 from ilp_metrics.core.i18n import t
-from ilp_metrics.security.accounts import new_session
+from ilp_metrics.security.accounts import Session, new_session
 from ilp_metrics.security.scope import Principal
+from ilp_metrics.security.sessions import STORE
 
 LANGS = ("id", "en")
 ANONYMOUS = Principal("anonim", "tamu", display_name="anonim")  # the most restricted role
 
-# st.session_state keys. The browser never holds any of them: a local session's username and clock stay
-# on the server, and every run re-reads the account (pages/_auth.py).
+# st.session_state keys. The browser holds none of them (a kept session is named only by its HttpOnly
+# cookie, ilp_metrics/security/sessions.py), and every run re-reads the account (pages/_auth.py).
 KEY_USER, KEY_SESSION, KEY_PRINCIPAL, KEY_NOTICE = "_auth_user", "_auth_session", "_principal", "_auth_notice"
+KEY_SID, KEY_TICKET, KEY_CLEAR_COOKIE = (
+    "_auth_sid",
+    "_auth_ticket",
+    "_auth_clear_cookie",
+)  # the kept session's id (sessions.STORE), a ticket to hand
 KEY_IN_DASHBOARD = "_in_dashboard"  # dashboard.py is running the page (navigation and sidebar are drawn)
 KEY_TO_DASHBOARD = "_rerun_for_dashboard"  # a page run on its own asked once for the dashboard (_filters)
 
@@ -89,14 +95,27 @@ def signed_in_user() -> str | None:
     return st.session_state.get(KEY_USER)
 
 
-def sign_in(principal: Principal) -> None:
+def sign_in(principal: Principal, sid: str | None = None, clock: Session | None = None) -> None:
+    """Signed in; `sid` names the kept session (security/sessions.py) that a reload restores, `clock`
+    its clock when it is one restored from the cookie."""
     st.session_state[KEY_USER] = principal.username
-    st.session_state[KEY_SESSION] = new_session()
+    st.session_state[KEY_SESSION] = clock or new_session()
     st.session_state["user"] = principal.username
+    if sid is not None:
+        st.session_state[KEY_SID] = sid
+
+
+def kept_session() -> str | None:
+    sid: str | None = st.session_state.get(KEY_SID)
+    return sid
 
 
 def sign_out(notice: tuple[str, dict[str, Any]] | None = None) -> None:
-    for key in (KEY_USER, KEY_SESSION, KEY_PRINCIPAL, "user"):
+    sid = st.session_state.get(KEY_SID)
+    if sid:
+        STORE.end(sid)  # the cookie of this session opens nothing any more, in any tab
+        st.session_state[KEY_CLEAR_COOKIE] = True  # and the sign-in page asks the browser to drop it
+    for key in (KEY_USER, KEY_SESSION, KEY_PRINCIPAL, KEY_SID, KEY_TICKET, "user"):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[KEY_NOTICE] = notice

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ilp_metrics.core.formatting import fmt_datetime, fmt_int
+from ilp_metrics.export.safe_cells import safe_frame
 from ilp_metrics.security import audit
 from pages import _auth, _db, _filters, _session
 from pages._session import tr
@@ -31,16 +32,18 @@ if log.empty:
     st.info(tr("audit.empty"))
 else:
     st.dataframe(
-        pd.DataFrame(
-            {
-                tr("audit.col.id"): log["audit_id"],
-                tr("audit.col.at"): [fmt_datetime(v, lang) for v in log["logged_at"]],
-                tr("audit.col.actor"): log["actor"],
-                tr("audit.col.role"): log["role"].fillna(""),
-                tr("audit.col.action"): log["action"],
-                tr("audit.col.target"): log["target"].fillna(""),
-                tr("audit.col.details"): log["details"].fillna(""),
-            }
+        safe_frame(
+            pd.DataFrame(
+                {
+                    tr("audit.col.id"): log["audit_id"],
+                    tr("audit.col.at"): [fmt_datetime(v, lang) for v in log["logged_at"]],
+                    tr("audit.col.actor"): log["actor"],
+                    tr("audit.col.role"): log["role"].fillna(""),
+                    tr("audit.col.action"): log["action"],
+                    tr("audit.col.target"): log["target"].fillna(""),
+                    tr("audit.col.details"): log["details"].fillna(""),
+                }
+            )
         ),
         hide_index=True,
         width="stretch",

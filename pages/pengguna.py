@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ilp_metrics.core.formatting import fmt_datetime
+from ilp_metrics.export.safe_cells import safe_frame
 from ilp_metrics.security import accounts
 from ilp_metrics.security.accounts import AuthError
 from ilp_metrics.security.scope import ROLES
@@ -26,17 +27,19 @@ users = accounts.list_users(_db.cursor())
 registry = _cache.puskesmas_list(str(_db.db_path()), _db.version(), None, me)
 pkm_names = dict(zip(registry["puskesmas_code"], registry["puskesmas_name"]))
 st.dataframe(
-    pd.DataFrame(
-        {
-            tr("akun.col.username"): users["username"],
-            tr("akun.col.name"): users["display_name"],
-            tr("akun.col.role"): [tr(f"akun.role.{r}") for r in users["role"]],
-            tr("akun.col.puskesmas"): [pkm_names.get(c, c or "") for c in users["puskesmas_code"]],
-            tr("akun.col.email"): users["email"].fillna(""),
-            tr("akun.col.active"): users["active"],
-            tr("akun.col.locked"): [fmt_datetime(v, lang) if pd.notna(v) else "" for v in users["locked_until"]],
-            tr("akun.col.password"): users["has_password"],
-        }
+    safe_frame(
+        pd.DataFrame(
+            {
+                tr("akun.col.username"): users["username"],
+                tr("akun.col.name"): users["display_name"],
+                tr("akun.col.role"): [tr(f"akun.role.{r}") for r in users["role"]],
+                tr("akun.col.puskesmas"): [pkm_names.get(c, c or "") for c in users["puskesmas_code"]],
+                tr("akun.col.email"): users["email"].fillna(""),
+                tr("akun.col.active"): users["active"],
+                tr("akun.col.locked"): [fmt_datetime(v, lang) if pd.notna(v) else "" for v in users["locked_until"]],
+                tr("akun.col.password"): users["has_password"],
+            }
+        )
     ),
     hide_index=True,
     width="stretch",

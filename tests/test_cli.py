@@ -257,3 +257,40 @@ def test_quality_prints_one_row_per_finding_in_csv_and_json(db_path, tmp_path, c
 def test_quality_bad_usage_exits_2(db_path, capsys):
     code, _, err = run(capsys, "quality", "--db", str(db_path), "--year", "2024", "--through", "2023-05")
     assert code == 2 and "--through" in err
+
+
+def _holder(db: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding the database read-write for `seconds` (as the dashboard during a run)."""
+    code = (
+        "import sys, time, duckdb\n"
+        "con = duckdb.connect(sys.argv[1]); print('held', flush=True)\n"
+        "time.sleep(float(sys.argv[2])); con.close(); print('free', flush=True); time.sleep(30)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_command_waits_for_a_held_database_and_then_exits_75(db_path, capsys, monkeypatch):
+    monkeypatch.setenv("ILP_DB_LOCK_WAIT_SECONDS", "1")
+    holder = _holder(db_path, 30)
+    try:
+        code, out, err = run(capsys, "--db", str(db_path), "users", "list")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 75 and out == ""
+    assert "basis data sedang dipakai" in err and "menunggu" in err and "Traceback" not in err
+
+
+def test_a_command_waits_its_turn_and_runs_once_the_database_is_free(db_path, capsys, monkeypatch):
+    monkeypatch.setenv("ILP_DB_LOCK_WAIT_SECONDS", "60")
+    holder = _holder(db_path, 1.5)
+    try:
+        code, out, err = run(capsys, "--db", str(db_path), "users", "list")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 0 and "username" in out
+    assert "menunggu" in err
+    assert not db_path.with_name(db_path.name + ".wait").exists()  # the marker went with the wait

@@ -136,6 +136,7 @@ def _new_password() -> str:
 
 def cmd_users(args: argparse.Namespace) -> int:
     from ilp_metrics.core.i18n import t
+    from ilp_metrics.export.safe_cells import safe_rows
     from ilp_metrics.security import accounts
     from ilp_metrics.security.accounts import AuthError
 
@@ -145,9 +146,10 @@ def cmd_users(args: argparse.Namespace) -> int:
         command = args.users_command
         if command == "list":
             frame = accounts.list_users(con)
-            write_rows(
-                frame.astype(object).where(frame.notna(), None).to_dict("records"), args.format, list(frame.columns)
-            )
+            rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            if args.format == "csv":  # a spreadsheet opens it: no cell may run as a formula
+                rows = safe_rows(rows)
+            write_rows(rows, args.format, list(frame.columns))
             return EXIT_OK
         if command == "add":
             password = None if args.oidc_only else _new_password()

@@ -18,6 +18,7 @@ import duckdb
 from ilp_metrics.security.scope import Principal, cli_principal
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 75  # the database stayed held by another process for the whole wait (sysexits' EX_TEMPFAIL)
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[_Parser]"  # where a command group adds its commands
 Command: TypeAlias = Callable[[argparse.Namespace], int]
@@ -53,12 +54,25 @@ def operator(args: argparse.Namespace) -> Principal:
     return cli_principal(str(getattr(args, "user", None) or "cli"))
 
 
+def say_waiting(message: str) -> None:
+    """What a command says while it waits for the database (stderr: stdout may be a CSV)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def connect_cli(db: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The database for a command, waiting (and saying so) while the dashboard or another command holds
+    it; core.db.DatabaseBusy after ILP_DB_LOCK_WAIT_SECONDS (main turns it into EXIT_BUSY)."""
+    from ilp_metrics.core.db import connect_waiting
+
+    return connect_waiting(db, read_only=read_only, on_wait=say_waiting)
+
+
 def open_existing_rw(db: Path) -> duckdb.DuckDBPyConnection:
-    from ilp_metrics.core.db import connect, is_initialised, upgrade_schema
+    from ilp_metrics.core.db import is_initialised, upgrade_schema
 
     if not db.is_file():
         raise UsageError(f"basis data tidak ditemukan: {db}")
-    con = connect(db)
+    con = connect_cli(db)
     if not is_initialised(con):
         con.close()
         raise UsageError(f"{db} bukan basis data Dasbor ILP")
@@ -67,9 +81,9 @@ def open_existing_rw(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
-    from ilp_metrics.core.db import connect, init_schema, is_initialised, upgrade_schema
+    from ilp_metrics.core.db import init_schema, is_initialised, upgrade_schema
 
-    con = connect(db)
+    con = connect_cli(db)
     if not is_initialised(con):
         init_schema(con)
     else:
@@ -78,13 +92,13 @@ def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def open_existing(db: Path) -> duckdb.DuckDBPyConnection:
-    from ilp_metrics.core.db import connect, is_initialised
+    from ilp_metrics.core.db import is_initialised
 
     if not db.is_file():
         raise UsageError(
             f"basis data tidak ditemukan: {db} (buat dengan `python -m ilp_metrics demo` atau `init`, lalu unggah data)"
         )
-    con = connect(db, read_only=True)
+    con = connect_cli(db, read_only=True)
     if not is_initialised(con):
         raise UsageError(f"{db} bukan basis data Dasbor ILP")
     return con

@@ -16,6 +16,7 @@ from ilp_metrics.cli.common import (
     Command,
     SubParsers,
     UsageError,
+    connect_cli,
     db_option,
     open_or_create,
     operator,
@@ -81,9 +82,9 @@ def add_indicators(sub: SubParsers) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ilp_metrics.core.db import connect, init_schema
+    from ilp_metrics.core.db import init_schema
 
-    con = connect(args.db)
+    con = connect_cli(args.db)
     init_schema(con)
     row = con.execute("SELECT count(*) FROM ref_village").fetchone()
     villages = row[0] if row else 0

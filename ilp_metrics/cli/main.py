@@ -13,11 +13,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ilp_metrics.cli import admin, data, figures
-from ilp_metrics.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, AddParser, Command, UsageError, _Parser, db_option
+from ilp_metrics.cli.common import (
+    EXIT_BUSY,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    AddParser,
+    Command,
+    UsageError,
+    _Parser,
+    db_option,
+)
 from ilp_metrics.core.config import default_db_path
+from ilp_metrics.core.db import DatabaseBusy
 from ilp_metrics.core.pseudonym import KeyProblem
 
-__all__ = ["COMMANDS", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_BUSY", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
 _GROUPS: dict[str, tuple[AddParser, Command]] = {**data.COMMANDS, **figures.COMMANDS, **admin.COMMANDS}
 
@@ -64,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyProblem as exc:  # the key file is not this database's: nothing was done
         print(f"galat: {exc.message('id')}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseBusy as exc:  # never a traceback; exit 1 stays for refused input
+        print(f"galat: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open until the process exits)
         return EXIT_OK

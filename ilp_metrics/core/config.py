@@ -94,6 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("login_lock_minutes", "ILP_LOGIN_LOCK_MINUTES", "15", "How long a locked account stays locked."),
     Setting(
+        "db_lock_wait_seconds",
+        "ILP_DB_LOCK_WAIT_SECONDS",
+        "60",
+        "How long the command line and the dashboard wait for the database while another process holds it.",
+    ),
+    Setting(
         "oidc_default_role",
         "ILP_OIDC_DEFAULT_ROLE",
         "",

@@ -1,12 +1,18 @@
 """The one DuckDB file: opening it, creating the schema, loading reference areas, versioning.
 
 DuckDB allows one read-write process per file; within a process one connection is shared and
-each thread or query takes its own cursor (a bare connection is not thread-safe).
+each thread or query takes its own cursor (a bare connection is not thread-safe). Processes take turns:
+the dashboard holds the file only while a page run needs it (pages/_db.py), and `connect_waiting` waits
+a bounded time (ILP_DB_LOCK_WAIT_SECONDS) for another process to let go, leaving a marker beside the
+file (`<db>.wait`) so the dashboard opens no new hold meanwhile and the waiting command gets its turn.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,6 +68,100 @@ def connection_config(path: Path) -> dict[str, str | bool | int | float | list[s
     if limit:
         config["memory_limit"] = limit
     return config
+
+
+class DatabaseBusy(Exception):
+    """Another process kept the database file for longer than the wait allowed."""
+
+    def __init__(self, path: Path, waited: float) -> None:
+        super().__init__(
+            f"basis data sedang dipakai proses lain (dasbor atau perintah lain): {path}; "
+            f"sudah menunggu {waited:.0f} detik. Coba lagi sebentar lagi, atau naikkan ILP_DB_LOCK_WAIT_SECONDS."
+        )
+        self.path = path
+        self.waited = waited
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """DuckDB's answer when another process holds the file ("Could not set lock … Conflicting lock")."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def wait_marker(path: Path | str) -> Path:
+    """The file a process waiting for the database leaves beside it (holds its process id)."""
+    path = Path(path)
+    return path.with_name(path.name + ".wait")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def other_process_waiting(path: Path | str) -> bool:
+    """A live process other than this one waits for the file (a marker of a dead one is removed)."""
+    marker = wait_marker(path)
+    try:
+        pid = int(marker.read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    if pid <= 0 or not _pid_alive(pid):
+        with contextlib.suppress(OSError):
+            marker.unlink()
+        return False
+    return True
+
+
+def connect_waiting(
+    path: Path | str,
+    read_only: bool = False,
+    *,
+    wait_seconds: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    announce: bool = True,
+) -> duckdb.DuckDBPyConnection:
+    """`connect`, waiting up to ILP_DB_LOCK_WAIT_SECONDS while another process holds the file.
+
+    `on_wait` hears once that it waits (the command line prints it); `announce` leaves the wait marker
+    (the dashboard, which yields to waiting commands, waits without one). DatabaseBusy after the wait."""
+    path = Path(path)
+    limit = float(setting("db_lock_wait_seconds")) if wait_seconds is None else wait_seconds
+    started = time.monotonic()
+    marker = wait_marker(path) if announce else None
+    told = False
+    try:
+        while True:
+            try:
+                return connect(path, read_only=read_only)
+            except duckdb.IOException as exc:
+                if not is_lock_conflict(exc):
+                    raise
+            waited = time.monotonic() - started
+            if waited >= limit:
+                raise DatabaseBusy(path, waited)
+            if not told:
+                told = True
+                if on_wait is not None:
+                    on_wait(
+                        "basis data sedang dipakai proses lain (dasbor atau perintah lain), "
+                        f"menunggu paling lama {limit:.0f} detik …"
+                    )
+                if marker is not None:
+                    with contextlib.suppress(OSError):
+                        marker.write_text(str(os.getpid()), encoding="ascii")
+            time.sleep(0.1)
+    finally:
+        if told and marker is not None:
+            with contextlib.suppress(OSError):
+                if marker.read_text(encoding="ascii").strip() == str(os.getpid()):
+                    marker.unlink()
 
 
 def single_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:

@@ -9,8 +9,10 @@ users are keys of messages/akun.yaml (`AuthError.code`), never the reason a pass
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
@@ -30,6 +32,81 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 DEMO_PRINCIPAL = Principal("demo", "dinas", display_name="Akun demo", demo=True)
 # Verified against when the user is unknown, so both answers take the same time.
 _DUMMY_HASH = HASHER.hash("not-a-real-password")
+
+
+@dataclass
+class _UnknownNames:
+    """Failed sign-ins under names that are no active account, kept in memory only.
+
+    They lock like a real account (the same count, the same answer, the same time), so a name cannot
+    be told apart from an account; and they are audited as one counted event per window (login lock
+    minutes): a row at the window's first failure, and one row with the count of the rest when the
+    window closes, never the typed name (it may be a mistyped password or a spreadsheet formula).
+    Names are held as SHA-256 digests; the table is bounded so a flood cannot exhaust memory."""
+
+    failures: dict[str, tuple[int, datetime | None]] = field(default_factory=dict)
+    window_start: datetime | None = None
+    window_count: int = 0  # failures of the open window not yet written (the first one is)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    limit: int = 10_000
+
+
+_UNKNOWN = _UnknownNames()
+
+
+def _name_digest(username: str) -> str:
+    return hashlib.sha256(username.encode("utf-8")).hexdigest()
+
+
+def _unknown_failure(con: duckdb.DuckDBPyConnection, username: str, now: datetime) -> AuthError:
+    """Count a failed sign-in under an unknown name: the answer a real account would get."""
+    max_failures = int(setting("login_max_failures"))
+    lock = timedelta(minutes=float(setting("login_lock_minutes")))
+    key = _name_digest(username)
+    with _UNKNOWN.lock:
+        failures, locked_until = _UNKNOWN.failures.pop(key, (0, None))
+        if len(_UNKNOWN.failures) >= _UNKNOWN.limit:  # the oldest entry goes (dicts keep insertion order)
+            _UNKNOWN.failures.pop(next(iter(_UNKNOWN.failures)))
+        if locked_until is not None and locked_until > now:
+            _UNKNOWN.failures[key] = (failures, locked_until)
+            answer = AuthError("akun.locked", minutes=max(1, int((locked_until - now).total_seconds() // 60) + 1))
+        else:
+            failures += 1
+            locked = failures >= max_failures
+            _UNKNOWN.failures[key] = (0 if locked else failures, now + lock if locked else None)
+            answer = (
+                AuthError("akun.locked", minutes=int(lock.total_seconds() // 60))
+                if locked
+                else AuthError("akun.login_failed")
+            )
+        opened = _UNKNOWN.window_start
+        if opened is not None and now - opened < lock:
+            _UNKNOWN.window_count += 1
+            return answer
+        closed = (opened, _UNKNOWN.window_count) if opened is not None and _UNKNOWN.window_count else None
+        _UNKNOWN.window_start, _UNKNOWN.window_count = now, 0
+    if closed is not None:
+        _record_unknown(con, closed[1], closed[0], now)
+    _record_unknown(con, 1, now, None)
+    return answer
+
+
+def _record_unknown(con: duckdb.DuckDBPyConnection, count: int, since: datetime, until: datetime | None) -> None:
+    details: dict[str, object] = {"known": False, "count": count, "since": since.isoformat()}
+    if until is not None:
+        details["until"] = until.isoformat()
+    audit.record_now(con, "?", "login_failed", None, details)
+
+
+def flush_unknown_failures(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> int:
+    """Write the count of the open window's unknown-name failures (after its first) now; the number."""
+    now = now or _now()
+    with _UNKNOWN.lock:
+        opened, pending = _UNKNOWN.window_start, _UNKNOWN.window_count
+        _UNKNOWN.window_start, _UNKNOWN.window_count = None, 0
+    if opened is not None and pending:
+        _record_unknown(con, pending, opened, now)
+    return pending
 
 
 class AuthError(Exception):
@@ -162,12 +239,14 @@ def authenticate(
             [username],
         ).fetchone()
         if row is None or row[0] is None or not row[1]:
+            # The same work and the same answers as a real account: a verified hash, a count, a lock.
             with contextlib.suppress(VerificationError):
                 HASHER.verify(_DUMMY_HASH, password or "")
-            audit.record_now(con, username or "?", "login_failed", username, {"known": False})
-            raise AuthError("akun.login_failed")
+            raise _unknown_failure(con, username, now)
         digest, _, failures, locked_until, role = row
         if locked_until is not None and locked_until > now:
+            with contextlib.suppress(VerificationError, InvalidHashError):  # the same time as any other answer
+                HASHER.verify(digest, password or "")
             minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
             raise AuthError("akun.locked", minutes=minutes)
         try:
@@ -314,3 +393,12 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                   password_hash IS NOT NULL AS has_password, created_at, changed_at
            FROM users ORDER BY username"""
     ).df()
+
+
+def account_stamp(con: duckdb.DuckDBPyConnection, username: str) -> str | None:
+    """When an active account last changed (password, role, activity), None if it is not active: a
+    session kept across reloads is valid only while this stays what it was at the sign-in."""
+    row = con.execute(
+        "SELECT changed_at FROM users WHERE username = ? AND active", [username.strip().lower()]
+    ).fetchone()
+    return str(row[0]) if row else None

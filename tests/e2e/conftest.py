@@ -174,6 +174,8 @@ class StreamlitServer:
     db: Path
     port: int = field(default_factory=_free_port)
     proc: subprocess.Popen | None = None
+    script: str = "dashboard.py"  # app.py: the same dashboard with its session route (kept sign-ins)
+    env: dict[str, str] = field(default_factory=dict)  # settings of this server only
 
     @property
     def url(self) -> str:
@@ -191,12 +193,13 @@ class StreamlitServer:
 
     def start(self) -> StreamlitServer:
         env = dict(os.environ, ILP_DB=str(self.db), ILP_SECRET_FILE=str(_key_beside(self.db)), PYTHONUNBUFFERED="1")
+        env.update(self.env)
         command = [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            self.script,
             "--server.headless",
             "true",
             "--browser.gatherUsageStats",
