@@ -92,14 +92,6 @@ def wait_marker(path: Path | str) -> Path:
     path = Path(path)
     return path.with_name(path.name + ".wait")
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -112,7 +104,7 @@ def other_process_waiting(path: Path | str) -> bool:
         return False
     if pid == os.getpid():
         return False
-    if pid <= 0 or not _pid_alive(pid):
+    if pid <= 0 or not private.pid_alive(pid):
         with contextlib.suppress(OSError):
             marker.unlink()
         return False

@@ -50,6 +50,11 @@ def _alive(tag: str) -> bool:
     pid = int(pid_text)
     if start:
         return _start_time(pid) == start
+    return pid_alive(pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one we may not signal counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

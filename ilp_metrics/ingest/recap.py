@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.core.formatting import month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.ingest.errors import FileProblem
 from ilp_metrics.ingest.fields import label_index, normalise_label
@@ -49,20 +50,6 @@ if TYPE_CHECKING:
     from ilp_metrics.ingest import IngestReport
 
 FIELD_CHOICES = ("puskesmas_code", "puskesmas_name", "desa_code", "desa_name")
-MONTH_NAMES_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 @dataclass
@@ -223,7 +210,7 @@ def reshape(con: duckdb.DuckDBPyConnection, raw: RawTable, profile: Profile, cat
     for label in unknown:
         recap.notes.append(("recap.note.unknown_measure", {"group": label}))
     for group in sorted(seen_groups - set(values), key=str):
-        label = MONTH_NAMES_ID[group - 1] if isinstance(group, int) else str(group)
+        label = month_name(group, "id") if isinstance(group, int) else str(group)
         recap.notes.append(("recap.note.group_without_take", {"group": label, "take": path_text(layout.take)}))
     if not values:
         found = sub_paths(paths, layout.groups, set(measures))
