@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.core.db import connect
 from ilp_metrics.metrics.annual import annual_figures
+from ilp_metrics.metrics.registry import registry
 
-from .conftest import DINAS, MB, TK, ingest
+from .conftest import DINAS, MB, TK, ingest, write_text
 from .test_ingest_annual import write_tabel_29
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,21 @@ def test_a_kabupaten_or_year_without_an_annual_table_has_no_annual_figures(con, 
     assert annual_figures(con, principal=DINAS, regency="73.09", year=2024, catalogue=CAT).empty
     assert ingest(con, write_tabel_29(tmp_path)).ok
     assert annual_figures(con, principal=DINAS, regency="73.09", year=2023, catalogue=CAT).empty
+
+
+def test_a_year_known_only_from_an_annual_table_is_offered_through_december(con, tmp_path):
+    assert ingest(con, write_tabel_29(tmp_path)).ok
+    months = registry(con, principal=DINAS).data_months
+    assert months[["regency_code", "year", "last_month"]].values.tolist() == [["73.09", 2024, 12]]
+
+
+def test_an_annual_table_does_not_move_the_last_month_of_a_year_with_monthly_data(con, tmp_path):
+    assert ingest(con, write_tabel_29(tmp_path)).ok
+    assert ingest(
+        con, write_text(tmp_path / "c.csv", f"periode,puskesmas_code,layanan,jumlah\n2024-03,{MB},K6,20\n")
+    ).ok
+    months = registry(con, principal=DINAS).data_months
+    assert months[["regency_code", "year", "last_month"]].values.tolist() == [["73.09", 2024, 3]]
 
 
 # ------------------------------------------------------------------ the Klaster page (AppTest)
