@@ -1,8 +1,8 @@
 """The figure sets the pages draw, cached per database file and data_version (an upload or a
 withdrawal bumps the version and invalidates them at once) and per principal (scoped figures).
 
-Each wrapper calls one library function (ilp_metrics.metrics: registry, overview, cluster, puskesmas,
-desa) with the principal passed explicitly; the pages hold no query of their own.
+Each wrapper calls one library function (ilp_metrics.metrics: registry, overview, cluster, annual,
+puskesmas, desa) with the principal passed explicitly; the pages hold no query of their own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.metrics import cluster, desa, overview, puskesmas, registry
+from ilp_metrics.metrics import annual, cluster, desa, overview, puskesmas, registry
 from ilp_metrics.security.scope import Principal, ScopeDenied
 from pages import _db, _session
 
@@ -61,6 +61,11 @@ def cluster_figures(
         cluster=code,
         catalogue=_db.catalogue(),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def annual_figures(path: str, ver: int, regency: str, year: int, who: Principal) -> annual.AnnualFigures:
+    return annual.annual_figures(_db.cursor(), principal=who, regency=regency, year=year, catalogue=_db.catalogue())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

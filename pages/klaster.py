@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ilp_metrics.figures import charts
-from pages import _auth, _cache, _db, _filters, _format, _session
+from pages import _annual, _auth, _cache, _db, _filters, _format, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -40,6 +40,11 @@ pusk, kab = figures.puskesmas, figures.kab_monthly
 if pusk.empty:
     st.info(tr("cluster.no_indicators"))
     st.stop()
+
+# ------------------------------------------------------------------ annual figures (annual tables only)
+annual = _cache.annual_figures(str(_db.db_path()), _db.version(), f["regency"], f["year"], who)
+if not annual.empty:
+    _annual.section(annual, cluster_code, area)
 
 # ------------------------------------------------------------------ status table
 heat = charts.status_heatmap(

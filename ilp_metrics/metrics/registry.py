@@ -21,10 +21,18 @@ FROM puskesmas p LEFT JOIN ref_regency r ON r.code = p.regency_code GROUP BY ALL
 """
 
 _DATA_MONTHS_SQL = """
-WITH m AS (
+WITH monthly AS (
     SELECT p.regency_code, date_trunc('month', l.service_date) AS d
     FROM layanan l JOIN puskesmas p USING (puskesmas_code) GROUP BY ALL
     UNION SELECT p.regency_code, c.period FROM capaian c JOIN puskesmas p USING (puskesmas_code)
+),
+annual_only AS (  -- a year known only from annual tables is offered too, through December (a year figure)
+    SELECT DISTINCT p.regency_code, make_date(CAST(a.year AS INTEGER), 12, 1) AS d
+    FROM capaian_tahunan a JOIN puskesmas p USING (puskesmas_code)
+    WHERE NOT EXISTS (SELECT 1 FROM monthly x WHERE x.regency_code = p.regency_code AND year(x.d) = a.year)
+),
+m AS (
+    SELECT regency_code, d FROM monthly UNION SELECT regency_code, d FROM annual_only
 )
 SELECT regency_code, year(d) AS year, max(month(d)) AS last_month FROM m GROUP BY ALL ORDER BY ALL
 """
