@@ -418,3 +418,21 @@ def test_the_slide_shows_the_pages_twelve_month_numbers_and_sentence(ccon, monke
     summary = compare.change_summary(compare.before_after(ccon, "SPM01", GROUPS, principal=DINAS), "pilot", "adopter")
     words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "id")
     assert slide.notes.startswith(words) and "18,0 poin" in words
+
+
+def test_when_both_groups_fell_the_sentence_says_which_fell_less():
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.figures.compare_words import change_sentence
+
+    rows = [  # pilot 50 → 45 (−5), adopter 50 → 40 (−10): the pilot fell 5 points less
+        ("pilot", 4, 4, "2023-01", "2023-01", 50.0, 45.0, -5.0),
+        ("adopter", 10, 10, "2024-08", "2024-08", 50.0, 40.0, -10.0),
+        ("difference", 14, 0, None, None, 0.0, 5.0, 5.0),
+    ]
+    summary = pd.DataFrame([("SPM01", *r) for r in rows], columns=compare.SUMMARY_COLUMNS)
+    words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "id")
+    assert "cakupan turun dari 50,0 % menjadi 45,0 %" in words and "mulai Agu 2024" in words
+    assert (
+        "selisih perubahannya 5,0 poin, kelompok perintis lebih sedikit turun daripada kelompok pengadopsi baru"
+        in words
+    )

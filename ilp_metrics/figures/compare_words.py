@@ -99,10 +99,11 @@ def change_sentence(
     diff = d["change_pct"]
     if not _missing(diff) and int(a["units"]) and int(b["units"]):
         points = fmt_num(abs(float(diff)), lang)
+        fell = float(a["change_pct"]) < 0 and float(b["change_pct"]) < 0  # both fell: "fell less", not "rose more"
         key = (
-            "compare.words.diff_above"
+            ("compare.words.diff_above_fall" if fell else "compare.words.diff_above")
             if diff > 0.05
-            else "compare.words.diff_below"
+            else ("compare.words.diff_below_fall" if fell else "compare.words.diff_below")
             if diff < -0.05
             else "compare.words.diff_same"
         )
