@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
+from ilp_metrics.figures import compare_words as cw
 from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.metrics import compare, geo, outlines
 from ilp_metrics.security.scope import Principal, ScopeDenied
@@ -101,12 +102,14 @@ def group_picker(column: DeltaGenerator, letter: str, default_index: int) -> tup
             pick = st.selectbox(
                 tr("compare.page.kind_cohort"),
                 cohort_list,
+                format_func=lambda c: cw.group_name(c, lang),
                 key=f"cmp_cohort_{letter}",
                 index=min(default_index, len(cohort_list) - 1),
             )
             members = registry[registry["cohort"] == pick]["regency_code"].unique()
             where = ", ".join(reg_names.get(r, r) for r in members)
-            return (f"{pick} ({where})" if where else pick), pick
+            word = cw.group_name(pick, lang)
+            return (f"{word} ({where})" if where else word), pick
         if kind == "regency":
             options = list(regs["code"])
             pick = st.selectbox(
@@ -174,10 +177,18 @@ else:
     )
 
     switched = compare.aggregate_reporters(_db.cursor(), units, principal=who)
+    switched_note = tr(
+        "compare.page.transition_note_groups",
+        groups="; ".join(
+            tr("compare.page.transition_group", group=g, n=len(set(m) & set(switched)))
+            for g, m in groups.items()
+            if set(m) & set(switched)
+        ),
+    )
     with tabs[0]:
         st.caption(tr("compare.page.event_caption") + " " + subtitle + ".")
         if switched:
-            st.caption(tr("compare.page.transition_note", n=len(switched)))
+            st.caption(switched_note)
         window = st.slider(tr("compare.page.window"), -36, 36, (-24, 24), step=6, key="cmp_window")
         aligned = compare.aligned_series(_db.cursor(), codes, groups, monthly=monthly, principal=who)
         grid = st.columns(2)
@@ -206,7 +217,11 @@ else:
         st.warning(tr("compare.page.did_note"))
         st.markdown(tr("compare.page.groups_legend", a=label_a, b=label_b))
         table = compare.before_after(_db.cursor(), codes, groups, monthly=monthly, principal=who)
-        did = compare.difference_in_differences(table, label_a, label_b)
+        did = compare.change_summary(table, label_a, label_b)
+        st.markdown(f"**{tr('compare.words.title')}**")
+        for code in codes:
+            words = cw.change_sentence(did, code, label_a, label_b, cat.indicator(code), lang)
+            st.markdown(f"- **{names[code]}**: {words}")
         rows = []
         for code in codes:
             part = did[did["indicator"] == code].set_index("row")
@@ -228,7 +243,7 @@ else:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=_format.table_height(len(rows)))
         st.caption(tr("compare.page.did_caption"))
         if switched:
-            st.caption(tr("compare.page.transition_note", n=len(switched)))
+            st.caption(switched_note)
         pick = st.selectbox(tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
         ind = cat.indicator(pick)
         part = table[table["indicator"] == pick]

@@ -345,3 +345,94 @@ def test_cli_compare_json_and_the_did_view(compare_db, capsys):
 def test_cli_compare_bad_usage_exits_2_with_the_reason(compare_db, capsys, argv, says):
     code, out, err = run_cli(capsys, "compare", "--db", str(compare_db), *argv)
     assert code == 2 and out == "" and says in err
+
+
+# ------------------------------------------------------------------ in words
+
+
+def test_change_sentence_states_each_groups_twelve_months_and_the_difference(ccon):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.figures.compare_words import change_sentence
+
+    # X: before Jan 10, Feb 20 = 15; after Apr 40, May 50, Jun 50, Aug 60, Sep 0 = 40. Y: before 20, 20, 20,
+    # 30, 30 = 24; after 50, 60 = 55. Pilot 19,5 → 47,5 (+28). Z: 30 → 40 (+10). Difference 18 points.
+    ba = compare.before_after(ccon, "SPM01", GROUPS, min_months=2, principal=DINAS)
+    summary = compare.change_summary(ba, "pilot", "adopter")
+    words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "id")
+    assert words == (
+        "Kelompok perintis (2 puskesmas, mulai Mar–Jun 2023): cakupan naik dari 19,5 % menjadi 47,5 % dalam "
+        "12 bulan setelah mulai; kelompok pengadopsi baru (1 puskesmas, mulai Mei 2023): naik dari 30,0 % "
+        "menjadi 40,0 %; selisih perubahannya 18,0 poin, kelompok perintis lebih naik daripada kelompok "
+        "pengadopsi baru, perbandingan sebelum–sesudah tanpa kontrol acak."
+    )
+
+
+def test_change_sentence_says_when_no_puskesmas_has_enough_months(ccon):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.figures.compare_words import change_sentence
+
+    summary = compare.change_summary(compare.before_after(ccon, "SPM01", GROUPS, principal=DINAS), "pilot", "adopter")
+    words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "en")
+    assert words.count("no puskesmas yet with at least 6 months") == 2 and "points" not in words
+
+
+def test_cli_compare_words_view_prints_the_pages_sentence(compare_db, capsys, monkeypatch):
+    monkeypatch.setattr(compare, "MIN_MONTHS", 2)
+    code, out, _ = run_cli(
+        capsys,
+        "compare",
+        "--db",
+        str(compare_db),
+        "--indicator",
+        "SPM01",
+        "--group-a",
+        "pilot",
+        "--group-b",
+        "adopter",
+        "--view",
+        "words",
+        "--lang",
+        "en",
+    )
+    assert code == 0
+    assert out.startswith("The pilot group (2 puskesmas, started Mar–Jun 2023): coverage rose from 19.5% to 47.5%")
+    assert "differ by 18.0 points" in out
+
+
+def test_the_slide_shows_the_pages_twelve_month_numbers_and_sentence(ccon, monkeypatch):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.export import deck
+    from ilp_metrics.export.facts import gather
+    from ilp_metrics.figures.compare_words import change_sentence
+
+    monkeypatch.setattr(compare, "MIN_MONTHS", 2)
+    monkeypatch.setattr(deck, "COMPARE_MIN_UNITS", 1)
+    facts = gather(ccon, year=2023, regency="73.09", principal=DINAS)
+    slide = next(s for s in deck.build_deck(facts, con=ccon, principal=DINAS).slides if s.key == "compare")
+    # Unit means over 12 months on each side (test above): pilot 19,5 → 47,5, adopter 30 → 40.
+    assert [n.value for n in slide.numbers] == ["20 → 48", "30 → 40"]
+    assert [n.label for n in slide.numbers] == [
+        "Kelompok perintis: rata-rata 12 bulan sebelum → sesudah mulai ILP (%)",
+        "Kelompok pengadopsi baru: rata-rata 12 bulan sebelum → sesudah mulai ILP (%)",
+    ]
+    summary = compare.change_summary(compare.before_after(ccon, "SPM01", GROUPS, principal=DINAS), "pilot", "adopter")
+    words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "id")
+    assert slide.notes.startswith(words) and "18,0 poin" in words
+
+
+def test_when_both_groups_fell_the_sentence_says_which_fell_less():
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.figures.compare_words import change_sentence
+
+    rows = [  # pilot 50 → 45 (−5), adopter 50 → 40 (−10): the pilot fell 5 points less
+        ("pilot", 4, 4, "2023-01", "2023-01", 50.0, 45.0, -5.0),
+        ("adopter", 10, 10, "2024-08", "2024-08", 50.0, 40.0, -10.0),
+        ("difference", 14, 0, None, None, 0.0, 5.0, 5.0),
+    ]
+    summary = pd.DataFrame([("SPM01", *r) for r in rows], columns=compare.SUMMARY_COLUMNS)
+    words = change_sentence(summary, "SPM01", "pilot", "adopter", load_catalogue().indicator("SPM01"), "id")
+    assert "cakupan turun dari 50,0 % menjadi 45,0 %" in words and "mulai Agu 2024" in words
+    assert (
+        "selisih perubahannya 5,0 poin, kelompok perintis lebih sedikit turun daripada kelompok pengadopsi baru"
+        in words
+    )

@@ -338,7 +338,7 @@ def test_pilot_vs_adopter_slide_aligns_each_puskesmas_on_its_own_start(fixture_d
     finally:
         con.close()
     pilot, adopter = slide.chart.series
-    assert (pilot.name, adopter.name) == ("Perintis (1 puskesmas)", "Pengadopsi (1 puskesmas)")
+    assert (pilot.name, adopter.name) == ("Perintis (1 puskesmas)", "Pengadopsi baru (1 puskesmas)")
     x = list(slide.chart.categories)
     # Maros Baru, January 2024 = month 12 since its start: 1 woman served ÷ (24 ÷ 12) = 50 %.
     assert pilot.values[x.index("12")] == pytest.approx(50.0)

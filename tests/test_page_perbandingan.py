@@ -61,7 +61,7 @@ def test_the_page_renders_in_both_languages_with_the_cohorts_as_default_groups(m
 def test_the_aligned_chart_draws_the_hand_checked_medians(monkeypatch, compare_db):
     at = app(monkeypatch, compare_db)
     spm1 = next(s for s in specs(at) if title_of(s).startswith("SPM1 "))
-    median = next(tr for tr in spm1["data"] if tr.get("name") == "pilot (Kabupaten Maros)")
+    median = next(tr for tr in spm1["data"] if tr.get("name") == "perintis (Kabupaten Maros)")
     points = dict(zip(values(median["x"]), values(median["y"])))
     # Months since start −2, 0 and 1 of the pilot: medians 20, 35 and 45 (tests/test_compare.py).
     assert (points[-2], points[0], points[1]) == pytest.approx((20, 35, 45))
@@ -145,3 +145,16 @@ def test_without_an_upload_the_bundled_desa_map_is_drawn(monkeypatch, compare_db
     areas = next(s for s in specs(at) if title_of(s).startswith("SPM1 Ibu hamil (K6) — wilayah menurut status"))
     assert len(values(areas["data"][-1]["x"])) == 103  # one hover point per bundled Maros desa
     assert any("wilayah_boundaries (Cahya DSN, lisensi MIT)" in c.value for c in at.caption)
+
+
+def test_the_page_says_the_before_after_change_in_one_sentence_with_the_library_numbers(monkeypatch, compare_db):
+    from ilp_metrics.metrics import compare
+
+    monkeypatch.setattr(compare, "MIN_MONTHS", 2)  # the fixture's units have 2 to 5 months on a side
+    at = app(monkeypatch, compare_db)
+    words = next(m.value for m in at.markdown if m.value.startswith("- **SPM1 "))
+    # Hand-checked in tests/test_compare.py: pilot 19,5 → 47,5 %, adopter 30 → 40 %, 18 points apart.
+    assert "cakupan naik dari 19,5 % menjadi 47,5 % dalam 12 bulan setelah mulai" in words
+    assert "Kelompok perintis (Kabupaten Maros; 2 puskesmas, mulai Mar–Jun 2023)" in words
+    assert "selisih perubahannya 18,0 poin" in words
+    assert "pilot" not in words and "adopter" not in words

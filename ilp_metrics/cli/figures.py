@@ -114,11 +114,13 @@ def add_compare(sub: SubParsers) -> None:
     p.add_argument("--group-b", required=True, help="the comparison group, same forms")
     p.add_argument(
         "--view",
-        choices=("aligned", "calendar", "before-after", "did"),
+        choices=("aligned", "calendar", "before-after", "did", "words"),
         default="aligned",
-        help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table",
+        help="aligned (default): per months since start; calendar; before-after per puskesmas; did: 2 × 2 table; "
+        "words: the did table in one sentence (as on the page and the slide)",
     )
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of --view words")
 
 
 def add_quality(sub: SubParsers) -> None:
@@ -309,6 +311,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             frame = compare.before_after(con, code, groups, catalogue=cat, principal=who)
             if args.view == "did":
                 frame = compare.difference_in_differences(frame, *groups)
+            elif args.view == "words":
+                from ilp_metrics.figures.compare_words import change_sentence
+
+                group_a, group_b = groups
+                summary = compare.change_summary(frame, group_a, group_b)
+                print(change_sentence(summary, code, group_a, group_b, ind, args.lang))
+                return EXIT_OK
     finally:
         con.close()
     columns = COMPARE_COLUMNS[args.view]

@@ -394,7 +394,8 @@ def clusters(ctx: Context) -> list[Slide]:
 COMPARE_INDICATOR = "SPM01"  # the pilot-vs-adopter slide's indicator: antenatal care, reported everywhere
 COMPARE_WINDOW = (-12, 24)  # months since the ILP start shown on the slide
 COMPARE_MIN_UNITS = 3  # a month's median needs at least this many puskesmas (fewer: too noisy to show)
-COMPARE_SPAN = 6  # the big numbers: mean of the monthly medians over 6 months before vs 6 months after
+# The big numbers and the sentence: metrics.compare.change_summary, the page's and the CLI's definition
+# (mean of unit means over the 12 months before and after each puskesmas's own start).
 
 
 def pilot_vs_adopter(ctx: Context) -> list[Slide]:
@@ -402,6 +403,7 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     (`ilp_metrics.metrics.compare.aligned_series`), every cohort of the database (not only this kabupaten)."""
     if ctx.con is None or ctx.principal is None or importlib.util.find_spec("ilp_metrics.metrics.compare") is None:
         return []
+    from ilp_metrics.figures.compare_words import change_sentence, group_name
     from ilp_metrics.metrics import compare  # issue 5
 
     names = {c.lower(): c for c in compare.cohorts(ctx.con, principal=ctx.principal)}
@@ -420,13 +422,21 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     if series.empty:
         return []
     ind = ctx.facts.catalogue.indicator(COMPARE_INDICATOR)
+    summary = compare.change_summary(
+        compare.before_after(
+            ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, principal=ctx.principal
+        ),
+        "pilot",
+        "adopter",
+    ).set_index("row")
     months = sorted(int(m) for m in series["months_since_start"].unique())
     lines, numbers, details = [], [], []
     for group, units in groups.items():
         part = series[series["group"] == group].set_index("months_since_start")
         if part.empty:
             continue
-        label = ctx.tr("export.compare_group", group=ctx.tr(f"export.cohort.{group}"), n=len(units))
+        word = group_name(group, ctx.lang)
+        label = ctx.tr("export.compare_group", group=word[0].upper() + word[1:], n=len(units))
         lines.append(
             Series(
                 label,
@@ -434,13 +444,13 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
                 COHORT_COLOURS[group],
             )
         )
-        before = part.loc[(part.index >= -COMPARE_SPAN) & (part.index <= -1), "median_coverage_pct"].mean()
-        after = part.loc[(part.index >= 1) & (part.index <= COMPARE_SPAN), "median_coverage_pct"].mean()
-        if pd.notna(before) and pd.notna(after):  # both sides of the start observed
+        before = summary.loc[group, "before_mean_pct"]
+        after = summary.loc[group, "after_mean_pct"]
+        if pd.notna(before) and pd.notna(after):  # units with enough months on both sides of the start
             numbers.append(
                 BigNumber(
                     f"{fmt_num(before, ctx.lang, 0)} → {fmt_num(after, ctx.lang, 0)}",
-                    ctx.tr("export.compare_number", group=ctx.tr(f"export.cohort.{group}"), n=COMPARE_SPAN),
+                    ctx.tr("export.compare_number", group=word, n=compare.WINDOW_MONTHS),
                     COHORT_COLOURS[group],
                 )
             )
@@ -475,7 +485,9 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
             ctx.tr("export.compare_message", indicator=name),
             numbers=tuple(numbers),
             chart=chart,
-            notes=ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)),
+            notes=change_sentence(summary.reset_index(), COMPARE_INDICATOR, "pilot", "adopter", ind, ctx.lang)
+            + " "
+            + ctx.tr("export.compare_notes", min_units=COMPARE_MIN_UNITS, detail=" ".join(details)),
         )
     ]
 

@@ -89,6 +89,19 @@ FUNNEL_COLUMNS = [
     "outside",
     "target_pct",
 ]
+SUMMARY_COLUMNS = [
+    "indicator",
+    "row",
+    "units",
+    "members",
+    "start_first",
+    "start_last",
+    "before_mean_pct",
+    "after_mean_pct",
+    "change_pct",
+]
+WINDOW_MONTHS = 12  # the one before/after window (page, slide, CLI): months -12..-1 and +1..+12 of each unit's start
+MIN_MONTHS = 6  # a unit enters the group means with at least this many months of data on each side
 FUNNEL_LEVELS = {"95": 0.95, "998": 0.998}
 BANDS = ("below_998", "below_95", "within", "above_95", "above_998")
 
@@ -432,8 +445,8 @@ def before_after(
     indicator: str | Iterable[str],
     groups: Mapping[str, list[str]],
     *,
-    months: int = 12,
-    min_months: int = 6,
+    months: int | None = None,
+    min_months: int | None = None,
     years: Iterable[int] | None = None,
     catalogue: Catalogue | None = None,
     monthly: pd.DataFrame | None = None,
@@ -441,6 +454,7 @@ def before_after(
     principal: Principal,
 ) -> pd.DataFrame:
     """Per unit: mean monthly coverage over months −`months`..−1 before its ILP start and +1..+`months`
+    (default WINDOW_MONTHS, with MIN_MONTHS on each side: the one definition of page, slide and CLI)
     after (the start month 0 is left out: it mixes before and after and, where aggregates give way
     to records, the two sources), the number of months with data on each side, and the change.
     `included` is true when both sides have at least `min_months` months: only those units enter
@@ -451,6 +465,8 @@ def before_after(
     comes after that whole year takes the year's coverage as its before side (year_coverage: an annual
     table of the Profil Kesehatan, or the year's monthly data), counted as 12 months, `before_grain`
     'year'. Twelve monthly coverages average to the annual coverage, so the two sides compare."""
+    months = WINDOW_MONTHS if months is None else months
+    min_months = MIN_MONTHS if min_months is None else min_months
     data, codes = _monthly_for(con, indicator, groups, monthly, years, catalogue, principal)
     data = data.dropna(subset=["months_since_start", "monthly_coverage_pct"])
     k = data["months_since_start"].astype(int)
@@ -554,6 +570,22 @@ def difference_in_differences(table: pd.DataFrame, group_a: str, group_b: str) -
                 for r in (group_a, group_b, "difference")
             ]
     return pd.DataFrame(rows, columns=["indicator", "row", "units", "before_mean_pct", "after_mean_pct", "change_pct"])
+
+
+def change_summary(table: pd.DataFrame, group_a: str, group_b: str) -> pd.DataFrame:
+    """difference_in_differences with what a sentence about it needs: per group row the number of
+    puskesmas in the group (`members`, included or not) and the first and last ILP start month
+    (`YYYY-MM`) of its members. The words (figures.compare_words) and the slide read this."""
+    did = difference_in_differences(table, group_a, group_b)
+    members = table.groupby(["indicator", "group"])["unit_code"].nunique()
+    starts = pd.to_datetime(table["ilp_start_date"])
+    grouped = starts.groupby([table["indicator"], table["group"]])
+    first, last = grouped.min(), grouped.max()
+    keys = list(zip(did["indicator"], did["row"]))
+    did["members"] = [int(members.get(k, 0)) if k[1] != "difference" else 0 for k in keys]
+    did["start_first"] = [start_month(first.get(k)) for k in keys]
+    did["start_last"] = [start_month(last.get(k)) for k in keys]
+    return did[SUMMARY_COLUMNS]
 
 
 # ================================================================================== funnel
