@@ -159,7 +159,7 @@ def test_the_watch_rule_is_stated_on_the_slide(facts, ocon):
     deck = build_deck(facts, con=ocon, principal=DINAS)
     watch = next(s for s in deck.slides if s.key == "watch")
     assert watch.message == load_catalogue().figures.watch_rule.get("id")
-    assert "layanan SPM yang belum diberikan terbesar" in watch.message
+    assert "layanan SPM belum diberikan terbanyak" in watch.message
 
 
 def test_the_ilp_start_is_shown_as_it_is_month_by_month():
