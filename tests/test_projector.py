@@ -43,3 +43,8 @@ def test_wide_table_is_split_into_groups_led_by_its_first_column():
 
 def test_narrow_table_stays_whole():
     assert column_groups(["a", "b", "c"], most=9) == [["a", "b", "c"]]
+
+
+def test_enlarge_adds_no_colour_bar_to_bars_coloured_by_status():
+    big = enlarge(_small_figure())
+    assert big.data[0].marker.to_plotly_json() == {}

@@ -43,7 +43,7 @@ def enlarge(fig: go.Figure, floor: int = MIN_FONT_PX, title: int = TITLE_FONT_PX
             trace.textfont.size = _raised(trace.textfont.size, floor)
         elif "textfont" in trace:
             trace.textfont.size = floor
-        if "marker" in trace and "colorbar" in trace.marker:
+        if "marker" in trace and "showscale" in trace.marker and trace.marker.showscale:  # never add a bar
             bar = trace.marker.colorbar
             bar.tickfont.size = _raised(bar.tickfont.size, floor)
             bar.title.font.size = _raised(bar.title.font.size, floor)
