@@ -96,8 +96,14 @@ def column_groups(columns: list[Any], most: int = MAX_COLUMNS) -> list[list[Any]
 
 
 def _link_texts(frame: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
-    """Each link column's URLs replaced by the text its LinkColumn shows (the `display_text` pattern's group)."""
-    out = frame
+    """Each link column's URLs replaced by the text its LinkColumn shows (the `display_text` pattern's group),
+    and empty text cells left empty (st.table would print None where st.dataframe shows nothing)."""
+    text_columns = [
+        c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+    out = (
+        frame.assign(**{str(c): frame[c].where(frame[c].notna(), "") for c in text_columns}) if text_columns else frame
+    )
     for column, spec in config.items():
         pattern = spec.get("type_config", {}).get("display_text") if isinstance(spec, dict) else None
         if column not in frame.columns or not isinstance(pattern, str) or "(" not in pattern:
@@ -108,5 +114,5 @@ def _link_texts(frame: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
             hit = regex.search(value) if isinstance(value, str) else None
             return unquote_plus(hit.group(1)) if hit else value
 
-        out = out.assign(**{column: frame[column].map(text)})
+        out = out.assign(**{column: out[column].map(text)})
     return out

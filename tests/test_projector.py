@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from ilp_metrics.figures.projector import MIN_FONT_PX, enlarge
-from pages._projector import column_groups
+from pages._projector import _link_texts, column_groups
 
 
 def _small_figure() -> go.Figure:
@@ -48,3 +49,9 @@ def test_narrow_table_stays_whole():
 def test_enlarge_adds_no_colour_bar_to_bars_coloured_by_status():
     big = enlarge(_small_figure())
     assert big.data[0].marker.to_plotly_json() == {}
+
+
+def test_projector_table_shows_an_empty_text_cell_as_empty_and_a_link_as_its_name():
+    frame = pd.DataFrame({"Desa": ["/desa?kode=1&nama=Baruga", None], "Catatan": [None, "x"]})
+    config = {"Desa": {"type_config": {"type": "link", "display_text": r"nama=(.*)$"}}}
+    assert _link_texts(frame, config).to_dict("list") == {"Desa": ["Baruga", ""], "Catatan": ["", "x"]}
