@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from ilp_metrics.core.i18n import t
-from pages import _auth, _db, _filters, _format, _session
+from pages import _auth, _db, _filters, _format, _projector, _session
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SPECS = [
@@ -41,6 +41,7 @@ NEEDS = {
 
 def run() -> None:
     st.set_page_config(page_title="Dasbor ILP", page_icon=":material/monitoring:", layout="wide")
+    _projector.apply()  # issue 18: folds the sidebar and sets large type when projector mode is on
     choice = _session.language_from_state()
     st.session_state[_session.KEY_TO_DASHBOARD] = False  # see _filters.ensure_dashboard
     who = _auth.gate(choice, [name for name, _, _ in SPECS])  # not signed in: the sign-in ran instead, and None
@@ -56,6 +57,7 @@ def run() -> None:
     _session.language_picker()  # after st.navigation: widgets placed there keep their state across reruns
     _auth.badge()
     _filters.sidebar(who)
+    _projector.switch()
     _format.chart_format_picker()  # issue 7: PNG or SVG from each chart's camera icon
     st.session_state[_session.KEY_IN_DASHBOARD] = True
     try:

@@ -10,7 +10,8 @@ from typing import Any, TypeVar, cast
 import pandas as pd
 import streamlit as st
 
-from pages import _db, _session
+from ilp_metrics.figures.projector import enlarge
+from pages import _db, _projector, _session
 
 IMAGE_FORMATS = ("png", "svg")
 
@@ -49,6 +50,8 @@ def chart(fig: Any, name: str | None = None, **kwargs: Any) -> Any:
         title = fig.layout.title.text or "grafik"
         name = re.sub(r"<[^>]+>", " ", title)
     kwargs.setdefault("width", "stretch")
+    if _projector.is_on():  # large type for the back of the hall
+        fig = enlarge(fig)
     return st.plotly_chart(fig, config=chart_config(name), **kwargs)
 
 

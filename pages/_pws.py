@@ -11,7 +11,7 @@ from ilp_metrics.catalogue import Indicator
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.core.i18n import t
 from ilp_metrics.figures import charts, slides
-from pages import _db, _format, _links, _session
+from pages import _db, _format, _links, _projector, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -47,7 +47,7 @@ def rows(pws: pd.DataFrame, ind: Indicator, puskesmas: str) -> tuple[pd.DataFram
 
 def table(pws: pd.DataFrame, ind: Indicator, puskesmas: str) -> None:
     frame, status, reading = rows(pws, ind, puskesmas)
-    st.dataframe(
+    _projector.table(
         _format.styled(
             frame,
             {tr("common.status"): _format.status_colours(status), tr("common.reading"): _format.pws_colours(reading)},

@@ -14,7 +14,7 @@ from ilp_metrics.core.formatting import fmt_int, fmt_pct
 from ilp_metrics.figures import charts
 from ilp_metrics.metrics.desa import pws_table
 from ilp_metrics.security.scope import ScopeDenied
-from pages import _auth, _cache, _db, _filters, _format, _pws, _session
+from pages import _auth, _cache, _db, _filters, _format, _projector, _pws, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -96,7 +96,7 @@ for r in view.indicators.itertuples():
     )
     status.append(r.status)
     reading.append(r.pws_reading)
-st.dataframe(
+_projector.table(
     _format.styled(
         pd.DataFrame(rows),
         {tr("common.status"): _format.status_colours(status), tr("common.reading"): _format.pws_colours(reading)},

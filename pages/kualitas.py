@@ -9,7 +9,7 @@ import streamlit as st
 from ilp_metrics import quality
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct
 from ilp_metrics.figures.quality import completeness_heatmap, score_heatmap
-from pages import _auth, _db, _filters, _format, _links, _session
+from pages import _auth, _db, _filters, _format, _links, _projector, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -116,7 +116,7 @@ else:
         }
     )
     colours = [rules.severity(s).colour for s in shown["severity"]]
-    st.dataframe(
+    _projector.table(
         _format.styled(table, {tr("quality.col.severity"): colours}),
         hide_index=True,
         width="stretch",
@@ -144,7 +144,7 @@ else:
     if ids:
         ups = quality.uploads_for(_db.cursor(), ids, principal=_auth.current())
         st.markdown(f"**{tr('quality.detail.uploads')}**")
-        st.dataframe(
+        _projector.table(
             pd.DataFrame(
                 {
                     tr("quality.upload.id"): ups["upload_id"].astype(str),
@@ -173,7 +173,7 @@ else:
 # ------------------------------------------------------------------ the rules
 with st.expander(tr("quality.rules")):
     counts = found.groupby("check").size()
-    st.dataframe(
+    _projector.table(
         pd.DataFrame(
             {
                 tr("quality.col.check"): [c.name.get(lang) for c in rules.checks],
@@ -186,7 +186,7 @@ with st.expander(tr("quality.rules")):
         hide_index=True,
         width="stretch",
     )
-    st.dataframe(
+    _projector.table(
         pd.DataFrame(
             {
                 tr("quality.rules.threshold"): [k for k, _ in rules.thresholds],

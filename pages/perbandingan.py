@@ -15,7 +15,7 @@ from ilp_metrics.figures import compare_words as cw
 from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.metrics import compare, geo, outlines
 from ilp_metrics.security.scope import Principal, ScopeDenied
-from pages import _auth, _cache, _db, _filters, _format, _session
+from pages import _auth, _cache, _db, _filters, _format, _projector, _session
 from pages._session import tr
 
 f = _filters.require_data(__file__)
@@ -202,7 +202,7 @@ else:
         with st.expander(tr("compare.page.data_table")):
             show = aligned[aligned["months_since_start"].between(*window)].copy()
             show["indicator"] = show["indicator"].map(names)
-            st.dataframe(show, hide_index=True, width="stretch")
+            _projector.table(show, hide_index=True, width="stretch")
 
     with tabs[1]:
         st.caption(tr("compare.page.calendar_caption") + " " + subtitle + ".")
@@ -240,14 +240,14 @@ else:
                     tr("compare.col.units"): f"{int(a['units'])} / {int(b['units'])}",
                 }
             )
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=_format.table_height(len(rows)))
+        _projector.table(pd.DataFrame(rows), hide_index=True, width="stretch", height=_format.table_height(len(rows)))
         st.caption(tr("compare.page.did_caption"))
         if switched:
             st.caption(switched_note)
         pick = st.selectbox(tr("compare.page.unit_table"), codes, format_func=names.__getitem__, key="cmp_ba_pick")
         ind = cat.indicator(pick)
         part = table[table["indicator"] == pick]
-        st.dataframe(
+        _projector.table(
             pd.DataFrame(
                 {
                     tr("compare.col.group"): part["group"],
@@ -303,7 +303,7 @@ with tabs[3]:
                 st.success(tr("compare.page.funnel_none"))
             else:
                 st.markdown(tr("compare.page.funnel_outside", n=len(out)))
-                st.dataframe(
+                _projector.table(
                     pd.DataFrame(
                         {
                             "Puskesmas": out["unit_name"],
@@ -395,7 +395,7 @@ with tabs[4]:
             )
         if bounds.problems:
             with st.expander(tr("compare.page.geojson_problems", n=len(bounds.problems))):
-                st.dataframe(
+                _projector.table(
                     pd.DataFrame(
                         {
                             tr("compare.col.feature"): [p["feature"] for p in bounds.problems],

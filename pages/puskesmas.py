@@ -9,7 +9,7 @@ import streamlit as st
 from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.figures import charts
 from ilp_metrics.metrics.desa import pws_table
-from pages import _auth, _cache, _db, _filters, _format, _pws, _session
+from pages import _auth, _cache, _db, _filters, _format, _projector, _pws, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -63,9 +63,10 @@ ready_rows = [
     }
     for r in now.itertuples()
 ]
-right.dataframe(
-    pd.DataFrame(ready_rows), hide_index=True, width="stretch", height=_format.table_height(len(ready_rows))
-)
+with right:
+    _projector.table(
+        pd.DataFrame(ready_rows), hide_index=True, width="stretch", height=_format.table_height(len(ready_rows))
+    )
 
 # ------------------------------------------------------------------ all indicators vs target and district
 st.subheader(tr("pusk.indicators", name=info["puskesmas_name"], month=month_text))
@@ -92,7 +93,7 @@ for r in mine.itertuples():
     status_codes.append(r.status)
 order = sorted(range(len(rows)), key=lambda i: (rows[i][tr("common.cluster")], i))
 table = pd.DataFrame([rows[i] for i in order])
-st.dataframe(
+_projector.table(
     _format.styled(table, {tr("common.status"): _format.status_colours([status_codes[i] for i in order])}),
     hide_index=True,
     width="stretch",

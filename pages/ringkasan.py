@@ -9,7 +9,7 @@ from ilp_metrics.core.formatting import fmt_int, fmt_num
 from ilp_metrics.figures import charts
 from ilp_metrics.metrics import starts
 from ilp_metrics.metrics.overview import ranked_by_rule
-from pages import _auth, _cache, _db, _filters, _format, _session
+from pages import _auth, _cache, _db, _filters, _format, _projector, _session
 from pages import _quality as qa
 from pages._session import tr
 
@@ -85,7 +85,7 @@ for code in spm_codes:
         }
     )
     spm_status.append(r["status"])
-st.dataframe(
+_projector.table(
     _format.styled(pd.DataFrame(spm_rows), {tr("common.status"): _format.status_colours(spm_status)}),
     hide_index=True,
     width="stretch",
@@ -122,10 +122,10 @@ def _gap_table(frame: pd.DataFrame) -> pd.DataFrame:
 if view.watch.empty:
     st.info(tr("filter.no_data"))
 else:
-    st.dataframe(_gap_table(view.watch), hide_index=True, width="stretch", column_config=qa.column())
+    _projector.table(_gap_table(view.watch), hide_index=True, width="stretch", column_config=qa.column())
 with st.expander(tr("headline.all_puskesmas")):
     every = ranked_by_rule(view.composite, cat)
-    st.dataframe(_gap_table(every), hide_index=True, width="stretch", column_config=qa.column())
+    _projector.table(_gap_table(every), hide_index=True, width="stretch", column_config=qa.column())
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(tr("overview.trend"))
