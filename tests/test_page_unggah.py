@@ -405,3 +405,32 @@ def test_an_unrecognised_figure_column_is_named_and_can_be_ignored_on_the_page(m
     button(at, "Periksa file").click().run()
     button(at, "Simpan ke basis data").click().run()
     assert any("Tersimpan sebagai unggahan" in s.value for s in at.success)
+
+
+def test_preview_shows_an_empty_personal_cell_as_empty_not_as_a_masked_nan(con, tmp_path):
+    records = write_text(
+        tmp_path / "l.csv",
+        "Tanggal Pelayanan,Kode Puskesmas,Kode Desa,NIK,Umur,JK,Kode Layanan\n"
+        + f"05/03/2024,{MB},73.09.04.2005,{nik()},30,P,ANC_K1\n"
+        + f"05/03/2024,{MB},73.09.04.2005,,31,P,ANC_K1\n",
+    )
+    shown = preview_file(con, records)["preview"]
+    assert pd.isna(shown["NIK"].iloc[1])  # an empty cell, drawn empty
+    assert not shown.astype(str).isin(["nan", "•••an", "NaT"]).any().any()
+
+
+def test_preview_shows_an_xlsx_date_without_its_midnight_time(con, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Tanggal Pelayanan", "Kode Puskesmas", "Kode Desa", "Tanggal Lahir", "JK", "Kode Layanan"])
+    ws.append([dt.datetime(2024, 3, 5), MB, "73.09.04.2005", dt.datetime(1980, 3, 5), "P", "ANC_K1"])
+    wb.save(path)
+    shown = preview_file(con, path)["preview"]
+    cells = shown.astype(str).to_numpy().ravel().tolist()
+    assert "2024-03-05" in cells
+    assert not any("00:00:00" in c for c in cells)
