@@ -49,6 +49,7 @@ def chart(fig: Any, name: str | None = None, **kwargs: Any) -> Any:
         title = fig.layout.title.text or "grafik"
         name = re.sub(r"<[^>]+>", " ", title)
     kwargs.setdefault("width", "stretch")
+    fig.update_layout(modebar_orientation="v")  # down the right edge, never over the title on the left
     return st.plotly_chart(fig, config=chart_config(name), **kwargs)
 
 
