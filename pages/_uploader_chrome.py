@@ -18,7 +18,7 @@ INSTRUCTIONS = "[data-testid='stFileUploaderDropzoneInstructions']"
 
 def _css_text(text: str) -> str:
     """A CSS string literal (JSON quoting is valid CSS quoting for these texts; `<` cannot close the tag)."""
-    return json.dumps(text).replace("<", "\\3c ")
+    return json.dumps(text, ensure_ascii=False).replace("<", "\\3c ")  # CSS has no \\uXXXX escape
 
 
 def chrome_css(button: str, limit: str) -> str:
@@ -27,7 +27,7 @@ def chrome_css(button: str, limit: str) -> str:
         "<style>"
         f"{INSTRUCTIONS} *{{font-size:0 !important;}}"
         f"{INSTRUCTIONS} div::after{{content:{_css_text(limit)};font-size:0.875rem;}}"
-        f"{DROPZONE} button{{font-size:0 !important;}}"
+        f"{DROPZONE} button, {DROPZONE} button *{{font-size:0 !important;}}"
         f"{DROPZONE} button [data-testid='stIconMaterial']{{font-size:1.25rem !important;}}"
         f"{DROPZONE} button::after{{content:{_css_text(button)};font-size:0.875rem;}}"
         "</style>"

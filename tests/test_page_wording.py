@@ -73,9 +73,9 @@ def test_no_rendered_table_shows_nan_or_a_midnight_time(monkeypatch, fixture_db,
 
 
 def test_the_uploaders_english_button_and_size_line_are_replaced_by_the_catalogues_words():
-    css = chrome_css("Pilih file", "Maks. 200 MB per file")
+    css = chrome_css("Pilih file", "Maks. 200 MB per file · CSV")
     assert "stFileUploaderDropzoneInstructions" in css and "font-size:0" in css
-    assert '"Pilih file"' in css and '"Maks. 200 MB per file"' in css
+    assert '"Pilih file"' in css and '"Maks. 200 MB per file · CSV"' in css  # CSS reads no \\u00b7 escape
 
 
 def test_the_upload_page_in_bahasa_carries_the_uploader_words(monkeypatch, fixture_db):
