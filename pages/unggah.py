@@ -576,7 +576,7 @@ def file_workflow(item: dict[str, Any]) -> None:
         "accept_valid": accept,
         "lang": lang,
         "file_name": name,
-        "uploaded_by": st.session_state.get("user", "dasbor"),
+        "uploaded_by": _auth.current().username,  # the account, as the demo build and the CLI credit theirs
         "regency_code": regency_choice,
         "principal": _auth.current(),
     }
