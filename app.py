@@ -13,10 +13,17 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from ilp_metrics.security.sessions import CLAIM, COOKIE, RELEASE, ROUTE, STORE
 
 MAX_TICKET = 200
+
+# dashboard.py lives beside `pages/`, so before any session has called st.navigation Streamlit runs its first
+# script in the legacy mode that lists every file of `pages/` (auth, shared, masuk …) in the sidebar until
+# dashboard.py's own navigation replaces it. st.navigation sets this same flag; setting it at server start
+# means the first visitor never sees that list.
+PagesManager.uses_pages_directory = False
 
 
 async def session_route(request: Request) -> Response:

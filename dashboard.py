@@ -13,6 +13,8 @@ from ilp_metrics.core.i18n import t
 from pages import _auth, _db, _filters, _format, _projector, _session
 
 PAGES = Path(__file__).resolve().parent / "pages"
+# A bundled image: an icon name or emoji as page_icon makes the browser fetch the favicon from the internet.
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 SPECS = [
     ("ringkasan", "nav.overview", ":material/dashboard:"),
     ("klaster", "nav.cluster", ":material/hub:"),
@@ -40,7 +42,7 @@ NEEDS = {
 
 
 def run() -> None:
-    st.set_page_config(page_title="Dasbor ILP", page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title="Dasbor ILP", page_icon=str(FAVICON), layout="wide")
     _projector.apply()  # issue 18: folds the sidebar and sets large type when projector mode is on
     choice = _session.language_from_state()
     st.session_state[_session.KEY_TO_DASHBOARD] = False  # see _filters.ensure_dashboard

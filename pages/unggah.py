@@ -51,7 +51,7 @@ from ilp_metrics.ingest.mapping import (
 from ilp_metrics.ingest.recap import FIELD_CHOICES, preview_recap, recap_draft, recap_profile, target_group_for
 from ilp_metrics.ingest.validate import LONG_FIELDS
 from ilp_metrics.security.scope import Principal
-from pages import _auth, _db, _filters, _session
+from pages import _auth, _db, _filters, _session, _uploader_chrome
 from pages._session import tr
 
 _filters.ensure_dashboard(__file__)
@@ -576,7 +576,7 @@ def file_workflow(item: dict[str, Any]) -> None:
         "accept_valid": accept,
         "lang": lang,
         "file_name": name,
-        "uploaded_by": st.session_state.get("user", "dasbor"),
+        "uploaded_by": _auth.current().username,  # the account, as the demo build and the CLI credit theirs
         "regency_code": regency_choice,
         "principal": _auth.current(),
     }
@@ -691,6 +691,7 @@ files = st.file_uploader(
     max_upload_size=max(1, math.ceil(MAX_MB)),
 )
 st.caption(tr("upload.limit", max_mb=f"{MAX_MB:g}"))
+_uploader_chrome.localise(MAX_MB)  # the uploader's own English button and size line, in the session's language
 _sweep_staged()
 stage_uploads(files)
 for staged in _staged():

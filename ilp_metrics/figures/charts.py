@@ -9,6 +9,7 @@ Indonesia (`1.234`, `85,3 %`); month names follow the language. Fonts are sized 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -358,7 +359,7 @@ def monthly_bars(
     fig.add_trace(
         go.Scatter(
             x=months,
-            y=data["coverage"],
+            y=pd.to_numeric(data["coverage"], errors="coerce").astype(float),  # numbers, never a category axis
             name=t("chart.achieved", lang),
             yaxis="y2",
             mode="lines+markers",
@@ -370,9 +371,28 @@ def monthly_bars(
     _layout(fig, title, lang, height=400)
     fig.update_layout(
         yaxis=dict(title=t("chart.axis.count", lang), rangemode="tozero"),
-        yaxis2=dict(title=axis_title(ind, lang), overlaying="y", side="right", rangemode="tozero", showgrid=False),
+        yaxis2=dict(
+            title=axis_title(ind, lang),
+            overlaying="y",
+            side="right",
+            rangemode="tozero",
+            showgrid=False,
+            type="linear",
+            tickmode="linear",
+            tick0=0,
+            dtick=round_step(pd.to_numeric(data["coverage"], errors="coerce").max()),
+        ),
     )
     return fig
+
+
+def round_step(top: Any, ticks: int = 5) -> int:
+    """A whole tick step (1, 2, 5, 10, 20, 25, 50 …) giving about `ticks` ticks from 0 to `top`: the right
+    axis reads 0, 10, 20, 30, never 28,28 or 32,99."""
+    value = float(top) if top is not None and top == top else 0.0
+    raw = max(value / ticks, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return int(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw and (m * magnitude) % 1 == 0))
 
 
 def pws_bars(

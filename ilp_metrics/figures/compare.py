@@ -167,12 +167,12 @@ def aligned_chart(
     _annual_target_line(fig, data, ind, lang)
     for row in (1, 2):
         fig.add_vline(x=0, line=dict(color="#222222", width=2), row=row, col=1)
-    fig.add_annotation(
+    fig.add_annotation(  # at the foot of the line: the target's label sits high, at its own line
         x=0,
-        y=1,
+        y=0,
         yref="y domain",
         xanchor="left",
-        yanchor="top",
+        yanchor="bottom",
         showarrow=False,
         text=" " + t("compare.chart.start", lang),
         font=dict(size=14),

@@ -37,6 +37,7 @@ from ilp_metrics.ingest.mapping import (
     load_profile,
     suggest_columns,
 )
+from ilp_metrics.ingest.preview_cells import masked, shown_frame
 from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table, sheet_rows
 from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, install_puskesmas_lookup, validate
 from ilp_metrics.ingest.values import install_macros
@@ -518,10 +519,9 @@ def _annual_preview(layout: annual.AnnualLayout, rows: int) -> dict[str, Any]:
     body = layout.rows[layout.block.data_start :]
     data = [[(r[i] if i < len(r) else None) for i in range(width)] for r in body[: int(rows)]]
     frame = pd.DataFrame(data, columns=[h or f"kolom {i + 1}" for i, h in enumerate(headers)])
+    frame = shown_frame(frame)
     for column in frame.columns:  # an annual table holds no personal data; a NIK-like cell is masked all the same
-        frame[column] = frame[column].map(
-            lambda v: "•••" + str(v).strip()[-2:] if isinstance(v, str) and NIK_LIKE.match(v) else v
-        )
+        frame[column] = frame[column].map(lambda v: masked(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
     first = layout.first_row + layout.block.data_start
     frame.insert(0, "baris", range(first, first + len(frame)))
     return {
@@ -639,15 +639,14 @@ def preview_file(
             }
         frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
         frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
-
-        def mask(value: Any) -> Any:
-            return None if value is None else "•••" + str(value).strip()[-2:]
-
+        frame = shown_frame(frame)  # empty cells stay empty (not `nan`, not masked), dates without 00:00:00
         for i, column in enumerate(frame.columns[1:]):
             if i in personal:
-                frame[column] = frame[column].map(mask)
+                frame[column] = frame[column].map(masked)
             else:  # a NIK in a column nobody named as such
-                frame[column] = frame[column].map(lambda v: mask(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
+                frame[column] = frame[column].map(
+                    lambda v: masked(v) if isinstance(v, str) and NIK_LIKE.match(v) else v
+                )
         return {
             "kind": detected,
             "needs_regency": needs_regency,

@@ -1,0 +1,32 @@
+"""The uploader's own chrome in a real browser: Streamlit's English button and size line are hidden and
+the catalogue's Bahasa words drawn in their place (pages/_uploader_chrome.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_no_exception, open_page, screenshot
+
+pytestmark = pytest.mark.e2e
+
+READ_CHROME = """() => {
+  const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+  const button = zone.querySelector('button');
+  const line = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] div');
+  const size = el => parseFloat(getComputedStyle(el).fontSize);
+  const english = [...zone.querySelectorAll('*')].filter(el => el.childNodes.length && size(el) > 0 &&
+      [...el.childNodes].some(n => n.nodeType === 3 && /Upload|per file/.test(n.textContent)));
+  return {button: getComputedStyle(button, '::after').content, line: getComputedStyle(line, '::after').content,
+          englishShown: english.length};
+}"""
+
+
+def test_the_bahasa_uploader_shows_bahasa_words_only(page, server):
+    open_page(page, server, "unggah", kabupaten="73.09")
+    assert_no_exception(page)
+    chrome = page.evaluate(READ_CHROME)
+    screenshot(page, "unggah_uploader_id")
+    assert chrome["button"] == '"Pilih file"'
+    assert chrome["line"].startswith('"Maks. ') and "MB per file" in chrome["line"]
+    assert "u00b7" not in chrome["line"]  # the middle dot drawn, not its JSON escape
+    assert chrome["englishShown"] == 0, "Streamlit's English `Upload` / `… per file` is still drawn"

@@ -1,0 +1,84 @@
+"""The Bahasa interface reads Bahasa, and no table shows `nan` or a midnight time (AppTest through
+dashboard.py on the hand-checked fixture)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages._uploader_chrome import chrome_css
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    "pages/ringkasan.py",
+    "pages/klaster.py",
+    "pages/puskesmas.py",
+    "pages/desa.py",
+    "pages/kamus.py",
+    "pages/unggah.py",
+    "pages/kualitas.py",
+]
+# English interface words that have no place on a Bahasa page (domain nouns such as puskesmas stay).
+ENGLISH = re.compile(
+    r"\b(upload|download|browse|drag and drop|coverage|overview|findings|missing|month|year|people|"
+    r"served|complete|settings)\b",
+    re.IGNORECASE,
+)
+STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+CODE = re.compile(r"`[^`]*`")  # command and column names (`coverage`, `target_pct`) are code, not wording
+
+
+def _open(monkeypatch, db: Path, page: str) -> AppTest:
+    monkeypatch.setenv("ILP_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["lang"] = "id"
+    at.run()
+    return at.switch_page(page).run()
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value) == "NaT"
+
+
+def _rendered_text(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.caption] + [CODE.sub("", STYLE.sub("", e.value)) for e in at.markdown]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.success]
+    parts += [m.label for m in at.metric] + [b.label for b in at.button]
+    parts += [w.label for w in at.selectbox] + [w.label for w in at.multiselect] + [w.label for w in at.radio]
+    parts += [str(c) for d in at.dataframe for c in d.value.columns]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_bahasa_page_shows_no_english_interface_words(monkeypatch, fixture_db, page):
+    at = _open(monkeypatch, fixture_db, page)
+    assert not at.exception, [e.value for e in at.exception]
+    found = sorted({m.group(0).lower() for m in ENGLISH.finditer(_rendered_text(at))})
+    assert not found, f"English words on {page}: {found}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_rendered_table_shows_nan_or_a_midnight_time(monkeypatch, fixture_db, page):
+    at = _open(monkeypatch, fixture_db, page)
+    for frame in at.dataframe:
+        # A missing value (None, NaN) travels as null and is drawn empty; text "nan" or a timestamp is drawn as is.
+        cells = [c if isinstance(c, str) else str(c) for c in frame.value.to_numpy().ravel() if not _missing(c)]
+        bad = [c for c in cells if c.strip().lower() in {"nan", "nat", "none", "•••an"} or "00:00:00" in c]
+        assert not bad, f"{page}, table {list(frame.value.columns)[:6]}: {bad[:5]}"
+
+
+def test_the_uploaders_english_button_and_size_line_are_replaced_by_the_catalogues_words():
+    css = chrome_css("Pilih file", "Maks. 200 MB per file · CSV")
+    assert "stFileUploaderDropzoneInstructions" in css and "font-size:0" in css
+    assert '"Pilih file"' in css and '"Maks. 200 MB per file · CSV"' in css  # CSS reads no \\u00b7 escape
+
+
+def test_the_upload_page_in_bahasa_carries_the_uploader_words(monkeypatch, fixture_db):
+    at = _open(monkeypatch, fixture_db, "pages/unggah.py")
+    styles = "\n".join(e.value for e in at.markdown if "stFileUploaderDropzone" in e.value)
+    assert '"Pilih file"' in styles and "Maks. 200 MB per file" in styles
