@@ -30,7 +30,9 @@ def test_comparison_page_aligns_pilot_and_adopter_on_months_since_start(page, se
     open_page(page, server, "perbandingan", kabupaten="73.09", tahun="2025", bulan="12")
     assert_no_exception(page)
     text = main_text(page)
-    assert "pilot (Kabupaten Maros)" in text and "adopter (Kabupaten Luwu Utara)" in text
+    # the cohorts named in words (perintis, pengadopsi baru), never by their codes
+    pilot, adopter = t("compare.cohort.pilot", "id"), t("compare.cohort.adopter", "id")
+    assert f"{pilot} (Kabupaten Maros)" in text and f"{adopter} (Kabupaten Luwu Utara)" in text
     # One aligned chart per SPM indicator (12), each with the start line label and a drawn median.
     charts = page.locator('[data-testid="stPlotlyChart"]:visible')
     assert charts.count() == 12
