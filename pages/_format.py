@@ -52,7 +52,8 @@ def chart(fig: Any, name: str | None = None, **kwargs: Any) -> Any:
     kwargs.setdefault("width", "stretch")
     if _projector.is_on():  # large type for the back of the hall
         fig = enlarge(fig)
-    fig.update_layout(modebar_orientation="v")  # down the right edge, never over the title on the left
+    if fig.layout.modebar.orientation != "v":  # cached figures are shared: set once, not on every render
+        fig.update_layout(modebar_orientation="v")  # down the right edge, never over the title on the left
     return st.plotly_chart(fig, config=chart_config(name), **kwargs)
 
 

@@ -81,6 +81,11 @@ class IngestReport:
     year: int | None = None  # annual tables: the year the figures are of
     notes: list[dict[str, Any]] = field(default_factory=list)  # warnings that do not refuse a row
 
+    def refuse(self, code: str, message: str) -> IngestReport:
+        """The upload refused whole: nothing written, the reason in the report's language."""
+        self.ok, self.error_code, self.error = False, code, message
+        return self
+
     def note_texts(self) -> list[str]:
         """The notes as sentences in the report's language."""
         return [t(f"ingest.note.{n['code']}", self.lang, **n) for n in self.notes]
@@ -307,9 +312,7 @@ def ingest_file(
         profile = load_profile(profile)
     step = progress or (lambda fraction, label: None)
     if not principal.can("upload"):
-        report.error_code = "scope_no_upload"
-        report.error = FileProblem("scope_no_upload").message(lang)
-        return report
+        return report.refuse("scope_no_upload", FileProblem("scope_no_upload").message(lang))
     if profile is not None and profile.layout is not None:
         from ilp_metrics.ingest.recap import ingest_recap
 
@@ -415,15 +418,9 @@ def ingest_file(
             step(1.0, "done")
             return report
         except FileProblem as problem:
-            report.ok = False
-            report.error_code = problem.code
-            report.error = problem.message(lang)
-            return report
+            return report.refuse(problem.code, problem.message(lang))
         except KeyProblem as problem:
-            report.ok = False
-            report.error_code = f"key_{problem.code}"
-            report.error = problem.message(lang)
-            return report
+            return report.refuse(f"key_{problem.code}", problem.message(lang))
         finally:
             if v is not None:
                 drop_temp(cur, v)

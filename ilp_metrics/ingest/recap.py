@@ -572,10 +572,7 @@ def ingest_recap(
         step(1.0, "done")
         return report
     except FileProblem as problem:
-        report.ok = False
-        report.error_code = problem.code
-        report.error = problem.message(lang)
-        return report
+        return report.refuse(problem.code, problem.message(lang))
     finally:
         for v in done:
             drop_temp(cur, v)
