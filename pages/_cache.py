@@ -27,8 +27,12 @@ def puskesmas_list(path: str, ver: int, regency: str | None, who: Principal) -> 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def overview_figures(path: str, ver: int, regency: str, year: int, through: int, who: Principal) -> overview.Overview:
+    # Every indicator per puskesmas: the same figure set then serves the overview, the presentation and the
+    # exports (pages/_export_ui.facts), computed once per database version.
+    cat = _db.catalogue()
+    codes = [i.code for i in cat.indicators]
     return overview.overview(
-        _db.cursor(), principal=who, regency=regency, year=year, through=through, catalogue=_db.catalogue()
+        _db.cursor(), principal=who, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
     )
 
 

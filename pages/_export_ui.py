@@ -27,8 +27,21 @@ ExportArgs = tuple[str, int, str, int, int, str, bool]
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def facts(path: str, ver: int, regency: str, year: int, month: int, lang: str, who: Principal) -> Facts:
+    """The exports' figures, from the very figure sets the pages cache (overview, findings, flags)."""
+    from pages import _cache
+    from pages import _quality as qa
+
     return gather(
-        _db.cursor(), year=year, regency=regency, through=month, lang=lang, catalogue=_db.catalogue(), principal=who
+        _db.cursor(),
+        year=year,
+        regency=regency,
+        through=month,
+        lang=lang,
+        catalogue=_db.catalogue(),
+        principal=who,
+        view=_cache.overview_figures(path, ver, regency, year, month, who),
+        found=qa.findings(path, ver, year, month, regency, lang, who),
+        flags=qa.flags(path, ver, year, month, regency, lang, who),
     )
 
 

@@ -16,6 +16,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
@@ -384,3 +385,28 @@ def test_workbook_and_pdf_name_a_prevalence_above_its_ceiling_in_ceiling_words(f
     text = "\n".join(pdf_pages)
     line = next(x for x in text.splitlines() if "Prevalensi stunting" in x and "%" in x)
     assert "Di atas batas" in line and "Di bawah target" not in line
+
+
+def test_the_exports_reuse_the_pages_overview_when_it_is_the_same_view(xcon, facts):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.metrics.overview import overview
+
+    cat = load_catalogue()
+    codes = [i.code for i in cat.indicators]
+    view = overview(
+        xcon, principal=DINAS, regency="73.09", year=2024, through=facts.through, catalogue=cat, puskesmas_codes=codes
+    )
+    shared = gather(xcon, year=2024, regency="73.09", through=facts.through, principal=DINAS, view=view)
+    assert shared.kab is view.kab and shared.puskesmas is view.puskesmas
+    pd.testing.assert_frame_equal(shared.kab, facts.kab)
+
+
+def test_the_exports_recount_when_the_pages_overview_is_of_another_month(xcon, facts):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.metrics.overview import overview
+
+    cat = load_catalogue()
+    other = overview(xcon, principal=DINAS, regency="73.09", year=2024, through=1, catalogue=cat)
+    fresh = gather(xcon, year=2024, regency="73.09", through=facts.through, principal=DINAS, view=other)
+    assert fresh.kab is not other.kab
+    pd.testing.assert_frame_equal(fresh.kab, facts.kab)

@@ -77,7 +77,14 @@ def open_existing_rw(db: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise UsageError(f"{db} bukan basis data Dasbor ILP")
     upgrade_schema(con)
+    _tallies_current(con)
     return con
+
+
+def _tallies_current(con: duckdb.DuckDBPyConnection) -> None:
+    from ilp_metrics.metrics import tallies
+
+    tallies.ensure_current(con)  # a file made before the tallies: counted once, before any write
 
 
 def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
@@ -88,6 +95,7 @@ def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
         init_schema(con)
     else:
         upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
+        _tallies_current(con)
     return con
 
 

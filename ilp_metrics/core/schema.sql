@@ -175,3 +175,30 @@ CREATE TABLE IF NOT EXISTS audit_log (
     prev_hash VARCHAR NOT NULL,
     hash      VARCHAR NOT NULL
 );
+
+-- Tallies of the service records, kept up to date at upload in the upload's own transaction
+-- (ilp_metrics/metrics/tallies.py): the coverage statement reads hundreds of rows here instead of scanning
+-- millions of records. Counts only: no person key, no date of birth. meta 'tally_records' holds the number
+-- of layanan rows they were kept for (a write behind the library's back makes them unused, never wrong).
+CREATE TABLE IF NOT EXISTS tally_services (  -- records per puskesmas, desa, month and service
+    puskesmas_code VARCHAR NOT NULL,
+    desa_code      VARCHAR,
+    year           INTEGER NOT NULL,
+    month          INTEGER NOT NULL,
+    service_code   VARCHAR NOT NULL,
+    records        BIGINT NOT NULL,
+    first_upload   INTEGER NOT NULL  -- the earliest upload holding records of the slice (quality findings cite it)
+);
+CREATE TABLE IF NOT EXISTS tally_counts (  -- newly counted per numerator definition, scope, unit and month
+    def_key     VARCHAR NOT NULL,  -- coverage.numerator_key of the catalogue's numerator definition
+    year        INTEGER NOT NULL,
+    scope_level VARCHAR NOT NULL,  -- puskesmas | kabupaten | desa@puskesmas | desa@kabupaten
+    scope_code  VARCHAR NOT NULL,  -- the puskesmas or kabupaten whose records were counted together
+    unit_code   VARCHAR NOT NULL,
+    month       INTEGER NOT NULL,  -- counted from January: the month of first service (or Nth visit, event)
+    n           BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tally_defs (  -- the numerator definitions the tallies hold
+    def_key    VARCHAR PRIMARY KEY,
+    definition VARCHAR NOT NULL  -- the catalogue indicator it was first kept for (for the reader)
+);

@@ -410,8 +410,16 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     if not {"pilot", "adopter"} <= set(names):
         return []
     groups = {g: compare.resolve_group(ctx.con, names[g], principal=ctx.principal) for g in ("pilot", "adopter")}
+    # One monthly series for the curve and the big numbers (each would otherwise count it again).
+    monthly = compare.monthly_coverage(
+        ctx.con,
+        [COMPARE_INDICATOR],
+        [u for members in groups.values() for u in members],
+        catalogue=ctx.facts.catalogue,
+        principal=ctx.principal,
+    )
     series = compare.aligned_series(
-        ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, principal=ctx.principal
+        ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, monthly=monthly, principal=ctx.principal
     )
     lo, hi = COMPARE_WINDOW
     series = series[
@@ -424,7 +432,7 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
     ind = ctx.facts.catalogue.indicator(COMPARE_INDICATOR)
     summary = compare.change_summary(
         compare.before_after(
-            ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, principal=ctx.principal
+            ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, monthly=monthly, principal=ctx.principal
         ),
         "pilot",
         "adopter",

@@ -16,7 +16,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import month_name
 from ilp_metrics.metrics.coverage import Window, coverage_many, latest_data_month, snapshot
-from ilp_metrics.metrics.overview import overview, spm_composite, watch_list
+from ilp_metrics.metrics.overview import Overview, overview, spm_composite, watch_list
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, regency_name
 from ilp_metrics.security.scope import Principal
@@ -128,10 +128,15 @@ def gather(
     lang: str = "id",
     catalogue: Catalogue | None = None,
     principal: Principal,
+    view: Overview | None = None,
+    found: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> Facts:
     """Every figure of the exports for one kabupaten, January to `through` (default: last month with data);
     findings within the `principal`'s scope. The overview's figures come from `metrics.overview.overview`,
-    as on the page."""
+    as on the page: a caller that holds them already (the dashboard's cache) passes `view` (computed with
+    every indicator per puskesmas), `found` and `flags` for the same kabupaten, year and month, so a figure
+    set is computed once and shared by the page, the presentation and the exports."""
     principal.require("view")
     cat = catalogue or load_catalogue()
     regency = normalise_regency(regency)
@@ -144,9 +149,10 @@ def gather(
     name = regency_name(con, principal=principal, regency=regency)
     area = area_title(name) if name else regency
     codes = [i.code for i in cat.indicators]
-    view = overview(
-        con, principal=principal, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
-    )
+    if view is None or (view.regency, view.year, view.through) != (regency, year, through):
+        view = overview(
+            con, principal=principal, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
+        )
     pusk_index = readiness_index(
         con,
         level="puskesmas",
@@ -160,10 +166,12 @@ def gather(
     uploads = con.execute(_UPLOADS_SQL, {"regency": regency}).df()
     from ilp_metrics import quality
 
-    found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat, principal=principal)
-    flags = quality.figure_flags(
-        con, year, regency, through, lang=lang, found=found, catalogue=cat, principal=principal
-    )
+    if found is None:
+        found = quality.findings(con, year, regency, through, lang=lang, catalogue=cat, principal=principal)
+    if flags is None:
+        flags = quality.figure_flags(
+            con, year, regency, through, lang=lang, found=found, catalogue=cat, principal=principal
+        )
     return Facts(
         regency=regency,
         area=area,

@@ -15,8 +15,10 @@ from typing import Any
 
 import duckdb
 
+from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.core.db import WRITE_LOCK, bump_data_version, transaction
 from ilp_metrics.ingest.validate import Validation
+from ilp_metrics.metrics import tallies
 from ilp_metrics.security import audit
 from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal, ScopeDenied
 
@@ -160,6 +162,66 @@ def derive_districts(con: duckdb.DuckDBPyConnection) -> int:
     )
 
 
+# ------------------------------------------------------------------ tallies (metrics/tallies.py)
+# The coverage statement reads tallies of the service records; every write that changes the records, or
+# which kabupaten a puskesmas belongs to, recounts the slices it touched in its own transaction.
+
+
+def _regencies_before(con: duckdb.DuckDBPyConnection, kind: str, acc: str) -> tuple[list[str], set[str]]:
+    """For a puskesmas list: its codes and the kabupaten they belonged to before this upload."""
+    if kind != "puskesmas":
+        return [], set()
+    codes = [str(r[0]).upper() for r in con.execute(f"SELECT DISTINCT puskesmas_code FROM {acc}").fetchall()]
+    return codes, tallies.regencies_of(con, codes)
+
+
+def _keep_tallies(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, moved: tuple[list[str], set[str]]) -> None:
+    if tallies.is_deferred(con):
+        return
+    if kind == "layanan":
+        slices = {
+            (str(p), int(y))
+            for p, y in con.execute(
+                "SELECT DISTINCT puskesmas_code, CAST(year(service_date) AS INTEGER) FROM layanan WHERE upload_id = ?",
+                [upload_id],
+            ).fetchall()
+        }
+        tallies.refresh(con, load_catalogue(), slices)
+    elif kind == "puskesmas":
+        codes, before = moved
+        _refresh_tallies(con, kind, (codes, before | tallies.regencies_of(con, codes)))
+
+
+def _upload_slices(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> Any:
+    """What a withdrawal will touch, read before its rows go: (puskesmas, year) slices of service records,
+    or a puskesmas list's codes and their kabupaten."""
+    if kind == "layanan":
+        return {
+            (str(p), int(y))
+            for p, y in con.execute(
+                "SELECT DISTINCT puskesmas_code, CAST(year(service_date) AS INTEGER) FROM layanan WHERE upload_id = ?",
+                [upload_id],
+            ).fetchall()
+        }
+    if kind == "puskesmas":
+        codes = [
+            str(r[0])
+            for r in con.execute("SELECT puskesmas_code FROM puskesmas WHERE upload_id = ?", [upload_id]).fetchall()
+        ]
+        return codes, tallies.regencies_of(con, codes)
+    return None
+
+
+def _refresh_tallies(con: duckdb.DuckDBPyConnection, kind: str, touched: Any) -> None:
+    if tallies.is_deferred(con):
+        return
+    if kind == "layanan":
+        tallies.refresh(con, load_catalogue(), touched)
+    elif kind == "puskesmas":
+        codes, regencies = touched
+        tallies.refresh(con, load_catalogue(), tallies.puskesmas_years(con, codes), regencies=regencies)
+
+
 def _mark_replaced(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> None:
     table = DATA_TABLES[kind]
     con.execute(
@@ -187,10 +249,12 @@ def commit(
     """Write the accepted records and the upload row in one transaction (all or nothing)."""
     with transaction(con):
         upload_id = _first_int(con, "SELECT nextval('upload_id_seq')")
+        moved = _regencies_before(con, v.kind, v.accepted)
         replaced = _slice_delete(con, v.kind, v.accepted)
         _insert(con, v.kind, v.accepted, upload_id)
         if v.kind in ("puskesmas", "desa"):
             derive_districts(con)
+        _keep_tallies(con, v.kind, upload_id, moved)
         con.execute(
             """INSERT INTO uploads (upload_id, file_name, sha256, kind, profile, sheet, header_row, uploaded_by,
                                     uploaded_at, rows_read, rows_accepted, rows_refused, rows_skipped,
@@ -254,9 +318,11 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, principal: Princ
         tables = KIND_TABLES[kind]
         if not principal.can("withdraw"):
             _check_own_upload(con, principal, upload_id, kind, tables[0])
+        touched = _upload_slices(con, kind, upload_id)
         removed = sum(_first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id]) for table in tables)
         if kind in ("puskesmas", "desa"):
             derive_districts(con)
+        _refresh_tallies(con, kind, touched)
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
         bump_data_version(con)
         audit.record(con, actor or principal.username, "withdraw", str(upload_id), {"kind": kind, "rows": removed})

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
-from ilp_metrics.metrics.coverage import coverage_many, snapshot, uses_aggregates, year_coverage
+from ilp_metrics.metrics.coverage import coverage_many, snapshot, tallies_hold, uses_aggregates, year_coverage
 from ilp_metrics.security.scope import Principal
 
 ALIGNED_COLUMNS = [
@@ -220,6 +220,16 @@ def _data_years(con: duckdb.DuckDBPyConnection, units: list[str]) -> list[int]:
     return list(range(int(row[0]), int(row[1]) + 1))
 
 
+def _record_months_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """(service, puskesmas, month) with individual records of the units `$u`: from the record slices kept at
+    upload when they are current (metrics/tallies.py), otherwise from every record of those puskesmas."""
+    if tallies_hold(con):
+        return """SELECT DISTINCT service_code, puskesmas_code, make_date(year, month, 1) AS period
+            FROM tally_services WHERE list_contains($u, puskesmas_code)"""
+    return """SELECT DISTINCT service_code, puskesmas_code, date_trunc('month', service_date) AS period
+            FROM layanan WHERE list_contains($u, puskesmas_code)"""
+
+
 def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], units: list[str]) -> pd.DataFrame:
     """(indicator, puskesmas, year, month) that count: the puskesmas sent something that month (a record
     or an aggregate report of any service), from the first month it sent countable data for the
@@ -242,8 +252,9 @@ def _reported_months(con: duckdb.DuckDBPyConnection, inds: list[Indicator], unit
             SELECT unnest(CAST($i AS VARCHAR[])) AS indicator, unnest(CAST($s AS VARCHAR[])) AS service_code,
                    unnest(CAST($a AS BOOLEAN[])) AS uses_aggregates
         ), record_months AS (
-            SELECT DISTINCT service_code, puskesmas_code, date_trunc('month', service_date) AS period
-            FROM layanan WHERE list_contains($u, puskesmas_code)
+            """
+        + _record_months_sql(con)
+        + """
         ), aggregate_months AS (
             SELECT DISTINCT service_code, puskesmas_code, period FROM capaian WHERE list_contains($u, puskesmas_code)
         ), sent AS (  -- puskesmas-months with anything at all

@@ -12,6 +12,8 @@ annual denominator and the pro-rated target line `target × months / 12`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -187,13 +189,7 @@ _GROUP_TARGETS = {
 }
 
 
-def _service_sql(level: str, annual: bool = False) -> str:
-    """One statement: numerators of every service-based indicator in `defs`, with denominators; with
-    `annual`, the year's annual aggregates too (see coverage_many)."""
-    u = _UNIT_COLUMN[level]
-    annual_filter = "a.year = $year" if annual else "false"
-    return f"""
-WITH {_SCOPE},
+_DEFS = """
 defs AS (  -- one row per (indicator, numerator service), from the catalogue
     SELECT unnest(CAST($d_indicator AS VARCHAR[])) AS indicator,
            unnest(CAST($d_service AS VARCHAR[])) AS service_code,
@@ -205,12 +201,65 @@ defs AS (  -- one row per (indicator, numerator service), from the catalogue
            unnest(CAST($d_results AS VARCHAR[][])) AS results,
            unnest(CAST($d_aggregates AS BOOLEAN[])) AS uses_aggregates,
            unnest(CAST($d_displaced_by AS VARCHAR[][])) AS displaced_by
+)"""
+
+_RECORDS = """
+records AS (  -- records that meet each indicator's numerator definition (age, sex, result)
+    SELECT d.indicator, d.count_method, d.min_events, w.*
+    FROM window_layanan w JOIN defs d USING (service_code)
+    WHERE (d.age_min IS NULL OR w.age_years >= d.age_min)
+      AND (d.age_max IS NULL OR w.age_years <= d.age_max)
+      AND (d.sex IS NULL OR w.sex = d.sex)
+      AND (d.results IS NULL OR list_contains(d.results, w.result))
+)"""
+
+
+def _counting_ctes(u: str, scope: str | None = None) -> str:
+    """How individual records become counts: `counted_records` = newly counted per indicator, unit and
+    month (a person in the first month served, a person reaching N visits in the month of the Nth visit,
+    an event in its month). The coverage statement groups by unit only; the tallies kept at upload
+    (metrics/tallies.py) group by year and scope too, with this very text, so both count alike."""
+    cols = f"{u} AS unit_code" if scope is None else f"year, {scope} AS scope_code, {u} AS unit_code"
+    keys = "unit_code" if scope is None else "year, scope_code, unit_code"
+    return f"""
+first_served AS (  -- distinct persons: counted in the first month of the window they were served
+    SELECT indicator, {cols}, person_key, min(month) AS month
+    FROM records WHERE count_method = 'distinct_persons' GROUP BY ALL
 ),
-dens AS (  -- indicators whose denominator is an annual target group
-    SELECT unnest(CAST($t_indicator AS VARCHAR[])) AS indicator,
-           unnest(CAST($t_group AS VARCHAR[])) AS target_group,
-           unnest(CAST($t_factor AS DOUBLE[])) AS factor
+visit_days AS (  -- persons with at least N visits: one visit per distinct service date
+    SELECT DISTINCT indicator, min_events, {cols}, person_key, service_date, month
+    FROM records WHERE count_method = 'persons_with_min_events'
 ),
+ranked_visits AS (
+    SELECT indicator, {keys}, month, min_events,
+           row_number() OVER (PARTITION BY indicator, {keys}, person_key ORDER BY service_date) AS visit_no
+    FROM visit_days
+),
+counted_records AS (
+    SELECT indicator, {keys}, month, count(*) AS n FROM first_served GROUP BY ALL
+    UNION ALL
+    SELECT indicator, {cols}, month, count(*) FROM records WHERE count_method = 'events' GROUP BY ALL
+    UNION ALL
+    SELECT indicator, {keys}, month, count(*) FROM ranked_visits WHERE visit_no = min_events GROUP BY ALL
+)"""
+
+
+# The scope codes a tally level is read for (tally_counts.scope_code): the puskesmas in scope, or their
+# kabupaten. Identifiers of the statement below come only from this whitelist.
+_TALLY_SCOPE = {
+    "puskesmas": "SELECT puskesmas_code FROM scope",
+    "kabupaten": "SELECT DISTINCT regency_code FROM scope",
+    "desa@puskesmas": "SELECT puskesmas_code FROM scope",
+    "desa@kabupaten": "SELECT DISTINCT regency_code FROM scope",
+}
+
+
+def _record_ctes(level: str, tally_level: str | None) -> str:
+    """The CTEs that read individual records: the window's records scanned once, or (`tally_level`) the
+    tallies kept at upload, which hold the same counts for windows that start in January."""
+    u = _UNIT_COLUMN[level]
+    if tally_level is None:
+        return f"""
 window_layanan AS (  -- the window's service records of the services in question, scanned once
     SELECT l.puskesmas_code, l.desa_code, s.regency_code, l.person_key, l.service_date, l.service_code,
            l.age_years, l.sex, l.result, CAST(month(l.service_date) AS INTEGER) AS month
@@ -221,17 +270,52 @@ window_layanan AS (  -- the window's service records of the services in question
       AND l.puskesmas_code BETWEEN $scope_lo AND $scope_hi
       AND l.service_code IN (SELECT service_code FROM defs)
 ),
-records AS (  -- records that meet each indicator's numerator definition (age, sex, result)
-    SELECT d.indicator, d.count_method, d.min_events, w.*
-    FROM window_layanan w JOIN defs d USING (service_code)
-    WHERE (d.age_min IS NULL OR w.age_years >= d.age_min)
-      AND (d.age_max IS NULL OR w.age_years <= d.age_max)
-      AND (d.sex IS NULL OR w.sex = d.sex)
-      AND (d.results IS NULL OR list_contains(d.results, w.result))
-),
+{_RECORDS},
+{_counting_ctes(u)},
 record_slices AS (  -- (puskesmas, month, service) slices that have individual records
     SELECT DISTINCT puskesmas_code, month, service_code FROM window_layanan
 ),
+record_desa AS (  -- desa seen in those records, with their puskesmas
+    SELECT desa_code, puskesmas_code FROM window_layanan
+),"""
+    return f"""
+keys AS (  -- each numerator's tally key (tally_defs), from the catalogue
+    SELECT unnest(CAST($k_indicator AS VARCHAR[])) AS indicator, unnest(CAST($k_def AS VARCHAR[])) AS def_key
+),
+window_slices AS (  -- the window's (puskesmas, desa, month, service) slices with records, kept at upload
+    SELECT t.puskesmas_code, t.desa_code, t.month, t.service_code FROM tally_services t JOIN scope USING (puskesmas_code)
+    WHERE t.year = $year AND t.month BETWEEN $first AND $through
+      AND t.service_code IN (SELECT service_code FROM defs)
+),
+counted_records AS (  -- newly counted per indicator, unit and month, kept at upload (metrics/tallies.py)
+    SELECT k.indicator, t.unit_code, t.month, t.n
+    FROM tally_counts t JOIN keys k USING (def_key)
+    WHERE t.year = $year AND t.month <= $through AND t.scope_level = $tally_level
+      AND t.scope_code IN ({_TALLY_SCOPE[tally_level]})
+),
+record_slices AS (
+    SELECT DISTINCT puskesmas_code, month, service_code FROM window_slices
+),
+record_desa AS (
+    SELECT DISTINCT desa_code, puskesmas_code FROM window_slices
+),"""
+
+
+def _service_sql(level: str, annual: bool = False, tally_level: str | None = None) -> str:
+    """One statement: numerators of every service-based indicator in `defs`, with denominators; with
+    `annual`, the year's annual aggregates too (see coverage_many); with `tally_level`, the individual
+    records' counts are read from the tallies kept at upload instead of the records (see _tally_level)."""
+    u = _UNIT_COLUMN[level]
+    annual_filter = "a.year = $year" if annual else "false"
+    return f"""
+WITH {_SCOPE},
+{_DEFS},
+dens AS (  -- indicators whose denominator is an annual target group
+    SELECT unnest(CAST($t_indicator AS VARCHAR[])) AS indicator,
+           unnest(CAST($t_group AS VARCHAR[])) AS target_group,
+           unnest(CAST($t_factor AS DOUBLE[])) AS factor
+),
+{_record_ctes(level, tally_level)}
 capaian_rows AS (  -- aggregate reports, only for slices without individual records (never both)
     SELECT d.indicator, c.puskesmas_code, c.desa_code, s.regency_code, c.month, c.count
     FROM (SELECT *, CAST(month(period) AS INTEGER) AS month FROM capaian
@@ -256,30 +340,13 @@ annual_rows AS (  -- annual aggregates of the year (none unless asked: year_cove
     WHERE {annual_filter}
 ),
 seen_desa_rows AS (
-    SELECT desa_code, puskesmas_code FROM window_layanan
+    SELECT desa_code, puskesmas_code FROM record_desa
     UNION ALL
     SELECT desa_code, puskesmas_code FROM capaian_rows WHERE desa_code IS NOT NULL
 ),
 {_UNITS[level]},
-first_served AS (  -- distinct persons: counted in the first month of the window they were served
-    SELECT indicator, {u} AS unit_code, person_key, min(month) AS month
-    FROM records WHERE count_method = 'distinct_persons' GROUP BY ALL
-),
-visit_days AS (  -- persons with at least N visits: one visit per distinct service date
-    SELECT DISTINCT indicator, min_events, {u} AS unit_code, person_key, service_date, month
-    FROM records WHERE count_method = 'persons_with_min_events'
-),
-ranked_visits AS (
-    SELECT indicator, unit_code, month, min_events,
-           row_number() OVER (PARTITION BY indicator, unit_code, person_key ORDER BY service_date) AS visit_no
-    FROM visit_days
-),
 counted AS (  -- newly counted per indicator, unit and month
-    SELECT indicator, unit_code, month, count(*) AS n FROM first_served GROUP BY ALL
-    UNION ALL
-    SELECT indicator, {u}, month, count(*) FROM records WHERE count_method = 'events' GROUP BY ALL
-    UNION ALL
-    SELECT indicator, unit_code, month, count(*) FROM ranked_visits WHERE visit_no = min_events GROUP BY ALL
+    SELECT indicator, unit_code, month, n FROM counted_records
     UNION ALL
     SELECT indicator, {u}, month, sum(count) FROM capaian_rows WHERE {u} IS NOT NULL GROUP BY ALL
     UNION ALL  -- a year's figure, at the window's last month: never spread over months
@@ -493,6 +560,63 @@ def _readiness_params(cat: Catalogue, inds: list[Indicator]) -> dict[str, list[A
     return r
 
 
+def numerator_key(ind: Indicator) -> str:
+    """The tally key of an indicator's numerator definition (tally_defs): the same services, count method,
+    visits, ages, sex and results give the same key, whatever the indicator's code, so a catalogue edit
+    that changes a definition asks for new tallies and never reads stale ones."""
+    num = ind.numerator
+    age = num.age_years
+    definition = {
+        "services": sorted(num.services),
+        "count": num.count,
+        "min_events": num.min_events,
+        "age": [age.min, age.max] if age else None,
+        "sex": num.sex,
+        "results": sorted(num.result_in) if num.result_in else None,
+    }
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _tally_level(level: str, window: Window, regency: str | None, puskesmas: str | None) -> str | None:
+    """Which tallies hold this request's counts exactly, or None (then the records are read). Tallies count
+    from January, per puskesmas, per kabupaten, and per desa within a puskesmas or within a kabupaten; a
+    window starting later, a kabupaten figure of one puskesmas, or desa across kabupaten are recounted."""
+    if window.first != 1:
+        return None
+    if level == "puskesmas":
+        return "puskesmas"
+    if level == "kabupaten":
+        return "kabupaten" if puskesmas is None else None
+    if puskesmas is not None:
+        return "desa@puskesmas"
+    return "desa@kabupaten" if regency is not None else None
+
+
+def tallies_hold(con: duckdb.DuckDBPyConnection, keys: list[str] | None = None) -> bool:
+    """The tallies are current (kept for as many records as the table holds now, by the writes of
+    ingest/load.py) and hold every numerator asked for (`keys`, numerator_key; None: the record slices
+    only). A DuckDB file only: other engines recount."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return False
+    wanted = sorted(set(keys or []))
+    try:
+        row = con.execute(
+            """SELECT (SELECT value FROM meta WHERE key = 'tally_records')
+                      = CAST((SELECT count(*) FROM layanan) AS VARCHAR)"""
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        if not wanted:
+            return True
+        held = con.execute(
+            "SELECT count(*) FROM tally_defs WHERE list_contains(CAST($keys AS VARCHAR[]), def_key)", {"keys": wanted}
+        ).fetchone()
+    except duckdb.CatalogException:  # a file made before the tallies existed
+        return False
+    return bool(held and held[0] == len(wanted))
+
+
 def _series(
     con: duckdb.DuckDBPyConnection,
     cat: Catalogue,
@@ -523,8 +647,16 @@ def _series(
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
     if services:
-        sql = _service_sql(level, annual)
-        frames.append(con.execute(sql, _bind(sql, {**base, **_service_params(services)})).df())
+        params = {**base, **_service_params(services)}
+        tally_level = _tally_level(level, window, regency, puskesmas)
+        if tally_level and tallies_hold(con, [numerator_key(e.indicator) for e in services]):
+            params["k_indicator"] = [e.key for e in services]
+            params["k_def"] = [numerator_key(e.indicator) for e in services]
+            params["tally_level"] = tally_level
+        else:
+            tally_level = None
+        sql = _service_sql(level, annual, tally_level)
+        frames.append(con.execute(sql, _bind(sql, params)).df())
     if readiness:
         sql = _readiness_sql(level)
         frames.append(con.execute(sql, _bind(sql, {**base, **_readiness_params(cat, readiness)})).df())

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from ilp_metrics.metrics.coverage import Window
+from ilp_metrics.metrics.tallies import record_slices
 from ilp_metrics.security.scope import Principal
 
 _REGENCIES_SQL = """
@@ -22,8 +23,8 @@ FROM puskesmas p LEFT JOIN ref_regency r ON r.code = p.regency_code GROUP BY ALL
 
 _DATA_MONTHS_SQL = """
 WITH monthly AS (
-    SELECT p.regency_code, date_trunc('month', l.service_date) AS d
-    FROM layanan l JOIN puskesmas p USING (puskesmas_code) GROUP BY ALL
+    SELECT p.regency_code, l.period AS d
+    FROM {slices} l JOIN puskesmas p USING (puskesmas_code) GROUP BY ALL
     UNION SELECT p.regency_code, c.period FROM capaian c JOIN puskesmas p USING (puskesmas_code)
 ),
 annual_only AS (  -- a year known only from annual tables is offered too, through December (a year figure)
@@ -79,7 +80,7 @@ def registry(con: duckdb.DuckDBPyConnection, *, principal: Principal) -> Registr
     active, last = (row[0], row[1]) if row else (0, None)
     return Registry(
         regencies=con.execute(_REGENCIES_SQL).df(),
-        data_months=con.execute(_DATA_MONTHS_SQL).df(),
+        data_months=con.execute(_DATA_MONTHS_SQL.format(slices=record_slices(con))).df(),
         uploads=UploadSummary(active_uploads=int(active or 0), last_upload=last),
     )
 

@@ -6,6 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ilp_metrics.metrics.tallies import record_slices
 from ilp_metrics.quality.checks.scope import _SCOPE, Scope, _empty, _frame
 
 
@@ -22,9 +23,8 @@ def completeness_grid(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFr
             FROM scope s
         ),
         lay AS (
-            SELECT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period,
-                   count(*) AS layanan_rows, count(DISTINCT desa_code) AS layanan_desa
-            FROM layanan WHERE service_date >= $start AND service_date < $end GROUP BY ALL
+            SELECT puskesmas_code, period, sum(records) AS layanan_rows, count(DISTINCT desa_code) AS layanan_desa
+            FROM {record_slices(con)} WHERE period >= $start AND period < $end GROUP BY ALL
         ),
         cap AS (
             SELECT puskesmas_code, period, count(*) AS capaian_rows, count(DISTINCT desa_code) AS capaian_desa
@@ -85,12 +85,12 @@ def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.Da
             SELECT DISTINCT puskesmas_code, period, desa_code FROM capaian WHERE period >= $start AND period < $end
         ),
         lay_months AS (
-            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period FROM layanan
-            WHERE service_date >= $start AND service_date < $end
+            SELECT DISTINCT puskesmas_code, period FROM {record_slices(con)}
+            WHERE period >= $start AND period < $end
         ),
         lay_rows AS (
-            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, desa_code
-            FROM layanan WHERE service_date >= $start AND service_date < $end
+            SELECT DISTINCT puskesmas_code, period, desa_code
+            FROM {record_slices(con)} WHERE period >= $start AND period < $end
         ),
         gaps AS (
             SELECT m.puskesmas_code, m.period, d.desa_code, 'capaian' AS source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ilp_metrics.metrics.tallies import record_slices
 from ilp_metrics.quality.checks.scope import _SCOPE, Scope, _empty, _frame, _rows_ref
 
 
@@ -14,7 +15,8 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
         f"""
         WITH {_SCOPE},
         keys AS (  -- same person, service and day more than once (grouped on a hash: one number per row)
-            SELECT hash(puskesmas_code, person_key, service_code, service_date) AS h FROM layanan
+            SELECT hash(puskesmas_code, person_key, service_code, service_date) AS h
+            FROM layanan JOIN scope USING (puskesmas_code)
             WHERE service_date >= $start AND service_date < $end
             GROUP BY ALL HAVING count(*) > 1
         ),
@@ -22,7 +24,7 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
             SELECT l.puskesmas_code, l.service_date, l.upload_id, l.source_row,
                    row_number() OVER (PARTITION BY l.puskesmas_code, l.person_key, l.service_code, l.service_date
                                       ORDER BY l.upload_id, l.source_row) AS copy
-            FROM layanan l
+            FROM layanan l JOIN scope USING (puskesmas_code)
             WHERE l.service_date >= $start AND l.service_date < $end
               AND hash(l.puskesmas_code, l.person_key, l.service_code, l.service_date) IN (SELECT h FROM keys)
         ),
@@ -47,8 +49,8 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFra
             WHERE period >= $start AND period < $end GROUP BY ALL
         ),
         lay AS (
-            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, service_code
-            FROM layanan WHERE service_date >= $start AND service_date < $end
+            SELECT DISTINCT puskesmas_code, period, service_code
+            FROM {record_slices(con)} WHERE period >= $start AND period < $end
         )
         SELECT s.regency_code AS regency, c.puskesmas_code AS puskesmas, c.period, count(*) AS services,
                string_agg(DISTINCT CAST(c.upload_id AS VARCHAR), ',') AS upload_ids

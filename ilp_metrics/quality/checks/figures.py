@@ -7,8 +7,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ilp_metrics.catalogue import Catalogue
-from ilp_metrics.metrics.coverage import coverage_many
+from ilp_metrics.catalogue import Catalogue, Indicator
+from ilp_metrics.metrics.coverage import coverage_many, numerator_key, tallies_hold
 from ilp_metrics.quality.checks.scope import _SCOPE, Scope, _empty, _frame
 
 
@@ -142,6 +142,38 @@ def _pairs(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) 
     return pd.DataFrame(out) if out else _empty()
 
 
+def _year_record_ctes(con: duckdb.DuckDBPyConnection, inds: list[Indicator]) -> str:
+    """`lay_counts` (persons or events per puskesmas, year and indicator, January to the last month checked)
+    and `lay_slices` (the months with records, whose aggregates are not counted): from the tallies kept at
+    upload when they hold these numerators (the same counts: first-served months summed), otherwise
+    from four years of records."""
+    if tallies_hold(con, [numerator_key(i) for i in inds]):
+        return """keys AS (SELECT unnest($k_codes) AS indicator, unnest($k_defs) AS def_key),
+        lay_counts AS (
+            SELECT t.scope_code AS puskesmas_code, t.year, k.indicator, sum(t.n) AS n
+            FROM tally_counts t JOIN keys k USING (def_key) JOIN scope s ON s.puskesmas_code = t.scope_code
+            WHERE t.scope_level = 'puskesmas' AND t.year >= year($first) AND make_date(t.year, t.month, 1) < $end
+              AND t.month <= month(s.last_month)
+            GROUP BY ALL
+        ),
+        lay_slices AS (
+            SELECT DISTINCT puskesmas_code, make_date(year, month, 1) AS period, service_code FROM tally_services
+            WHERE make_date(year, month, 1) >= $first AND make_date(year, month, 1) < $end
+        ),"""
+    return """lay_counts AS (
+            SELECT l.puskesmas_code, year(l.service_date) AS year, m.indicator,
+                   CASE WHEN min(m.how) = 'events' THEN count(*) ELSE count(DISTINCT l.person_key) END AS n
+            FROM layanan l JOIN map m USING (service_code) JOIN scope s USING (puskesmas_code)
+            WHERE l.service_date >= $first AND l.service_date < $end
+              AND month(l.service_date) <= month(s.last_month)
+            GROUP BY ALL
+        ),
+        lay_slices AS (  -- puskesmas × month × service with records: their aggregates are not counted
+            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, service_code
+            FROM layanan WHERE service_date >= $first AND service_date < $end
+        ),"""
+
+
 def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """WHO DQR consistency over time: this year's count January–last month vs the mean of up to three earlier
     years over the same months, per puskesmas and service indicator counted without filters (distinct persons
@@ -167,18 +199,7 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
         f"""
         WITH {_SCOPE},
         map AS (SELECT unnest($codes) AS indicator, unnest($services) AS service_code, unnest($counts) AS how),
-        lay_counts AS (
-            SELECT l.puskesmas_code, year(l.service_date) AS year, m.indicator,
-                   CASE WHEN min(m.how) = 'events' THEN count(*) ELSE count(DISTINCT l.person_key) END AS n
-            FROM layanan l JOIN map m USING (service_code) JOIN scope s USING (puskesmas_code)
-            WHERE l.service_date >= $first AND l.service_date < $end
-              AND month(l.service_date) <= month(s.last_month)
-            GROUP BY ALL
-        ),
-        lay_slices AS (  -- puskesmas × month × service with records: their aggregates are not counted
-            SELECT DISTINCT puskesmas_code, CAST(date_trunc('month', service_date) AS DATE) AS period, service_code
-            FROM layanan WHERE service_date >= $first AND service_date < $end
-        ),
+        {_year_record_ctes(con, inds)}
         cap_counts AS (
             SELECT c.puskesmas_code, year(c.period) AS year, m.indicator, sum(c.count) AS n
             FROM capaian c JOIN map m USING (service_code) JOIN scope s USING (puskesmas_code)
@@ -196,6 +217,8 @@ def _year_totals(con: duckdb.DuckDBPyConnection, current: pd.DataFrame, scope: S
             codes=[p[0] for p in pairs],
             services=[p[1] for p in pairs],
             counts=[p[2] for p in pairs],
+            k_codes=[i.code for i in inds],
+            k_defs=[numerator_key(i) for i in inds],
         ),
     )
     now = totals[totals["year"] == scope.year]

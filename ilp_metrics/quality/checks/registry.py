@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ilp_metrics.metrics.tallies import record_slices
 from ilp_metrics.quality.checks.scope import _SCOPE, Scope, _empty, _frame
 
 
@@ -18,8 +19,9 @@ def check_registry(con: duckdb.DuckDBPyConnection, scope: Scope, regency: str | 
                    'desa' AS tbl, d.upload_id
             FROM desa d WHERE d.desa_code NOT IN (SELECT code FROM ref_village)
             UNION ALL
-            SELECT 'REG_DESA_UNKNOWN', puskesmas_code, desa_code, NULL, 'layanan', min(upload_id) FROM layanan
-            WHERE service_date >= $start AND service_date < $end
+            SELECT 'REG_DESA_UNKNOWN', puskesmas_code, desa_code, NULL, 'layanan', min(first_upload)
+            FROM {record_slices(con)}
+            WHERE period >= $start AND period < $end
               AND desa_code NOT IN (SELECT code FROM ref_village) GROUP BY ALL
             UNION ALL
             SELECT 'REG_DESA_UNKNOWN', puskesmas_code, desa_code, NULL, 'capaian', min(upload_id) FROM capaian

@@ -1,0 +1,248 @@
+"""The tallies kept at upload: what the coverage statement reads instead of scanning the service records.
+
+A page asks for coverage per kabupaten, puskesmas or desa from January to a month. Counting distinct
+persons needs every record of the year; but the answer only depends on, per numerator definition, unit
+and month, how many persons (or Nth visits, or events) were *newly* counted in that month. Those counts
+are kept here, in `tally_counts` (and the record slices in `tally_services`), recounted with the very
+counting text of the coverage statement (`coverage._counting_ctes`) for the slices an upload or a
+withdrawal touched only, in its own transaction. Reading them is exact for every window that starts in
+January (coverage._tally_level); other windows, other engines (Spark) and a file whose tallies are not
+current (`meta.tally_records` differs from the records held) recount from the records.
+
+Levels kept (scope = the records counted together, unit = the figure's unit):
+  puskesmas        each puskesmas's records, per puskesmas
+  kabupaten        all records of the kabupaten's puskesmas, per kabupaten (a person once across centres)
+  desa@puskesmas   each puskesmas's records, per desa (the puskesmas page's desa table)
+  desa@kabupaten   all records of the kabupaten, per desa (a desa served by two puskesmas: a person once)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ilp_metrics.catalogue import Catalogue, load_catalogue
+from ilp_metrics.core.db import database_file, transaction
+from ilp_metrics.metrics.coverage import (
+    _DEFS,
+    _RECORDS,
+    _bind,
+    _counting_ctes,
+    _Entry,
+    _service_params,
+    numerator_key,
+    tallies_hold,
+)
+
+# tally level -> (scope column, unit column) of the records CTE; the only identifiers formatted into SQL.
+LEVELS: dict[str, tuple[str, str]] = {
+    "puskesmas": ("puskesmas_code", "puskesmas_code"),
+    "kabupaten": ("regency_code", "regency_code"),
+    "desa@puskesmas": ("puskesmas_code", "desa_code"),
+    "desa@kabupaten": ("regency_code", "desa_code"),
+}
+
+Slices = set[tuple[str, int]]  # (puskesmas or kabupaten code, year)
+
+_DEFERRED: set[Path] = set()  # database files whose writes leave the tallies to one recount at the end
+
+
+@contextmanager
+def deferred(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> Iterator[None]:
+    """Many uploads in a row (the demo builder): the writes inside skip the tallies, which are recounted
+    once at the end. Until then the tallies are not current, so figures are counted from the records."""
+    path = database_file(con)
+    if path is None:
+        yield
+        return
+    _DEFERRED.add(path)
+    try:
+        yield
+    finally:
+        _DEFERRED.discard(path)
+    with transaction(con):
+        rebuild(con, cat or load_catalogue())
+
+
+def ensure_current(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> bool:
+    """Recount every tally once when the file's are not current for the catalogue (a file made before the
+    tallies, or a catalogue edit); called where a file is opened for writing. Returns whether it recounted."""
+    cat = cat or load_catalogue()
+    if is_deferred(con) or tallies_hold(con, list(definitions(cat))):
+        return False
+    with transaction(con):
+        rebuild(con, cat)
+    return True
+
+
+def is_deferred(con: duckdb.DuckDBPyConnection) -> bool:
+    path = database_file(con)
+    return path is not None and path in _DEFERRED
+
+
+def definitions(cat: Catalogue) -> dict[str, _Entry]:
+    """Every numerator definition counted on service records, once, by its tally key."""
+    out: dict[str, _Entry] = {}
+    for ind in cat.indicators:
+        if ind.numerator.readiness_item or not ind.numerator.services:
+            continue
+        key = numerator_key(ind)
+        out.setdefault(key, _Entry(key, ind, aggregates=False, individual_only=True))
+    return out
+
+
+def _count_sql(level: str) -> str:
+    scope_col, unit_col = LEVELS[level]
+    return f"""
+WITH {_DEFS},
+touched AS (  -- the (scope, year) slices to recount
+    SELECT unnest(CAST($t_scope AS VARCHAR[])) AS scope_code, unnest(CAST($t_year AS INTEGER[])) AS year
+),
+window_layanan AS (  -- their service records of the services some numerator counts
+    SELECT l.puskesmas_code, l.desa_code, p.regency_code, l.person_key, l.service_date, l.service_code,
+           l.age_years, l.sex, l.result,
+           CAST(year(l.service_date) AS INTEGER) AS year, CAST(month(l.service_date) AS INTEGER) AS month
+    FROM layanan l JOIN puskesmas p USING (puskesmas_code)
+    JOIN touched t ON t.scope_code = p.{scope_col} AND t.year = year(l.service_date)
+    WHERE l.service_code IN (SELECT service_code FROM defs)
+),
+{_RECORDS},
+{_counting_ctes(unit_col, scope_col)}
+SELECT indicator AS def_key, year, $level AS scope_level, scope_code, unit_code, month, sum(n) AS n
+FROM counted_records WHERE unit_code IS NOT NULL AND scope_code IS NOT NULL
+GROUP BY ALL
+"""
+
+
+_SERVICES_SQL = """
+WITH touched AS (
+    SELECT unnest(CAST($t_scope AS VARCHAR[])) AS puskesmas_code, unnest(CAST($t_year AS INTEGER[])) AS year
+)
+SELECT l.puskesmas_code, l.desa_code, CAST(year(l.service_date) AS INTEGER) AS year,
+       CAST(month(l.service_date) AS INTEGER) AS month, l.service_code, count(*) AS records,
+       min(l.upload_id) AS first_upload
+FROM layanan l JOIN touched t ON t.puskesmas_code = l.puskesmas_code AND t.year = year(l.service_date)
+GROUP BY ALL
+"""
+
+
+def _touched(slices: Slices) -> dict[str, list[Any]]:
+    ordered = sorted(slices)
+    return {"t_scope": [s for s, _ in ordered], "t_year": [y for _, y in ordered]}
+
+
+def _delete(con: duckdb.DuckDBPyConnection, table: str, column: str, slices: Slices, level: str | None) -> None:
+    extra = "AND t.scope_level = $level" if level else ""
+    sql = f"""
+        DELETE FROM {table} t USING (
+            SELECT unnest(CAST($t_scope AS VARCHAR[])) AS s, unnest(CAST($t_year AS INTEGER[])) AS y
+        ) x WHERE t.{column} = x.s AND t.year = x.y {extra}"""
+    con.execute(sql, {**_touched(slices), **({"level": level} if level else {})})
+
+
+def _current(con: duckdb.DuckDBPyConnection, keys: set[str]) -> bool:
+    held = {row[0] for row in con.execute("SELECT def_key FROM tally_defs").fetchall()}
+    return held == keys
+
+
+def puskesmas_years(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> Slices:
+    """Every (puskesmas, year) with records, of these puskesmas."""
+    rows = con.execute(
+        "SELECT DISTINCT puskesmas_code, CAST(year(service_date) AS INTEGER) FROM layanan "
+        "WHERE list_contains($codes, puskesmas_code)",
+        {"codes": sorted(set(codes))},
+    ).fetchall()
+    return {(str(p), int(y)) for p, y in rows}
+
+
+def regencies_of(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> set[str]:
+    rows = con.execute(
+        "SELECT DISTINCT regency_code FROM puskesmas WHERE list_contains($codes, upper(puskesmas_code))",
+        {"codes": sorted({c.upper() for c in codes})},
+    ).fetchall()
+    return {str(r[0]) for r in rows if r[0] is not None}
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    cat: Catalogue,
+    slices: Slices,
+    *,
+    regencies: Iterable[str] = (),
+) -> None:
+    """Recount the tallies of the (puskesmas, year) `slices` an upload or a withdrawal touched, and of their
+    kabupaten in those years (plus every year of `regencies`, whose puskesmas changed). Call inside the
+    write's transaction, after the write. A catalogue whose numerator definitions differ from the ones
+    held recounts everything (once)."""
+    defs = definitions(cat)
+    if not _current(con, set(defs)):
+        rebuild(con, cat)
+        return
+    years_held = {int(r[0]) for r in con.execute("SELECT DISTINCT year(service_date) FROM layanan").fetchall()}
+    regency_of = dict(
+        con.execute(
+            "SELECT puskesmas_code, regency_code FROM puskesmas WHERE list_contains($codes, puskesmas_code)",
+            {"codes": sorted({p for p, _ in slices})},
+        ).fetchall()
+    )
+    regency_slices = {(str(regency_of[p]), y) for p, y in slices if regency_of.get(p)}
+    regency_slices |= {(r, y) for r in regencies for y in years_held}
+    _recount(con, defs, slices, regency_slices)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
+    """Recount every tally from the records, for the catalogue's numerator definitions."""
+    defs = definitions(cat)
+    for table in ("tally_counts", "tally_services", "tally_defs"):
+        con.execute(f"DELETE FROM {table}")
+    con.executemany(
+        "INSERT INTO tally_defs VALUES (?, ?)",
+        [[key, json.dumps({"first_indicator": e.indicator.code})] for key, e in defs.items()],
+    )
+    pusk = {
+        (str(p), int(y))
+        for p, y in con.execute(
+            "SELECT DISTINCT puskesmas_code, CAST(year(service_date) AS INTEGER) FROM layanan"
+        ).fetchall()
+    }
+    regency = {
+        (str(r), int(y))
+        for r, y in con.execute(
+            "SELECT DISTINCT p.regency_code, CAST(year(l.service_date) AS INTEGER) "
+            "FROM layanan l JOIN puskesmas p USING (puskesmas_code) WHERE p.regency_code IS NOT NULL"
+        ).fetchall()
+    }
+    _recount(con, defs, pusk, regency)
+
+
+def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slices, regency: Slices) -> None:
+    con.execute("SET enable_progress_bar = false")  # a long recount must not print into a command's output
+    params = _service_params(list(defs.values()))
+    if pusk:
+        _delete(con, "tally_services", "puskesmas_code", pusk, None)
+        con.execute(f"INSERT INTO tally_services {_SERVICES_SQL}", _touched(pusk))
+    for level, (scope_col, _) in LEVELS.items():
+        slices = pusk if scope_col == "puskesmas_code" else regency
+        if not slices:
+            continue
+        _delete(con, "tally_counts", "scope_code", slices, level)
+        sql = _count_sql(level)
+        con.execute(f"INSERT INTO tally_counts {sql}", _bind(sql, {**params, **_touched(slices), "level": level}))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('tally_records', CAST((SELECT count(*) FROM layanan) AS VARCHAR))")
+
+
+def record_slices(con: duckdb.DuckDBPyConnection) -> str:
+    """A relation of the records per (puskesmas_code, desa_code, period = first of the month, service_code):
+    `records` and `first_upload`. From `tally_services` when the tallies are current (a few thousand rows),
+    otherwise grouped from the records; for the checks and lists that only need which slices hold records."""
+    if tallies_hold(con):
+        return """(SELECT puskesmas_code, desa_code, make_date(year, month, 1) AS period, service_code, records,
+                          first_upload FROM tally_services)"""
+    return """(SELECT puskesmas_code, desa_code, CAST(date_trunc('month', service_date) AS DATE) AS period,
+                      service_code, count(*) AS records, min(upload_id) AS first_upload
+               FROM layanan GROUP BY ALL)"""
