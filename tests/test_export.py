@@ -231,7 +231,9 @@ def test_pptx_pws_slide_is_a_native_column_chart_with_a_dashed_target_line(pptx_
     chart = _chart(slide)
     assert list(chart.plots[0].categories) == ["Turikale", "Maros Baru"]  # left to right, best first
     assert [round(v, 1) for v in chart.plots[0].series[0].values] == [54.5, 16.7]
-    lines = [s for s in slide.shapes if s.shape_type == 9 or type(s).__name__ == "Connector"]
+    from pptx.shapes.connector import Connector
+
+    lines = [s for s in slide.shapes if isinstance(s, Connector)]
     assert len(lines) == 1 and lines[0].begin_y == lines[0].end_y  # one horizontal target line
     assert "Target s.d. bulan ini 33,3 %" in _slide_texts(slide)
 
