@@ -473,6 +473,14 @@ class _IngestOptions(TypedDict):
     principal: Principal
 
 
+def _skipped_text(info: dict[str, Any]) -> str:
+    """` · 1 baris jumlah dilewati (baris 16)` when the file has total rows (the ingest leaves them out)."""
+    numbers = info.get("total_row_numbers") or []
+    if not numbers:
+        return ""
+    return tr("upload.detected_skipped", n=fmt_int(len(numbers), lang), rows=", ".join(str(n) for n in numbers[:5]))
+
+
 def file_workflow(item: dict[str, Any]) -> None:
     """Preview, kind, profile and mapping, check (dry run), then save — for one staged file."""
     name, key = item["name"], item["key"]
@@ -513,7 +521,9 @@ def file_workflow(item: dict[str, Any]) -> None:
 
     regency_choice: str | None = st.session_state.get(f"{key}_regency")
     try:
-        info = preview_file(_db.cursor(), path, kind=kind_choice, profile=profile, regency_code=regency_choice)
+        info = preview_file(
+            _db.cursor(), path, kind=kind_choice, profile=profile, regency_code=regency_choice, lang=lang
+        )
     except Exception as exc:  # a file refused whole (empty, unreadable, zip bomb…): say why, keep the app up
         st.error(exc.message(lang) if hasattr(exc, "message") else tr("upload.unreadable", reason=str(exc)))
         return
@@ -547,6 +557,7 @@ def file_workflow(item: dict[str, Any]) -> None:
                 rows=fmt_int(info["rows"], lang),
                 sheet=sheet,
             )
+            + _skipped_text(info)
         )
     st.markdown(f"**{tr('upload.preview')}**")
     preview = info["preview"].rename(columns={"baris": tr("upload.row")})

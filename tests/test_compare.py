@@ -280,8 +280,8 @@ def test_cli_compare_prints_the_aligned_series_as_csv(compare_db, capsys):
     lines = out.strip().splitlines()
     assert lines[0].startswith("group,months_since_start,units,median_coverage_pct,p25,p75")
     # The pilot's month −2 (X 10 %, Y 30 %) and the adopter's month 1 (Z 40 %), as in the library test.
-    assert "pilot,-2,2,20,15,25,20,SPM01" in lines
-    assert "73.22,1,1,40,40,40,40,SPM01" in lines
+    assert "perintis,-2,2,20,15,25,20,SPM01" in lines  # the cohort named in words, as on the page
+    assert "73.22,1,1,40,40,40,40,SPM01" in lines  # a kabupaten code stays as given
 
 
 def test_cli_compare_json_and_the_did_view(compare_db, capsys):
@@ -330,7 +330,18 @@ def test_cli_compare_json_and_the_did_view(compare_db, capsys):
         "json",
     )
     # Default windows (12 months, at least 6 each side): no unit of this short fixture qualifies.
-    assert code == 0 and [r["row"] for r in json.loads(out)] == ["pilot", "adopter", "difference"]
+    assert code == 0 and [r["row"] for r in json.loads(out)] == ["perintis", "pengadopsi baru", "selisih"]
+
+
+def test_cli_compare_names_the_cohorts_in_the_language_asked_never_by_their_codes(compare_db, capsys):
+    import json
+
+    argv = ["compare", "--db", str(compare_db), "--indicator", "SPM01", "--group-a", "pilot", "--group-b", "adopter"]
+    code, out, _ = run_cli(capsys, *argv, "--view", "before-after", "--lang", "en")
+    groups = {line.split(",")[0] for line in out.strip().splitlines()[1:]}
+    assert code == 0 and groups == {"pilot", "new adopter"}  # en: `pilot` is the word too; `adopter` is not
+    code, out, _ = run_cli(capsys, *argv, "--group-b", "pilot", "--format", "json")
+    assert code == 0 and {r["group"] for r in json.loads(out)} == {"perintis", "perintis (B)"}
 
 
 @pytest.mark.parametrize(

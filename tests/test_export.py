@@ -102,6 +102,7 @@ def test_the_deck_holds_the_required_slides_in_order(deck):
         "cover",
         "status",
         "spm",
+        "pws",
         "cluster-1",
         "cluster-2",
         "cluster-3",
@@ -131,6 +132,29 @@ def test_spm_slide_shows_the_coverage_and_the_people_still_to_serve(deck):
     assert spm.chart.series[0].labels[0] == "26 %"
     assert spm.numbers[1].value == "26"  # only SPM01 has a gap: 35 − 9
     assert "dilayani 9 dari sasaran 35; kurang 26 orang" in spm.notes
+
+
+def test_pws_slide_draws_the_spm_farthest_behind_per_puskesmas_sorted_with_the_target_line(deck):
+    # SPM01 is the only SPM with data; Turikale 6 / 11 = 54,5 %, Maros Baru 4 / 24 = 16,7 %, best first;
+    # the target line in April is 100 % × 4 / 12 = 33,3 %: Turikale is on it, Maros Baru below.
+    pws = next(s for s in deck.slides if s.key == "pws")
+    assert pws.chart.kind == "pws" and pws.chart.indicator == "SPM01"
+    assert pws.chart.categories == ("Turikale", "Maros Baru")
+    assert [round(v, 1) for v in pws.chart.series[0].values] == [54.5, 16.7]
+    assert round(pws.chart.reference, 1) == 33.3 and pws.chart.reference_label == "Target s.d. bulan ini 33,3 %"
+    assert pws.numbers[0].value == "1 / 2"
+    assert list(pws.chart.table["target_people"]) == [4, 8]  # ⌈33,3 % × 11⌉, ⌈33,3 % × 24⌉
+    assert "Maros Baru: 16,7 % (4 dari sasaran 24), Di bawah target" in pws.notes
+
+
+def test_the_pws_slide_on_the_page_is_the_puskesmas_pages_pws_chart(deck):
+    from ilp_metrics.figures.slides import slide_figure
+
+    fig = slide_figure(next(s for s in deck.slides if s.key == "pws").chart, "id", height=450)
+    bars = fig.data[0]
+    assert list(bars.x) == ["Turikale", "Maros Baru"] and list(bars.text) == ["55 %", "17 %"]
+    assert round(fig.layout.shapes[0].y0, 1) == 33.3  # the target line
+    assert fig.layout.title.text.startswith("PWS SPM1 Ibu hamil (K6) per puskesmas")
 
 
 def test_english_deck(facts, xcon):
@@ -203,6 +227,18 @@ def test_pptx_charts_are_native_and_carry_the_library_values(pptx_file, deck):
     assert round(values[-1], 1) == 25.7
 
 
+def test_pptx_pws_slide_is_a_native_column_chart_with_a_dashed_target_line(pptx_file, deck):
+    slide = pptx_file.slides[[s.key for s in deck.slides].index("pws")]
+    chart = _chart(slide)
+    assert list(chart.plots[0].categories) == ["Turikale", "Maros Baru"]  # left to right, best first
+    assert [round(v, 1) for v in chart.plots[0].series[0].values] == [54.5, 16.7]
+    from pptx.shapes.connector import Connector
+
+    lines = [s for s in slide.shapes if isinstance(s, Connector)]
+    assert len(lines) == 1 and lines[0].begin_y == lines[0].end_y  # one horizontal target line
+    assert "Target s.d. bulan ini 33,3 %" in _slide_texts(slide)
+
+
 def test_pptx_has_speaker_notes(pptx_file, deck):
     index = [s.key for s in deck.slides].index("spm")
     assert "kurang 26 orang" in pptx_file.slides[index].notes_slide.notes_text_frame.text
@@ -228,6 +264,13 @@ def test_pdf_has_a_section_per_cluster_and_a_page_per_puskesmas(pdf_pages, facts
     turikale = [p for p in pdf_pages if "Puskesmas Turikale" in p]
     assert len(maros_baru) == 1 and len(turikale) == 1 and maros_baru != turikale
     assert "SPM1 Ibu hamil (K6) 24 4 16,7 %" in maros_baru[0]
+
+
+def test_pdf_has_a_pws_page_per_puskesmas_after_the_overview(pdf_pages):
+    page = next(p for p in pdf_pages if "PWS per puskesmas: SPM1 Ibu hamil (K6), April 2024" in p)
+    assert "Target s.d. bulan ini 33,3 %" in page  # the target line's label
+    assert "Turikale 11 4 6 54,5 %" in page and "Maros Baru 24 8 4 16,7 %" in page
+    assert pdf_pages.index(page) < next(i for i, p in enumerate(pdf_pages) if "Klaster 1:" in p)
 
 
 def test_public_pdf_writes_the_small_count_as_less_than_five(xcon, facts):

@@ -369,3 +369,10 @@ def test_the_upload_preview_names_an_annual_table_and_its_header_paths(con, tmp_
     assert info["headers"][4] == "IBU HAMIL / K1 / JUMLAH"
     assert info["preview"]["baris"].tolist()[:2] == [10, 11]
     assert info["preview"]["PUSKESMAS"].tolist()[:2] == ["Maros Baru", "Turikale"]
+
+
+def test_the_annual_preview_counts_puskesmas_rows_only_and_marks_the_jumlah_kab_row(con, tmp_path):
+    info = preview_file(con, write_tabel_29(tmp_path))
+    assert (info["rows"], info["total_rows"], info["total_row_numbers"]) == (2, 1, [12])
+    notes = dict(zip(info["preview"]["baris"], info["preview"]["Status baris"]))
+    assert notes == {10: None, 11: None, 12: "baris jumlah, dilewati", 13: "di bawah baris jumlah, dilewati"}

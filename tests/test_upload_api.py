@@ -139,3 +139,26 @@ def test_columns_are_suggested_even_when_no_kind_fits(con, tmp_path):
     assert info["mapping"]["puskesmas_code"] == "Kode Puskesmas"
     info = preview_file(con, path, kind="capaian", profile=corrected)
     assert info["kind"] == "capaian" and info["mapping"]["count"] == "Angka" and "year" not in info["mapping"]
+
+
+def test_preview_counts_a_jumlah_row_apart_from_the_data_rows_as_the_ingest_skips_it(con, tmp_path):
+    rows = "".join(f"2024-03,{MB},ANC_K{k},{k}\n" for k in (1, 4, 6))
+    path = write_text(tmp_path / "c.csv", CAPAIAN + rows + ",,,\n" + "JUMLAH,,,11\n")
+    info = preview_file(con, path)
+    assert (info["rows"], info["total_rows"], info["blank_rows"]) == (3, 1, 1)
+    assert info["total_row_numbers"] == [6]
+    report = ingest(con, path, dry_run=True)
+    assert (report.rows_read, report.rows_skipped) == (info["rows"], info["total_rows"] + info["blank_rows"])
+
+
+def test_preview_shows_and_marks_a_total_row_beyond_its_first_rows_in_the_language_asked(con, tmp_path):
+    rows = "".join(f"2024-03,{MB},ANC_K1,{k}\n" for k in range(1, 13))
+    path = write_text(tmp_path / "c.csv", CAPAIAN + rows + "Kabupaten,,,78\n")
+    shown = preview_file(con, path, rows=5, lang="en")["preview"]
+    assert shown["baris"].tolist() == [2, 3, 4, 5, 6, 14]  # the first five rows, then the total row
+    assert shown["Row status"].tolist() == [None] * 5 + ["total row, skipped"]
+
+
+def test_preview_of_a_file_without_total_or_blank_rows_has_no_row_status_column(con, tmp_path):
+    shown = preview_file(con, write_text(tmp_path / "c.csv", CAPAIAN + f"2024-03,{MB},ANC_K1,5\n"))["preview"]
+    assert list(shown.columns) == ["baris", "Periode", "Kode Puskesmas", "Kode Layanan", "Jumlah"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -120,7 +121,12 @@ def add_compare(sub: SubParsers) -> None:
         "words: the did table in one sentence (as on the page and the slide)",
     )
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of --view words")
+    p.add_argument(
+        "--lang",
+        choices=("id", "en"),
+        default="id",
+        help="language of the group names (a cohort in words: perintis, pengadopsi baru) and of --view words",
+    )
 
 
 def add_quality(sub: SubParsers) -> None:
@@ -279,6 +285,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_SECOND = re.compile(r"^(.+) \(([AB])\)$")  # a group given twice: `pilot (B)`
+
+
+def _group_words(label: str, lang: str) -> str:
+    """A group as the page and the slide name it: a cohort code in words (`pilot` → `perintis`), the
+    difference row of the did view in words; a kabupaten code or a list of puskesmas codes as given."""
+    from ilp_metrics.core.i18n import t
+    from ilp_metrics.figures.compare_words import group_name
+
+    if label == "difference":
+        return t("compare.cli.difference", lang)
+    second = _SECOND.match(label)
+    if second:
+        return f"{group_name(second.group(1), lang)} ({second.group(2)})"
+    return group_name(label, lang)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Group A against group B; the difference-in-differences (view did) is descriptive, not causal."""
     from ilp_metrics.catalogue import load_catalogue
@@ -324,7 +347,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     rows = []
     for record in frame[columns].to_dict("records"):
         for key, value in record.items():
-            if (
+            if key in ("group", "row"):
+                record[key] = _group_words(str(value), args.lang)
+            elif (
                 key in ("units", "months_since_start", "units_started", "months_before", "months_after")
                 or key.endswith("_pct")
                 or key in ("p25", "p75")

@@ -21,7 +21,8 @@ from ilp_metrics.core.i18n import t
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked, reasons_text
 from ilp_metrics.export.privacy import count_text
-from ilp_metrics.figures.charts import LINE_COLOUR, fmt_value, status_label
+from ilp_metrics.figures.charts import LINE_COLOUR, axis_title, fmt_value, status_label
+from ilp_metrics.metrics.desa import pws_table, unit_table
 from ilp_metrics.metrics.starts import start_text
 from ilp_metrics.security.scope import Principal
 
@@ -53,6 +54,10 @@ class ChartData:
     status_legend: tuple[tuple[str, str], ...] = ()  # (status name, colour) when bars are coloured by status
     category_marker: str | None = None  # a category marked by a vertical line (e.g. month 0 = ILP start)
     category_marker_label: str = ""
+    # kind "pws": the classic PWS chart (vertical bars in the order of `categories`, the target line at
+    # `reference`), drawn from `table` (metrics.desa.pws_table) by charts.pws_bars on the page and in the PDF
+    indicator: str = ""
+    table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -304,6 +309,103 @@ def spm(ctx: Context) -> list[Slide]:
     return [
         Slide(
             "spm", ctx.tr("export.spm_title"), message, numbers=numbers, chart=chart, notes=notes, flag_note=flag_note
+        )
+    ]
+
+
+def farthest_spm(facts: Facts) -> str | None:
+    """The SPM indicator farthest from its target to date in the kabupaten: the one the SPM slide's
+    message names, and the one the PWS slide and the PDF's PWS page draw per puskesmas."""
+    rows = facts.kab[facts.kab["indicator"].isin(facts.spm_codes)]
+    rows = rows.assign(a=pd.to_numeric(rows["achievement"], errors="coerce")).dropna(subset=["a"])
+    return None if rows.empty else str(rows.sort_values("a", kind="stable").iloc[0]["indicator"])
+
+
+def pws_chart(facts: Facts, code: str) -> ChartData | None:
+    """The classic PWS chart of one indicator per puskesmas of the kabupaten (metrics.desa's PWS rows of the
+    puskesmas snapshot): bars sorted as charts.pws_bars sorts them, status colours, the target line."""
+    cat, lang = facts.catalogue, facts.lang
+    ind = cat.indicator(code)
+    table = pws_table(unit_table(facts.puskesmas, code, facts.through, cat), cat)
+    if table.empty or table["coverage"].isna().all():
+        return None
+    data = table.assign(_sort=table["coverage"].astype(float).fillna(-1.0))
+    data = data.sort_values("_sort", ascending=not ind.higher_is_better, kind="stable").drop(columns="_sort")
+    values = tuple(None if pd.isna(v) else float(v) for v in data["coverage"])
+    targets = data["target_to_date"].dropna()
+    target = float(targets.iloc[0]) if len(targets) else None
+    present = set(data["status"])
+    return ChartData(
+        kind="pws",
+        title=t(
+            "export.pws_chart_title",
+            lang,
+            indicator=ind.short_name.get(lang),
+            area=facts.area,
+            period=facts.period(short=True),
+        ),
+        categories=tuple(str(n) for n in data["unit_name"]),
+        series=(
+            Series(
+                t("export.coverage_series", lang),
+                values,
+                LINE_COLOUR,
+                point_colours=tuple(cat.status.colour(s) for s in data["status"]),
+                labels=tuple(fmt_value(v, ind, lang, 0) for v in values),
+            ),
+        ),
+        value_axis=axis_title(ind, lang),
+        reference=target,
+        reference_label=t(
+            "chart.target_at" if ind.higher_is_better else "chart.ceiling_at", lang, value=fmt_value(target, ind, lang)
+        ),
+        value_max=max([v for v in values if v is not None] + [target or 0.0, 1.0]) * 1.2,
+        status_legend=tuple(
+            (status_label(cat, c, ind, lang), cat.status.colour(c)) for c in STATUS_CODES if c in present
+        ),
+        indicator=code,
+        table=data.reset_index(drop=True),
+    )
+
+
+def pws(ctx: Context) -> list[Slide]:
+    """The PWS chart health staff know, per puskesmas, for the SPM farthest from its target."""
+    f = ctx.facts
+    code = farthest_spm(f)
+    chart = None if code is None else pws_chart(f, code)
+    if code is None or chart is None or chart.table is None:
+        return []
+    ind, table = f.catalogue.indicator(code), chart.table
+    on = int((table["status"] == "tercapai").sum())
+    behind = table[table["status"] != "tercapai"].dropna(subset=["coverage"])
+    lowest = list(behind["unit_name"])[-2:][::-1]  # the last bars: farthest from the line
+    message = ctx.tr(
+        "export.pws_message" if lowest else "export.pws_message_all",
+        on=on,
+        n=len(table),
+        target=fmt_value(chart.reference, ind, ctx.lang),
+        month=month_name(f.through, ctx.lang),
+        lowest=", ".join(lowest),
+    )
+    notes = [ctx.tr("export.pws_notes_intro", month=month_name(f.through, ctx.lang))] + [
+        ctx.tr(
+            "export.pws_note_line",
+            name=r.unit_name,
+            value=fmt_value(r.coverage, ind, ctx.lang),
+            cumulative=ctx.count(r.cumulative),
+            sasaran=ctx.count(r.sasaran),
+            status=status_label(f.catalogue, r.status, ind, ctx.lang),
+        )
+        for r in table.itertuples()
+    ]
+    return [
+        Slide(
+            "pws",
+            ctx.tr("export.pws_title", indicator=ind.short_name.get(ctx.lang)),
+            message,
+            numbers=(BigNumber(f"{on} / {len(table)}", ctx.tr("export.pws_on_target")),),
+            chart=chart,
+            notes="\n".join(notes),
         )
     ]
 
@@ -625,7 +727,16 @@ def closing(ctx: Context) -> list[Slide]:
 
 
 SlideBuilder = Callable[[Context], list[Slide]]
-SLIDE_BUILDERS: list[SlideBuilder] = [cover, ilp_status, spm, clusters, pilot_vs_adopter, puskesmas_to_watch, closing]
+SLIDE_BUILDERS: list[SlideBuilder] = [
+    cover,
+    ilp_status,
+    spm,
+    pws,
+    clusters,
+    pilot_vs_adopter,
+    puskesmas_to_watch,
+    closing,
+]
 
 
 def build_deck(

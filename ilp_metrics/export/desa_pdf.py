@@ -1,7 +1,8 @@
 """The desa's A4 page for the Pustu's monthly review: every indicator with its PWS position among the desa
 of its puskesmas, the classic PWS chart of one indicator (bars per desa, this desa in full colour, the
 target line), this desa's months and its quality flags. fpdf2 with the report's DejaVu font
-(pdf_render); the chart is drawn with rectangles and lines, so no browser or image renderer is needed."""
+(pdf_render); the chart is drawn with rectangles and lines (export/pws_pdf.py), so no browser or image
+renderer is needed."""
 
 from __future__ import annotations
 
@@ -11,56 +12,10 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.core.formatting import fmt_int, fmt_pct, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.export.flags import marked
-from ilp_metrics.export.pdf_render import FLAG_INK, GREY, _Report, _rgb
+from ilp_metrics.export.pdf_render import FLAG_INK, GREY, _Report
+from ilp_metrics.export.pws_pdf import draw_pws_chart
 from ilp_metrics.figures.charts import fmt_value, status_label
 from ilp_metrics.metrics.desa import DesaFigures, pws_table
-
-PALE = 0.45  # the other desa's bars: this share of their status colour, the rest white
-
-
-def _pale(colour: str) -> tuple[int, int, int]:
-    r, g, b = _rgb(colour)
-    return tuple(int(255 - (255 - c) * PALE) for c in (r, g, b))  # type: ignore[return-value]
-
-
-def _pws_chart(pdf: _Report, table: pd.DataFrame, code: str, highlight: str, catalogue: Catalogue) -> None:
-    """Bars of cumulative coverage per desa, sorted as charts.pws_bars sorts them, the value above each bar,
-    the target line dashed across with its label; this desa in its status colour, the others pale."""
-    lang, ind = pdf.lang, catalogue.indicator(code)
-    data = table.assign(_sort=table["coverage"].astype(float).fillna(-1.0)).sort_values(
-        "_sort", ascending=not ind.higher_is_better, kind="stable"
-    )
-    values = [0.0 if pd.isna(v) else float(v) for v in data["coverage"]]
-    targets = data["target_to_date"].dropna()
-    target = float(targets.iloc[0]) if len(targets) else None
-    top = max([*values, target or 0.0, 1.0]) * 1.15
-    x0, y0, width, height = pdf.l_margin + 8, pdf.get_y() + 4, pdf.epw - 10, 55.0
-    step = width / max(len(values), 1)
-    pdf.set_draw_color(136, 136, 136)
-    pdf.line(x0, y0 + height, x0 + width, y0 + height)
-    for k, (r, v) in enumerate(zip(data.itertuples(), values)):
-        colour = catalogue.status.colour(r.status)
-        fill = _rgb(colour) if r.unit_code == highlight else _pale(colour)
-        h = height * v / top
-        pdf.set_fill_color(*fill)
-        pdf.rect(x0 + k * step + step * 0.15, y0 + height - h, step * 0.7, h, style="F")
-        pdf.set_font("DejaVu", "B" if r.unit_code == highlight else "", 6.5)
-        pdf.set_xy(x0 + k * step, y0 + height - h - 4)
-        pdf.cell(step, 4, fmt_value(None if pd.isna(r.coverage) else r.coverage, ind, lang, 0), align="C")
-        pdf.set_xy(x0 + k * step, y0 + height + 0.5)
-        pdf.multi_cell(step, 2.8, str(r.unit_name), align="C")
-    if target is not None:
-        y = y0 + height - height * target / top
-        pdf.set_draw_color(51, 51, 51)
-        pdf.set_dash_pattern(dash=1.5, gap=1)
-        pdf.line(x0, y, x0 + width, y)
-        pdf.set_dash_pattern()
-        pdf.set_font("DejaVu", "", 7)
-        pdf.set_xy(x0 + width - 60, y - 4)
-        key = "chart.target_at" if ind.higher_is_better else "chart.ceiling_at"
-        pdf.cell(60, 4, t(key, lang, value=fmt_value(target, ind, lang)), align="R")
-    pdf.set_draw_color(0, 0, 0)
-    pdf.set_xy(pdf.l_margin, y0 + height + 12)
 
 
 def desa_pdf(
@@ -127,7 +82,7 @@ def desa_pdf(
     pdf.add_page()
     pdf.heading(t("pws.section", lang, indicator=ind.short_name.get(lang), month=month), 12)
     if len(table):
-        _pws_chart(pdf, table, indicator, v.desa, cat)
+        draw_pws_chart(pdf, table, indicator, lang=lang, catalogue=cat, highlight=v.desa)
     series = v.series(indicator)
     pdf.heading(t("desa.monthly", lang), 12)
     pdf.grid(

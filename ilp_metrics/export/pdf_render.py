@@ -1,5 +1,5 @@
-"""The printable A4 report: an overview (the overview page's figures), one section per ILP cluster
-and one page per puskesmas. fpdf2 with Debian's DejaVu TrueType font (Unicode: "–", "≥", "÷");
+"""The printable A4 report: an overview (the overview page's figures), the PWS chart per puskesmas of the
+deck's PWS slide, one section per ILP cluster and one page per puskesmas. fpdf2 with Debian's DejaVu TrueType font (Unicode: "–", "≥", "÷");
 no browser needed. Public reports suppress small counts (the deck's rule) and carry no desa detail.
 """
 
@@ -18,6 +18,7 @@ from ilp_metrics.export.deck import Deck
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked
 from ilp_metrics.export.privacy import count_text
+from ilp_metrics.export.pws_pdf import draw_pws_chart
 from ilp_metrics.figures.charts import fmt_value, status_label
 from ilp_metrics.metrics.summary import summarise
 
@@ -225,6 +226,46 @@ def _cluster_table(pdf: _Report, facts: Facts, summary: pd.DataFrame) -> None:
     pdf.grid(headers, rows, [44, 16, 16, 16, 16, 16], colours)
 
 
+def _pws_page(pdf: _Report, facts: Facts, deck: Deck, public: bool) -> None:
+    """The deck's PWS chart per puskesmas on a page of its own (export/pws_pdf.py draws it), with its rows:
+    sasaran, target to date in people, cumulative, coverage, status."""
+    chart = next((s.chart for s in deck.slides if s.chart is not None and s.chart.kind == "pws"), None)
+    if chart is None or chart.table is None:
+        return
+    lang, cat = facts.lang, facts.catalogue
+    ind, table = cat.indicator(chart.indicator), chart.table
+    month = f"{month_name(facts.through, lang)} {facts.year}"
+    pdf.add_page()
+    pdf.heading(t("export.pdf_pws_heading", lang, indicator=ind.short_name.get(lang), month=month), 14)
+    pdf.para(t("export.pdf_pws_why", lang), 8.5, GREY)
+    draw_pws_chart(pdf, table, chart.indicator, lang=lang, catalogue=cat, height=95.0)
+    colours = {(k, 5): cat.status.colour(r.status) for k, r in enumerate(table.itertuples())}
+    pdf.grid(
+        [
+            t("common.puskesmas", lang),
+            t("pws.col.sasaran", lang),
+            t("pws.col.target_people", lang),
+            t("pws.col.cumulative", lang),
+            t("common.coverage", lang),
+            t("common.status", lang),
+        ],
+        [
+            [
+                str(r.unit_name),
+                count_text(r.sasaran, lang, public),
+                count_text(r.target_people, lang, public),
+                count_text(r.cumulative, lang, public),
+                fmt_value(r.coverage, ind, lang),
+                status_label(cat, r.status, ind, lang),
+            ]
+            for r in table.itertuples()
+        ],
+        [40, 24, 32, 24, 24, 36],
+        colours,
+        size=8,
+    )
+
+
 def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     """The A4 report: overview, clusters, puskesmas. `deck` supplies the overview's headline numbers."""
     lang, cat = facts.lang, facts.catalogue
@@ -285,6 +326,8 @@ def render_pdf(facts: Facts, deck: Deck, *, public: bool = False) -> bytes:
     )
     pdf.para(t("headline.services_gap_help", lang), 8, GREY)
     _flag_footnotes(pdf, behind, lang)
+
+    _pws_page(pdf, facts, deck, public)
 
     # ---------------------------------------------------------------- clusters
     for cluster in cat.clusters:

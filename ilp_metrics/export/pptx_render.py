@@ -12,7 +12,8 @@ from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PptxPresentation
@@ -172,6 +173,103 @@ def _chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: int, h
                 label.font.bold = True
 
 
+# Where the PWS chart's plot area sits inside its frame (fractions; c:manualLayout, layoutTarget inner), so
+# the target line drawn over the chart meets the value axis at the target.
+PWS_PLOT = {"x": 0.08, "y": 0.12, "w": 0.9, "h": 0.6}
+
+
+def _plot_layout(chart: Chart, box: dict[str, float]) -> None:
+    """Fix the plot area (the bars' rectangle, without axis labels) at `box` within the chart frame."""
+    plot_area = chart._chartSpace.chart.plotArea
+    for old in plot_area.findall(qn("c:layout")):
+        plot_area.remove(old)
+    layout = plot_area.makeelement(qn("c:layout"), {})
+    manual = layout.makeelement(qn("c:manualLayout"), {})
+    for tag, value in (("layoutTarget", "inner"), ("xMode", "edge"), ("yMode", "edge")):
+        manual.append(manual.makeelement(qn(f"c:{tag}"), {"val": value}))
+    for key in ("x", "y", "w", "h"):
+        manual.append(manual.makeelement(qn(f"c:{key}"), {"val": str(box[key])}))
+    layout.append(manual)
+    plot_area.insert(0, layout)
+
+
+def _pws_chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: int, height: int) -> None:
+    """The classic PWS chart: one column per unit in the given order (sorted), status colours, the value on
+    each column, and the target line across at `reference`, labelled."""
+    chart_data = CategoryChartData(number_format="0.0")
+    chart_data.categories = list(data.categories)
+    series_data = data.series[0]
+    chart_data.add_series(series_data.name, [0.0 if v is None else v for v in series_data.values])
+    frame = cast(
+        GraphicFrame,
+        slide.shapes.add_chart(
+            XL_CHART_TYPE.COLUMN_CLUSTERED,
+            Emu(left),
+            Emu(top),
+            Emu(width),
+            Emu(height),
+            chart_data,  # type: ignore[arg-type]
+        ),
+    )
+    chart = frame.chart
+    chart.font.size, chart.font.name = Pt(14), FONT
+    chart.has_title = True
+    chart.chart_title.text_frame.text = data.title
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.bold = True
+    chart.has_legend = False  # the statuses are named beside the chart
+    top_value = float(data.value_max or 100.0)
+    value_axis = chart.value_axis
+    value_axis.minimum_scale, value_axis.maximum_scale = 0, top_value
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = data.value_axis
+    value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
+    value_axis.tick_labels.font.size = Pt(14)
+    many = len(data.categories) > 8
+    chart.category_axis.tick_labels.font.size = Pt(13 if many else 14)
+    if many:  # slanted names, as on the page: every puskesmas named, none overlapping
+        chart.category_axis._element.get_or_add_txPr().bodyPr.set("rot", "-2700000")
+    _category_label_skip(chart)
+    plot = chart.plots[0]
+    plot.gap_width = 40
+    series = plot.series[0]
+    for i, value in enumerate(series_data.values):
+        point = series.points[i]
+        if series_data.point_colours:
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(series_data.point_colours[i])
+        if series_data.labels and value is not None:
+            label = point.data_label
+            label.has_text_frame = True
+            label.text_frame.text = series_data.labels[i]
+            label.position = XL_LABEL_POSITION.OUTSIDE_END
+            label.font.size = Pt(14 if not many else 13 if len(data.categories) <= 12 else 12)
+            label.font.bold = True
+    _plot_layout(chart, PWS_PLOT)
+    if data.reference is None:
+        return
+    x = left + int(width * PWS_PLOT["x"])
+    w = int(width * PWS_PLOT["w"])
+    y = top + int(height * (PWS_PLOT["y"] + PWS_PLOT["h"] * (1 - data.reference / top_value)))
+    line = slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, Emu(x), Emu(y), Emu(x + w), Emu(y))
+    line.line.color.rgb = INK
+    line.line.width = Pt(2.5)
+    line.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    _text(
+        slide,
+        x + w - Inches(4.0),
+        y - Inches(0.42),
+        Inches(4.0),
+        Inches(0.4),
+        data.reference_label,
+        16,
+        bold=True,
+        align=PP_ALIGN.RIGHT,
+    )
+
+
 def _category_label_skip(chart: Chart, every: int = 1) -> None:
     """PowerPoint skips category labels when it thinks they crowd: every puskesmas name must show (bars);
     a long month axis shows every `every`-th month so the labels stay on one line (lines)."""
@@ -230,7 +328,8 @@ def _slide(prs: PptxPresentation, deck: Deck, s: Slide, number: int) -> None:
                 _status_legend(
                     slide, s.chart.status_legend, Inches(0.5), body_top + body_h - legend_h, num_w or Inches(3.6)
                 )
-            _chart(slide, s.chart, Inches(0.5) + num_w, body_top, WIDTH - Inches(1.0) - num_w, body_h)
+            draw = _pws_chart if s.chart.kind == "pws" else _chart
+            draw(slide, s.chart, Inches(0.5) + num_w, body_top, WIDTH - Inches(1.0) - num_w, body_h)
         elif s.numbers:
             width = (WIDTH - Inches(1.0)) // len(s.numbers)
             for k, n in enumerate(s.numbers):

@@ -27,6 +27,16 @@ def _wrapped(title: str, width: int = TITLE_LINE) -> str:
 
 
 def slide_figure(chart: ChartData, lang: str, height: int = 560) -> go.Figure:
+    if chart.kind == "pws" and chart.table is not None:  # the classic PWS chart, as the puskesmas page draws it
+        fig = pws_slide(chart.table, chart.indicator, area="", period="", lang=lang)
+        title = _wrapped(chart.title)
+        fig.update_layout(
+            title_text=title,
+            height=height,
+            showlegend=not chart.status_legend,  # the statuses are named beside the chart
+            margin=dict(t=125 if "<br>" in title else 70),
+        )
+        return fig
     title = _wrapped(chart.title)
     top = 125 if "<br>" in title else 70  # room for a second title line above the target label
     fig = go.Figure()

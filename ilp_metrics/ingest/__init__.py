@@ -28,6 +28,7 @@ from ilp_metrics.ingest.areas import Regency, area_notes, regency_from_title, re
 from ilp_metrics.ingest.columns import ColumnUse, account_columns, ignore_labels
 from ilp_metrics.ingest.errors import FileProblem, Refusal, column_label, reason_text
 from ilp_metrics.ingest.fields import FIELDS, normalise_label
+from ilp_metrics.ingest.headers import cell_text
 from ilp_metrics.ingest.load import commit, find_duplicate, withdraw
 from ilp_metrics.ingest.mapping import (
     Mapping,
@@ -39,6 +40,7 @@ from ilp_metrics.ingest.mapping import (
 )
 from ilp_metrics.ingest.preview_cells import masked, shown_frame
 from ilp_metrics.ingest.readers import RawTable, drop_staging, read_table, sheet_rows
+from ilp_metrics.ingest.skipped_rows import count_rows, skip_case
 from ilp_metrics.ingest.validate import Validation, drop_temp, install_lookups, install_puskesmas_lookup, validate
 from ilp_metrics.ingest.values import install_macros
 from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal
@@ -509,23 +511,54 @@ def _ingest_annual(
     report.ok, report.committed = True, True
 
 
-def _annual_preview(layout: annual.AnnualLayout, rows: int) -> dict[str, Any]:
-    """preview_file's answer for an annual table: its header paths as the column names, its first rows."""
+ROW_NOTE = "upload.preview.row_note"  # the message key naming the preview's column of skipped-row notes
+
+
+def _note_skipped(frame: pd.DataFrame, skips: Sequence[object], lang: str) -> None:
+    """Beside `baris`, a column saying which rows the ingest leaves out (`baris jumlah, dilewati`), when
+    the preview shows any; data rows stay empty there."""
+    notes = [None if not isinstance(s, str) else t(f"upload.preview.skip.{s}", lang) for s in skips]
+    if any(notes):
+        frame.insert(1, t(ROW_NOTE, lang), pd.Series(notes, index=frame.index, dtype=object))
+
+
+def _annual_preview(layout: annual.AnnualLayout, rows: int, lang: str) -> dict[str, Any]:
+    """preview_file's answer for an annual table: its header paths as the column names, its first rows and
+    its total row (marked: checked against the rows, never loaded)."""
     width = len(layout.block.paths)
     headers = [layout.block.label(i) for i in range(width)]
     body = layout.rows[layout.block.data_start :]
-    data = [[(r[i] if i < len(r) else None) for i in range(width)] for r in body[: int(rows)]]
+    first = layout.first_row + layout.block.data_start
+    kept, total, _ = annual.split_rows(layout)
+    read = {n for n, _ in kept}
+    shown_rows = list(range(first, first + min(len(body), int(rows))))
+    if total is not None and total[0] not in shown_rows:
+        shown_rows.append(total[0])
+    data = [[(body[n - first][i] if i < len(body[n - first]) else None) for i in range(width)] for n in shown_rows]
     frame = pd.DataFrame(data, columns=[h or f"kolom {i + 1}" for i, h in enumerate(headers)])
     frame = shown_frame(frame)
     for column in frame.columns:  # an annual table holds no personal data; a NIK-like cell is masked all the same
         frame[column] = frame[column].map(lambda v: masked(v) if isinstance(v, str) and NIK_LIKE.match(v) else v)
-    first = layout.first_row + layout.block.data_start
-    frame.insert(0, "baris", range(first, first + len(frame)))
+    frame.insert(0, "baris", shown_rows)
+    skips = [
+        None
+        if n in read
+        else "total"
+        if total is not None and n == total[0]
+        else "blank"
+        if not any(cell_text(c) for c in d)
+        else "after"
+        for n, d in zip(shown_rows, data)
+    ]
+    _note_skipped(frame, skips, lang)
     return {
         "kind": annual.ANNUAL_KIND,
         "header_row": layout.first_row + layout.block.first,
         "sheet": layout.sheet,
-        "rows": len(body),
+        "rows": len(kept),
+        "total_rows": 0 if total is None else 1,
+        "total_row_numbers": [] if total is None else [total[0]],
+        "blank_rows": sum(1 for r in body if not any(cell_text(c) for c in r)),
         "headers": headers,
         "mapping": {c.header: c.code or c.role for c in layout.columns if c.role != "ignored"},
         "wide": [(c.header, str(c.code)) for c in layout.columns if c.role in ("sasaran", "count")],
@@ -568,6 +601,7 @@ def preview_file(
     catalogue: Catalogue | None = None,
     regency_code: str | None = None,
     ignore_columns: Sequence[str] = (),
+    lang: str = "id",
 ) -> dict[str, Any]:
     """First rows, detected kind, header row and mapping — for the upload page, nothing written.
 
@@ -579,6 +613,9 @@ def preview_file(
     `columns` says where every column goes (ColumnUse), so the page can offer to ignore unmatched ones.
     `needs_regency` is true for a puskesmas list that names no kabupaten (no column, no title, none
     given): the page then offers the choice; `regency` is the kabupaten it will take, if known.
+    `rows` counts the data rows as the ingest reads them: total rows (`JUMLAH`, `Kabupaten`) and blank rows
+    are left out and counted apart (`total_rows`, `total_row_numbers`, `blank_rows`); the preview shows the
+    total rows too, after its first rows, marked in a column of their own (`ROW_NOTE`, in `lang`).
     """
     cat = catalogue or load_catalogue()
     cur = con.cursor()
@@ -590,7 +627,7 @@ def preview_file(
             _annual_layout(cur, Path(path), cat) if profile is None and kind in (None, annual.ANNUAL_KIND) else None
         )
         if layout is not None:
-            return _annual_preview(layout, rows)
+            return _annual_preview(layout, rows, lang)
         raw = read_table(
             cur,
             Path(path),
@@ -634,7 +671,15 @@ def preview_file(
             personal |= {
                 i for i, h in enumerate(raw.headers) if h and any(described.get(f) == h for f in PERSONAL_FIELDS)
             }
-        frame = cur.execute(f"SELECT * FROM {raw.relation} ORDER BY row_no LIMIT {int(rows)}").df()
+        counts = count_rows(cur, raw)
+        frame = cur.execute(
+            f"""
+            WITH marked AS (SELECT *, {skip_case(raw)} AS _skip FROM {raw.relation}),
+            head AS (SELECT * FROM marked ORDER BY row_no LIMIT {int(rows)}),
+            totals AS (SELECT * FROM marked WHERE _skip = 'total' ORDER BY row_no LIMIT {int(rows)})
+            SELECT * FROM head UNION SELECT * FROM totals ORDER BY row_no"""
+        ).df()
+        skipped = frame.pop("_skip")
         frame.columns = ["baris"] + [h or f"kolom {i + 1}" for i, h in enumerate(raw.headers)]
         frame = shown_frame(frame)  # empty cells stay empty (not `nan`, not masked), dates without 00:00:00
         for i, column in enumerate(frame.columns[1:]):
@@ -644,6 +689,7 @@ def preview_file(
                 frame[column] = frame[column].map(
                     lambda v: masked(v) if isinstance(v, str) and NIK_LIKE.match(v) else v
                 )
+        _note_skipped(frame, list(skipped), lang)
         return {
             "kind": detected,
             "needs_regency": needs_regency,
@@ -652,7 +698,10 @@ def preview_file(
             else {"code": regency.code, "name": regency.name, "source": regency.source},
             "header_row": raw.header_row,
             "sheet": raw.sheet,
-            "rows": raw.rows,
+            "rows": counts.data,
+            "total_rows": counts.total,
+            "total_row_numbers": list(counts.total_rows),
+            "blank_rows": counts.blank,
             "headers": raw.headers,
             "mapping": described,
             "wide": wide,

@@ -309,6 +309,31 @@ def _decimals(text: str) -> int:
     return len(m.group(1)) if m else 0
 
 
+AnnualRow = tuple[int, list[str | None]]  # (row number as the user sees it, its cells)
+
+
+def split_rows(layout: AnnualLayout) -> tuple[list[AnnualRow], AnnualRow | None, int]:
+    """The table's data rows, its total row (`JUMLAH KAB.`, `Kabupaten`: checked, never loaded) and how
+    many rows are left out (blank rows, the total row and anything under it): what the ingest reads and
+    what the upload preview counts."""
+    first_cells = [c.index for c in layout.columns if c.role in ("no", "kecamatan", "puskesmas_name")][:4] or [0]
+    data: list[AnnualRow] = []
+    total: AnnualRow | None = None
+    skipped = 0
+    for k, row in enumerate(layout.rows[layout.block.data_start :]):
+        row_no = layout.first_row + layout.block.data_start + k
+        cells = [cell_text(c) for c in row]
+        if total is not None or not any(cells):
+            skipped += 1
+            continue
+        if any(_TOTAL_ROW.match(normalise_label(cells[i])) for i in first_cells if i < len(cells)):
+            total = (row_no, row)
+            skipped += 1
+            continue
+        data.append((row_no, row))
+    return data, total, skipped
+
+
 def validate_annual(
     con: duckdb.DuckDBPyConnection, layout: AnnualLayout, cat: Catalogue, *, year: int | None = None
 ) -> AnnualResult:
@@ -321,21 +346,8 @@ def validate_annual(
     code_col = layout.of("puskesmas_code")
     if not name_col and not code_col:
         raise FileProblem("annual_no_puskesmas")
-    first_cells = [c.index for c in layout.columns if c.role in ("no", "kecamatan", "puskesmas_name")][:4] or [0]
     result = AnnualResult(layout, year)
-    data: list[tuple[int, list[str | None]]] = []
-    total: tuple[int, list[str | None]] | None = None
-    for k, row in enumerate(layout.rows[layout.block.data_start :]):
-        row_no = layout.first_row + layout.block.data_start + k
-        cells = [cell_text(c) for c in row]
-        if total is not None or not any(cells):
-            result.rows_skipped += 1
-            continue
-        if any(_TOTAL_ROW.match(normalise_label(cells[i])) for i in first_cells if i < len(cells)):
-            total = (row_no, row)
-            result.rows_skipped += 1
-            continue
-        data.append((row_no, row))
+    data, total, result.rows_skipped = split_rows(layout)
 
     def text(row: list[str | None], col: Column) -> str:
         return cell_text(row[col.index]) if col.index < len(row) else ""

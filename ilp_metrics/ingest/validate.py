@@ -27,12 +27,8 @@ from ilp_metrics.ingest.errors import Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.mapping import Mapping
 from ilp_metrics.ingest.readers import RawTable
+from ilp_metrics.ingest.skipped_rows import blank_condition, skip_case, total_condition
 
-# Total rows: `JUMLAH …`, `Total …`, and a bare `Kabupaten`/`Kab.`/`Kab/Kota` (the district total of a
-# table per puskesmas); `Kabupaten Maros` in a regency column is data, not a total.
-TOTAL_ROW_RE = (
-    r"(jumlah|total|jml|grand total|sub ?total|subtotal)\b.*|kabupaten|kab\.?|kab ?/ ?kota|kabupaten ?/ ?kota"
-)
 NIK_TRUNCATION_MIN_ROWS = 20
 SERVICE_DATE_MIN = date(2000, 1, 1)
 
@@ -217,14 +213,8 @@ WIDE_TARGET = {  # kind -> (code field, value field)
 
 def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str:
     """Create the long-form `src` table and return its name."""
-    cols = raw.columns
-    cleaned = ", ".join(f"ilp_clean({c})" for c in cols) or "NULL"
-    first = cols[:4]
-    total_cond = (
-        " OR ".join(f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {sql_str(TOTAL_ROW_RE)})" for c in first)
-        or "false"
-    )
-    skip = f"CASE WHEN coalesce({cleaned}) IS NULL THEN 'blank' WHEN {total_cond} THEN 'total' END"
+    # blank and total rows: one definition with the upload preview (ingest/skipped_rows.py)
+    blank, total_cond, skip = blank_condition(raw), total_condition(raw), skip_case(raw)
     names = LONG_FIELDS[m.kind]
     base_fields = {n: _field_expr(m, n) for n in names}
     selects: list[str] = []
@@ -246,7 +236,7 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
                         "service_name": "CAST(NULL AS VARCHAR)",
                     },
                     raw.headers[idx] or code,
-                    where=f"ilp_clean(c{idx}) IS NOT NULL OR coalesce({cleaned}) IS NULL OR {total_cond}",
+                    where=f"ilp_clean(c{idx}) IS NOT NULL OR {blank} OR {total_cond}",
                 )
             )
     elif m.emit:

@@ -109,6 +109,13 @@ def desa_table(
     return _table(monthly, indicator, through, catalogue)
 
 
+def unit_table(frame: pd.DataFrame, indicator: str, through: int, catalogue: Catalogue) -> DesaTable:
+    """The PWS rows of any level's coverage frame (monthly, or the snapshot of `through`): the kabupaten
+    deck's PWS chart per puskesmas is drawn from the exports' puskesmas snapshot with this, as the desa
+    chart is from the desa's months (without the month before, `last_month` stays empty)."""
+    return _table(frame, indicator, through, catalogue)
+
+
 def _table(monthly: pd.DataFrame, indicator: str, through: int, catalogue: Catalogue) -> DesaTable:
     ind = catalogue.indicator(indicator)
     mine = monthly[monthly["indicator"] == indicator] if len(monthly) else monthly
