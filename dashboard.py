@@ -8,6 +8,8 @@ navigation (pages/_auth.gate).
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ilp_metrics.core.i18n import t
 from pages import _auth, _db, _filters, _format, _projector, _session
@@ -77,4 +79,12 @@ def main() -> None:
         st.error(t("db.busy", _session.lang()))
 
 
-main()
+if get_script_run_ctx(suppress_warning=True) is None:
+    # Imported, not run: `streamlit run dashboard.py` finds the st.App below and imports this file once at
+    # server start to serve it. That is the moment to say that `pages/` is no legacy page folder (app.py
+    # explains why), so that the first visitor of a fresh server never sees its modules listed in the
+    # sidebar. No route of its own: app.py adds the session route (`make run`).
+    PagesManager.uses_pages_directory = False
+    app = st.App(__file__)
+else:
+    main()
