@@ -12,7 +12,6 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ilp_metrics.core.i18n import t
-from pages import _auth, _db, _filters, _format, _projector, _session
 
 PAGES = Path(__file__).resolve().parent / "pages"
 # A bundled image: an icon name or emoji as page_icon makes the browser fetch the favicon from the internet.
@@ -44,6 +43,8 @@ NEEDS = {
 
 
 def run() -> None:
+    from pages import _auth, _filters, _format, _projector, _session  # see main()
+
     st.set_page_config(page_title="Dasbor ILP", page_icon=str(FAVICON), layout="wide")
     _projector.apply()  # issue 18: folds the sidebar and sets large type when projector mode is on
     choice = _session.language_from_state()
@@ -72,6 +73,10 @@ def run() -> None:
 
 def main() -> None:
     """One run, holding the database only while it lasts (pages/_db.py: the command line runs beside)."""
+    # The pages' modules are imported by the first run, not when Streamlit imports this file at server start
+    # (below): there is no runtime yet then, and their st.cache_data functions would warn of it.
+    from pages import _db, _session
+
     try:
         with _db.held():
             run()

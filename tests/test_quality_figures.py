@@ -54,3 +54,9 @@ def test_the_colour_bar_titles_run_beside_the_bar_not_over_its_top_tick():
     scores = GRID.rename(columns={"desa_share": "score"})
     for fig in (_figure(), qf.score_heatmap(scores, title="s", lang="id")):
         assert fig.data[0].colorbar.title.side == "right"
+
+
+def test_the_legend_is_shown_when_no_month_is_missing():
+    complete = GRID.assign(desa_share=100.0)
+    fig = qf.completeness_heatmap(complete, title="x", lang="id")
+    assert fig.layout.showlegend is True and list(_legend(fig)) == [t("quality.chart.legend_complete", "id")]

@@ -51,6 +51,7 @@ def _grid_layout(fig: go.Figure, title: str, lang: str, rows: int) -> go.Figure:
     fig.update_layout(
         margin=dict(l=10, r=10, t=110, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+        showlegend=True,  # also when the only entry is the complete cells' (Plotly hides a one-entry legend)
         plot_bgcolor="white",
     )
     fig.update_traces(colorbar=dict(title=dict(side="right")), selector=dict(type="heatmap"))
