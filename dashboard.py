@@ -8,9 +8,10 @@ navigation (pages/_auth.gate).
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ilp_metrics.core.i18n import t
-from pages import _auth, _db, _filters, _format, _projector, _session
 
 PAGES = Path(__file__).resolve().parent / "pages"
 # A bundled image: an icon name or emoji as page_icon makes the browser fetch the favicon from the internet.
@@ -42,6 +43,8 @@ NEEDS = {
 
 
 def run() -> None:
+    from pages import _auth, _filters, _format, _projector, _session  # see main()
+
     st.set_page_config(page_title="Dasbor ILP", page_icon=str(FAVICON), layout="wide")
     _projector.apply()  # issue 18: folds the sidebar and sets large type when projector mode is on
     choice = _session.language_from_state()
@@ -70,6 +73,10 @@ def run() -> None:
 
 def main() -> None:
     """One run, holding the database only while it lasts (pages/_db.py: the command line runs beside)."""
+    # The pages' modules are imported by the first run, not when Streamlit imports this file at server start
+    # (below): there is no runtime yet then, and their st.cache_data functions would warn of it.
+    from pages import _db, _session
+
     try:
         with _db.held():
             run()
@@ -77,4 +84,12 @@ def main() -> None:
         st.error(t("db.busy", _session.lang()))
 
 
-main()
+if get_script_run_ctx(suppress_warning=True) is None:
+    # Imported, not run: `streamlit run dashboard.py` finds the st.App below and imports this file once at
+    # server start to serve it. That is the moment to say that `pages/` is no legacy page folder (app.py
+    # explains why), so that the first visitor of a fresh server never sees its modules listed in the
+    # sidebar. No route of its own: app.py adds the session route (`make run`).
+    PagesManager.uses_pages_directory = False
+    app = st.App(__file__)
+else:
+    main()

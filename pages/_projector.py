@@ -33,6 +33,10 @@ _CSS = f"""<style>
 [data-testid="stTable"] th, [data-testid="stTable"] td {{
   font-size: {TABLE_FONT_PX}px; white-space: normal; overflow-wrap: anywhere; padding: 0.25rem 0.4rem;
 }}
+[data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"],
+[data-testid="stTable"] :is(td, th) [data-testid="stMarkdownContainer"] * {{
+  white-space: normal; overflow-wrap: break-word;  /* over Streamlit's cell rule: a long file name wraps */
+}}
 </style>"""
 
 

@@ -7,6 +7,7 @@ draws the catalogue's words in their place (CSS `content`), so the Bahasa page r
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -34,7 +35,13 @@ def chrome_css(button: str, limit: str) -> str:
     )
 
 
-def localise(max_mb: float) -> None:
-    """Call once on a page with a file_uploader."""
+def localise(max_mb: float, types: Sequence[str] | None = None) -> None:
+    """Call once on a page with a file_uploader; `types` (the uploader's `type=`) names the accepted files,
+    otherwise the upload page's own list is stated."""
     tr = _session.tr
-    st.markdown(chrome_css(tr("upload.browse"), tr("upload.size_line", max_mb=f"{max_mb:g}")), unsafe_allow_html=True)
+    limit = (
+        tr("upload.size_line", max_mb=f"{max_mb:g}")
+        if types is None
+        else tr("upload.size_line_of", max_mb=f"{max_mb:g}", types=", ".join(x.upper() for x in types))
+    )
+    st.markdown(chrome_css(tr("upload.browse"), limit), unsafe_allow_html=True)

@@ -149,7 +149,7 @@ else:
                 {
                     tr("quality.upload.id"): ups["upload_id"].astype(str),
                     tr("quality.upload.file"): ups["file_name"],
-                    tr("quality.upload.kind"): ups["kind"],
+                    tr("quality.upload.kind"): [tr(f"upload.kind.{k}") for k in ups["kind"]],
                     tr("quality.upload.when"): [fmt_datetime(x, lang) for x in ups["uploaded_at"]],
                     tr("quality.upload.by"): ups["uploaded_by"],
                     tr("quality.upload.period"): [
@@ -157,7 +157,7 @@ else:
                         for a, b in zip(ups["period_start"], ups["period_end"])
                     ],
                     tr("quality.upload.rows"): [fmt_int(x, lang) for x in ups["rows_accepted"]],
-                    tr("quality.upload.status"): ups["status"],
+                    tr("quality.upload.status"): [tr(f"upload.status.{x}") for x in ups["status"]],
                 }
             ),
             hide_index=True,
@@ -177,7 +177,7 @@ with st.expander(tr("quality.rules")):
         pd.DataFrame(
             {
                 tr("quality.col.check"): [c.name.get(lang) for c in rules.checks],
-                "code": [c.code for c in rules.checks],
+                tr("quality.rules.code"): [c.code for c in rules.checks],
                 tr("quality.col.severity"): [sev_names[c.severity] for c in rules.checks],
                 tr("quality.rules.count"): [int(counts.get(c.code, 0)) for c in rules.checks],
                 tr("quality.detail.explanation"): [quality.explanation(c.code, lang, cat) for c in rules.checks],
@@ -189,7 +189,7 @@ with st.expander(tr("quality.rules")):
     _projector.table(
         pd.DataFrame(
             {
-                tr("quality.rules.threshold"): [k for k, _ in rules.thresholds],
+                tr("quality.rules.threshold"): [tr(f"quality.threshold.{k}") for k, _ in rules.thresholds],
                 tr("quality.rules.value"): [fmt_num(v, lang, 2) for _, v in rules.thresholds],
             }
         ),

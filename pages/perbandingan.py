@@ -5,17 +5,20 @@ maps (registry points; desa or kecamatan areas from the bundled outlines or an u
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from ilp_metrics.core.config import setting
 from ilp_metrics.core.formatting import fmt_int
 from ilp_metrics.figures import compare as cc
 from ilp_metrics.figures import compare_words as cw
 from ilp_metrics.figures.charts import fmt_value
 from ilp_metrics.metrics import compare, geo, outlines
 from ilp_metrics.security.scope import Principal, ScopeDenied
-from pages import _auth, _cache, _db, _filters, _format, _projector, _session
+from pages import _auth, _cache, _db, _filters, _format, _projector, _session, _uploader_chrome
 from pages._session import tr
 
 f = _filters.require_data(__file__)
@@ -24,6 +27,8 @@ path, ver = str(_db.db_path()), _db.version()
 area = _filters.area_name()
 period = cc.period_text(f["year"], f["month"], lang)
 who = _auth.current()
+MAX_MB = float(setting("max_upload_mb"))
+BOUNDARY_TYPES = ("geojson", "json", "topojson", "sql")
 
 
 # ------------------------------------------------------------------ cached data (per database version)
@@ -337,8 +342,12 @@ with tabs[4]:
     st.subheader(tr("compare.page.geojson_title"))
     st.caption(tr("compare.page.geojson_help"))
     upload = st.file_uploader(
-        tr("compare.page.geojson_upload"), type=["geojson", "json", "topojson", "sql"], key="cmp_geojson"
+        tr("compare.page.geojson_upload"),
+        type=list(BOUNDARY_TYPES),
+        key="cmp_geojson",
+        max_upload_size=max(1, math.ceil(MAX_MB)),
     )
+    _uploader_chrome.localise(MAX_MB, BOUNDARY_TYPES)  # Streamlit's English button and size line, in words
     bounds: geo.Boundaries | None = None
     if upload is not None:
         try:

@@ -51,12 +51,13 @@ from ilp_metrics.ingest.mapping import (
 from ilp_metrics.ingest.recap import FIELD_CHOICES, preview_recap, recap_draft, recap_profile, target_group_for
 from ilp_metrics.ingest.validate import LONG_FIELDS
 from ilp_metrics.security.scope import Principal
-from pages import _auth, _db, _filters, _session, _uploader_chrome
+from pages import _auth, _db, _filters, _projector, _session, _uploader_chrome
 from pages._session import tr
 
 _filters.ensure_dashboard(__file__)
 lang = _session.lang()
 MAX_MB = float(setting("max_upload_mb"))
+PROJECTOR_HISTORY_ROWS = 20  # the latest uploads on a projector; the whole list in the ordinary view
 PROFILE_DIR = profiles_dir_for(_db.db_path())
 
 
@@ -667,7 +668,17 @@ def history_section() -> None:
                 tr("upload.col_status"): [tr(f"upload.status.{s}") for s in history["status"]],
             }
         )
-        st.dataframe(shown, hide_index=True, width="stretch", key="history")
+        if _projector.is_on():
+            # A wrapping 20 px table that fits 1280 px: the latest uploads, without the replaced-rows count
+            # (the column least read in a meeting); the whole list stays in the ordinary view.
+            brief = shown.drop(columns=[tr("upload.col_replaced")]).head(PROJECTOR_HISTORY_ROWS)
+            _projector.table(brief, hide_index=True)
+            if len(shown) > len(brief):
+                st.caption(
+                    tr("upload.history_latest", shown=fmt_int(len(brief), lang), total=fmt_int(len(shown), lang))
+                )
+        else:
+            st.dataframe(shown, hide_index=True, width="stretch", key="history")
         active = history[history["status"] == "active"]
         if not active.empty and _auth.current().can("withdraw"):
             with st.expander(tr("upload.withdraw")):

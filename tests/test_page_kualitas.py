@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from ilp_metrics import quality
 from ilp_metrics.core.db import connect
+from ilp_metrics.core.i18n import t
 
 from .conftest import DINAS
 
@@ -86,3 +87,22 @@ def test_overview_marks_figures_with_high_findings(monkeypatch, fixture_db):
     assert not flags.str.contains("hari setelah batas").any()
     columns = list(spm.columns)
     assert columns.index("Kualitas data") == columns.index("Cakupan") + 1  # right beside the figure
+
+
+def test_finding_details_and_rules_show_words_not_internal_codes(monkeypatch, fixture_db):
+    from ilp_metrics.catalogue import load_catalogue
+    from ilp_metrics.ingest.fields import KINDS
+
+    at = app(monkeypatch, fixture_db)
+    at.switch_page("pages/kualitas.py").run()
+    at.multiselect(key="w_quality_check_id").set_value(["TIME_LATE_UPLOAD"]).run()
+    uploads = at.dataframe[1].value
+    assert set(uploads[t("quality.upload.kind", "id")]) <= {t("upload.kind." + k, "id") for k in KINDS}, set(
+        uploads[t("quality.upload.kind", "id")]
+    )
+    assert set(uploads[t("quality.upload.status", "id")]) == {t("upload.status.active", "id")}  # `active` in words
+    raw = set(KINDS) | {"active", "replaced", "withdrawn"} | {k for k, _ in load_catalogue().quality.thresholds}
+    for frame in at.dataframe:
+        assert "code" not in frame.value.columns
+        cells = {str(c) for c in frame.value.to_numpy().ravel()}
+        assert not cells & raw, (list(frame.value.columns)[:4], sorted(cells & raw))

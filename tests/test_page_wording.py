@@ -82,3 +82,11 @@ def test_the_upload_page_in_bahasa_carries_the_uploader_words(monkeypatch, fixtu
     at = _open(monkeypatch, fixture_db, "pages/unggah.py")
     styles = "\n".join(e.value for e in at.markdown if "stFileUploaderDropzone" in e.value)
     assert '"Pilih file"' in styles and "Maks. 200 MB per file" in styles
+
+
+def test_the_comparison_pages_boundary_uploader_carries_the_bahasa_words(monkeypatch, fixture_db):
+    at = _open(monkeypatch, fixture_db, "pages/perbandingan.py")
+    assert not at.exception, [e.value for e in at.exception]
+    styles = "\n".join(e.value for e in at.markdown if "stFileUploaderDropzone" in e.value)
+    assert '"Pilih file"' in styles, "the boundary uploader still shows Streamlit's English `Browse files`"
+    assert '"Maks. 200 MB per file · GEOJSON, JSON, TOPOJSON, SQL"' in styles

@@ -129,3 +129,22 @@ def test_the_ranking_of_a_prevalence_uses_ceiling_words(fcon):
     text = " ".join(fig.data[0].text)
     assert "Di bawah batas" in text and "Di atas batas" in text and "target" not in text
     assert fig.layout.xaxis.title.text == "Prevalensi (%)"
+
+
+# ------------------------------------------------------------------ value labels clear of the target line
+
+
+def test_a_value_label_that_would_touch_the_target_line_stands_just_above_it():
+    # 120 points over 240 px: 0,5 per px; a 16 px label is 1,4 × 16 × 0,5 = 11,2 tall, 6 px clear = 3.
+    lifts = charts.lifted_labels([30.0, 34.0, 10.0, 60.0, None], 33.3, span=120.0, plot_px=240.0, font_px=16)
+    assert lifts[0] == lifts[1] == pytest.approx(33.3 + 3.0)  # 30: its label would cross; 34: it sits on it
+    assert lifts[2:] == [None, None, None]  # 10 ends well below, 60 well above: labels on their bars
+
+
+def test_the_pws_chart_draws_a_value_next_to_the_target_line_above_the_line(fcon):
+    fig = charts.pws_bars(pws_table(table(fcon), CAT), "SPM01", area="Maros Baru", period="April 2024", lang="id")
+    bars = fig.data[0]
+    assert list(bars.textposition) == ["none", "outside", "outside"]  # 30 % is 3,3 points under 33,3 %
+    lifted = [a for a in fig.layout.annotations if a.text == "30 %"]
+    assert len(lifted) == 1 and lifted[0].x == "Mattirotasi" and lifted[0].y > 100 * 4 / 12
+    assert lifted[0].yanchor == "bottom"

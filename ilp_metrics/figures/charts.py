@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.core.formatting import fmt_int, fmt_num, fmt_pct, month_name
 from ilp_metrics.core.i18n import t
+from ilp_metrics.figures import projector
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=16, color="#222222")
 TITLE_SIZE = 20
@@ -395,6 +396,25 @@ def round_step(top: Any, ticks: int = 5) -> int:
     return int(next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw and (m * magnitude) % 1 == 0))
 
 
+# A bar's value label is this many times its font size tall; it keeps this many pixels clear of the target line.
+LABEL_HEIGHT = 1.4
+LABEL_CLEARANCE_PX = 6
+
+
+def lifted_labels(
+    values: list[float | None], target: float | None, *, span: float, plot_px: float, font_px: float
+) -> list[float | None]:
+    """Where each bar's value label must stand so that it never touches the target line: None when the label
+    sits on its bar end as usual, otherwise the height just above the line (a bar ending below the line, or at
+    it, whose label would cross it). `span` is the y axis range in data units, `plot_px` the plot's height in
+    pixels (an underestimate lifts more labels, never fewer than needed), `font_px` the label's font size."""
+    if target is None or span <= 0 or plot_px <= 0:
+        return [None for _ in values]
+    per_px = span / plot_px
+    label, clear = LABEL_HEIGHT * font_px * per_px, LABEL_CLEARANCE_PX * per_px
+    return [target + clear if v is not None and v - clear <= target <= v + label + clear else None for v in values]
+
+
 def pws_bars(
     table: pd.DataFrame,
     code: str,
@@ -421,13 +441,21 @@ def pws_bars(
         colours = [c if u == highlight else c + "66" for c, u in zip(colours, data["unit_code"])]
     values = [None if pd.isna(v) else float(v) for v in data["coverage"]]
     big = 22 if slide else 14
+    height = 560 if slide else 460
+    targets = data["target_to_date"].dropna()
+    target = float(targets.iloc[0]) if len(targets) else None
+    top = max([v for v in values if v is not None] + [target or 0.0, 1.0])
+    # About half the figure is plot (title, legend and slanted desa names take the rest); projector mode
+    # raises the labels to MIN_FONT_PX (figures.projector), so the larger size is assumed.
+    lifts = lifted_labels(values, target, span=top * 1.2, plot_px=0.5 * height, font_px=max(big, projector.MIN_FONT_PX))
+    texts = [fmt_value(v, ind, lang, 0) for v in values]
     fig = go.Figure(
         go.Bar(
             x=list(data["unit_name"]),
             y=[0.0 if v is None else v for v in values],
             marker_color=colours,
-            text=[fmt_value(v, ind, lang, 0) for v in values],
-            textposition="outside",
+            text=texts,
+            textposition=["none" if lift is not None else "outside" for lift in lifts],
             cliponaxis=False,
             textfont=dict(size=big),
             customdata=[
@@ -438,25 +466,31 @@ def pws_bars(
             showlegend=False,
         )
     )
-    targets = data["target_to_date"].dropna()
-    if len(targets):
-        target = float(targets.iloc[0])
+    if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=3 if slide else 2))
+        # Named above the plot, left (the status legend is on the right): on the line it would sit over the
+        # bars and their values.
         fig.add_annotation(
-            x=1.0,
+            x=0.0,
             xref="paper",
-            xanchor="right",
-            y=target,
+            xanchor="left",
+            y=1.0,
+            yref="paper",
             yanchor="bottom",
             showarrow=False,
-            text=t(
+            text="- - - "
+            + t(
                 "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
                 lang,
                 value=fmt_value(target, ind, lang),
             ),
             font=dict(size=big, color=TARGET_COLOUR),
-            bgcolor="rgba(255,255,255,0.8)",
         )
+    for name, text, lift in zip(data["unit_name"], texts, lifts):
+        if lift is not None:  # the value just above the target line, over its own bar
+            fig.add_annotation(
+                x=name, y=lift, yanchor="bottom", showarrow=False, text=text, font=dict(size=big, color=FONT["color"])
+            )
     # Every status present, named for the indicator's polarity: colour is never the only signal.
     for status in [s for s in STATUS_ORDER if s in set(data["status"])]:
         fig.add_trace(
@@ -469,8 +503,7 @@ def pws_bars(
             )
         )
     title = t("pws.chart_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=560 if slide else 460)
-    top = max([v for v in values if v is not None] + [float(targets.max()) if len(targets) else 0.0, 1.0])
+    _layout(fig, title, lang, height=height)
     fig.update_yaxes(title_text=axis_title(ind, lang), range=[0, top * 1.2])
     fig.update_xaxes(
         categoryorder="array", categoryarray=list(data["unit_name"]), tickangle=-35 if len(data) > 6 else 0

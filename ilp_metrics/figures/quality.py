@@ -14,8 +14,18 @@ from ilp_metrics.core.formatting import fmt_num, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.figures.charts import _layout
 
-# Okabe–Ito based ramp: vermillion (nothing arrived) -> orange -> sky blue -> blue (complete).
-_SCALE = [[0.0, "#D55E00"], [0.001, "#E69F00"], [0.6, "#F0E442"], [0.9, "#56B4E9"], [1.0, "#0072B2"]]
+# Okabe–Ito based ramp for a month that arrived: orange (few desa) -> yellow -> sky blue -> blue (complete).
+# A month with no data at all is vermillion, drawn apart and named in the legend (it is not a share).
+_SCALE = [[0.0, "#E69F00"], [0.6, "#F0E442"], [0.9, "#56B4E9"], [1.0, "#0072B2"]]
+MISSING_COLOUR = "#D55E00"
+COMPLETE_COLOUR = "#0072B2"
+
+
+def _swatch(colour: str, name: str) -> go.Scatter:
+    """A legend entry only: a square of the cells' colour and what such a cell means."""
+    return go.Scatter(
+        x=[None], y=[None], mode="markers", name=name, marker=dict(symbol="square", size=16, color=colour)
+    )
 
 
 def _grid(
@@ -36,21 +46,29 @@ def _grid_layout(fig: go.Figure, title: str, lang: str, rows: int) -> go.Figure:
     _layout(fig, title, lang, height=max(380, 26 * rows + 180))
     fig.update_xaxes(side="top", showgrid=False, showline=False, title=None)
     fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13))
-    fig.update_layout(margin=dict(l=10, r=10, t=110, b=10))
+    # The legend under the grid: the months take the top; the colour bar's title runs beside the bar, so
+    # it never covers the top tick.
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=110, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+        showlegend=True,  # also when the only entry is the complete cells' (Plotly hides a one-entry legend)
+        plot_bgcolor="white",
+    )
+    fig.update_traces(colorbar=dict(title=dict(side="right")), selector=dict(type="heatmap"))
     return fig
 
 
 def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
-    """Share of each puskesmas's desa present in each month's data; a month with no data at all is 0 and
-    marked with a cross, so the gap reads without colour."""
-    # Complete months stay unlabelled so that the gaps stand out on a projector.
-    z, text, names, months = _grid(
-        grid, "desa_share", lambda v: "✗" if v == 0 else ("" if v is None or v >= 100 else fmt_num(v, lang, 0))
-    )
+    """Share of each puskesmas's desa present in each month's data. A month with no data at all (share 0) is
+    drawn in its own colour with a cross, so the gap reads without colour; complete months stay unlabelled
+    so that the gaps stand out on a projector. The legend names both, the colour bar the shares between."""
+    z, text, names, months = _grid(grid, "desa_share", lambda v: "" if v is None or v >= 100 else fmt_num(v, lang, 0))
     labels = [month_name(m, lang, short=True) for m in months]
+    missing = [[1 if v == 0 else None for v in row] for row in z]
+    shares = [[None if v == 0 else v for v in row] for row in z]
     fig = go.Figure(
         go.Heatmap(
-            z=z,
+            z=shares,
             x=labels,
             y=names,
             text=text,
@@ -63,8 +81,30 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
             ygap=2,
             colorbar=dict(title=dict(text=t("quality.chart.share_axis", lang)), ticksuffix=" %"),
             hovertemplate="%{y} · %{x}: %{z:.0f} %<extra></extra>",
+            hoverongaps=False,
+            name=t("quality.chart.share_axis", lang),
         )
     )
+    if any(v for row in missing for v in row):
+        fig.add_trace(
+            go.Heatmap(
+                z=missing,
+                x=labels,
+                y=names,
+                text=[["✗" if v else "" for v in row] for row in missing],
+                texttemplate="%{text}",
+                textfont=dict(size=13, color="black"),
+                colorscale=[[0.0, MISSING_COLOUR], [1.0, MISSING_COLOUR]],
+                showscale=False,
+                xgap=2,
+                ygap=2,
+                hovertemplate=f"%{{y}} · %{{x}}: {t('quality.chart.legend_missing', lang)}<extra></extra>",
+                hoverongaps=False,
+                name=t("quality.chart.legend_missing", lang),
+            )
+        )
+        fig.add_trace(_swatch(MISSING_COLOUR, t("quality.chart.legend_missing", lang)))
+    fig.add_trace(_swatch(COMPLETE_COLOUR, t("quality.chart.legend_complete", lang)))
     return _grid_layout(fig, title, lang, rows=len(names))
 
 

@@ -61,9 +61,11 @@ def test_every_page_asks_nothing_of_any_address_but_the_apps_own(browser, server
         context.close()
 
 
-def test_the_first_visitor_of_a_fresh_server_never_sees_the_module_list(browser, request, demo_db, tmp_path):
+# `make run` serves app.py; `streamlit run dashboard.py` is the plain way, and must be as safe.
+@pytest.mark.parametrize("script", ["app.py", "dashboard.py"])
+def test_the_first_visitor_of_a_fresh_server_never_sees_the_module_list(browser, request, demo_db, tmp_path, script):
     db, _ = demo_db.copy_to(tmp_path)
-    fresh = StreamlitServer(db=db, script="app.py").start()  # `make serve` runs app.py
+    fresh = StreamlitServer(db=db, script=script).start()
     context, page = new_page(browser)
     context.add_init_script(WATCH_NAV)
     try:

@@ -23,12 +23,7 @@ PAGES = [
     "desa",
     "perbandingan",
     "kamus",
-    pytest.param(
-        "unggah",
-        marks=pytest.mark.xfail(
-            strict=True, reason="the upload history stays a canvas table (hundreds of rows), 9 px wider than 1280"
-        ),
-    ),
+    "unggah",
     "kualitas",
     "presentasi",
 ]
@@ -99,7 +94,9 @@ def test_page_fits_a_projector_without_horizontal_scrolling(screen, server, path
     assert screen.evaluate(_OVERFLOW_JS) == []
 
 
-@pytest.mark.parametrize("path", ["", "puskesmas", "kualitas"], ids=["ringkasan", "puskesmas", "kualitas"])
+@pytest.mark.parametrize(
+    "path", ["", "puskesmas", "kualitas", "unggah"], ids=["ringkasan", "puskesmas", "kualitas", "unggah"]
+)
 def test_projector_type_is_large_in_tables_and_charts(screen, server, path):
     screen.goto(f"{server}/{path}?kabupaten=73.09&proyektor=1")
     wait_for_app(screen)

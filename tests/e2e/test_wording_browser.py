@@ -15,17 +15,19 @@ READ_CHROME = """() => {
   const line = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] div');
   const size = el => parseFloat(getComputedStyle(el).fontSize);
   const english = [...zone.querySelectorAll('*')].filter(el => el.childNodes.length && size(el) > 0 &&
-      [...el.childNodes].some(n => n.nodeType === 3 && /Upload|per file/.test(n.textContent)));
+      [...el.childNodes].some(n => n.nodeType === 3 && /Upload|Browse|Drag and drop|per file/.test(n.textContent)));
   return {button: getComputedStyle(button, '::after').content, line: getComputedStyle(line, '::after').content,
           englishShown: english.length};
 }"""
 
 
-def test_the_bahasa_uploader_shows_bahasa_words_only(page, server):
-    open_page(page, server, "unggah", kabupaten="73.09")
+# The upload page's file uploader, and the comparison page's boundary-file uploader (its maps tab).
+@pytest.mark.parametrize("path", ["unggah", "perbandingan"])
+def test_the_bahasa_uploader_shows_bahasa_words_only(page, server, path):
+    open_page(page, server, path, kabupaten="73.09")
     assert_no_exception(page)
     chrome = page.evaluate(READ_CHROME)
-    screenshot(page, "unggah_uploader_id")
+    screenshot(page, f"{path}_uploader_id")
     assert chrome["button"] == '"Pilih file"'
     assert chrome["line"].startswith('"Maks. ') and "MB per file" in chrome["line"]
     assert "u00b7" not in chrome["line"]  # the middle dot drawn, not its JSON escape
