@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ilp_metrics.core.i18n import t
+
 from .fixtures.compare_fixture import X, Y
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def app(monkeypatch, db: Path, lang: str = "id", **query: str) -> AppTest:
+def app(monkeypatch, db: Path, lang: str = "id", tab: str | None = None, **query: str) -> AppTest:
+    """The page with the tab `tab` (a message key, e.g. compare.tab.did) open: only the open tab is drawn."""
     monkeypatch.setenv("ILP_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
@@ -22,6 +25,8 @@ def app(monkeypatch, db: Path, lang: str = "id", **query: str) -> AppTest:
     for key, value in {"kabupaten": "73.09", "tahun": "2023", "bulan": "8", **query}.items():
         at.query_params[key] = value
     at.run()
+    if tab is not None:
+        at.session_state["cmp_tab"] = t(tab, lang)
     return at.switch_page("pages/perbandingan.py").run()
 
 
@@ -70,7 +75,7 @@ def test_the_aligned_chart_draws_the_hand_checked_medians(monkeypatch, compare_d
 
 
 def test_the_did_table_is_labelled_descriptive(monkeypatch, compare_db):
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.did")
     assert any("bukan bukti sebab-akibat" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if "Selisih perubahan (A − B)" in d.value.columns)
     assert list(table["Indikator"])[:1] == ["SPM1 Ibu hamil (K6)"]
@@ -96,7 +101,7 @@ def test_an_empty_custom_group_is_explained_not_drawn(monkeypatch, compare_db):
 
 
 def test_the_funnel_uses_the_sidebar_kabupaten_and_month(monkeypatch, compare_db):
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.funnel")
     funnel = next(s for s in specs(at) if "diagram corong" in title_of(s))
     assert "Kabupaten Maros" in title_of(funnel) and "Jan–Agu 2023" in title_of(funnel)
     within = next(tr for tr in funnel["data"] if tr.get("name") == "dalam batas")
@@ -106,7 +111,7 @@ def test_the_funnel_uses_the_sidebar_kabupaten_and_month(monkeypatch, compare_db
 
 
 def test_a_geojson_upload_draws_the_areas_and_reports_unmatched_codes(monkeypatch, compare_db):
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.map")
     square = [[[119.5, -5.0], [119.51, -5.0], [119.51, -4.99], [119.5, -4.99], [119.5, -5.0]]]
     doc = {
         "type": "FeatureCollection",
@@ -132,7 +137,7 @@ def test_a_geojson_upload_draws_the_areas_and_reports_unmatched_codes(monkeypatc
 
 
 def test_a_malformed_geojson_gets_a_clear_error(monkeypatch, compare_db):
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.map")
     at.get("file_uploader")[0].upload("rusak.geojson", b"{not json", "application/json")
     at.run()
     assert not at.exception
@@ -140,7 +145,7 @@ def test_a_malformed_geojson_gets_a_clear_error(monkeypatch, compare_db):
 
 
 def test_without_an_upload_the_bundled_desa_map_is_drawn(monkeypatch, compare_db):
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.map")
     assert not at.exception
     areas = next(s for s in specs(at) if title_of(s).startswith("SPM1 Ibu hamil (K6) — wilayah menurut status"))
     assert len(values(areas["data"][-1]["x"])) == 103  # one hover point per bundled Maros desa
@@ -151,10 +156,17 @@ def test_the_page_says_the_before_after_change_in_one_sentence_with_the_library_
     from ilp_metrics.metrics import compare
 
     monkeypatch.setattr(compare, "MIN_MONTHS", 2)  # the fixture's units have 2 to 5 months on a side
-    at = app(monkeypatch, compare_db)
+    at = app(monkeypatch, compare_db, tab="compare.tab.did")
     words = next(m.value for m in at.markdown if m.value.startswith("- **SPM1 "))
     # Hand-checked in tests/test_compare.py: pilot 19,5 → 47,5 %, adopter 30 → 40 %, 18 points apart.
     assert "cakupan naik dari 19,5 % menjadi 47,5 % dalam 12 bulan setelah mulai" in words
     assert "Kelompok perintis (Kabupaten Maros; 2 puskesmas, mulai Mar–Jun 2023)" in words
     assert "selisih perubahannya 18,0 poin" in words
     assert "pilot" not in words and "adopter" not in words
+
+
+def test_a_hidden_tab_does_no_work(monkeypatch, compare_db):
+    at = app(monkeypatch, compare_db)  # the first tab open: no funnel, no map drawn
+    titles = [title_of(s) for s in specs(at)]
+    assert any(title.startswith("SPM1 ") for title in titles)
+    assert not any("diagram corong" in title or "wilayah menurut status" in title for title in titles)

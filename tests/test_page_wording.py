@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ilp_metrics.core.i18n import t
 from pages._uploader_chrome import chrome_css
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +32,14 @@ STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 CODE = re.compile(r"`[^`]*`")  # command and column names (`coverage`, `target_pct`) are code, not wording
 
 
-def _open(monkeypatch, db: Path, page: str) -> AppTest:
+def _open(monkeypatch, db: Path, page: str, state: dict[str, object] | None = None) -> AppTest:
     monkeypatch.setenv("ILP_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
     at.query_params["lang"] = "id"
     at.run()
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     return at.switch_page(page).run()
 
 
@@ -85,7 +88,8 @@ def test_the_upload_page_in_bahasa_carries_the_uploader_words(monkeypatch, fixtu
 
 
 def test_the_comparison_pages_boundary_uploader_carries_the_bahasa_words(monkeypatch, fixture_db):
-    at = _open(monkeypatch, fixture_db, "pages/perbandingan.py")
+    # the uploader is on the map tab (only the open tab is drawn)
+    at = _open(monkeypatch, fixture_db, "pages/perbandingan.py", {"cmp_tab": t("compare.tab.map", "id")})
     assert not at.exception, [e.value for e in at.exception]
     styles = "\n".join(e.value for e in at.markdown if "stFileUploaderDropzone" in e.value)
     assert '"Pilih file"' in styles, "the boundary uploader still shows Streamlit's English `Browse files`"

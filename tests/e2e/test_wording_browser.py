@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_no_exception, open_page, screenshot
+from ilp_metrics.core.i18n import t
+
+from .helpers import assert_no_exception, open_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +27,9 @@ READ_CHROME = """() => {
 @pytest.mark.parametrize("path", ["unggah", "perbandingan"])
 def test_the_bahasa_uploader_shows_bahasa_words_only(page, server, path):
     open_page(page, server, path, kabupaten="73.09")
+    if path == "perbandingan":  # only the open tab is drawn: open the maps tab
+        page.get_by_role("tab", name=t("compare.tab.map", "id"), exact=True).click()
+        wait_for_app(page)
     assert_no_exception(page)
     chrome = page.evaluate(READ_CHROME)
     screenshot(page, f"{path}_uploader_id")
