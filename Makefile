@@ -71,14 +71,19 @@ lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The tests run in JOBS worker processes (pytest-xdist); worksteal lets an idle worker take the queued tests
+# of a busy one. The demo databases are built once per run whatever JOBS is (tests/fixtures/built_once.py).
+JOBS ?= 2
+XDIST = -n $(JOBS) --dist worksteal
+
 # The lint, then every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test
 # included; chromium, the export tools and Java are installed first.
 test: $(VENV)/.stamp-dev lint browser system-deps java
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The quick loop while editing: everything but the browser, Spark and slow tests (pytest.ini markers).
 test-fast: $(VENV)/.stamp-dev
-	$(PY) -m pytest -m "not e2e and not spark and not slow"
+	$(PY) -m pytest $(XDIST) -m "not e2e and not spark and not slow"
 
 clean-db:
 	rm -f $(DB) $(DB).wal

@@ -11,6 +11,7 @@ import pytest
 
 from ilp_metrics.core.db import connect, init_schema
 
+from .fixtures.built_once import built_once
 from .fixtures.compare_fixture import build_compare_db
 from .fixtures.coverage_fixture import build_coverage_db
 from .fixtures.files import (
@@ -124,10 +125,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "small_demo" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        items.sort(key=_start_early)
+
+
+# Started first under pytest-xdist (`--dist worksteal` hands each worker a contiguous half of this order and
+# lets an idle worker take the tail of another's queue, never its next two tests): the Spark tests, so both
+# run in one worker and one Spark session, then the longest single test, so it is never the last one left
+# while the other worker has nothing to do.
+START_FIRST = ("tests/test_scale.py::test_spm_coverage_equal_on_spark_and_duckdb", "tests/test_cli_beside_app.py")
+
+
+def _start_early(item: pytest.Item) -> int:
+    """The position of START_FIRST's entries, then the browser tests (they share the demo build and their
+    servers), then the rest; the sort is stable, so the usual order holds within each."""
+    for rank, prefix in enumerate(START_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    browser = item.nodeid.startswith("tests/e2e/") or item.get_closest_marker("e2e")
+    return len(START_FIRST) + (0 if browser else 1)
 
 
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
-    """The small demo database (tests/fixtures/small_demo.py), built once per session; read it only
-    (`small_demo.copy_to(folder)` gives a test that writes its own copy)."""
-    return build_small_demo(tmp_path_factory.mktemp("small_demo"))
+    """The small demo database (tests/fixtures/small_demo.py), built once per run and shared by the
+    xdist workers (tests/fixtures/built_once.py); read it only (`small_demo.copy_to(folder)` gives a test
+    that writes its own copy)."""
+    return built_once(tmp_path_factory, "small_demo", build_small_demo)

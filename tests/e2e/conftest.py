@@ -3,8 +3,10 @@ loopback port, and Debian's chromium driven by Playwright (never a browser downl
 
 * `demo_db` (session): the full demo database (Maros 73.09 and Luwu Utara 73.22) copied with its key
   from `data/ilp.duckdb` to a temporary folder, or built there with the demo generator (~2.5 min) when
-  the repository has none. `data/ilp.duckdb` is only ever read by a file copy. This copy is a template:
-  servers get copies of their own, so a test that writes (the upload) never changes what others see.
+  the repository has none; once per run, however many pytest-xdist workers share it
+  (tests/fixtures/built_once.py). `data/ilp.duckdb` is only ever read by a file copy. This copy is a
+  template: servers get copies of their own, so a test that writes (the upload) never changes what others
+  see.
 * `server` (session): one read-mostly server for the page tests; yields its base URL.
 * `start_server` (session): a factory for a private server on a fresh database copy (tests that write).
 * `browser` (session) and `page` (per test, 1600×1000): skipped with the reason when /usr/bin/chromium
@@ -30,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.built_once import built_once
 
 from .helpers import SHOTS
 
@@ -132,7 +136,11 @@ def _copy_repository_db(folder: Path) -> Path | None:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> DemoDatabase:
-    folder = tmp_path_factory.mktemp("e2e_template")
+    """Prepared once per run, whatever the number of xdist workers (tests/fixtures/built_once.py)."""
+    return built_once(tmp_path_factory, "e2e_template", _prepare_demo)
+
+
+def _prepare_demo(folder: Path) -> DemoDatabase:
     target = _copy_repository_db(folder)
     facts = None
     if target is not None:
@@ -231,6 +239,10 @@ class StreamlitServer:
                         return self
             except OSError:
                 pass
+            if self.proc.poll() is not None and self._port_was_taken():
+                # Another worker's server (pytest-xdist) took the port between _free_port and the bind.
+                self.port = _free_port()
+                return self.start()
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 pytest.fail(
@@ -239,6 +251,9 @@ class StreamlitServer:
                     pytrace=False,
                 )
             time.sleep(0.25)
+
+    def _port_was_taken(self) -> bool:
+        return f"Port {self.port} is not available" in self.log_tail()
 
     def stop(self) -> None:
         """Terminate the whole process group; kill it if it has not gone after 20 s. Idempotent."""
