@@ -104,9 +104,10 @@ else:
             tr("quality.col.severity"): shown["severity"].map(sev_names),
             tr("quality.col.check"): shown["check"].map(check_names),
             tr("quality.col.puskesmas"): shown["puskesmas_name"].fillna("–"),
-            # A desa name opens its desa page (pages/_links); findings without a desa leave the cell empty.
+            # A desa name opens its desa page (pages/_links); findings without a desa leave the cell empty ("", not
+            # None, which the table would print as the word "None").
             tr("quality.col.desa"): [
-                _links.desa_url(c, n if isinstance(n, str) else c) if isinstance(c, str) and c else None
+                _links.desa_url(c, n if isinstance(n, str) else c) if isinstance(c, str) and c else ""
                 for c, n in zip(shown["desa"], shown["desa_name"])
             ],
             tr("quality.col.period"): shown["period"].fillna(str(f["year"])),
