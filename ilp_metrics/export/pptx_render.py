@@ -86,6 +86,16 @@ def _footer(slide: PptxSlide, deck: Deck, number: int) -> None:
     band.line.fill.background()
 
 
+def _titled(chart: Chart, title: str) -> Chart:
+    """A chart's type and title as every chart of the deck has them (14 pt, title 16 pt bold)."""
+    chart.font.size, chart.font.name = Pt(14), FONT
+    chart.has_title = True
+    chart.chart_title.text_frame.text = title
+    run = chart.chart_title.text_frame.paragraphs[0].runs[0]
+    run.font.size, run.font.bold = Pt(16), True
+    return chart
+
+
 def _chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: int, height: int) -> None:
     bar = data.kind == "bar"
     # PowerPoint draws a bar chart's first category at the bottom; ChartData lists them top-down.
@@ -110,12 +120,7 @@ def _chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: int, h
         GraphicFrame,
         slide.shapes.add_chart(kind, Emu(left), Emu(top), Emu(width), Emu(height), chart_data),  # type: ignore[arg-type]
     )
-    chart = frame.chart
-    chart.font.size, chart.font.name = Pt(14), FONT
-    chart.has_title = True
-    chart.chart_title.text_frame.text = data.title
-    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
-    chart.chart_title.text_frame.paragraphs[0].runs[0].font.bold = True
+    chart = _titled(frame.chart, data.title)
     chart.has_legend = len(data.series) > 1
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.TOP
@@ -211,12 +216,7 @@ def _pws_chart(slide: PptxSlide, data: ChartData, left: int, top: int, width: in
             chart_data,  # type: ignore[arg-type]
         ),
     )
-    chart = frame.chart
-    chart.font.size, chart.font.name = Pt(14), FONT
-    chart.has_title = True
-    chart.chart_title.text_frame.text = data.title
-    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
-    chart.chart_title.text_frame.paragraphs[0].runs[0].font.bold = True
+    chart = _titled(frame.chart, data.title)
     chart.has_legend = False  # the statuses are named beside the chart
     top_value = float(data.value_max or 100.0)
     value_axis = chart.value_axis
