@@ -151,7 +151,7 @@ def test_tallies_are_read_when_current_and_counted_from_the_records_after_a_writ
 
 def test_a_numerator_definition_the_tallies_do_not_hold_is_counted_from_the_records(tcon) -> None:
     con, _ = tcon
-    assert not coverage.tallies_hold(con, ["0000000000000000"])
+    assert not coverage.tallies_hold(con, ["no-such-definition"])
 
 
 def test_tallies_hold_counts_only_and_no_person_key(tcon) -> None:
