@@ -149,7 +149,11 @@ def gather(
     name = regency_name(con, principal=principal, regency=regency)
     area = area_title(name) if name else regency
     codes = [i.code for i in cat.indicators]
-    if view is None or (view.regency, view.year, view.through) != (regency, year, through):
+    if (
+        view is None
+        or (view.regency, view.year, view.through) != (regency, year, through)
+        or not set(codes) <= set(view.puskesmas["indicator"])  # the page's set must hold every indicator
+    ):
         view = overview(
             con, principal=principal, regency=regency, year=year, through=through, catalogue=cat, puskesmas_codes=codes
         )

@@ -176,17 +176,10 @@ def _regencies_before(con: duckdb.DuckDBPyConnection, kind: str, acc: str) -> tu
 
 
 def _keep_tallies(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, moved: tuple[list[str], set[str]]) -> None:
-    if tallies.is_deferred(con):
-        return
+    """After an upload's rows are in: recount the service-record slices it wrote, or the puskesmas it listed
+    and the kabupaten they belonged to before and belong to now."""
     if kind == "layanan":
-        slices = {
-            (str(p), int(y))
-            for p, y in con.execute(
-                "SELECT DISTINCT puskesmas_code, CAST(year(service_date) AS INTEGER) FROM layanan WHERE upload_id = ?",
-                [upload_id],
-            ).fetchall()
-        }
-        tallies.refresh(con, load_catalogue(), slices)
+        _refresh_tallies(con, kind, _upload_slices(con, kind, upload_id))
     elif kind == "puskesmas":
         codes, before = moved
         _refresh_tallies(con, kind, (codes, before | tallies.regencies_of(con, codes)))

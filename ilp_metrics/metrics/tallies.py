@@ -183,7 +183,6 @@ def refresh(
     if not _current(con, set(defs)):
         rebuild(con, cat)
         return
-    years_held = {int(r[0]) for r in con.execute("SELECT DISTINCT year(service_date) FROM layanan").fetchall()}
     regency_of = dict(
         con.execute(
             "SELECT puskesmas_code, regency_code FROM puskesmas WHERE list_contains($codes, puskesmas_code)",
@@ -191,7 +190,10 @@ def refresh(
         ).fetchall()
     )
     regency_slices = {(str(regency_of[p]), y) for p, y in slices if regency_of.get(p)}
-    regency_slices |= {(r, y) for r in regencies for y in years_held}
+    regencies = set(regencies)
+    if regencies:  # a puskesmas list moved centres between kabupaten: every year of those kabupaten
+        years = {int(r[0]) for r in con.execute("SELECT DISTINCT year(service_date) FROM layanan").fetchall()}
+        regency_slices |= {(r, y) for r in regencies for y in years}
     _recount(con, defs, slices, regency_slices)
 
 

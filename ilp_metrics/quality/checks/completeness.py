@@ -73,6 +73,7 @@ def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.Da
     )
     # Desa absent from a month the puskesmas did report. Aggregate reports list every desa (zeros written),
     # so a missing row is a gap (medium); a desa without a single record is only a note (low).
+    slices = record_slices(con)
     desa = _frame(
         con,
         f"""
@@ -85,12 +86,12 @@ def check_completeness(con: duckdb.DuckDBPyConnection, scope: Scope, grid: pd.Da
             SELECT DISTINCT puskesmas_code, period, desa_code FROM capaian WHERE period >= $start AND period < $end
         ),
         lay_months AS (
-            SELECT DISTINCT puskesmas_code, period FROM {record_slices(con)}
+            SELECT DISTINCT puskesmas_code, period FROM {slices}
             WHERE period >= $start AND period < $end
         ),
         lay_rows AS (
             SELECT DISTINCT puskesmas_code, period, desa_code
-            FROM {record_slices(con)} WHERE period >= $start AND period < $end
+            FROM {slices} WHERE period >= $start AND period < $end
         ),
         gaps AS (
             SELECT m.puskesmas_code, m.period, d.desa_code, 'capaian' AS source
