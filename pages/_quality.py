@@ -65,14 +65,29 @@ def current_flags() -> pd.DataFrame:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _index(
+    path: str, ver: int, year: int, through: int, regency: str | None, lang: str, who: Principal
+) -> quality.FlagIndex:
+    # A resource, not data: every figure of a page asks it, and a cache_data copy per call costs a pickle.
+    return quality.FlagIndex(flags(path, ver, year, through, regency, lang, who))
+
+
+def current_index() -> quality.FlagIndex:
+    """The flags of the sidebar's filters, grouped once for all the figures a page marks."""
+    f = _filters.filters()
+    return _index(
+        str(_db.db_path()), _db.version(), f["year"], f["month"], f["regency"], _session.lang(), _auth.current()
+    )
+
+
 def reason(
-    level: str, unit_code: str, indicator: str | None = None, flag_frame: pd.DataFrame | None = None, limit: int = 3
+    level: str, unit_code: str, indicator: str | None = None, index: quality.FlagIndex | None = None, limit: int = 3
 ) -> str | None:
     """The hover text for one figure: its findings' messages (most severe first), or None when clean."""
-    hit = quality.flags_for(current_flags() if flag_frame is None else flag_frame, level, unit_code, indicator)
-    if hit.empty:
+    texts = (current_index() if index is None else index).reasons(level, unit_code, indicator)
+    if not texts:
         return None
-    texts = list(dict.fromkeys(hit["reason"]))
     more = f" {tr('quality.flag.more', n=len(texts) - limit)}" if len(texts) > limit else ""
     return " · ".join(texts[:limit]) + more
 
@@ -87,13 +102,13 @@ def mark_heatmap(fig: go.Figure, snap: pd.DataFrame, codes: list[str]) -> None:
     and the finding in its hover text."""
     trace = fig.data[0]
     names = dict(zip(snap["unit_name"], snap["unit_code"]))
-    flag_frame = current_flags()
+    index = current_index()
     text = [list(row) for row in trace.text]
     hover = [list(row) for row in trace.customdata]
     for i, unit_name in enumerate(trace.y):
         unit = names.get(unit_name)
         for j, code in enumerate(codes):
-            why = reason("puskesmas", unit, code, flag_frame) if unit else None
+            why = reason("puskesmas", unit, code, index) if unit else None
             if why:
                 text[i][j] = f"{text[i][j]} ⚠"
                 hover[i][j] = f"{hover[i][j]} · ⚠ {why}"

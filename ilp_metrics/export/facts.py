@@ -19,6 +19,7 @@ from ilp_metrics.metrics.coverage import Window, coverage_many, latest_data_mont
 from ilp_metrics.metrics.overview import Overview, overview, spm_composite, watch_list
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, regency_name
+from ilp_metrics.quality.flag_index import FlagIndex
 from ilp_metrics.security.scope import Principal
 
 
@@ -50,6 +51,7 @@ class Facts:
     generated: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     # (month, puskesmas starting ILP in it) up to the period's end: metrics.starts, as the overview shows it
     starts: tuple[tuple[date, int], ...] = ()
+    _flags_indexed: tuple[pd.DataFrame, FlagIndex] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def period_end(self) -> date:
@@ -77,15 +79,17 @@ class Facts:
         """Why one figure (kabupaten/puskesmas/desa × indicator) carries ⚠: its high findings' messages,
         distinct, most severe first; empty when the figure is clean (the rule of quality.flags_for).
         `public`: the checks' names only (a message may hold a count under 5 or a file name)."""
-        from ilp_metrics.quality import flags_for
-
-        if self.flags is None or self.flags.empty:
-            return []
-        hit = flags_for(self.flags, level, unit_code, indicator)
+        index = self._flag_index()
         if public:
             names = {c.code: c.name.get(self.lang) for c in self.catalogue.quality.checks}
-            return list(dict.fromkeys(names.get(c, c) for c in hit["check"]))
-        return list(dict.fromkeys(hit["reason"]))
+            return list(dict.fromkeys(names.get(c, c) for c in index.checks(level, unit_code, indicator)))
+        return index.reasons(level, unit_code, indicator)
+
+    def _flag_index(self) -> FlagIndex:
+        """The flags grouped once per Facts (every slide and table row asks for its figures' reasons)."""
+        if self._flags_indexed is None or self._flags_indexed[0] is not self.flags:
+            self._flags_indexed = (self.flags, FlagIndex(self.flags))
+        return self._flags_indexed[1]
 
     def spm_flag_reasons(self, level: str, unit_code: str, public: bool = False) -> list[str]:
         """The reasons marking any SPM figure of one unit (the puskesmas-to-watch ranking uses them all)."""

@@ -28,6 +28,7 @@ from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.quality import checks as _checks
 from ilp_metrics.quality.checks import Scope, make_scope
+from ilp_metrics.quality.flag_index import FlagIndex
 from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES, QualityRules
 from ilp_metrics.security.scope import Principal
 
@@ -70,6 +71,7 @@ __all__ = [
     "FLAG_COLUMNS",
     "SCORE_COLUMNS",
     "SEVERITIES",
+    "FlagIndex",
     "completeness",
     "figure_flags",
     "findings",
@@ -479,7 +481,7 @@ def flags_for(flags: pd.DataFrame, level: str, unit_code: str, indicator: str | 
     if indicator is not None:
         hit = hit[hit["indicator"].isna() | (hit["indicator"] == indicator)]
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    return hit.assign(_o=hit["severity"].map(order)).sort_values("_o").drop(columns="_o")
+    return hit.assign(_o=hit["severity"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
 
 
 def uploads_for(con: duckdb.DuckDBPyConnection, upload_ids: list[int], *, principal: Principal) -> pd.DataFrame:
