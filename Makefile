@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test test-fast lint demo clean-db install install-dev browser system-deps java bench
+.PHONY: run test test-fast lint demo clean-db install install-dev browser system-deps java bench bytecode
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -12,15 +12,26 @@ $(PY):
 
 $(VENV)/.stamp-run: requirements.txt | $(PY)
 	$(PY) -m pip install -q uv || true
-	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q -r requirements.txt; \
+	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q --compile-bytecode -r requirements.txt; \
 	else $(PY) -m pip install -q -r requirements.txt; fi
 	touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q uv || true
-	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q -r requirements-dev.txt; \
+	if [ -x $(VENV)/bin/uv ]; then VIRTUAL_ENV=$(VENV) $(VENV)/bin/uv pip install -q --compile-bytecode -r requirements-dev.txt; \
 	else $(PY) -m pip install -q -r requirements-dev.txt; fi
 	touch $@ $(VENV)/.stamp-run
+
+# Bytecode, written when the packages are installed and for this tree before each run. uv writes none by
+# itself, and a machine that sets PYTHONDONTWRITEBYTECODE (CI images do) never writes any: then every
+# process compiles each module from source, about 5 s more for the server's first page and for every
+# process the tests start (bench/README.md, "Bytecode"). Python reads it whatever that variable says.
+$(VENV)/.stamp-bytecode: $(VENV)/.stamp-run
+	$(PY) -m compileall -q -j 0 $(VENV)/lib > /dev/null 2>&1 || true
+	touch $@
+
+bytecode: $(VENV)/.stamp-bytecode
+	$(PY) -m compileall -q ilp_metrics pages tests bench dashboard.py app.py > /dev/null
 
 install: $(VENV)/.stamp-run
 install-dev: $(VENV)/.stamp-dev
@@ -31,7 +42,7 @@ $(DB): | $(VENV)/.stamp-run
 demo: $(VENV)/.stamp-run
 	$(PY) -m ilp_metrics demo --db $(DB) --force
 
-run: $(VENV)/.stamp-run $(DB)
+run: $(VENV)/.stamp-run bytecode $(DB)
 	$(VENV)/bin/streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
 
 # Debian's chromium for the browser tests (never a browser download of Playwright's own).
@@ -78,11 +89,11 @@ XDIST = -n $(JOBS) --dist worksteal
 
 # The lint, then every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test
 # included; chromium, the export tools and Java are installed first.
-test: $(VENV)/.stamp-dev lint browser system-deps java
+test: $(VENV)/.stamp-dev bytecode lint browser system-deps java
 	$(PY) -m pytest $(XDIST)
 
 # The quick loop while editing: everything but the browser, Spark and slow tests (pytest.ini markers).
-test-fast: $(VENV)/.stamp-dev
+test-fast: $(VENV)/.stamp-dev bytecode
 	$(PY) -m pytest $(XDIST) -m "not e2e and not spark and not slow"
 
 clean-db:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
+from ilp_metrics.core import warm
 from ilp_metrics.security.sessions import CLAIM, COOKIE, RELEASE, ROUTE, STORE
 
 MAX_TICKET = 200
@@ -24,6 +25,7 @@ MAX_TICKET = 200
 # dashboard.py's own navigation replaces it. st.navigation sets this same flag; setting it at server start
 # means the first visitor never sees that list.
 PagesManager.uses_pages_directory = False
+warm.start_warming()  # imports and catalogues while the server starts (ilp_metrics/core/warm.py)
 
 
 async def session_route(request: Request) -> Response:

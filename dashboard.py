@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ilp_metrics.core import warm
 from ilp_metrics.core.i18n import t
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -90,6 +91,7 @@ if get_script_run_ctx(suppress_warning=True) is None:
     # explains why), so that the first visitor of a fresh server never sees its modules listed in the
     # sidebar. No route of its own: app.py adds the session route (`make run`).
     PagesManager.uses_pages_directory = False
+    warm.start_warming()  # the first visitor then waits for the figures, not for imports
     app = st.App(__file__)
 else:
     main()

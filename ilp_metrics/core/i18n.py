@@ -33,12 +33,17 @@ def _message_files() -> list[Traversable]:
     return [root.joinpath("messages.yaml"), *extra]
 
 
+# The C loader when PyYAML has it: the catalogue's 6,000 lines take ~0.4 s with the pure-Python one, in
+# every process (the server's first page, each command).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=1)
 def load_messages() -> dict[str, dict[str, str]]:
     data: dict[str, Any] = {}
     problems = []
     for file in _message_files():
-        part = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        part = yaml.load(file.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         if not isinstance(part, dict):
             problems.append(f"{file.name}: expected a mapping of message keys")
             continue

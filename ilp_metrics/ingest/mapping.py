@@ -70,7 +70,7 @@ class ProfileError(ValueError):
 def load_profile(path: Path | str) -> Profile:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"{path}: {exc}") from exc
     return profile_from_dict(raw, default_name=path.stem)
