@@ -461,7 +461,12 @@ def browser_table(demo: dict | None, results: list[dict]) -> str:
         "| page · view (target) | " + " | ".join(name for name, _ in columns) + " |",
         "| --- | " + " | ".join("---" for _ in columns) + " |",
     ]
-    targets = {"first view": "≤ 3 s on the demo", "filter change": "≤ 1 s demo, ≤ 2 s 10M", "new tab": "—"}
+    targets = {
+        "first visit": "empty browser cache, —",
+        "first view": "≤ 3 s on the demo",
+        "filter change": "≤ 1 s demo, ≤ 2 s 10M",
+        "new tab": "—",
+    }
     for page in [*bp.PAGES.values(), "baseline"]:
         for view, target in targets.items():
             cells = [f"{data[page][view]:.2f} s" if view in data.get(page, {}) else "—" for _, data in columns]
