@@ -351,17 +351,21 @@ def quality_score(
     found = findings(con, year, regency, through, catalogue=cat, principal=principal) if found is None else found
     n_checks = len(cat.quality.checks)
     serious = found[found["severity"].isin(SCORING_SEVERITIES)]
+    # (period or None, check) of the findings naming each puskesmas, and of those naming a whole kabupaten:
+    # grouped once, not filtered again for each of the grid's puskesmas-months.
+    of_puskesmas: dict[str, list[tuple[str | None, str]]] = {}
+    of_regency: dict[str, list[tuple[str | None, str]]] = {}
+    for pk, reg, period, check in zip(serious["puskesmas"], serious["regency"], serious["period"], serious["check"]):
+        entry = (None if pd.isna(period) else str(period), str(check))
+        if not pd.isna(pk):
+            of_puskesmas.setdefault(str(pk), []).append(entry)
+        elif not pd.isna(reg):
+            of_regency.setdefault(str(reg), []).append(entry)
     rows = []
     for g in grid.itertuples():
         period = pd.Timestamp(g.period).strftime("%Y-%m")
-        mine = serious[
-            (
-                (serious["puskesmas"] == g.puskesmas_code)
-                | (serious["puskesmas"].isna() & (serious["regency"] == g.regency_code))
-            )
-            & (serious["period"].isna() | (serious["period"] == period))
-        ]
-        failed = sorted(set(mine["check"]))
+        naming = of_puskesmas.get(str(g.puskesmas_code), []) + of_regency.get(str(g.regency_code), [])
+        failed = sorted({check for when, check in naming if when is None or when == period})
         rows.append(
             {
                 "regency": g.regency_code,
