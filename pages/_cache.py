@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ilp_metrics.metrics import annual, cluster, desa, overview, puskesmas, registry
+from ilp_metrics.metrics import annual, cluster, compare, desa, overview, puskesmas, registry
 from ilp_metrics.security.scope import Principal, ScopeDenied
 from pages import _db, _session
 
@@ -150,3 +150,12 @@ def desa_figures(path: str, ver: int, year: int, through: int, code: str, who: P
     return desa.desa_figures(
         _db.cursor(), principal=who, year=year, through=through, desa=code, catalogue=_db.catalogue()
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def compare_monthly(
+    path: str, ver: int, codes: tuple[str, ...], units: tuple[str, ...], who: Principal
+) -> pd.DataFrame:
+    """Monthly coverage of the compared puskesmas (Perbandingan, and the deck's comparison slide, which
+    covers every cohort whatever the kabupaten: a change of kabupaten finds it here)."""
+    return compare.monthly_coverage(_db.cursor(), list(codes), list(units), catalogue=_db.catalogue(), principal=who)

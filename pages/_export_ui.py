@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from ilp_metrics.export.deck import Deck, build_deck
@@ -47,7 +48,18 @@ def facts(path: str, ver: int, regency: str, year: int, month: int, lang: str, w
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def deck(path: str, ver: int, regency: str, year: int, month: int, lang: str, public: bool, who: Principal) -> Deck:
-    return build_deck(facts(path, ver, regency, year, month, lang, who), public=public, con=_db.cursor(), principal=who)
+    from pages import _cache
+
+    def monthly(codes: list[str], units: list[str]) -> pd.DataFrame:
+        return _cache.compare_monthly(path, ver, tuple(codes), tuple(sorted(set(units))), who)
+
+    return build_deck(
+        facts(path, ver, regency, year, month, lang, who),
+        public=public,
+        con=_db.cursor(),
+        principal=who,
+        monthly=monthly,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

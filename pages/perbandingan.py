@@ -39,11 +39,6 @@ def _cohorts(path: str, ver: int, who: Principal) -> list[str]:
     return compare.cohorts(_db.cursor(), principal=who)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _monthly(path: str, ver: int, codes: tuple[str, ...], units: tuple[str, ...], who: Principal) -> pd.DataFrame:
-    return compare.monthly_coverage(_db.cursor(), list(codes), list(units), catalogue=_db.catalogue(), principal=who)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _funnel(path: str, ver: int, code: str, year: int, through: int, regency: str, who: Principal) -> pd.DataFrame:
     return compare.funnel(_db.cursor(), code, year, through, regency, catalogue=_db.catalogue(), principal=who)
@@ -177,7 +172,7 @@ elif not codes:
 elif any(tab.open is not False for tab in tabs[:3]):  # the monthly series feeds these three
     units = tuple(sorted({u for members in groups.values() for u in members}))
     with st.spinner(tr("compare.page.computing")):
-        monthly = _monthly(path, ver, tuple(codes), units, who)
+        monthly = _cache.compare_monthly(path, ver, tuple(codes), units, who)
     starts = registry.set_index("puskesmas_code")["ilp_start_date"]
     subtitle = " · ".join(
         tr("compare.page.group_count", group=g, n=len(m), started=int(starts.reindex(m).notna().sum()))

@@ -93,6 +93,9 @@ class Deck:
         return [s.title for s in self.slides]
 
 
+MonthlySource = Callable[[list[str], list[str]], pd.DataFrame]
+
+
 @dataclass
 class Context:
     facts: Facts
@@ -100,6 +103,9 @@ class Context:
     con: duckdb.DuckDBPyConnection | None = None
     principal: Principal | None = None  # who asks: the comparison slide queries `con` within its scope
     extra: dict[str, object] = field(default_factory=dict)
+    # compare.monthly_coverage(codes, units) as the caller keeps it: the comparison slide covers every
+    # cohort of the database, whatever the kabupaten, so a cache of the app spares it on a filter change.
+    monthly: MonthlySource | None = None
 
     @property
     def lang(self) -> str:
@@ -513,13 +519,13 @@ def pilot_vs_adopter(ctx: Context) -> list[Slide]:
         return []
     groups = {g: compare.resolve_group(ctx.con, names[g], principal=ctx.principal) for g in ("pilot", "adopter")}
     # One monthly series for the curve and the big numbers (each would otherwise count it again).
-    monthly = compare.monthly_coverage(
-        ctx.con,
-        [COMPARE_INDICATOR],
-        [u for members in groups.values() for u in members],
-        catalogue=ctx.facts.catalogue,
-        principal=ctx.principal,
-    )
+    everyone = [u for members in groups.values() for u in members]
+    if ctx.monthly is not None:
+        monthly = ctx.monthly([COMPARE_INDICATOR], everyone)
+    else:
+        monthly = compare.monthly_coverage(
+            ctx.con, [COMPARE_INDICATOR], everyone, catalogue=ctx.facts.catalogue, principal=ctx.principal
+        )
     series = compare.aligned_series(
         ctx.con, COMPARE_INDICATOR, groups, catalogue=ctx.facts.catalogue, monthly=monthly, principal=ctx.principal
     )
@@ -746,13 +752,14 @@ def build_deck(
     con: duckdb.DuckDBPyConnection | None = None,
     builders: list[SlideBuilder] | None = None,
     principal: Principal,
+    monthly: MonthlySource | None = None,
 ) -> Deck:
     """Every slide, in order; `con` is needed only by slides that query beyond `facts` (the comparison),
     which they do within the `principal`'s scope. A principal without the dashboard (a guest) gets the
     public deck only."""
     principal.require("view")
     public = public or not principal.can("dashboard")
-    ctx = Context(facts, public, con, principal)
+    ctx = Context(facts, public, con, principal, monthly=monthly)
     slides = [s for build in (builders or SLIDE_BUILDERS) for s in build(ctx)]
     return Deck(
         area=facts.area,
