@@ -40,16 +40,17 @@ cols[3].metric(
 )
 
 # ------------------------------------------------------------------ grids
-tab_grid, tab_score = st.tabs([tr("quality.grid"), tr("quality.score")])
+# Only the open tab draws its heatmap (on_change="rerun": switching tabs reruns the page with that tab open).
+tab_grid, tab_score = st.tabs([tr("quality.grid"), tr("quality.score")], on_change="rerun", key="quality_tab")
 with tab_grid:
-    if len(grid):
+    if len(grid) and tab_grid.open is not False:
         _format.chart(
             completeness_heatmap(grid, title=tr("quality.chart.completeness", area=area, year=f["year"]), lang=lang),
             width="stretch",
             key="quality_grid",
         )
 with tab_score:
-    if len(scores):
+    if len(scores) and tab_score.open is not False:
         _format.chart(
             score_heatmap(scores, title=tr("quality.chart.score", area=area, year=f["year"]), lang=lang),
             width="stretch",

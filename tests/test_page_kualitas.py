@@ -50,6 +50,23 @@ def test_quality_page_counts_and_lists_the_findings(monkeypatch, fixture_db):
     assert len(at.get("plotly_chart")) >= 1  # the completeness grid
 
 
+def _heatmap_titles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_only_the_open_tab_draws_its_heatmap(monkeypatch, fixture_db):
+    at = app(monkeypatch, fixture_db)
+    at.switch_page("pages/kualitas.py").run()
+    grid_title = t("quality.chart.completeness", "id", area="Kabupaten Maros", year=2024)
+    score_title = t("quality.chart.score", "id", area="Kabupaten Maros", year=2024)
+    assert _heatmap_titles(at) == [grid_title]
+    at.session_state["quality_tab"] = t("quality.score", "id")
+    at.run()
+    assert _heatmap_titles(at) == [score_title]
+
+
 def test_filters_narrow_the_list_and_a_finding_shows_its_upload(monkeypatch, fixture_db):
     found = expected(fixture_db)
     at = app(monkeypatch, fixture_db)
