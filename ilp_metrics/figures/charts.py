@@ -4,11 +4,17 @@ Conventions (issue 4 §7): titles state indicator, area and period; axes say the
 line is drawn and labelled; status colours are the catalogue's (Okabe–Ito, colour-blind safe) and
 every status is also written as text; numbers are formatted the Indonesian way in Bahasa
 Indonesia (`1.234`, `85,3 %`); month names follow the language. Fonts are sized for a projector.
+
+Each figure is built in one go from plain dicts: `go.Figure(data=[...], layout={...})` validates every
+property once. Plotly's incremental calls (`add_trace`, `update_layout`, `update_xaxes`, `add_hline`)
+re-validate and merge on every call and cost tens of milliseconds a figure; `layout` and `merged` give
+the same result as those calls in plain Python.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -55,8 +61,37 @@ def target_name(ind: Indicator, lang: str) -> str:
     return t("chart.target_line" if ind.higher_is_better else "chart.ceiling_line", lang)
 
 
-def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figure:
-    fig.update_layout(
+X_AXIS: dict[str, Any] = dict(showline=True, linecolor="#888888", gridcolor="#EEEEEE", automargin=True)
+Y_AXIS: dict[str, Any] = dict(X_AXIS, zeroline=False)
+
+
+def merged(base: Mapping[str, Any], *updates: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with each of `updates` applied in turn, the way Plotly's `update_layout` applies them: nested
+    dicts merged key by key, any other value (None too) replacing what was there, except an equal number,
+    which leaves the first (1 after 1.0 stays 1.0). A new dict; the arguments are left as they are."""
+    out = dict(base)
+    for update in updates:
+        for key, value in update.items():
+            old = out.get(key)
+            if isinstance(old, Mapping) and isinstance(value, Mapping):
+                out[key] = merged(old, value)
+            elif not (isinstance(old, float | int) and isinstance(value, float | int) and old == value):
+                out[key] = value
+    return out
+
+
+def layout(
+    title: str,
+    lang: str,
+    height: int = 460,
+    *,
+    x_axes: tuple[str, ...] = ("xaxis",),
+    y_axes: tuple[str, ...] = ("yaxis",),
+) -> dict[str, Any]:
+    """The layout every chart shares, as a plain dict to merge the chart's own settings into (`merged`):
+    title top left, projector-size fonts, the legend above the plot on the right, Indonesian or English
+    number separators, light axis lines on every axis named in `x_axes` and `y_axes`."""
+    base: dict[str, Any] = dict(
         title=dict(text=title, font=dict(size=TITLE_SIZE), x=0, xanchor="left"),
         font=FONT,
         height=height,
@@ -65,11 +100,19 @@ def _layout(fig: go.Figure, title: str, lang: str, height: int = 460) -> go.Figu
         paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=14)),
         separators=",." if lang == "id" else ".,",
-        hoverlabel=dict(font_size=15),
+        hoverlabel=dict(font=dict(size=15)),
     )
-    fig.update_xaxes(showline=True, linecolor="#888888", gridcolor="#EEEEEE", automargin=True)
-    fig.update_yaxes(showline=True, linecolor="#888888", gridcolor="#EEEEEE", zeroline=False, automargin=True)
-    return fig
+    return base | {name: dict(X_AXIS) for name in x_axes} | {name: dict(Y_AXIS) for name in y_axes}
+
+
+def hline(y: float, line: dict[str, Any], xaxis: str = "x", yaxis: str = "y") -> dict[str, Any]:
+    """A horizontal line across the plot at `y` (what `fig.add_hline` adds)."""
+    return dict(type="line", x0=0, x1=1, xref=f"{xaxis} domain", y0=y, y1=y, yref=yaxis, line=line)
+
+
+def vline(x: Any, line: dict[str, Any], xaxis: str = "x", yaxis: str = "y") -> dict[str, Any]:
+    """A vertical line from the plot's foot to its top at `x` (what `fig.add_vline` adds)."""
+    return dict(type="line", x0=x, x1=x, xref=xaxis, y0=0, y1=1, yref=f"{yaxis} domain", line=line)
 
 
 def pws_curve(
@@ -90,15 +133,16 @@ def pws_curve(
     data = frame[frame["indicator"] == code].sort_values("month")
     months = [month_name(m, lang, short=True) for m in data["month"]]
     year = int(data["year"].iloc[0]) if len(data) else 0
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     # Target line to December, so that the gap to the year's target is visible.
     if len(data):
         target = float(data["annual_target"].iloc[-1])
         all_months = list(range(1, 13))
         cumulative = ind.accumulation == "cumulative"
         line = [target * m / 12 if cumulative else target for m in all_months]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[month_name(m, lang, short=True) for m in all_months],
                 y=line,
                 mode="lines",
@@ -108,8 +152,9 @@ def pws_curve(
             )
         )
     values = data["coverage"].astype(float)
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        dict(
+            type="scatter",
             x=months,
             y=values,
             mode="lines+markers+text",
@@ -128,8 +173,9 @@ def pws_curve(
     )
     if projection and len(data) and pd.notna(data["projected_coverage"].iloc[-1]) and int(data["month"].iloc[-1]) < 12:
         last = data.iloc[-1]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[month_name(int(last["month"]), lang, short=True), month_name(12, lang, short=True)],
                 y=[float(last["coverage"]), float(last["projected_coverage"])],
                 mode="lines+text",
@@ -150,12 +196,22 @@ def pws_curve(
     )
     if compact:
         title = title.replace(" — ", "<br><sup>", 1) + "</sup>"
-    _layout(fig, title, lang)
-    if compact:
-        fig.update_layout(margin=dict(t=95), legend=dict(y=1.02))
-    fig.update_yaxes(title_text=axis_title(ind, lang), rangemode="tozero")
-    fig.update_xaxes(categoryorder="array", categoryarray=[month_name(m, lang, short=True) for m in range(1, 13)])
-    return fig
+    return go.Figure(
+        data=traces,
+        layout=merged(
+            layout(title, lang),
+            dict(margin=dict(t=95), legend=dict(y=1.02)) if compact else {},
+            _months_axes(ind, lang),
+        ),
+    )
+
+
+def _months_axes(ind: Indicator, lang: str) -> dict[str, Any]:
+    """January to December along the bottom, the indicator's unit up the side from zero."""
+    return dict(
+        yaxis=dict(title=dict(text=axis_title(ind, lang)), rangemode="tozero"),
+        xaxis=dict(categoryorder="array", categoryarray=[month_name(m, lang, short=True) for m in range(1, 13)]),
+    )
 
 
 def ranking_bar(
@@ -181,48 +237,53 @@ def ranking_bar(
         f"{fmt_value(v, ind, lang)} · {status_label(cat, s, ind, lang)}"
         for v, s in zip(data["coverage"], data["status"])
     ]
-    fig = go.Figure(
-        go.Bar(
-            y=data["unit_name"],
-            x=data["coverage"].fillna(0),
-            orientation="h",
-            marker_color=colours,
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-            textfont=dict(size=14),
-            customdata=[
-                [fmt_int(n, lang), fmt_int(d, lang), fmt_int(g, lang)]
-                for n, d, g in zip(data["numerator"], data["denominator"], data["gap"])
-            ],
-            hovertemplate="%{y}: %{text}<br>" + t("chart.hover_counts", lang) + "<extra></extra>",
-            showlegend=False,
-        )
+    bars = dict(
+        type="bar",
+        y=data["unit_name"],
+        x=data["coverage"].fillna(0),
+        orientation="h",
+        marker=dict(color=colours),
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        textfont=dict(size=14),
+        customdata=[
+            [fmt_int(n, lang), fmt_int(d, lang), fmt_int(g, lang)]
+            for n, d, g in zip(data["numerator"], data["denominator"], data["gap"])
+        ],
+        hovertemplate="%{y}: %{text}<br>" + t("chart.hover_counts", lang) + "<extra></extra>",
+        showlegend=False,
     )
+    marks: dict[str, Any] = {}
     if len(data):
         target = float(data["target_to_date"].iloc[0])
-        fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
-        fig.add_annotation(
-            x=target,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            showarrow=False,
-            text=t(
-                "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
-                lang,
-                value=fmt_value(target, ind, lang),
-            ),
-            font=dict(size=14, color=TARGET_COLOUR),
-        )
+        marks["shapes"] = [vline(target, dict(color=TARGET_COLOUR, dash="dash", width=2))]
+        marks["annotations"] = [
+            dict(
+                x=target,
+                y=1.0,
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text=t(
+                    "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
+                    lang,
+                    value=fmt_value(target, ind, lang),
+                ),
+                font=dict(size=14, color=TARGET_COLOUR),
+            )
+        ]
     title = t("chart.ranking_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=max(360, 34 * len(data) + 140))
     top = max(
         [float(v) for v in data["coverage"].dropna()] + [float(data["target_to_date"].max() if len(data) else 100)]
     )
-    fig.update_xaxes(title_text=axis_title(ind, lang), range=[0, top * 1.35 if top > 0 else 1])
-    fig.update_yaxes(categoryorder="array", categoryarray=list(data["unit_name"]))
-    return fig
+    axes = dict(
+        xaxis=dict(title=dict(text=axis_title(ind, lang)), range=[0, top * 1.35 if top > 0 else 1]),
+        yaxis=dict(categoryorder="array", categoryarray=list(data["unit_name"])),
+    )
+    return go.Figure(
+        data=[bars], layout=merged(layout(title, lang, height=max(360, 34 * len(data) + 140)), marks, axes)
+    )
 
 
 STATUS_ORDER = ("di_bawah", "mendekati", "tercapai", "tidak_ada_data")
@@ -254,28 +315,30 @@ def status_heatmap(
     scale = []
     for i, code in enumerate(STATUS_ORDER):
         scale += [[i / n, cat.status.colour(code)], [(i + 1) / n, cat.status.colour(code)]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=names,
-            y=list(units["unit_name"]),
-            text=text,
-            texttemplate="%{text}",
-            customdata=hover,
-            textfont=dict(size=14, color="black"),
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            showscale=False,
-            xgap=3,
-            ygap=3,
-            hovertemplate="%{y} · %{x}: %{text} (%{customdata})<extra></extra>",
-        )
+    cells_trace = dict(
+        type="heatmap",
+        z=z,
+        x=names,
+        y=list(units["unit_name"]),
+        text=text,
+        texttemplate="%{text}",
+        customdata=hover,
+        textfont=dict(size=14, color="black"),
+        colorscale=scale,
+        zmin=-0.5,
+        zmax=n - 0.5,
+        showscale=False,
+        xgap=3,
+        ygap=3,
+        hovertemplate="%{y} · %{x}: %{text} (%{customdata})<extra></extra>",
     )
-    _layout(fig, title, lang, height=max(360, 34 * len(units) + 200))
-    fig.update_xaxes(side="bottom", tickangle=-35, showgrid=False, showline=False)
-    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False)
-    return fig
+    axes = dict(
+        xaxis=dict(side="bottom", tickangle=-35, showgrid=False, showline=False),
+        yaxis=dict(autorange="reversed", showgrid=False, showline=False),
+    )
+    return go.Figure(
+        data=[cells_trace], layout=merged(layout(title, lang, height=max(360, 34 * len(units) + 200)), axes)
+    )
 
 
 def year_curves(
@@ -295,15 +358,16 @@ def year_curves(
     ind = cat.indicator(code)
     data = frames[frames["indicator"] == code]
     years = sorted(data["year"].unique())
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for i, year in enumerate(years):
         part = data[data["year"] == year].sort_values("month")
         colour = YEAR_COLOURS[max(0, len(YEAR_COLOURS) - len(years) + i)]
         label = (year_labels or {}).get(int(year)) or (
             str(year) + (" · ILP" if start_year is not None and year >= start_year else "")
         )
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[month_name(m, lang, short=True) for m in part["month"]],
                 y=part["coverage"],
                 mode="lines+markers",
@@ -315,8 +379,9 @@ def year_curves(
     if len(data):
         target = float(data[data["year"] == years[-1]]["annual_target"].iloc[0])
         cumulative = ind.accumulation == "cumulative"
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[month_name(m, lang, short=True) for m in range(1, 13)],
                 y=[target * m / 12 if cumulative else target for m in range(1, 13)],
                 mode="lines",
@@ -331,10 +396,7 @@ def year_curves(
         area=area,
         years=f"{years[0]}–{years[-1]}" if years else "",
     )
-    _layout(fig, title, lang)
-    fig.update_yaxes(title_text=axis_title(ind, lang), rangemode="tozero")
-    fig.update_xaxes(categoryorder="array", categoryarray=[month_name(m, lang, short=True) for m in range(1, 13)])
-    return fig
+    return go.Figure(data=traces, layout=merged(layout(title, lang), _months_axes(ind, lang)))
 
 
 def monthly_bars(
@@ -345,35 +407,31 @@ def monthly_bars(
     ind = cat.indicator(code)
     data = frame[frame["indicator"] == code].sort_values("month")
     months = [month_name(m, lang, short=True) for m in data["month"]]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=months,
-            y=data["numerator_month"],
-            name=t("chart.added_in_month", lang),
-            marker_color="#A6CEE3",
-            text=[fmt_int(v, lang) for v in data["numerator_month"]],
-            textposition="outside",
-            cliponaxis=False,
-        )
+    added = dict(
+        type="bar",
+        x=months,
+        y=data["numerator_month"],
+        name=t("chart.added_in_month", lang),
+        marker=dict(color="#A6CEE3"),
+        text=[fmt_int(v, lang) for v in data["numerator_month"]],
+        textposition="outside",
+        cliponaxis=False,
     )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=pd.to_numeric(data["coverage"], errors="coerce").astype(float),  # numbers, never a category axis
-            name=t("chart.achieved", lang),
-            yaxis="y2",
-            mode="lines+markers",
-            line=dict(color=LINE_COLOUR, width=3),
-        )
+    achieved = dict(
+        type="scatter",
+        x=months,
+        y=pd.to_numeric(data["coverage"], errors="coerce").astype(float),  # numbers, never a category axis
+        name=t("chart.achieved", lang),
+        yaxis="y2",
+        mode="lines+markers",
+        line=dict(color=LINE_COLOUR, width=3),
     )
     year = int(data["year"].iloc[0]) if len(data) else 0
     title = t("chart.monthly_title", lang, indicator=ind.short_name.get(lang), area=area, year=year)
-    _layout(fig, title, lang, height=400)
-    fig.update_layout(
-        yaxis=dict(title=t("chart.axis.count", lang), rangemode="tozero"),
+    axes = dict(
+        yaxis=dict(title=dict(text=t("chart.axis.count", lang)), rangemode="tozero"),
         yaxis2=dict(
-            title=axis_title(ind, lang),
+            title=dict(text=axis_title(ind, lang)),
             overlaying="y",
             side="right",
             rangemode="tozero",
@@ -384,7 +442,7 @@ def monthly_bars(
             dtick=round_step(pd.to_numeric(data["coverage"], errors="coerce").max()),
         ),
     )
-    return fig
+    return go.Figure(data=[added, achieved], layout=merged(layout(title, lang, height=400), axes))
 
 
 def round_step(top: Any, ticks: int = 5) -> int:
@@ -449,11 +507,12 @@ def pws_bars(
     # raises the labels to MIN_FONT_PX (figures.projector), so the larger size is assumed.
     lifts = lifted_labels(values, target, span=top * 1.2, plot_px=0.5 * height, font_px=max(big, projector.MIN_FONT_PX))
     texts = [fmt_value(v, ind, lang, 0) for v in values]
-    fig = go.Figure(
-        go.Bar(
+    traces: list[dict[str, Any]] = [
+        dict(
+            type="bar",
             x=list(data["unit_name"]),
             y=[0.0 if v is None else v for v in values],
-            marker_color=colours,
+            marker=dict(color=colours),
             text=texts,
             textposition=["none" if lift is not None else "outside" for lift in lifts],
             cliponaxis=False,
@@ -465,52 +524,61 @@ def pws_bars(
             hovertemplate="%{x}: %{text} · %{customdata[0]} (%{customdata[1]} / %{customdata[2]})<extra></extra>",
             showlegend=False,
         )
-    )
+    ]
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     if target is not None:
-        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=3 if slide else 2))
+        shapes.append(hline(target, dict(color=TARGET_COLOUR, dash="dash", width=3 if slide else 2)))
         # Named above the plot, left (the status legend is on the right): on the line it would sit over the
         # bars and their values.
-        fig.add_annotation(
-            x=0.0,
-            xref="paper",
-            xanchor="left",
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            showarrow=False,
-            text="- - - "
-            + t(
-                "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
-                lang,
-                value=fmt_value(target, ind, lang),
-            ),
-            font=dict(size=big, color=TARGET_COLOUR),
-        )
-    for name, text, lift in zip(data["unit_name"], texts, lifts):
-        if lift is not None:  # the value just above the target line, over its own bar
-            fig.add_annotation(
-                x=name, y=lift, yanchor="bottom", showarrow=False, text=text, font=dict(size=big, color=FONT["color"])
+        notes.append(
+            dict(
+                x=0.0,
+                xref="paper",
+                xanchor="left",
+                y=1.0,
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                text="- - - "
+                + t(
+                    "chart.target_at" if ind.higher_is_better else "chart.ceiling_at",
+                    lang,
+                    value=fmt_value(target, ind, lang),
+                ),
+                font=dict(size=big, color=TARGET_COLOUR),
             )
+        )
+    notes += [  # the value just above the target line, over its own bar
+        dict(x=name, y=lift, yanchor="bottom", showarrow=False, text=text, font=dict(size=big, color=FONT["color"]))
+        for name, text, lift in zip(data["unit_name"], texts, lifts)
+        if lift is not None
+    ]
     # Every status present, named for the indicator's polarity: colour is never the only signal.
-    for status in [s for s in STATUS_ORDER if s in set(data["status"])]:
-        fig.add_trace(
-            go.Bar(
-                x=[None],
-                y=[None],
-                marker_color=cat.status.colour(status),
-                name=status_label(cat, status, ind, lang),
-                showlegend=True,
-            )
+    traces += [
+        dict(
+            type="bar",
+            x=[None],
+            y=[None],
+            marker=dict(color=cat.status.colour(status)),
+            name=status_label(cat, status, ind, lang),
+            showlegend=True,
         )
+        for status in [s for s in STATUS_ORDER if s in set(data["status"])]
+    ]
     title = t("pws.chart_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=height)
-    fig.update_yaxes(title_text=axis_title(ind, lang), range=[0, top * 1.2])
-    fig.update_xaxes(
-        categoryorder="array", categoryarray=list(data["unit_name"]), tickangle=-35 if len(data) > 6 else 0
+    own = dict(
+        yaxis=dict(title=dict(text=axis_title(ind, lang)), range=[0, top * 1.2]),
+        xaxis=dict(categoryorder="array", categoryarray=list(data["unit_name"]), tickangle=-35 if len(data) > 6 else 0),
+        bargap=0.25,
     )
-    fig.update_layout(bargap=0.25)
-    if slide:
-        fig.update_layout(font=dict(FONT, size=20), title=dict(font=dict(size=24)))
-        fig.update_xaxes(tickfont=dict(size=18))
-        fig.update_yaxes(tickfont=dict(size=18), title_font=dict(size=20))
-    return fig
+    big_type = dict(
+        font=dict(FONT, size=20),
+        title=dict(font=dict(size=24)),
+        xaxis=dict(tickfont=dict(size=18)),
+        yaxis=dict(tickfont=dict(size=18), title=dict(font=dict(size=20))),
+    )
+    marks = ({"shapes": shapes} if shapes else {}) | ({"annotations": notes} if notes else {})
+    return go.Figure(
+        data=traces, layout=merged(layout(title, lang, height=height), marks, own, big_type if slide else {})
+    )

@@ -6,7 +6,10 @@ number format). Maps use plain longitude/latitude axes with equal scale: no tile
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +19,7 @@ from plotly.subplots import make_subplots
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.core.formatting import fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
-from ilp_metrics.figures.charts import TARGET_COLOUR, _layout, fmt_value
+from ilp_metrics.figures.charts import TARGET_COLOUR, fmt_value, hline, layout, merged, vline
 from ilp_metrics.metrics.geo import Boundaries, Match
 
 # Okabe–Ito blue and orange for groups A and B (the status colours stay for status only).
@@ -34,20 +37,18 @@ UNMATCHED_COLOUR = "#DDDDDD"
 
 
 def _group_traces(
-    fig: go.Figure,
-    data: pd.DataFrame,
-    x: str,
-    group: str,
-    i: int,
-    ind: Indicator,
-    lang: str,
-    hover_x: str,
-    row: int = 1,
-) -> None:
+    data: pd.DataFrame, x: str, group: str, i: int, ind: Indicator, lang: str, hover_x: str
+) -> list[dict[str, Any]]:
+    """One group's band (25–75 %, two edges filled between) and median, on the upper plot."""
     colour, fill = GROUP_COLOURS[i % 4], BAND_FILL[i % 4]
     part = data[data["group"] == group]
-    fig.add_trace(
-        go.Scatter(
+    custom = [
+        [fmt_value(m, ind, lang), fmt_value(a, ind, lang), fmt_value(b, ind, lang), fmt_int(u, lang)]
+        for m, a, b, u in zip(part["median_coverage_pct"], part["p25"], part["p75"], part["units"])
+    ]
+    return [
+        dict(
+            type="scatter",
             x=part[x],
             y=part["p75"],
             mode="lines",
@@ -55,12 +56,11 @@ def _group_traces(
             showlegend=False,
             hoverinfo="skip",
             legendgroup=group,
+            xaxis="x",
+            yaxis="y",
         ),
-        row=row,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=part[x],
             y=part["p25"],
             mode="lines",
@@ -71,16 +71,11 @@ def _group_traces(
             legendgroup=group,
             showlegend=False,
             hoverinfo="skip",
+            xaxis="x",
+            yaxis="y",
         ),
-        row=row,
-        col=1,
-    )
-    custom = [
-        [fmt_value(m, ind, lang), fmt_value(a, ind, lang), fmt_value(b, ind, lang), fmt_int(u, lang)]
-        for m, a, b, u in zip(part["median_coverage_pct"], part["p25"], part["p75"], part["units"])
-    ]
-    fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=part[x],
             y=part["median_coverage_pct"],
             mode="lines+markers",
@@ -90,59 +85,93 @@ def _group_traces(
             legendgroup=group,
             customdata=custom,
             hovertemplate=hover_x + "<br>" + t("compare.chart.hover", lang) + f"<extra>{group}</extra>",
+            xaxis="x",
+            yaxis="y",
         ),
-        row=row,
-        col=1,
+    ]
+
+
+@functools.cache
+def _two_rows() -> dict[str, Any]:
+    """The axes of the two-row chart (series above, puskesmas contributing below, one shared month axis),
+    as make_subplots lays them out; computed once, as make_subplots costs tens of milliseconds a call."""
+    grid = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.05)
+    return {key: value for key, value in grid.layout.to_plotly_json().items() if key != "template"}
+
+
+def _two_line_layout(title: str, subtitle: str, lang: str, height: int = 600) -> dict[str, Any]:
+    """The two-row chart's layout. Indicator on the first line, what is shown on the second; the legend (one
+    entry per group) under the chart, so that nothing sits over the title when charts are two to a row."""
+    both = ("xaxis", "xaxis2")
+    base = layout(
+        f"{title}<br><sup>{subtitle}</sup>" if subtitle else title,
+        lang,
+        height=height,
+        x_axes=both,
+        y_axes=("yaxis", "yaxis2"),
+    )
+    return merged(
+        copy.deepcopy(_two_rows()),
+        base,
+        dict(
+            margin=dict(t=90, b=10),
+            legend=dict(orientation="h", x=0, xanchor="left", y=-0.16, yanchor="top", font=dict(size=15)),
+        ),
     )
 
 
-def _two_line_layout(fig: go.Figure, title: str, subtitle: str, lang: str, height: int = 600) -> None:
-    """Indicator on the first line, what is shown on the second; the legend (one entry per group)
-    under the chart, so that nothing sits over the title when charts are two to a row."""
-    _layout(fig, f"{title}<br><sup>{subtitle}</sup>" if subtitle else title, lang, height=height)
-    fig.update_layout(
-        margin=dict(t=90, b=10),
-        legend=dict(orientation="h", x=0, xanchor="left", y=-0.16, yanchor="top", font=dict(size=15)),
+def _two_row_axes(ind: Indicator, lang: str, months_title: str) -> dict[str, Any]:
+    """Axis titles of the two-row chart: monthly coverage above, puskesmas below, the months at the foot."""
+    return dict(
+        yaxis=dict(
+            title=dict(text=t("compare.chart.axis_monthly", lang, unit=t("unit." + ind.unit, lang))),
+            rangemode="tozero",
+        ),
+        yaxis2=dict(title=dict(text=t("compare.chart.axis_units", lang)), rangemode="tozero"),
+        xaxis2=dict(title=dict(text=months_title)),
     )
 
 
-def _units_bars(fig: go.Figure, data: pd.DataFrame, x: str, groups: list[str], lang: str) -> None:
+def _units_bars(data: pd.DataFrame, x: str, groups: list[str], lang: str) -> list[dict[str, Any]]:
+    """Puskesmas contributing to each month, per group, on the lower plot."""
+    bars = []
     for i, group in enumerate(groups):
         part = data[data["group"] == group]
-        fig.add_trace(
-            go.Bar(
+        bars.append(
+            dict(
+                type="bar",
                 x=part[x],
                 y=part["units"],
                 name=t("compare.chart.units", lang, group=group),
-                marker_color=GROUP_COLOURS[i % 4],
+                marker=dict(color=GROUP_COLOURS[i % 4]),
                 opacity=0.8,
                 legendgroup=group,
                 showlegend=False,
                 hovertemplate="%{x}: %{y} puskesmas<extra>" + group + "</extra>",
-            ),
-            row=2,
-            col=1,
+                xaxis="x2",
+                yaxis="y2",
+            )
         )
+    return bars
 
 
-def _annual_target_line(fig: go.Figure, data: pd.DataFrame, ind: Indicator, lang: str) -> None:
+def _annual_target_line(data: pd.DataFrame, ind: Indicator, lang: str) -> dict[str, list[dict[str, Any]]]:
     """The annual target, dashed and labelled: a year of monthly coverage averages to the annual coverage."""
     if not len(data):
-        return
+        return dict(shapes=[], annotations=[])
     target = float(data["annual_target_pct"].median())
-    fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2), row=1, col=1)
-    fig.add_annotation(
+    note = dict(
         x=1,
         xref="x domain",
         xanchor="right",
         y=target,
+        yref="y",
         yanchor="bottom",
         showarrow=False,
         text=t("compare.chart.annual_target", lang, value=fmt_value(target, ind, lang)),
         font=dict(size=14, color=TARGET_COLOUR),
-        row=1,
-        col=1,
     )
+    return dict(shapes=[hline(target, dict(color=TARGET_COLOUR, dash="dash", width=2))], annotations=[note])
 
 
 def aligned_chart(
@@ -160,36 +189,37 @@ def aligned_chart(
     ind = cat.indicator(code)
     data = aligned[(aligned["indicator"] == code) & aligned["months_since_start"].between(*window)]
     groups = list(dict.fromkeys(data["group"]))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.05)
+    hover_x = t("compare.chart.hover_month", lang)
+    traces = []
     for i, group in enumerate(groups):
-        _group_traces(fig, data, "months_since_start", group, i, ind, lang, t("compare.chart.hover_month", lang))
-    _units_bars(fig, data, "months_since_start", groups, lang)
-    _annual_target_line(fig, data, ind, lang)
-    for row in (1, 2):
-        fig.add_vline(x=0, line=dict(color="#222222", width=2), row=row, col=1)
-    fig.add_annotation(  # at the foot of the line: the target's label sits high, at its own line
-        x=0,
-        y=0,
-        yref="y domain",
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        text=" " + t("compare.chart.start", lang),
-        font=dict(size=14),
-        row=1,
-        col=1,
+        traces += _group_traces(data, "months_since_start", group, i, ind, lang, hover_x)
+    marks = _annual_target_line(data, ind, lang)
+    start = dict(color="#222222", width=2)
+    if groups:  # the start line on both plots; like add_vline, none on a plot without traces
+        marks["shapes"] += [vline(0, start), vline(0, start, xaxis="x2", yaxis="y2")]
+    marks["annotations"].append(  # at the foot of the line: the target's label sits high, at its own line
+        dict(
+            x=0,
+            xref="x",
+            y=0,
+            yref="y domain",
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            text=" " + t("compare.chart.start", lang),
+            font=dict(size=14),
+        )
     )
-    _two_line_layout(fig, ind.short_name.get(lang), subtitle or t("compare.chart.aligned_title", lang), lang)
-    fig.update_layout(bargap=0.15, barmode="group")
-    fig.update_yaxes(
-        title_text=t("compare.chart.axis_monthly", lang, unit=t("unit." + ind.unit, lang)),
-        rangemode="tozero",
-        row=1,
-        col=1,
+    return go.Figure(
+        data=traces + _units_bars(data, "months_since_start", groups, lang),
+        layout=merged(
+            _two_line_layout(ind.short_name.get(lang), subtitle or t("compare.chart.aligned_title", lang), lang),
+            marks,
+            dict(bargap=0.15, barmode="group"),
+            _two_row_axes(ind, lang, t("compare.chart.axis_months_since", lang)),
+            dict(xaxis2=dict(dtick=6)),
+        ),
     )
-    fig.update_yaxes(title_text=t("compare.chart.axis_units", lang), rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text=t("compare.chart.axis_months_since", lang), dtick=6, row=2, col=1)
-    return fig
 
 
 def calendar_chart(
@@ -207,30 +237,30 @@ def calendar_chart(
     data = calendar[calendar["indicator"] == code].copy()
     data["x"] = pd.to_datetime(data["period"] + "-01")
     groups = list(dict.fromkeys(data["group"]))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.05)
+    traces = []
     for i, group in enumerate(groups):
-        _group_traces(fig, data, "x", group, i, ind, lang, "%{x|%Y-%m}")
-    _units_bars(fig, data, "x", groups, lang)
-    _annual_target_line(fig, data, ind, lang)
-    _two_line_layout(fig, ind.short_name.get(lang), subtitle or t("compare.chart.calendar_title", lang), lang)
-    fig.update_layout(barmode="group")
-    if len(data):  # month names in the reader's language, every six months
+        traces += _group_traces(data, "x", group, i, ind, lang, "%{x|%Y-%m}")
+    months: dict[str, Any] = {}
+    if len(data):  # month names in the reader's language, every six months, on both x axes
         first, last = data["x"].min(), data["x"].max()
         ticks = [
             d
             for d in pd.date_range(first - pd.offsets.MonthBegin(12), last, freq="MS")
             if d.month in (1, 7) and d >= first - pd.offsets.MonthBegin(1)
         ]
-        fig.update_xaxes(tickvals=ticks, ticktext=[f"{month_name(d.month, lang, short=True)} {d.year}" for d in ticks])
-    fig.update_yaxes(
-        title_text=t("compare.chart.axis_monthly", lang, unit=t("unit." + ind.unit, lang)),
-        rangemode="tozero",
-        row=1,
-        col=1,
+        labels = [f"{month_name(d.month, lang, short=True)} {d.year}" for d in ticks]
+        months = {axis: dict(tickvals=ticks, ticktext=labels) for axis in ("xaxis", "xaxis2")}
+    marks = {key: value for key, value in _annual_target_line(data, ind, lang).items() if value}
+    return go.Figure(
+        data=traces + _units_bars(data, "x", groups, lang),
+        layout=merged(
+            _two_line_layout(ind.short_name.get(lang), subtitle or t("compare.chart.calendar_title", lang), lang),
+            marks,
+            dict(barmode="group"),
+            months,
+            _two_row_axes(ind, lang, t("compare.chart.axis_month", lang)),
+        ),
     )
-    fig.update_yaxes(title_text=t("compare.chart.axis_units", lang), rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text=t("compare.chart.axis_month", lang), row=2, col=1)
-    return fig
 
 
 def funnel_chart(
@@ -247,7 +277,7 @@ def funnel_chart(
     the target to date; puskesmas outside the limits named and coloured by side."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     if len(data):
         rate = float(data["district_rate_pct"].iloc[0])
         for col, dash, key in (
@@ -256,21 +286,22 @@ def funnel_chart(
             ("upper95", "dash", "compare.chart.limit95"),
             ("lower95", "dash", None),
         ):
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=curve["n"],
                     y=curve[col],
                     mode="lines",
-                    line_shape="hv",
-                    line=dict(color="#555555", dash=dash, width=1.5),
+                    line=dict(color="#555555", dash=dash, width=1.5, shape="hv"),
                     name=t(key, lang) if key else None,
                     showlegend=key is not None,
                     legendgroup=col[-3:],
                     hoverinfo="skip",
                 )
             )
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[curve["n"].min(), curve["n"].max()],
                 y=[rate, rate],
                 mode="lines",
@@ -281,8 +312,9 @@ def funnel_chart(
         )
         target = float(data["target_pct"].iloc[0]) if "target_pct" in data else None
         if target is not None and not math.isnan(target):
-            fig.add_trace(
-                go.Scatter(
+            traces.append(
+                dict(
+                    type="scatter",
                     x=[curve["n"].min(), curve["n"].max()],
                     y=[target, target],
                     mode="lines",
@@ -296,8 +328,9 @@ def funnel_chart(
         if part.empty:
             continue
         labels = part["unit_name"] if band != "within" else [""] * len(part)
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=part["denominator"],
                 y=part["coverage_pct"],
                 mode="markers+text",
@@ -317,33 +350,38 @@ def funnel_chart(
             )
         )
     title = t("compare.chart.funnel_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=600)
-    fig.update_layout(
+    own = dict(
         margin=dict(t=70, r=10, b=10),
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", font=dict(size=15)),
+        xaxis=dict(title=dict(text=t("compare.chart.axis_denominator", lang)), rangemode="tozero"),
+        yaxis=dict(title=dict(text=t("compare.chart.axis_coverage_to_date", lang))),
     )
-    fig.update_xaxes(title_text=t("compare.chart.axis_denominator", lang), rangemode="tozero")
-    fig.update_yaxes(title_text=t("compare.chart.axis_coverage_to_date", lang))
-    return fig
+    return go.Figure(data=traces, layout=merged(layout(title, lang, height=600), own))
 
 
-def _equal_axes(fig: go.Figure, lons: list[float], lats: list[float], lang: str) -> None:
+def _equal_axes(lons: list[float], lats: list[float], lang: str) -> dict[str, Any]:
     """Longitude/latitude axes at the same scale (near the equator one degree is about the same
     distance both ways), padded, no grid clutter."""
+    ranges: dict[str, Any] = {}
     if lons:
         pad_x = max(0.05, (max(lons) - min(lons)) * 0.12)
         pad_y = max(0.05, (max(lats) - min(lats)) * 0.12)
-        fig.update_xaxes(range=[min(lons) - pad_x, max(lons) + pad_x])
-        fig.update_yaxes(range=[min(lats) - pad_y, max(lats) + pad_y])
-    fig.update_xaxes(title_text=t("compare.map.lon", lang), showgrid=False, zeroline=False, ticksuffix="°")
-    fig.update_yaxes(
-        title_text=t("compare.map.lat", lang),
-        showgrid=False,
-        zeroline=False,
-        ticksuffix="°",
-        scaleanchor="x",
-        scaleratio=1,
+        ranges = dict(
+            xaxis=dict(range=[min(lons) - pad_x, max(lons) + pad_x]),
+            yaxis=dict(range=[min(lats) - pad_y, max(lats) + pad_y]),
+        )
+    axes = dict(
+        xaxis=dict(title=dict(text=t("compare.map.lon", lang)), showgrid=False, zeroline=False, ticksuffix="°"),
+        yaxis=dict(
+            title=dict(text=t("compare.map.lat", lang)),
+            showgrid=False,
+            zeroline=False,
+            ticksuffix="°",
+            scaleanchor="x",
+            scaleratio=1,
+        ),
     )
+    return merged(ranges, axes)
 
 
 def points_map(
@@ -355,15 +393,16 @@ def points_map(
     ind = cat.indicator(code)
     data = points.dropna(subset=["latitude", "longitude"])
     biggest = float(data["denominator"].max()) if len(data) and data["denominator"].notna().any() else 1.0
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for status in ("tercapai", "mendekati", "di_bawah", "tidak_ada_data"):
         part = data[data["status"] == status]
         if part.empty:
             continue
         size = 14 + 36 * np.sqrt(part["denominator"].fillna(0).to_numpy(float) / biggest)
         name = cat.status.label(status, ind.polarity).get(lang)  # "Di atas batas" for a rate above its ceiling
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=part["longitude"],
                 y=part["latitude"],
                 mode="markers+text",
@@ -384,10 +423,8 @@ def points_map(
             )
         )
     title = t("compare.map.points_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=640)
-    fig.update_layout(margin=dict(t=110))
-    _equal_axes(fig, data["longitude"].tolist(), data["latitude"].tolist(), lang)
-    return fig
+    axes = _equal_axes(data["longitude"].tolist(), data["latitude"].tolist(), lang)
+    return go.Figure(data=traces, layout=merged(layout(title, lang, height=640), dict(margin=dict(t=110)), axes))
 
 
 def choropleth_map(
@@ -409,7 +446,6 @@ def choropleth_map(
     ind = cat.indicator(code)
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
     matched = set(match.matched)
-    fig = go.Figure()
     groups: dict[str, tuple[str, list[float | None], list[float | None]]] = {}
     hover_x: list[float] = []
     hover_y: list[float] = []
@@ -434,21 +470,23 @@ def choropleth_map(
         hover_x.append(sum(p[0] for p in largest) / len(largest))
         hover_y.append(sum(p[1] for p in largest) / len(largest))
         hover_text.append(f"{name} ({a.code}): {value} · {legend}")
-    for legend, (colour, xs, ys) in groups.items():
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                line=dict(color="#FFFFFF", width=1),
-                name=legend,
-                hoverinfo="skip",
-            )
+    traces: list[dict[str, Any]] = [
+        dict(
+            type="scatter",
+            x=xs,
+            y=ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=colour,
+            line=dict(color="#FFFFFF", width=1),
+            name=legend,
+            hoverinfo="skip",
         )
-    fig.add_trace(
-        go.Scatter(
+        for legend, (colour, xs, ys) in groups.items()
+    ]
+    traces.append(
+        dict(
+            type="scatter",
             x=hover_x,
             y=hover_y,
             mode="markers",
@@ -459,10 +497,8 @@ def choropleth_map(
         )
     )
     title = t("compare.map.areas_title", lang, indicator=ind.short_name.get(lang), area=area, period=period)
-    _layout(fig, title, lang, height=640)
-    fig.update_layout(margin=dict(t=110))
-    _equal_axes(fig, lons, lats, lang)
-    return fig
+    axes = _equal_axes(lons, lats, lang)
+    return go.Figure(data=traces, layout=merged(layout(title, lang, height=640), dict(margin=dict(t=110)), axes))
 
 
 def fmt_change(value: float | None, lang: str) -> str:

@@ -6,13 +6,14 @@ Pure functions over the frames of ilp_metrics.quality; texts come from the messa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from ilp_metrics.core.formatting import fmt_num, month_name
 from ilp_metrics.core.i18n import t
-from ilp_metrics.figures.charts import _layout
+from ilp_metrics.figures.charts import layout, merged
 
 # Okabe–Ito based ramp for a month that arrived: orange (few desa) -> yellow -> sky blue -> blue (complete).
 # A month with no data at all is vermillion, drawn apart and named in the legend (it is not a share).
@@ -21,10 +22,15 @@ MISSING_COLOUR = "#D55E00"
 COMPLETE_COLOUR = "#0072B2"
 
 
-def _swatch(colour: str, name: str) -> go.Scatter:
+def _swatch(colour: str, name: str) -> dict[str, Any]:
     """A legend entry only: a square of the cells' colour and what such a cell means."""
-    return go.Scatter(
-        x=[None], y=[None], mode="markers", name=name, marker=dict(symbol="square", size=16, color=colour)
+    return dict(
+        type="scatter",
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        marker=dict(symbol="square", size=16, color=colour),
     )
 
 
@@ -41,21 +47,21 @@ def _grid(
     return z, text, names, months
 
 
-def _grid_layout(fig: go.Figure, title: str, lang: str, rows: int) -> go.Figure:
+def _grid_figure(traces: list[dict[str, Any]], title: str, lang: str, rows: int) -> go.Figure:
     """Puskesmas × month grids: months along the top, puskesmas top-down, a row height readable on a projector."""
-    _layout(fig, title, lang, height=max(380, 26 * rows + 180))
-    fig.update_xaxes(side="top", showgrid=False, showline=False, title=None)
-    fig.update_yaxes(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13))
-    # The legend under the grid: the months take the top; the colour bar's title runs beside the bar, so
-    # it never covers the top tick.
-    fig.update_layout(
+    own = dict(
+        xaxis=dict(side="top", showgrid=False, showline=False),  # no axis title: the month names say it
+        yaxis=dict(autorange="reversed", showgrid=False, showline=False, tickfont=dict(size=13)),
+        # The legend under the grid: the months take the top.
         margin=dict(l=10, r=10, t=110, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
         showlegend=True,  # also when the only entry is the complete cells' (Plotly hides a one-entry legend)
         plot_bgcolor="white",
     )
-    fig.update_traces(colorbar=dict(title=dict(side="right")), selector=dict(type="heatmap"))
-    return fig
+    # The colour bar's title runs beside the bar, so it never covers the top tick.
+    side = dict(colorbar=dict(title=dict(side="right")))
+    data = [merged(trace, side) if trace["type"] == "heatmap" else trace for trace in traces]
+    return go.Figure(data=data, layout=merged(layout(title, lang, height=max(380, 26 * rows + 180)), own))
 
 
 def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
@@ -66,8 +72,9 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
     labels = [month_name(m, lang, short=True) for m in months]
     missing = [[1 if v == 0 else None for v in row] for row in z]
     shares = [[None if v == 0 else v for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
+    traces: list[dict[str, Any]] = [
+        dict(
+            type="heatmap",
             z=shares,
             x=labels,
             y=names,
@@ -84,10 +91,11 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
             hoverongaps=False,
             name=t("quality.chart.share_axis", lang),
         )
-    )
+    ]
     if any(v for row in missing for v in row):
-        fig.add_trace(
-            go.Heatmap(
+        traces.append(
+            dict(
+                type="heatmap",
                 z=missing,
                 x=labels,
                 y=names,
@@ -103,30 +111,29 @@ def completeness_heatmap(grid: pd.DataFrame, *, title: str, lang: str) -> go.Fig
                 name=t("quality.chart.legend_missing", lang),
             )
         )
-        fig.add_trace(_swatch(MISSING_COLOUR, t("quality.chart.legend_missing", lang)))
-    fig.add_trace(_swatch(COMPLETE_COLOUR, t("quality.chart.legend_complete", lang)))
-    return _grid_layout(fig, title, lang, rows=len(names))
+        traces.append(_swatch(MISSING_COLOUR, t("quality.chart.legend_missing", lang)))
+    traces.append(_swatch(COMPLETE_COLOUR, t("quality.chart.legend_complete", lang)))
+    return _grid_figure(traces, title, lang, rows=len(names))
 
 
 def score_heatmap(scores: pd.DataFrame, *, title: str, lang: str) -> go.Figure:
     """Quality score (0–100) per puskesmas and month, the score written in each cell."""
     z, text, names, months = _grid(scores, "score", lambda v: "" if v is None else fmt_num(v, lang, 0))
     labels = [month_name(m, lang, short=True) for m in months]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=labels,
-            y=names,
-            text=text,
-            texttemplate="%{text}",
-            textfont=dict(size=13, color="black"),
-            colorscale=[[0.0, "#D55E00"], [0.7, "#E69F00"], [0.85, "#F0E442"], [1.0, "#56B4E9"]],
-            zmin=50,
-            zmax=100,
-            xgap=2,
-            ygap=2,
-            colorbar=dict(title=dict(text=t("quality.chart.score_axis", lang))),
-            hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>",
-        )
+    cells = dict(
+        type="heatmap",
+        z=z,
+        x=labels,
+        y=names,
+        text=text,
+        texttemplate="%{text}",
+        textfont=dict(size=13, color="black"),
+        colorscale=[[0.0, "#D55E00"], [0.7, "#E69F00"], [0.85, "#F0E442"], [1.0, "#56B4E9"]],
+        zmin=50,
+        zmax=100,
+        xgap=2,
+        ygap=2,
+        colorbar=dict(title=dict(text=t("quality.chart.score_axis", lang))),
+        hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>",
     )
-    return _grid_layout(fig, title, lang, rows=len(names))
+    return _grid_figure([cells], title, lang, rows=len(names))
