@@ -93,6 +93,16 @@ def test_an_unknown_programme_column_stops_a_strict_upload_and_is_named(con, tmp
     assert uses["% K1"] == "percent" and uses["No"] == "row_number" and uses["Alamat"] == "not_counted"
 
 
+def test_an_unknown_column_of_an_aggregate_table_is_unmatched_when_it_holds_numbers_and_not_counted_when_words(
+    con, tmp_path
+):
+    head = "Periode,Kode Puskesmas,K1,Zeta\n"
+    numbers = ingest(con, write_text(tmp_path / "n.csv", head + "2024-04,P7309040201,12,7\n"), dry_run=True)
+    words = ingest(con, write_text(tmp_path / "w.csv", head + "2024-04,P7309040201,12,baik\n"), dry_run=True)
+    assert {c["column"]: c["use"] for c in numbers.to_dict()["columns"]}["Zeta"] == "unmatched"
+    assert {c["column"]: c["use"] for c in words.to_dict()["columns"]}["Zeta"] == "not_counted"
+
+
 def test_an_ignored_column_lets_the_upload_through_and_is_reported_as_ignored(con, tmp_path):
     report = ingest(con, write_text(tmp_path / "c.csv", CAPAIAN_WIDE + CAPAIAN_ROW), ignore_columns=["imunisasi zeta"])
     assert report.ok and report.committed, report.to_dict()

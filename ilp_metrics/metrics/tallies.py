@@ -96,8 +96,22 @@ def definitions(cat: Catalogue) -> dict[str, _Entry]:
     return out
 
 
-def _count_sql(level: str) -> str:
-    scope_col, unit_col = LEVELS[level]
+def _count_sql(levels: tuple[str, ...]) -> str:
+    """The tallies of `levels` (which share one scope column): the touched slices' records are scanned and
+    matched to the numerator definitions once, then counted per unit of each level (nested WITH: the
+    counting text is the coverage statement's, once per level). Level names are bound ($level_0, …)."""
+    scope_col = LEVELS[levels[0]][0]
+    if any(LEVELS[level][0] != scope_col for level in levels):
+        raise ValueError(levels)
+    counts = "\nUNION ALL\n".join(
+        f"""SELECT * FROM (
+    WITH {_counting_ctes(LEVELS[level][1], scope_col)}
+    SELECT indicator AS def_key, year, $level_{i} AS scope_level, scope_code, unit_code, month, sum(n) AS n
+    FROM counted_records WHERE unit_code IS NOT NULL AND scope_code IS NOT NULL
+    GROUP BY ALL
+)"""
+        for i, level in enumerate(levels)
+    )
     return f"""
 WITH {_DEFS},
 touched AS (  -- the (scope, year) slices to recount
@@ -111,11 +125,8 @@ window_layanan AS (  -- their service records of the services some numerator cou
     JOIN touched t ON t.scope_code = p.{scope_col} AND t.year = year(l.service_date)
     WHERE l.service_code IN (SELECT service_code FROM defs)
 ),
-{_RECORDS},
-{_counting_ctes(unit_col, scope_col)}
-SELECT indicator AS def_key, year, $level AS scope_level, scope_code, unit_code, month, sum(n) AS n
-FROM counted_records WHERE unit_code IS NOT NULL AND scope_code IS NOT NULL
-GROUP BY ALL
+{_RECORDS}
+{counts}
 """
 
 
@@ -228,13 +239,15 @@ def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slic
     if pusk:
         _delete(con, "tally_services", "puskesmas_code", pusk, None)
         con.execute(f"INSERT INTO tally_services {_SERVICES_SQL}", _touched(pusk))
-    for level, (scope_col, _) in LEVELS.items():
-        slices = pusk if scope_col == "puskesmas_code" else regency
+    for scope_col, slices in (("puskesmas_code", pusk), ("regency_code", regency)):
+        levels = tuple(level for level, (scope, _) in LEVELS.items() if scope == scope_col)
         if not slices:
             continue
-        _delete(con, "tally_counts", "scope_code", slices, level)
-        sql = _count_sql(level)
-        con.execute(f"INSERT INTO tally_counts {sql}", _bind(sql, {**params, **_touched(slices), "level": level}))
+        for level in levels:
+            _delete(con, "tally_counts", "scope_code", slices, level)
+        sql = _count_sql(levels)
+        names = {f"level_{i}": level for i, level in enumerate(levels)}
+        con.execute(f"INSERT INTO tally_counts {sql}", _bind(sql, {**params, **_touched(slices), **names}))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('tally_records', CAST((SELECT count(*) FROM layanan) AS VARCHAR))")
 
 
