@@ -88,9 +88,10 @@ JOBS ?= 2
 XDIST = -n $(JOBS) --dist worksteal
 
 # The lint, then every test: the browser tests (tests/e2e, marker e2e), the export images and the Spark test
-# included; chromium, the export tools and Java are installed first.
+# included; chromium, the export tools and Java are installed first. The 25 slowest tests are listed at the
+# end, to keep the whole suite within 20 minutes on 2 cores.
 test: $(VENV)/.stamp-dev bytecode lint browser system-deps java
-	$(PY) -m pytest $(XDIST)
+	$(PY) -m pytest $(XDIST) --durations=25
 
 # The quick loop while editing: everything but the browser, Spark and slow tests (pytest.ini markers).
 test-fast: $(VENV)/.stamp-dev bytecode
