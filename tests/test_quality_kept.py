@@ -26,6 +26,7 @@ from ilp_metrics.ingest.load import withdraw
 from ilp_metrics.quality import kept
 
 from .conftest import ADMIN, DINAS, MB, TK, ingest, nik, write_text
+from .test_ingest_annual import write_tabel_29
 
 LU = "P7322010101"  # Malangke, Luwu Utara
 DESA = {"73.09.04.2005": MB, "73.09.04.2006": MB, "73.09.14.1004": TK, "73.22.01.2001": LU, "73.22.01.2002": LU}
@@ -203,6 +204,20 @@ def test_a_puskesmas_moved_to_another_kabupaten_recomputes_every_year_of_both(kc
     _upload(con, folder, "moved.csv", moved)
     assert sorted(computed) == [(r, y) for r in REGENCIES for y in (2024, 2025)]
     _assert_kept_equal_live(con, langs=("id",))
+
+
+def test_an_annual_table_and_its_withdrawal_recompute_its_kabupaten_year(kcon, computed):
+    con, folder = kcon
+    rows = [("2024-02-05", d, i, "KUNJUNGAN_RUMAH") for i, d in enumerate(DESA) if DESA[d] != LU]
+    _upload(con, folder, "l.csv", _layanan(rows), "layanan")
+    computed.clear()
+    report = ingest(con, write_tabel_29(folder))  # Maros: puskesmas sasaran ibu hamil and K1/K4/K6 of 2024
+    assert report.ok and report.upload_id is not None
+    assert computed == [("73.09", 2024)]
+    _assert_kept_equal_live(con, regencies=("73.09",), years=(2024,), langs=("id",))
+    withdraw(con, report.upload_id, principal=DINAS)
+    assert computed == [("73.09", 2024)] * 2
+    _assert_kept_equal_live(con, regencies=("73.09",), years=(2024,), langs=("id",))
 
 
 # ------------------------------------------------------------------ when they are not used
