@@ -42,6 +42,7 @@ from ilp_metrics.core.db import (
 )
 from ilp_metrics.core.pseudonym import KeyProblem, check_secret, read_secret
 from ilp_metrics.metrics import tallies
+from ilp_metrics.quality import kept
 from ilp_metrics.security.accounts import auth_mode as _auth_mode
 
 _LOCK = threading.Condition()
@@ -72,6 +73,7 @@ def _open(path: str) -> duckdb.DuckDBPyConnection:
         else:
             upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
             tallies.ensure_current(con)  # a file made before the tallies: counted once, here
+        kept.ensure_current(con)  # its data-quality findings, made once (after the tallies, which they read)
         _UPGRADED.add(path)
     key_file = secret_path_for(path)
     key = read_secret(key_file)

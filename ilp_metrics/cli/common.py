@@ -85,6 +85,13 @@ def _tallies_current(con: duckdb.DuckDBPyConnection) -> None:
     from ilp_metrics.metrics import tallies
 
     tallies.ensure_current(con)  # a file made before the tallies: counted once, before any write
+    _findings_current(con)
+
+
+def _findings_current(con: duckdb.DuckDBPyConnection) -> None:
+    from ilp_metrics.quality import kept
+
+    kept.ensure_current(con)  # the data-quality findings, made once (after the tallies: the checks read them)
 
 
 def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
@@ -93,6 +100,7 @@ def open_or_create(db: Path) -> duckdb.DuckDBPyConnection:
     con = connect_cli(db)
     if not is_initialised(con):
         init_schema(con)
+        _findings_current(con)  # a new file: kept from its first upload on
     else:
         upgrade_schema(con)  # tables added since the file was made (accounts, audit trail)
         _tallies_current(con)

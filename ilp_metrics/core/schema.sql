@@ -202,3 +202,23 @@ CREATE TABLE IF NOT EXISTS tally_defs (  -- the numerator definitions the tallie
     def_key    VARCHAR PRIMARY KEY,
     definition VARCHAR NOT NULL  -- the catalogue indicator it was first kept for (for the reader)
 );
+
+-- The data-quality findings kept up to date at upload, in the upload's own transaction, for the kabupaten-
+-- years it can change (ilp_metrics/quality/kept.py, quality/reach.py): a page reads a kabupaten-year's
+-- hundred rows here instead of running the checks over millions of records. The raw findings of the default
+-- window (January to the kabupaten's last month with data), before messages and names; desa codes and
+-- counts, never a person key, a NIK or a name. meta 'quality_kept_state' holds the state of the tables they
+-- were kept for (a write behind the library's back makes them unused, never wrong).
+CREATE TABLE IF NOT EXISTS quality_kept (  -- one row per kabupaten-year kept
+    regency_code VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    last_month   INTEGER,           -- the window's last month; NULL: the kabupaten has no data that year
+    rules_key    VARCHAR NOT NULL,  -- kept.rules_key of the catalogue and checks the findings were made with
+    columns      VARCHAR NOT NULL   -- JSON list: the raw finding columns, in order
+);
+CREATE TABLE IF NOT EXISTS quality_kept_rows (  -- the raw findings, in the checks' order
+    regency_code VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    ord          INTEGER NOT NULL,
+    cells        VARCHAR NOT NULL   -- JSON list, one tagged value per column (kept.encode)
+);

@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from ilp_metrics.catalogue import Catalogue
+from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.catalogue.labels import normalise_label
 from ilp_metrics.core.db import bump_data_version, transaction
 from ilp_metrics.ingest.columns import ColumnUse
@@ -32,7 +32,9 @@ from ilp_metrics.ingest.errors import FileProblem, Refusal
 from ilp_metrics.ingest.fields import FIELDS
 from ilp_metrics.ingest.headers import HeaderBlock, cell_text, header_block, title_regency, title_text, title_year
 from ilp_metrics.ingest.layouts import months_in_row, quarters_in_row
+from ilp_metrics.ingest.load import keep_findings
 from ilp_metrics.ingest.readers import SheetRows
+from ilp_metrics.quality import kept, reach
 from ilp_metrics.security import audit
 
 ANNUAL_KIND = "tahunan"
@@ -512,6 +514,11 @@ def commit_annual(
     accepted_rows = {r[0] for r in sasaran} | {r[0] for r in counts}
     with transaction(con):
         upload_id = int(con.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0])
+        touch = (
+            reach.before_annual(con, {r[1] for r in sasaran} | {r[1] for r in counts}, result.year)
+            if kept.watching(con, load_catalogue())
+            else None
+        )
         replaced = 0
         if sasaran:
             replaced += int(
@@ -596,6 +603,7 @@ def commit_annual(
             {"k": ANNUAL_KIND, "u": upload_id},
         )
         bump_data_version(con)
+        keep_findings(con, touch, upload_id)
         audit.record(
             con,
             uploaded_by,

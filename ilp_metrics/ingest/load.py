@@ -19,6 +19,7 @@ from ilp_metrics.catalogue import load_catalogue
 from ilp_metrics.core.db import WRITE_LOCK, bump_data_version, transaction
 from ilp_metrics.ingest.validate import Validation
 from ilp_metrics.metrics import tallies
+from ilp_metrics.quality import kept, reach
 from ilp_metrics.security import audit
 from ilp_metrics.security.scope import PUSKESMAS_UPLOAD_KINDS, Principal, ScopeDenied
 
@@ -215,6 +216,30 @@ def _refresh_tallies(con: duckdb.DuckDBPyConnection, kind: str, touched: Any) ->
         tallies.refresh(con, load_catalogue(), tallies.puskesmas_years(con, codes), regencies=regencies)
 
 
+# ------------------------------------------------------------------ findings kept (quality/kept.py)
+# The data-quality findings of each kabupaten-year are kept; every write recomputes, in its own transaction
+# and after everything it changes (uploads included), those of the kabupaten-years it can change
+# (quality/reach.py), read partly before the write and partly after it.
+
+
+def _findings_before(
+    con: duckdb.DuckDBPyConnection, kind: str, *, acc: str | None = None, upload_id: int | None = None
+) -> reach.Touch | None:
+    if not kept.watching(con, load_catalogue()):
+        return None
+    if acc is not None:
+        return reach.before_commit(con, kind, acc)
+    return reach.before_withdraw(con, kind, int(upload_id or 0))
+
+
+def keep_findings(con: duckdb.DuckDBPyConnection, touch: reach.Touch | None, upload_id: int | None = None) -> None:
+    """Recompute the kept findings a write touched (`touch` from before it; None: nothing kept)."""
+    if touch is None:
+        return
+    cat = load_catalogue()
+    kept.refresh(con, cat, reach.slices(con, touch, cat, upload_id=upload_id))
+
+
 def _mark_replaced(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int) -> None:
     table = DATA_TABLES[kind]
     con.execute(
@@ -243,6 +268,7 @@ def commit(
     with transaction(con):
         upload_id = _first_int(con, "SELECT nextval('upload_id_seq')")
         moved = _regencies_before(con, v.kind, v.accepted)
+        touch = _findings_before(con, v.kind, acc=v.accepted)
         replaced = _slice_delete(con, v.kind, v.accepted)
         _insert(con, v.kind, v.accepted, upload_id)
         if v.kind in ("puskesmas", "desa"):
@@ -279,6 +305,7 @@ def commit(
             )
         _mark_replaced(con, v.kind, upload_id)
         bump_data_version(con)
+        keep_findings(con, touch, upload_id)
         audit.record(
             con,
             uploaded_by,
@@ -312,12 +339,14 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, principal: Princ
         if not principal.can("withdraw"):
             _check_own_upload(con, principal, upload_id, kind, tables[0])
         touched = _upload_slices(con, kind, upload_id)
+        touch = _findings_before(con, kind, upload_id=upload_id)
         removed = sum(_first_int(con, f"DELETE FROM {table} WHERE upload_id = ?", [upload_id]) for table in tables)
         if kind in ("puskesmas", "desa"):
             derive_districts(con)
         _refresh_tallies(con, kind, touched)
         con.execute("UPDATE uploads SET status = 'withdrawn' WHERE upload_id = ?", [upload_id])
         bump_data_version(con)
+        keep_findings(con, touch)
         audit.record(con, actor or principal.username, "withdraw", str(upload_id), {"kind": kind, "rows": removed})
     return removed
 

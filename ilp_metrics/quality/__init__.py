@@ -13,6 +13,8 @@ Public API (no Streamlit; a DuckDB connection in, data frames out; every call ta
 
 Findings are recomputed from the data as stored: a corrected re-upload (which replaces the slice) or a
 withdrawal closes them. Checks, thresholds and severities are data (catalogue.yaml, section `quality`).
+Each kabupaten-year's findings of the default window are kept up to date by every upload, in its own
+transaction (quality/kept.py; which kabupaten-years a write touches: quality/reach.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue, load_catalogue, normalise_regency
 from ilp_metrics.core.formatting import fmt_date, fmt_int, fmt_num
 from ilp_metrics.quality import checks as _checks
+from ilp_metrics.quality import kept
 from ilp_metrics.quality.checks import Scope, make_scope
 from ilp_metrics.quality.flag_index import FlagIndex
 from ilp_metrics.quality.rules import CHECK_CODES, SEVERITIES, QualityRules
@@ -144,27 +147,26 @@ def findings(
     """Every data-quality finding for `year` (January to `through`, default each kabupaten's last month with
     data), for one kabupaten or all. Sorted by severity, check, puskesmas, period. `message` in `lang`.
     Desa-level findings only for the desa the `principal` may see (`within_scope`): the checks run over the
-    whole district, the scope is applied to what is returned."""
-    scope = _scope(con, year, regency, through, catalogue, principal)
-    if not scope.regencies:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
+    whole district, the scope is applied to what is returned.
+
+    One kabupaten's default window (`through` None or its last month with data) is read from the findings
+    kept at upload (quality/kept.py) when they are current; otherwise, and for every kabupaten at once, the
+    checks run. Both give the same frame: the same raw findings go through the same `_finish`."""
+    principal.require("view")
+    cat = catalogue or load_catalogue()
+    if through is not None and not 1 <= int(through) <= 12:
+        raise ValueError(f"through must be a month 1–12, got {through}")
     reg = normalise_regency(regency) if regency else None
-    grid = _checks.completeness_grid(con, scope)
-    parts = [
-        _checks.check_completeness(con, scope, grid),
-        _checks.check_timeliness(con, scope),
-        _checks.check_outliers(con, scope),
-        _checks.check_impossible(con, scope),
-        _checks.check_figures(con, scope),
-        _checks.check_denominators(con, scope),
-        _checks.check_duplicates(con, scope),
-        _checks.check_registry(con, scope, reg),
-    ]
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    held = kept.read(con, int(year), reg, int(through) if through else None, cat) if reg else None
+    if held is not None:
+        last, records = held
+        scope = Scope(int(year), (str(reg),), (last,), cat.quality, cat, principal) if last else None
+    else:
+        scope = _scope(con, year, regency, through, cat, principal)
+        records = kept.raw_records(con, scope, reg) if scope.regencies else []
+    if scope is None or not scope.regencies or not records:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    raw = pd.concat(parts, ignore_index=True)
-    return within_scope(_finish(con, raw, scope, lang), principal)
+    return within_scope(_finish(con, records, scope, lang), principal)
 
 
 def within_scope(found: pd.DataFrame, principal: Principal) -> pd.DataFrame:
@@ -198,16 +200,17 @@ def _period_text(value: Any) -> str | None:
     return str(pd.Timestamp(value).strftime("%Y-%m"))
 
 
-def _finish(con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, scope: Scope, lang: str) -> pd.DataFrame:
+def _finish(con: duckdb.DuckDBPyConnection, raw: list[dict[str, Any]], scope: Scope, lang: str) -> pd.DataFrame:
+    """The raw findings (kept.raw_records: missing values None) as FINDING_COLUMNS: messages in `lang`,
+    puskesmas and desa names as registered now, sorted."""
     cat, rules = scope.catalogue, scope.rules
-    pusk_names, desa_names = _names(con, [d for d in raw["desa"] if isinstance(d, str)])
-    raw = raw.astype(object).where(pd.notna(raw), None)
+    pusk_names, desa_names = _names(con, [d for d in (r.get("desa") for r in raw) if isinstance(d, str)])
     out = []
-    for row in raw.to_dict("records"):
+    for row in raw:
         period = _period_text(row.get("period"))
         pk = row.get("puskesmas")
         desa = row.get("desa")
-        desa_name = row.get("f_desa_name") or desa_names.get(desa)
+        desa_name = row.get("f_desa_name") or (desa_names.get(desa) if desa is not None else None)
         if isinstance(desa_name, str):
             desa_name = desa_name.title()
         indicator = row.get("indicator")
