@@ -216,6 +216,24 @@ _AFTER_COMMIT: dict[int, list[Callable[[], None]]] = {}
 
 
 @contextmanager
+def deferring(con: duckdb.DuckDBPyConnection, files: set[Path], rebuild: Callable[[], None]) -> Iterator[None]:
+    """Many writes in a row (the demo builder) without a summary kept at upload: the file is in `files`
+    while they run (the writes ask, and skip it), then `rebuild` makes the summary once, in one
+    transaction. An in-memory database keeps its summaries as usual."""
+    path = database_file(con)
+    if path is None:
+        yield
+        return
+    files.add(path)
+    try:
+        yield
+    finally:
+        files.discard(path)
+    with transaction(con):
+        rebuild()
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN … COMMIT, or ROLLBACK on any exception: a write is whole or absent."""
     con.execute("BEGIN TRANSACTION")

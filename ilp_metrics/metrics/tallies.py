@@ -19,15 +19,15 @@ Levels kept (scope = the records counted together, unit = the figure's unit):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
-from ilp_metrics.core.db import database_file, transaction
+from ilp_metrics.core.db import database_file, deferring, transaction
 from ilp_metrics.metrics.coverage import (
     _DEFS,
     _RECORDS,
@@ -52,21 +52,10 @@ Slices = set[tuple[str, int]]  # (puskesmas or kabupaten code, year)
 _DEFERRED: set[Path] = set()  # database files whose writes leave the tallies to one recount at the end
 
 
-@contextmanager
-def deferred(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> Iterator[None]:
+def deferred(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> AbstractContextManager[None]:
     """Many uploads in a row (the demo builder): the writes inside skip the tallies, which are recounted
     once at the end. Until then the tallies are not current, so figures are counted from the records."""
-    path = database_file(con)
-    if path is None:
-        yield
-        return
-    _DEFERRED.add(path)
-    try:
-        yield
-    finally:
-        _DEFERRED.discard(path)
-    with transaction(con):
-        rebuild(con, cat or load_catalogue())
+    return deferring(con, _DEFERRED, lambda: rebuild(con, cat or load_catalogue()))
 
 
 def ensure_current(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> bool:

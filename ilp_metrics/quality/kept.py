@@ -24,8 +24,7 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -35,7 +34,7 @@ import duckdb
 import pandas as pd
 
 from ilp_metrics.catalogue import Catalogue, load_catalogue
-from ilp_metrics.core.db import database_file, transaction
+from ilp_metrics.core.db import database_file, deferring, transaction
 from ilp_metrics.quality import checks as _checks
 from ilp_metrics.quality.checks import Scope, make_scope
 from ilp_metrics.quality.reach import Slices, data_years
@@ -294,21 +293,10 @@ def _keep(con: duckdb.DuckDBPyConnection, cat: Catalogue, slices: Slices) -> Non
     con.execute("INSERT OR REPLACE INTO meta VALUES ('quality_kept_state', ?)", [state(con)])
 
 
-@contextmanager
-def deferred(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> Iterator[None]:
+def deferred(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> AbstractContextManager[None]:
     """Many uploads in a row (the demo builder): the writes inside skip the kept findings, which are
     recomputed once at the end. Until then findings are computed from the data."""
-    path = database_file(con)
-    if path is None:
-        yield
-        return
-    _DEFERRED.add(path)
-    try:
-        yield
-    finally:
-        _DEFERRED.discard(path)
-    with transaction(con):
-        rebuild(con, cat or load_catalogue())
+    return deferring(con, _DEFERRED, lambda: rebuild(con, cat or load_catalogue()))
 
 
 def ensure_current(con: duckdb.DuckDBPyConnection, cat: Catalogue | None = None) -> bool:
