@@ -161,9 +161,13 @@ def puskesmas_years(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> Sli
 
 
 def regencies_of(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> set[str]:
+    """The kabupaten of these puskesmas (codes compared in upper case)."""
+    wanted = sorted({c.upper() for c in codes})
+    if not wanted:
+        return set()
     rows = con.execute(
-        "SELECT DISTINCT regency_code FROM puskesmas WHERE list_contains($codes, upper(puskesmas_code))",
-        {"codes": sorted({c.upper() for c in codes})},
+        "SELECT DISTINCT regency_code FROM puskesmas WHERE list_contains(CAST($codes AS VARCHAR[]), upper(puskesmas_code))",
+        {"codes": wanted},
     ).fetchall()
     return {str(r[0]) for r in rows if r[0] is not None}
 

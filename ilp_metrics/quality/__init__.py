@@ -82,6 +82,13 @@ __all__ = [
 ]
 
 
+def _asked(through: int | None, principal: Principal) -> None:
+    """What every quality call checks first: a principal who may view, and a month 1–12 or None."""
+    principal.require("view")
+    if through is not None and not 1 <= int(through) <= 12:
+        raise ValueError(f"through must be a month 1–12, got {through}")
+
+
 def _scope(
     con: duckdb.DuckDBPyConnection,
     year: int,
@@ -90,10 +97,8 @@ def _scope(
     catalogue: Catalogue | None,
     principal: Principal,
 ) -> Scope:
-    principal.require("view")
+    _asked(through, principal)
     cat = catalogue or load_catalogue()
-    if through is not None and not 1 <= int(through) <= 12:
-        raise ValueError(f"through must be a month 1–12, got {through}")
     return make_scope(
         con,
         int(year),
@@ -152,17 +157,15 @@ def findings(
     One kabupaten's default window (`through` None or its last month with data) is read from the findings
     kept at upload (quality/kept.py) when they are current; otherwise, and for every kabupaten at once, the
     checks run. Both give the same frame: the same raw findings go through the same `_finish`."""
-    principal.require("view")
+    _asked(through, principal)
     cat = catalogue or load_catalogue()
-    if through is not None and not 1 <= int(through) <= 12:
-        raise ValueError(f"through must be a month 1–12, got {through}")
     reg = normalise_regency(regency) if regency else None
     held = kept.read(con, int(year), reg, int(through) if through else None, cat) if reg else None
     if held is not None:
         last, records = held
         scope = Scope(int(year), (str(reg),), (last,), cat.quality, cat, principal) if last else None
     else:
-        scope = _scope(con, year, regency, through, cat, principal)
+        scope = make_scope(con, int(year), reg, int(through) if through else None, cat, principal=principal)
         records = kept.raw_records(con, scope, reg) if scope.regencies else []
     if scope is None or not scope.regencies or not records:
         return pd.DataFrame(columns=FINDING_COLUMNS)

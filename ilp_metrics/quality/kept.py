@@ -37,7 +37,7 @@ from ilp_metrics.catalogue import Catalogue, load_catalogue
 from ilp_metrics.core.db import database_file, deferring, transaction
 from ilp_metrics.quality import checks as _checks
 from ilp_metrics.quality.checks import Scope, make_scope
-from ilp_metrics.quality.reach import Slices, data_years
+from ilp_metrics.quality.reach import Slices, all_regencies, data_years
 from ilp_metrics.security.scope import SYSTEM
 
 Record = dict[str, Any]
@@ -216,9 +216,7 @@ def read(
 ) -> tuple[int | None, list[Record]] | None:
     """The kept raw findings of one kabupaten-year's default window, with its last month, or None when
     they cannot answer: not kept, not current, made under another catalogue, or `through` another month."""
-    if not isinstance(con, duckdb.DuckDBPyConnection) or is_deferred(con) or not has_tables(con):
-        return None
-    if _held_state(con) != state(con):
+    if is_deferred(con) or not holds(con):
         return None
     row = con.execute(
         "SELECT last_month, columns FROM quality_kept WHERE regency_code = $r AND year = $y AND rules_key = $k",
@@ -248,7 +246,7 @@ def refresh(con: duckdb.DuckDBPyConnection, cat: Catalogue, slices: Slices) -> N
     if not _same_rules(con, cat):
         rebuild(con, cat)
         return
-    regencies = _regencies(con) | {
+    regencies = all_regencies(con) | {
         str(r[0]) for r in con.execute("SELECT DISTINCT regency_code FROM quality_kept").fetchall()
     }
     years = data_years(con) | {int(r[0]) for r in con.execute("SELECT DISTINCT year FROM quality_kept").fetchall()}
@@ -260,12 +258,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
     con.execute("DELETE FROM quality_kept")
     con.execute("DELETE FROM quality_kept_rows")
     years = data_years(con)
-    _keep(con, cat, {(r, y) for r in _regencies(con) for y in years})
-
-
-def _regencies(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT DISTINCT regency_code FROM puskesmas WHERE regency_code IS NOT NULL").fetchall()
-    return {str(r[0]) for r in rows}
+    _keep(con, cat, {(r, y) for r in all_regencies(con) for y in years})
 
 
 def _keep(con: duckdb.DuckDBPyConnection, cat: Catalogue, slices: Slices) -> None:

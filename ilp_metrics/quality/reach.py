@@ -36,6 +36,7 @@ import duckdb
 
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import tallies_hold
+from ilp_metrics.metrics.tallies import regencies_of
 
 Slices = set[tuple[str, int]]  # (kabupaten code, year)
 
@@ -102,7 +103,7 @@ def before_annual(con: duckdb.DuckDBPyConnection, puskesmas: Iterable[str], year
     touch = Touch("tahunan", statuses=_statuses(con))
     touch.puskesmas = {str(p).upper() for p in puskesmas}
     touch.years = {int(year)}
-    touch.regencies = _regencies_of_puskesmas(con, touch.puskesmas)
+    touch.regencies = regencies_of(con, touch.puskesmas)
     return touch
 
 
@@ -158,14 +159,14 @@ def _sasaran(con: duckdb.DuckDBPyConnection, touch: Touch, areas: list[Any]) -> 
     desa = {str(code) for level, code, _ in areas if level == "desa"}
     touch.registry = desa  # read again after the write: the registry does not change, the mapping is the same
     if any(level not in ("puskesmas", "desa") for level, _, _ in areas):
-        touch.regencies = _all_regencies(con)
-    touch.regencies |= _regencies_of_puskesmas(con, touch.puskesmas) | _regencies_of_desa(con, desa)
+        touch.regencies = all_regencies(con)
+    touch.regencies |= regencies_of(con, touch.puskesmas) | _regencies_of_desa(con, desa)
 
 
 def _puskesmas_list(con: duckdb.DuckDBPyConnection, touch: Touch, codes: set[str]) -> None:
     touch.registry = codes
     touch.years = None
-    touch.regencies = _regencies_of_puskesmas(con, codes) | _desa_prefixes_of(con, codes)
+    touch.regencies = regencies_of(con, codes) | _desa_prefixes_of(con, codes)
 
 
 def _desa_list(con: duckdb.DuckDBPyConnection, touch: Touch, codes: set[str]) -> None:
@@ -179,13 +180,13 @@ def _desa_list(con: duckdb.DuckDBPyConnection, touch: Touch, codes: set[str]) ->
 
 def slices(con: duckdb.DuckDBPyConnection, touch: Touch, cat: Catalogue, *, upload_id: int | None = None) -> Slices:
     """The kabupaten-years the write may have changed, read after it (inside its transaction)."""
-    regencies = set(touch.regencies) | _regencies_of_puskesmas(con, touch.puskesmas)
+    regencies = set(touch.regencies) | regencies_of(con, touch.puskesmas)
     if touch.kind == "layanan":
         regencies |= _regencies_of_desa(con, touch.desa)
     elif touch.kind == "sasaran" or touch.kind == "tahunan":
         regencies |= _regencies_of_desa(con, touch.registry)
     elif touch.kind == "puskesmas":
-        regencies |= _regencies_of_puskesmas(con, touch.registry) | _desa_prefixes_of(con, touch.registry)
+        regencies |= regencies_of(con, touch.registry) | _desa_prefixes_of(con, touch.registry)
     elif touch.kind == "desa":
         regencies |= _desa_list_regencies(con, touch.registry)
     # every year: those with data (a year without any has no findings, whatever the registry says)
@@ -216,20 +217,10 @@ def _codes(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
 
 
-def _all_regencies(con: duckdb.DuckDBPyConnection) -> set[str]:
+def all_regencies(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every kabupaten of the puskesmas registry."""
     rows = con.execute("SELECT DISTINCT regency_code FROM puskesmas WHERE regency_code IS NOT NULL").fetchall()
     return {str(r[0]) for r in rows}
-
-
-def _regencies_of_puskesmas(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> set[str]:
-    wanted = _codes(c.upper() for c in codes)
-    if not wanted:
-        return set()
-    rows = con.execute(
-        "SELECT DISTINCT regency_code FROM puskesmas WHERE list_contains(CAST($codes AS VARCHAR[]), upper(puskesmas_code))",
-        {"codes": wanted},
-    ).fetchall()
-    return {str(r[0]) for r in rows if r[0] is not None}
 
 
 def _regencies_of_desa(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> set[str]:
