@@ -185,12 +185,15 @@ URL_CHANGE: set[str] = set()  # pages without a visible sidebar (Presentasi): th
 def _timed_change(context: object, url: str, other: str, label: str) -> float:
     """Seconds from picking another kabupaten/kota in the sidebar (in a tab that shows `url`) to the page
     drawn again; the tab's own first load is not counted. A page that hides the sidebar (the Presentasi
-    slide) changes district by its URL: then `other` is opened in the same tab."""
+    slide) has its own picker; without one, the district changes by the URL: then `other` is opened in
+    the same tab."""
     page = context.new_page()  # type: ignore[attr-defined]
     try:
         page.goto(url)
         wait_for_app(page, timeout_ms=180_000, settle_ms=0)
         box = page.locator(".st-key-w_regency")
+        if not box.is_visible():
+            box = page.locator(".st-key-w_pres_regency")
         if not box.is_visible():
             URL_CHANGE.add(label)
             page.goto(other)

@@ -40,6 +40,8 @@ def overview_figures(path: str, ver: int, regency: str, year: int, through: int,
 def indicator_years(
     path: str, ver: int, regency: str, year: int, through: int, indicator: str, years: tuple[int, ...], who: Principal
 ) -> pd.DataFrame:
+    # The chosen year's rows are the overview's (cached above, same arguments): only earlier years are counted.
+    known = overview_figures(path, ver, regency, year, through, who).kab_monthly
     return overview.indicator_years(
         _db.cursor(),
         principal=who,
@@ -49,6 +51,7 @@ def indicator_years(
         indicator=indicator,
         years=years,
         catalogue=_db.catalogue(),
+        known=known,
     )
 
 

@@ -9,6 +9,9 @@
 * Opening costs about 40 ms on the full demo database (docs/security.md); the figure sets are cached
   (pages/_cache.py) keyed on `version()`, the database's data_version, which every upload, withdrawal
   and CLI ingest bumps: the next run after a CLI ingest shows the new data.
+* A page that only reads asks for one data version per run (`reading_only()`, from _filters.require_data):
+  its figures then come from one version even if an upload commits meanwhile, and the version query runs
+  once instead of once per figure (40–60 times a run). `run_memo()` holds such per-run values.
 * Cursors are cheap and safe across sessions and threads; every one still in use is closed with the
   connection (the others went with the garbage).
 * Opening refuses a pseudonymisation key that is not the database's (pseudonym.KeyProblem): every page
@@ -23,8 +26,10 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import streamlit as st
@@ -105,6 +110,10 @@ def _yield_to_waiting_command(path: str, hold: _Hold) -> None:
         _LOCK.wait(timeout=0.1)
 
 
+# This run's memo (see reading_only); None outside a held run, {} until the page says it only reads.
+_RUN: ContextVar[dict[str, Any] | None] = ContextVar("ilp_run_memo", default=None)
+
+
 @contextmanager
 def held() -> Iterator[None]:
     """One page run (or export download) using the database; the last one out closes the file."""
@@ -113,9 +122,11 @@ def held() -> Iterator[None]:
         hold = _HOLDS.setdefault(path, _Hold())
         _yield_to_waiting_command(path, hold)
         hold.runs += 1
+    token = _RUN.set({})
     try:
         yield
     finally:
+        _RUN.reset(token)
         with _LOCK:
             hold.runs -= 1
             if hold.runs == 0:
@@ -147,8 +158,27 @@ def database_exists() -> bool:
     return db_path().is_file()
 
 
+def reading_only() -> None:
+    """The rest of this run only reads: from here on `run_memo()` keeps values for the run."""
+    memo = _RUN.get()
+    if memo is not None:
+        memo["reading_only"] = True
+
+
+def run_memo() -> dict[str, Any] | None:
+    """Values kept for the rest of this run by a page that only reads (reading_only); None otherwise, so a
+    page that writes (an upload, a withdrawal) always reads the version its write left."""
+    memo = _RUN.get()
+    return memo if memo is not None and memo.get("reading_only") else None
+
+
 def version() -> int:
-    return data_version(cursor())
+    memo = run_memo()
+    if memo is None:
+        return data_version(cursor())
+    if "version" not in memo:
+        memo["version"] = data_version(cursor())
+    return int(memo["version"])
 
 
 def catalogue() -> Catalogue:
@@ -161,4 +191,15 @@ def auth_mode() -> str:
     return _auth_mode(cursor() if database_exists() else None)
 
 
-__all__ = ["DatabaseBusy", "auth_mode", "catalogue", "cursor", "database_exists", "db_path", "held", "version"]
+__all__ = [
+    "DatabaseBusy",
+    "auth_mode",
+    "catalogue",
+    "cursor",
+    "database_exists",
+    "db_path",
+    "held",
+    "reading_only",
+    "run_memo",
+    "version",
+]

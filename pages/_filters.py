@@ -44,6 +44,7 @@ def _rerun_only() -> None:
 def require_data(page_file: str) -> dict[str, Any]:
     """Stop the page with a friendly message when there is no database or no data; else the filters."""
     ensure_dashboard(page_file)
+    _db.reading_only()  # the analysis pages never write: one data version for the run
     if not _db.database_exists():
         st.warning(_session.tr("app.no_database", path=str(_db.db_path())))
         st.stop()

@@ -1,5 +1,5 @@
-"""Klaster: every indicator of one cluster — district PWS curves, a puskesmas × indicator status
-table, and a ranking per indicator with the target marked."""
+"""Klaster: every indicator of one cluster, in three tabs — a puskesmas × indicator status table, a ranking
+per indicator with the target marked, and the district's PWS curves."""
 
 from __future__ import annotations
 
@@ -46,41 +46,52 @@ annual = _cache.annual_figures(str(_db.db_path()), _db.version(), f["regency"], 
 if not annual.empty:
     _annual.section(annual, cluster_code, area)
 
-# ------------------------------------------------------------------ status table
-heat = charts.status_heatmap(
-    pusk, codes, title=tr("cluster.heat", area=area, month=month_text), lang=lang, catalogue=cat
+# Three views of the cluster, one at a time: only the open tab computes and draws (on_change="rerun":
+# switching tabs reruns the page with that tab open), so a change of filter draws one or two charts, not 16.
+tab_status, tab_ranking, tab_curves = st.tabs(
+    [tr("cluster.tab_status"), tr("cluster.ranking"), tr("cluster.curves")], on_change="rerun", key="cluster_tab"
 )
-qa.mark_heatmap(heat, pusk, codes)
-_format.chart(heat, width="stretch")
-st.caption(tr("cluster.heat_caption") + " " + tr("quality.flag.caption_chart"))
+
+# ------------------------------------------------------------------ status table
+with tab_status:
+    if tab_status.open is not False:
+        heat = charts.status_heatmap(
+            pusk, codes, title=tr("cluster.heat", area=area, month=month_text), lang=lang, catalogue=cat
+        )
+        qa.mark_heatmap(heat, pusk, codes)
+        _format.chart(heat, width="stretch")
+        st.caption(tr("cluster.heat_caption") + " " + tr("quality.flag.caption_chart"))
 
 # ------------------------------------------------------------------ ranking
-st.subheader(tr("cluster.ranking"))
-wanted_ind = st.query_params.get("indikator")
-pick = st.selectbox(
-    tr("cluster.ranking_pick"),
-    codes,
-    index=codes.index(wanted_ind) if wanted_ind in codes else 0,
-    format_func=lambda c: cat.indicator(c).short_name.get(lang),
-    key=f"w_rank_{cluster_code}",
-)
-_filters.set_query(indikator=pick)
-_format.chart(
-    charts.ranking_bar(pusk, pick, area=area, period=_filters.period_label(), lang=lang, catalogue=cat), width="stretch"
-)
-ind = cat.indicator(pick)
-st.caption(
-    f"{ind.definition.get(lang)} {tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
-    f"({ind.target_source.get(lang)})."
-)
+with tab_ranking:
+    if tab_ranking.open is not False:
+        wanted_ind = st.query_params.get("indikator")
+        pick = st.selectbox(
+            tr("cluster.ranking_pick"),
+            codes,
+            index=codes.index(wanted_ind) if wanted_ind in codes else 0,
+            format_func=lambda c: cat.indicator(c).short_name.get(lang),
+            key=f"w_rank_{cluster_code}",
+        )
+        _filters.set_query(indikator=pick)
+        _format.chart(
+            charts.ranking_bar(pusk, pick, area=area, period=_filters.period_label(), lang=lang, catalogue=cat),
+            width="stretch",
+        )
+        ind = cat.indicator(pick)
+        st.caption(
+            f"{ind.definition.get(lang)} {tr('dict.target')}: {charts.fmt_value(ind.target_pct, ind, lang)} "
+            f"({ind.target_source.get(lang)})."
+        )
 
 # ------------------------------------------------------------------ PWS curves of the district
-st.subheader(tr("cluster.curves"))
-columns = st.columns(2)
-for i, code in enumerate(codes):
-    with columns[i % 2]:
-        _format.chart(
-            charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
-            width="stretch",
-            key=f"pws_{code}",
-        )
+with tab_curves:
+    if tab_curves.open is not False:
+        columns = st.columns(2)
+        for i, code in enumerate(codes):
+            with columns[i % 2]:
+                _format.chart(
+                    charts.pws_curve(kab, code, area=area, lang=lang, catalogue=cat, compact=True),
+                    width="stretch",
+                    key=f"pws_{code}",
+                )

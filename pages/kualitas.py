@@ -172,8 +172,10 @@ else:
     else:
         st.caption(tr("quality.detail.no_upload"))
 
-# ------------------------------------------------------------------ the rules
-with st.expander(tr("quality.rules")):
+# ------------------------------------------------------------------ the rules (made when the box is opened)
+
+
+def _rules() -> None:
     counts = found.groupby("check").size()
     _projector.table(
         pd.DataFrame(
@@ -199,3 +201,9 @@ with st.expander(tr("quality.rules")):
     )
     st.markdown(f"**{tr('quality.rules.pairs')}**: " + "; ".join(p.name.get(lang) for p in rules.pairs))
     st.caption(rules.flag_rule.get(lang))
+
+
+rules_box = st.expander(tr("quality.rules"), on_change="rerun", key="quality_rules")
+if rules_box.open is not False:  # its opening reruns the page
+    with rules_box:
+        _rules()

@@ -108,7 +108,32 @@ elif slide.numbers:
     for col, n in zip(cols, slide.numbers):
         col.markdown(_numbers_html([n]), unsafe_allow_html=True)
 
-nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
+# The slide hides the sidebar: with more than one kabupaten/kota to show, the district is picked here, in the
+# running page (no reload: the deck of the other district is drawn in place of this one).
+regencies = _filters.current_registry(_auth.current()).regencies if full else None
+picker = regencies is not None and len(regencies) > 1
+nav = st.columns(
+    [1.1, 2.6, 1.3, 1.3, 1.1] if not picker else [1.1, 1.5, 1.5, 1.2, 1.2, 1.1], vertical_alignment="center"
+)
+if picker and regencies is not None:
+    names = dict(zip(regencies["code"], regencies["name"].str.title()))
+
+    def _regency_changed() -> None:
+        # The sidebar's picker is drawn before this page: it takes the new district from the filters when its
+        # own kept choice is dropped (setting it would collide with the default it is drawn with).
+        st.session_state["f_regency"] = st.session_state["w_pres_regency"]
+        st.session_state.pop("w_regency", None)
+
+    st.session_state["w_pres_regency"] = f["regency"]
+    nav[1].selectbox(
+        tr("filter.regency"),
+        list(names),
+        format_func=names.__getitem__,
+        key="w_pres_regency",
+        on_change=_regency_changed,
+        label_visibility="collapsed",
+    )
+    nav = [nav[0], *nav[2:]]
 nav[0].button(
     tr("presentasi.previous"),
     on_click=_go,

@@ -123,9 +123,11 @@ if view.watch.empty:
     st.info(tr("filter.no_data"))
 else:
     _projector.table(_gap_table(view.watch), hide_index=True, width="stretch", column_config=qa.column())
-with st.expander(tr("headline.all_puskesmas")):
-    every = ranked_by_rule(view.composite, cat)
-    _projector.table(_gap_table(every), hide_index=True, width="stretch", column_config=qa.column())
+every_box = st.expander(tr("headline.all_puskesmas"), on_change="rerun", key="overview_all_puskesmas")
+if every_box.open is not False:  # the table is made when the box is opened (its opening reruns the page)
+    with every_box:
+        every = ranked_by_rule(view.composite, cat)
+        _projector.table(_gap_table(every), hide_index=True, width="stretch", column_config=qa.column())
 
 # ------------------------------------------------------------------ trend since the ILP start
 st.subheader(tr("overview.trend"))

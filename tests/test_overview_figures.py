@@ -25,7 +25,7 @@ from ilp_metrics.export import render
 from ilp_metrics.export.deck import build_deck
 from ilp_metrics.export.facts import gather
 from ilp_metrics.export.privacy import count_text
-from ilp_metrics.metrics.overview import overview
+from ilp_metrics.metrics.overview import indicator_years, overview
 
 from .conftest import DINAS, MB, TK
 
@@ -72,6 +72,23 @@ def test_the_figures_are_the_hand_checked_ones(figures):
     composite = figures.composite.set_index("unit_code")["composite"]
     assert composite[MB] == pytest.approx(50.0) and composite[TK] == pytest.approx(100.0)
     assert figures.composite["unit_code"].iloc[0] == MB  # farthest behind first
+
+
+def _as_objects(frame):
+    """Missing values as None whatever their column's dtype (a many-indicator frame holds NaN where a
+    one-indicator frame holds None)."""
+    frame = frame.reset_index(drop=True).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+@pytest.mark.parametrize("code", ["SPM01", "SPM06"])
+def test_the_trend_reads_the_chosen_year_from_the_overview_unchanged(ocon, figures, code):
+    cat = load_catalogue()
+    asked = dict(principal=DINAS, regency=MAROS, year=YEAR, through=THROUGH, indicator=code, catalogue=cat)
+    counted = indicator_years(ocon, years=(YEAR - 1, YEAR), **asked)
+    reused = indicator_years(ocon, years=(YEAR - 1, YEAR), known=figures.kab_monthly, **asked)
+    assert sorted(reused["year"].unique()) == [YEAR - 1, YEAR]
+    assert _as_objects(reused).equals(_as_objects(counted))
 
 
 def test_the_exports_take_the_same_figures(figures, facts):

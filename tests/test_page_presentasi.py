@@ -78,3 +78,21 @@ def test_speaker_notes_and_downloads_are_offered(monkeypatch, fixture_db):
 def test_the_page_speaks_english(monkeypatch, fixture_db, lang, title):
     at = presentation(monkeypatch, fixture_db, lang)
     assert title in slide_html(at)
+
+
+def test_the_district_is_picked_on_the_slide_and_the_deck_follows(monkeypatch, compare_db):
+    at = presentation(monkeypatch, compare_db)  # two kabupaten: Maros and Luwu Utara
+    picker = at.selectbox(key="w_pres_regency")
+    assert picker.value == at.session_state["f_regency"] == "73.09"
+    assert "Kabupaten Maros" in slide_html(at)
+    picker.set_value("73.22").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Kabupaten Luwu Utara" in slide_html(at)
+    assert at.session_state["f_regency"] == at.selectbox(key="w_regency").value == "73.22"
+    assert at.query_params["kabupaten"] == "73.22"  # the link names the district shown
+    assert not at.warning, [w.value for w in at.warning]
+
+
+def test_one_district_needs_no_picker(monkeypatch, fixture_db):
+    at = presentation(monkeypatch, fixture_db)
+    assert "w_pres_regency" not in [box.key for box in at.selectbox]

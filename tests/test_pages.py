@@ -106,6 +106,23 @@ def test_cluster_page_follows_the_cluster_in_the_url(monkeypatch, fixture_db):
     assert "Klaster 5" in at.title[0].value
 
 
+def _chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_the_cluster_page_draws_only_its_open_tab(monkeypatch, fixture_db):
+    from ilp_metrics.core.i18n import t
+
+    at = app(monkeypatch, fixture_db, klaster="2")
+    at.switch_page("pages/klaster.py").run()
+    assert [title.split(" — ")[0] for title in _chart_titles(at)] == ["Status tiap puskesmas"]
+    at.session_state["cluster_tab"] = t("cluster.curves", "id")
+    at.run()
+    curves = _chart_titles(at)
+    assert len(curves) > 1 and not any(title.startswith("Status tiap puskesmas") for title in curves)
+    assert "w_rank_2" not in [box.key for box in at.selectbox]  # the ranking's picker is in its own tab
+
+
 def test_dictionary_search_narrows_the_list(monkeypatch, fixture_db):
     at = app(monkeypatch, fixture_db)
     at.switch_page("pages/kamus.py").run()

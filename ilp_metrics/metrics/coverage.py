@@ -820,48 +820,50 @@ def _indicator_denominators(frame: pd.DataFrame, inds: list[Indicator]) -> pd.Da
 def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> pd.DataFrame:
     """Coverage, target line, status, PWS reading, gap and projection on a numerator series.
 
-    Works on the aggregated indicator × unit × month frame only; every rule is the catalogue's.
+    Works on the aggregated indicator × unit × month frame only; every rule is the catalogue's. Computed
+    on arrays, the indicator's properties looked up once per indicator: a page asks for a few hundred to a
+    few thousand rows several times per view, where pandas' cost per operation outweighed the arithmetic.
     """
     out = frame.sort_values(["indicator", "unit_code", "month"]).reset_index(drop=True)
-    inds = {code: cat.indicator(code) for code in out["indicator"].unique()}
-    per = out["indicator"].map
-    factor = per({c: i.factor for c, i in inds.items()}).astype(float)
-    cumulative = per({c: i.accumulation == "cumulative" for c, i in inds.items()}).astype(bool)
-    lower = per({c: not i.higher_is_better for c, i in inds.items()}).astype(bool)
-    min_ratio = per({c: cat.mendekati_min_ratio(c) for c in inds}).astype(float)
-    out["_min_ratio"] = min_ratio
+    which, codes = pd.factorize(out["indicator"])
+    inds = [cat.indicator(code) for code in codes]
 
-    den = out["denominator"].where(out["denominator"] > 0)
-    has = out["has_data"]
-    out["coverage"] = (out["numerator"] / den * factor).where(has)
-    out["coverage_month"] = (out["numerator_month"] / den * factor).where(cumulative, out["coverage"]).where(has)
+    def per(values: list[Any], dtype: Any) -> np.ndarray:
+        return np.asarray(values, dtype=dtype)[which] if len(out) else np.asarray([], dtype=dtype)
 
-    pairs = out[["indicator", "regency_code"]].drop_duplicates()
-    pairs["annual_target"] = [
-        cat.target_pct(c, window.year, r) for c, r in zip(pairs["indicator"], pairs["regency_code"])
-    ]
-    out = out.merge(pairs, on=["indicator", "regency_code"], how="left")
-    months_in = (out["month"] - window.first + 1).astype(float)
-    out["target_to_date"] = (out["annual_target"] * months_in / 12).where(cumulative, out["annual_target"])
-    out["status"] = cat.status.classify_many(
-        out["coverage"].to_numpy(float), out["target_to_date"].to_numpy(float), lower.to_numpy(), min_ratio.to_numpy()
-    )
+    factor = per([i.factor for i in inds], float)
+    cumulative = per([i.accumulation == "cumulative" for i in inds], bool)
+    lower = per([not i.higher_is_better for i in inds], bool)
+    min_ratio = per([cat.mendekati_min_ratio(i.code) for i in inds], float)
+    month = out["month"].to_numpy(np.int64)
+    numerator = out["numerator"].to_numpy(float)
+    numerator_month = out["numerator_month"].to_numpy(float)
+    denominator = out["denominator"].to_numpy(float)
+    has = out["has_data"].to_numpy(bool)
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(lower, out["target_to_date"] / out["coverage"], out["coverage"] / out["target_to_date"])
-    out["achievement"] = pd.Series(ratio, index=out.index).where(out["status"] != "tidak_ada_data")
+        den = np.where(denominator > 0, denominator, np.nan)
+        coverage = np.where(has, numerator / den * factor, np.nan)
+        coverage_month = np.where(has, np.where(cumulative, numerator_month / den * factor, coverage), np.nan)
+        annual_target = _annual_targets(out, which, codes, cat, window.year)
+        months_in = (month - window.first + 1).astype(float)
+        target_to_date = np.where(cumulative, annual_target * months_in / 12, annual_target)
+        status = cat.status.classify_many(coverage, target_to_date, lower, min_ratio)
+        ratio = np.where(lower, target_to_date / coverage, coverage / target_to_date)
+        achievement = np.where(status != "tidak_ada_data", ratio, np.nan)
 
-    # PWS four-way reading: position against the cumulative target × trend against last month.
-    keys = [out["indicator"], out["unit_code"]]
-    previous = out.groupby(keys, sort=False)["coverage_month"].shift(1)
-    comparable = previous.notna() & out["coverage_month"].notna() & (out["status"] != "tidak_ada_data")
-    better = np.where(lower, out["coverage_month"] < previous, out["coverage_month"] > previous)
-    same = out["coverage_month"] == previous
-    out["trend"] = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), _NO_VALUE)
+        # PWS four-way reading: position against the cumulative target × trend against last month.
+        group = _series_groups(out, which)
+        previous = _shifted(coverage_month, group, 1)
+        comparable = ~np.isnan(previous) & ~np.isnan(coverage_month) & (status != "tidak_ada_data")
+        better = np.where(lower, coverage_month < previous, coverage_month > previous)
+        same = coverage_month == previous
+    trend = np.where(comparable, np.where(better, "naik", np.where(same, "tetap", "turun")), _NO_VALUE)
     readings = {(r.above_target, r.rising): r.code for r in cat.status.pws}
-    above = (out["status"] == "tercapai").to_numpy()
+    above = status == "tercapai"
     # A flat month reads as the catalogue says (status.flat_trend): not falling, by default, so never Jelek.
-    rising = better | (same.to_numpy() & (cat.status.flat_trend_reads_as == "rising"))
-    out["pws_reading"] = np.select(
+    rising = better | (same & (cat.status.flat_trend_reads_as == "rising"))
+    pws_reading = np.select(
         [
             comparable & above & rising,
             comparable & above & ~rising,
@@ -871,56 +873,113 @@ def assess(frame: pd.DataFrame, cat: Catalogue, level: str, window: Window) -> p
         [readings[(True, True)], readings[(True, False)], readings[(False, True)], readings[(False, False)]],
         default=_NO_VALUE,
     )
+    usable = cumulative & has & (denominator > 0) & (window.first == 1)
+    ahead = _gap_and_projection(
+        cat, group, month, numerator, numerator_month, denominator, annual_target, usable, lower, factor, min_ratio
+    )
+    labels = np.asarray([f"{window.year}-{m:02d}" if m else None for m in range(13)], dtype=object)
+    columns: dict[str, Any] = {
+        "indicator": out["indicator"],
+        "level": pd.Series(level, index=out.index, dtype="str"),
+        "unit_code": out["unit_code"],
+        "unit_name": out["unit_name"],
+        "parent_code": out["parent_code"],
+        "regency_code": out["regency_code"],
+        "year": np.full(len(out), window.year, dtype=np.int64),
+        "month": out["month"],
+        "period": labels[month],
+        "numerator": out["numerator"],
+        "numerator_month": out["numerator_month"],
+        "denominator": out["denominator"],
+        "coverage": coverage,
+        "coverage_month": coverage_month,
+        "unit": per([i.unit for i in inds], object),
+        "annual_target": annual_target,
+        "target_to_date": target_to_date,
+        "status": status,
+        "achievement": achievement,
+        "trend": trend,
+        "pws_reading": pws_reading,
+        **ahead,
+        "has_data": out["has_data"],
+    }
+    result = pd.DataFrame({name: columns[name] for name in COLUMNS})
+    if result.empty:  # no values to infer the text columns' type from: the one they have otherwise
+        computed = ["period", "unit"]
+        result = result.astype(dict.fromkeys(computed, "str"))
+    return result
 
-    _gap_and_projection(out, cat, keys, cumulative, lower, factor, window)
-    out.insert(1, "level", level)
-    out["year"] = window.year
-    out["period"] = out["month"].map({m: f"{window.year}-{m:02d}" for m in range(1, 13)})
-    out["unit"] = per({c: i.unit for c, i in inds.items()})
-    return out[COLUMNS]
+
+def _annual_targets(out: pd.DataFrame, which: np.ndarray, codes: Any, cat: Catalogue, year: int) -> np.ndarray:
+    """The annual target of each row's indicator in its kabupaten, asked once per (indicator, kabupaten)."""
+    region, regions = pd.factorize(out["regency_code"], use_na_sentinel=False)
+    n = max(len(regions), 1)
+    pairs, back = np.unique(which.astype(np.int64) * n + region, return_inverse=True)
+    targets = [cat.target_pct(codes[p // n], year, regions[p % n]) for p in pairs]
+    return np.asarray([np.nan if t is None else t for t in targets], dtype=float)[back.reshape(-1)]
+
+
+def _series_groups(out: pd.DataFrame, which: np.ndarray) -> np.ndarray:
+    """A number per (indicator, unit) series of a frame sorted by them; -1 for rows without a unit."""
+    unit, _ = pd.factorize(out["unit_code"])
+    group = which.astype(np.int64) * (int(unit.max(initial=0)) + 1) + unit
+    return np.where(unit < 0, -1, group)
+
+
+def _shifted(values: np.ndarray, group: np.ndarray, lag: int) -> np.ndarray:
+    """`values` `lag` rows back within its series (groupby(...).shift(lag) on a sorted frame): NaN at a
+    series' first `lag` rows and for rows without a unit."""
+    shifted = np.full(len(values), np.nan)
+    if 0 < lag < len(values):
+        same = (group[lag:] == group[:-lag]) & (group[lag:] >= 0)
+        shifted[lag:] = np.where(same, values[:-lag], np.nan)
+    return shifted
+
+
+def _whole(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Rounded whole numbers, missing where NaN (a nullable integer column)."""
+    return pd.array(np.round(values), dtype="Int64")
 
 
 def _gap_and_projection(
-    out: pd.DataFrame,
     cat: Catalogue,
-    keys: list[pd.Series],
-    cumulative: pd.Series,
-    lower: pd.Series,
-    factor: pd.Series,
-    window: Window,
-) -> None:
+    group: np.ndarray,
+    month: np.ndarray,
+    numerator: np.ndarray,
+    numerator_month: np.ndarray,
+    denominator: np.ndarray,
+    annual_target: np.ndarray,
+    usable: np.ndarray,
+    lower: np.ndarray,
+    factor: np.ndarray,
+    min_ratio: np.ndarray,
+) -> dict[str, Any]:
     """People (or events) still to serve by December, and the year-end projection from recent pace.
 
-    Only for cumulative indicators over a window that starts in January; the rules are the
+    Only for cumulative indicators over a window that starts in January (`usable`); the rules are the
     catalogue's `figures.rules.gap` and `figures.rules.projection`.
     """
-    grouped = out.groupby(keys, sort=False)["numerator_month"]
-    recent = out["numerator_month"].copy()
-    seen = pd.Series(1.0, index=out.index)
+    recent = numerator_month.copy()
+    seen = np.ones(len(month))
     for lag in range(1, cat.figures.projection_months):
-        shifted = grouped.shift(lag)
-        recent = recent + shifted.fillna(0)
-        seen = seen + shifted.notna()
-    pace = recent / seen
-    den = out["denominator"]
-    usable = cumulative & out["has_data"] & (den > 0) & (window.first == 1)
-    left = (12 - out["month"]).astype(float)
-    projected = (out["numerator"] + pace * left).where(usable)
-    projected_cov = projected / den * factor
-    out["projected_numerator"] = projected
-    out["projected_coverage"] = projected_cov
-    status = cat.status.classify_many(
-        projected_cov.to_numpy(float),
-        out["annual_target"].to_numpy(float),
-        lower.to_numpy(),
-        out["_min_ratio"].to_numpy(float),
-    )
-    out["projected_status"] = np.where(usable, status, _NO_VALUE)
-    needed = np.ceil(out["annual_target"] * den / factor - out["numerator"] - 1e-9).clip(lower=0)
-    gap = needed.where(usable & ~lower)
-    out["gap"] = gap.round().astype("Int64")
-    per_month = np.ceil(gap / left.where(left > 0)).where(left > 0, gap)
-    out["gap_per_month"] = per_month.round().astype("Int64")
+        shifted = _shifted(numerator_month, group, lag)
+        recent = recent + np.nan_to_num(shifted, nan=0.0)
+        seen = seen + ~np.isnan(shifted)
+    left = (12 - month).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        projected = np.where(usable, numerator + recent / seen * left, np.nan)
+        projected_cov = projected / denominator * factor
+        status = cat.status.classify_many(projected_cov, annual_target, lower, min_ratio)
+        needed = np.clip(np.ceil(annual_target * denominator / factor - numerator - 1e-9), 0, None)
+        gap = np.where(usable & ~lower, needed, np.nan)
+        per_month = np.where(left > 0, np.ceil(gap / np.where(left > 0, left, np.nan)), gap)
+    return {
+        "gap": _whole(gap),
+        "gap_per_month": _whole(per_month),
+        "projected_numerator": projected,
+        "projected_coverage": projected_cov,
+        "projected_status": np.where(usable, status, _NO_VALUE),
+    }
 
 
 def snapshot(frame: pd.DataFrame) -> pd.DataFrame:

@@ -183,11 +183,16 @@ def indicator_years(
     indicator: str,
     years: Sequence[int],
     catalogue: Catalogue,
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One indicator's monthly rows for the kabupaten, every year in `years` up to `year` (through month
-    `through` in `year`, December before): the overview's trend since the ILP start."""
+    `through` in `year`, December before): the overview's trend since the ILP start. `known`: the kabupaten
+    rows of `year` already counted for every indicator (Overview.kab_monthly), read instead of recounted."""
     frames = []
     for y in [y for y in years if y <= year]:
+        if y == year and known is not None:
+            frames.append(known[(known["indicator"] == indicator) & (known["unit_code"] == regency)])
+            continue
         frame = coverage_many(
             con,
             [indicator],
