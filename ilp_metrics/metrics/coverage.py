@@ -803,17 +803,23 @@ def _denominator_key(ind: Indicator) -> str:
 
 def _indicator_denominators(frame: pd.DataFrame, inds: list[Indicator]) -> pd.DataFrame:
     """Denominator = another indicator's numerator for the same unit and month (e.g. stunting among
-    the measured). Data are present when either side has data."""
-    for ind in inds:
-        if not ind.denominator.indicator:
-            continue
-        mine = frame["indicator"] == ind.code
-        ref = frame.loc[frame["indicator"] == _denominator_key(ind), ["unit_code", "month", "numerator", "has_data"]]
-        joined = frame.loc[mine, ["unit_code", "month"]].merge(ref, on=["unit_code", "month"], how="left")
-        frame.loc[mine, "denominator"] = joined["numerator"].to_numpy()
-        frame.loc[mine, "has_data"] = (
-            frame.loc[mine, "has_data"].to_numpy() | joined["has_data"].fillna(False).astype(bool).to_numpy()
-        )
+    the measured). Data are present when either side has data. One join for every such indicator."""
+    refs = {ind.code: _denominator_key(ind) for ind in inds if ind.denominator.indicator}
+    if not refs:
+        return frame
+    rows = frame["indicator"].isin(list(refs))
+    mine = frame.loc[rows, ["indicator", "unit_code", "month"]]
+    wanted = pd.DataFrame({"ref": mine["indicator"].map(refs), "unit_code": mine["unit_code"], "month": mine["month"]})
+    ref = frame.loc[
+        frame["indicator"].isin(set(refs.values())), ["indicator", "unit_code", "month", "numerator", "has_data"]
+    ]
+    joined = wanted.merge(
+        ref.rename(columns={"indicator": "ref"}), on=["ref", "unit_code", "month"], how="left", sort=False
+    )
+    frame.loc[rows, "denominator"] = joined["numerator"].to_numpy()
+    frame.loc[rows, "has_data"] = (
+        frame.loc[rows, "has_data"].to_numpy() | joined["has_data"].fillna(False).astype(bool).to_numpy()
+    )
     return frame
 
 
