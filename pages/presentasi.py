@@ -109,12 +109,10 @@ elif slide.numbers:
         col.markdown(_numbers_html([n]), unsafe_allow_html=True)
 
 # The slide hides the sidebar: with more than one kabupaten/kota to show, the district is picked here, in the
-# running page (no reload: the deck of the other district is drawn in place of this one).
+# footer's place (no reload: the deck of the other district is drawn in place of this one).
 regencies = _filters.current_registry(_auth.current()).regencies if full else None
 picker = regencies is not None and len(regencies) > 1
-nav = st.columns(
-    [1.1, 2.6, 1.3, 1.3, 1.1] if not picker else [1.1, 1.5, 1.5, 1.2, 1.2, 1.1], vertical_alignment="center"
-)
+nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
 if picker and regencies is not None:
     names = dict(zip(regencies["code"], regencies["name"].str.title()))
 
@@ -133,7 +131,6 @@ if picker and regencies is not None:
         on_change=_regency_changed,
         label_visibility="collapsed",
     )
-    nav = [nav[0], *nav[2:]]
 nav[0].button(
     tr("presentasi.previous"),
     on_click=_go,
@@ -143,7 +140,8 @@ nav[0].button(
     shortcut="Left",
     width="stretch",
 )
-nav[1].markdown(f"<div class='ilp-foot'>{e(deck.footer)} · {index + 1} / {total}</div>", unsafe_allow_html=True)
+if not picker:  # with the picker in its place, the footer goes to the line below the buttons
+    nav[1].markdown(f"<div class='ilp-foot'>{e(deck.footer)} · {index + 1} / {total}</div>", unsafe_allow_html=True)
 nav[2].toggle(
     tr("presentasi.public"), key="w_pres_public", help=tr("presentasi.public_help"), value=guest, disabled=guest
 )
@@ -160,7 +158,8 @@ nav[4].button(
 )
 if slide.flag_note:  # a figure on this slide carries ⚠ (data-quality findings): the reasons are in the notes
     st.caption(slide.flag_note)
-st.caption(tr("presentasi.position", n=index + 1, total=total))
+position = tr("presentasi.position", n=index + 1, total=total)
+st.caption(f"{deck.footer} · {position}" if picker else position)
 
 with st.expander(tr("presentasi.notes")):
     st.text(slide.notes)
