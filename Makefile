@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/ilp.duckdb
 
-.PHONY: run test test-fast lint demo clean-db install install-dev browser system-deps java bench bytecode
+.PHONY: run test test-fast lint demo clean-db install install-dev browser system-deps java bench bench-browser bytecode
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -74,6 +74,10 @@ java:
 SIZES ?= 1M,10M
 bench: $(VENV)/.stamp-dev
 	$(PY) -m bench.run --sizes $(SIZES)
+
+# Only the pages in chromium at 10 M, on the database kept in bench/data/10M/ (made once, about 8 minutes).
+bench-browser: $(VENV)/.stamp-dev
+	$(PY) -m bench.run --sizes 10M --browser-only --runs 2
 
 # The checks that keep the code in order (settings in pyproject.toml): ruff's rules and formatting over the
 # tree, mypy strict over ilp_metrics, pages/ and dashboard.py. .pre-commit-config.yaml runs the same three before a commit.

@@ -80,6 +80,15 @@ def test_aggregate_months_before_the_start_and_records_after_make_one_series(cco
     assert m["months_since_start"].tolist() == [-4, -3, -2, -1, 0, 1, 2, 3]
 
 
+def test_monthly_coverage_is_the_same_from_one_province_statement_as_from_one_per_kabupaten(ccon, monkeypatch):
+    inds = [compare.load_catalogue().indicator("SPM01")]
+    per_kabupaten = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z], principal=DINAS)
+    monkeypatch.setattr(compare, "PROVINCE_STATEMENT_FROM", 1)
+    assert compare._statement_regencies(ccon, inds, ["73.09", "73.22"]) == [None]  # the tallies hold here
+    province = compare.monthly_coverage(ccon, ["SPM01"], [X, Y, Z], principal=DINAS)
+    pd.testing.assert_frame_equal(province, per_kabupaten, check_exact=True)
+
+
 def test_indicators_without_a_monthly_coverage_are_refused(ccon):
     with pytest.raises(NotComparable):
         compare.monthly_coverage(ccon, ["ILP_KLASTER"], [X], principal=DINAS)

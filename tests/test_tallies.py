@@ -129,6 +129,22 @@ def test_a_person_served_in_two_puskesmas_counts_once_for_the_kabupaten_and_once
     assert sorted(pusk.loc[pusk["month"] == 3, "numerator"].tolist()) == [1.0, 1.0]
 
 
+def test_a_recount_stores_the_tallies_in_scope_order_so_a_kabupaten_reads_few_row_groups(tcon) -> None:
+    con, folder = tcon
+    _reset(con)
+    rows = [(p, desa, y, m, 1, "ANC_K6") for p, desa in enumerate(DESA, 1) for y in (2025, 2024) for m in (3, 1)]
+    assert ingest(con, write_text(folder / "order.csv", _csv(rows)), kind="layanan").ok
+    with transaction(con):
+        tallies.rebuild(con, load_catalogue())
+    for table, keys in (
+        ("tally_services", "puskesmas_code, year, month"),
+        ("tally_counts", "scope_level, scope_code, year"),
+    ):
+        stored = con.execute(f"SELECT {keys} FROM {table} ORDER BY rowid").fetchall()
+        runs = [key for i, key in enumerate(stored) if i == 0 or stored[i - 1] != key]
+        assert len(set(runs)) > 1 and len(runs) == len(set(runs))  # each scope's rows together, once
+
+
 def test_tallies_are_read_when_current_and_counted_from_the_records_after_a_write_behind_the_library(
     tcon,
 ) -> None:

@@ -285,12 +285,14 @@ keys AS (  -- each numerator's tally key (tally_defs), from the catalogue
 window_slices AS (  -- the window's (puskesmas, desa, month, service) slices with records, kept at upload
     SELECT t.puskesmas_code, t.desa_code, t.month, t.service_code FROM tally_services t JOIN scope USING (puskesmas_code)
     WHERE t.year = $year AND t.month BETWEEN $first AND $through
+      AND t.puskesmas_code BETWEEN $scope_lo AND $scope_hi  -- as constants: skips other kabupaten's row groups
       AND t.service_code IN (SELECT service_code FROM defs)
 ),
 counted_records AS (  -- newly counted per indicator, unit and month, kept at upload (metrics/tallies.py)
     SELECT k.indicator, t.unit_code, t.month, t.n
     FROM tally_counts t JOIN keys k USING (def_key)
     WHERE t.year = $year AND t.month <= $through AND t.scope_level = $tally_level
+      AND t.scope_code BETWEEN $tally_lo AND $tally_hi  -- as constants, like the range above
       AND t.scope_code IN ({_TALLY_SCOPE[tally_level]})
 ),
 record_slices AS (
@@ -638,11 +640,11 @@ def _series(
         "end": window.end,
     }
     bounds = con.execute(
-        "SELECT min(puskesmas_code), max(puskesmas_code) FROM puskesmas "
+        "SELECT min(puskesmas_code), max(puskesmas_code), min(regency_code), max(regency_code) FROM puskesmas "
         "WHERE ($regency IS NULL OR regency_code = $regency) AND ($puskesmas IS NULL OR puskesmas_code = $puskesmas)",
         {"regency": regency, "puskesmas": puskesmas},
     ).fetchone()
-    base["scope_lo"], base["scope_hi"] = bounds if bounds is not None else (None, None)
+    base["scope_lo"], base["scope_hi"], regency_lo, regency_hi = bounds if bounds is not None else (None,) * 4
     frames = []
     services = [e for e in entries if not e.indicator.numerator.readiness_item]
     readiness = [e.indicator for e in entries if e.indicator.numerator.readiness_item]
@@ -653,6 +655,10 @@ def _series(
             params["k_indicator"] = [e.key for e in services]
             params["k_def"] = [numerator_key(e.indicator) for e in services]
             params["tally_level"] = tally_level
+            # tally_counts.scope_code holds puskesmas codes or kabupaten codes, by level (_TALLY_SCOPE)
+            by_puskesmas = tally_level in ("puskesmas", "desa@puskesmas")
+            params["tally_lo"] = base["scope_lo"] if by_puskesmas else regency_lo
+            params["tally_hi"] = base["scope_hi"] if by_puskesmas else regency_hi
         else:
             tally_level = None
         sql = _service_sql(level, annual, tally_level)

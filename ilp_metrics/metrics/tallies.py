@@ -231,7 +231,9 @@ def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slic
     params = _service_params(list(defs.values()))
     if pusk:
         _delete(con, "tally_services", "puskesmas_code", pusk, None)
-        con.execute(f"INSERT INTO tally_services {_SERVICES_SQL}", _touched(pusk))
+        # Written in scope order (so are the counts below): a page reads one kabupaten's rows, and the range
+        # filters of coverage._record_ctes then skip the row groups of the others.
+        con.execute(f"INSERT INTO tally_services {_SERVICES_SQL} ORDER BY puskesmas_code, year, month", _touched(pusk))
     for scope_col, slices in (("puskesmas_code", pusk), ("regency_code", regency)):
         levels = tuple(level for level, (scope, _) in LEVELS.items() if scope == scope_col)
         if not slices:
@@ -240,7 +242,10 @@ def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slic
             _delete(con, "tally_counts", "scope_code", slices, level)
         sql = _count_sql(levels)
         names = {f"level_{i}": level for i, level in enumerate(levels)}
-        con.execute(f"INSERT INTO tally_counts {sql}", _bind(sql, {**params, **_touched(slices), **names}))
+        con.execute(
+            f"INSERT INTO tally_counts SELECT * FROM ({sql}) ORDER BY scope_level, scope_code, year",
+            _bind(sql, {**params, **_touched(slices), **names}),
+        )
     con.execute("INSERT OR REPLACE INTO meta VALUES ('tally_records', CAST((SELECT count(*) FROM layanan) AS VARCHAR))")
 
 
