@@ -425,12 +425,16 @@ def parse_sql(
         inner = f"""
         SELECT s.*, {pcols}, {dcols},
             sv.code AS r_service,
-            ilp_date(s.service_date) AS t_service_date,
-            ilp_date(s.birth_date) AS t_birth_date,
+            sd.t_date AS t_service_date,  -- ilp_date once per distinct text (a file has few dates)
+            bd.t_date AS t_birth_date,
             ilp_int(s.age_years) AS t_age,
             sx.t_sex,  -- ilp_sex once per distinct text
             nk.nik_sci, nk.nik_digits, nk.nik_plausible, nk.nik_identity, nk.nik_key
         FROM {src} s {pj} {dj} {_vocab_join("lk_service", "coalesce(s.service_code, s.service_name)", "sv", src)}
+            LEFT JOIN (SELECT v, ilp_date(v) AS t_date FROM (SELECT DISTINCT service_date AS v FROM {src})) sd
+                ON sd.v = s.service_date
+            LEFT JOIN (SELECT v, ilp_date(v) AS t_date FROM (SELECT DISTINCT birth_date AS v FROM {src})) bd
+                ON bd.v = s.birth_date
             LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
             LEFT JOIN (SELECT *, {hmac_sql("nik_identity")} AS nik_key FROM ({nik_values})) nk ON nk.v = s.nik
         WHERE s._skip IS NULL"""
