@@ -144,3 +144,37 @@ def _shared() -> duckdb.DuckDBPyConnection:
         install_macros(con)
         _CON.append(con)
     return _CON[0]
+
+
+CLEAN_CASES = [
+    None,
+    "",
+    " ",
+    "\u00a0",
+    "\ufeff",
+    "  7309042005 ",
+    "\u00a07309\u00a0042005\u00a0",
+    "\ufeffANC_K1",
+    "\u3000Maros\u3000",
+    "\u2003x",
+    "x\u202f",
+    "\tL\t",
+    "é",
+    "Bantimurung é",
+    "e\u0301",
+    "~!",
+    "a b",
+    "\u1680",
+]
+
+
+def test_ilp_clean_gives_the_reference_cleaning_of_every_cell() -> None:
+    from ilp_metrics.ingest.values import CLEAN_REFERENCE
+
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute(f"CREATE TEMP MACRO clean_reference(s) AS {CLEAN_REFERENCE}")
+    for value in CLEAN_CASES:
+        got, want = con.execute("SELECT ilp_clean($v), clean_reference($v)", {"v": value}).fetchone()
+        assert got == want, repr(value)
+    con.close()

@@ -22,26 +22,34 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def blank_condition(raw: RawTable) -> str:
+def _cell(column: str, cleaned: bool) -> str:
+    """A staged cell as the rules read it: `cleaned` when the relation holds `ilp_clean` of each cell already
+    (ingest/validate.py cleans every cell once), so the rules do not clean it again."""
+    return column if cleaned else f"ilp_clean({column})"
+
+
+def blank_condition(raw: RawTable, *, cleaned: bool = False) -> str:
     """SQL over the staged table: true for a row whose every cell is empty."""
-    cleaned = ", ".join(f"ilp_clean({c})" for c in raw.columns) or "NULL"
-    return f"coalesce({cleaned}) IS NULL"
+    cells = ", ".join(_cell(c, cleaned) for c in raw.columns) or "NULL"
+    return f"coalesce({cells}) IS NULL"
 
 
-def total_condition(raw: RawTable) -> str:
+def total_condition(raw: RawTable, *, cleaned: bool = False) -> str:
     """SQL over the staged table: true for a total row (one of its first cells reads `JUMLAH …`, …)."""
     pattern = _literal(TOTAL_ROW_RE)
     return (
         " OR ".join(
-            f"regexp_full_match(lower(coalesce(ilp_clean({c}), '')), {pattern})" for c in raw.columns[:TOTAL_COLUMNS]
+            f"regexp_full_match(lower(coalesce({_cell(c, cleaned)}, '')), {pattern})"
+            for c in raw.columns[:TOTAL_COLUMNS]
         )
         or "false"
     )
 
 
-def skip_case(raw: RawTable) -> str:
+def skip_case(raw: RawTable, *, cleaned: bool = False) -> str:
     """SQL over the staged table: `'blank'`, `'total'` or NULL (a data row)."""
-    return f"CASE WHEN {blank_condition(raw)} THEN 'blank' WHEN {total_condition(raw)} THEN 'total' END"
+    blank, total = blank_condition(raw, cleaned=cleaned), total_condition(raw, cleaned=cleaned)
+    return f"CASE WHEN {blank} THEN 'blank' WHEN {total} THEN 'total' END"
 
 
 @dataclass(frozen=True)

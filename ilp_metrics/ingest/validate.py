@@ -144,7 +144,7 @@ def install_puskesmas_lookup(con: duckdb.DuckDBPyConnection, regency_code: str |
 
 def _field_expr(m: Mapping, name: str) -> str:
     if name in m.columns:
-        expr = f"ilp_clean(c{m.columns[name]})"
+        expr = f"c{m.columns[name]}"  # cleaned once (build_long's `cells`)
     elif name in m.constants:
         expr = f"ilp_clean({sql_str(m.constants[name])})"
     else:
@@ -213,8 +213,13 @@ WIDE_TARGET = {  # kind -> (code field, value field)
 
 def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str:
     """Create the long-form `src` table and return its name."""
+    # Every cell is cleaned once (`cells`: ilp_clean of each staged column, under the column's own name);
+    # the skip rules and the fields read the cleaned cells (cleaning each cell for every rule that reads it
+    # cost 1.8 s per million rows).
     # blank and total rows: one definition with the upload preview (ingest/skipped_rows.py)
-    blank, total_cond, skip = blank_condition(raw), total_condition(raw), skip_case(raw)
+    blank, total_cond = blank_condition(raw, cleaned=True), total_condition(raw, cleaned=True)
+    skip = skip_case(raw, cleaned=True)
+    cells = ", ".join(["row_no", *(f"ilp_clean({c}) AS {c}" for c in raw.columns)])
     names = LONG_FIELDS[m.kind]
     base_fields = {n: _field_expr(m, n) for n in names}
     selects: list[str] = []
@@ -223,7 +228,7 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
         parts = ["row_no", f"{skip} AS _skip", f"{sql_str(col_label)} AS _col"]
         for n in names:
             parts.append(f"{overrides.get(n, base_fields[n])} AS {n}")
-        return f"SELECT {', '.join(parts)} FROM {raw.relation}" + (f" WHERE {where}" if where else "")
+        return f"SELECT {', '.join(parts)} FROM cells" + (f" WHERE {where}" if where else "")
 
     if m.wide:
         code_field, value_field = WIDE_TARGET[m.kind]
@@ -232,11 +237,11 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
                 select(
                     {
                         code_field: sql_str(code),
-                        value_field: f"ilp_clean(c{idx})",
+                        value_field: f"c{idx}",
                         "service_name": "CAST(NULL AS VARCHAR)",
                     },
                     raw.headers[idx] or code,
-                    where=f"ilp_clean(c{idx}) IS NOT NULL OR {blank} OR {total_cond}",
+                    where=f"c{idx} IS NOT NULL OR {blank} OR {total_cond}",
                 )
             )
     elif m.emit:
@@ -246,7 +251,7 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
             where = ""
             if e.get("result_from"):
                 i = header_index.get(str(e["result_from"]).strip().lower())
-                res = f"ilp_clean(c{i})" if i is not None else "CAST(NULL AS VARCHAR)"
+                res = f"c{i}" if i is not None else "CAST(NULL AS VARCHAR)"
                 rmap = e.get("result_map") or {}
                 if rmap:
                     whens = " ".join(
@@ -256,12 +261,14 @@ def build_long(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> str
                 over["result"] = res
             if e.get("when_present"):
                 i = header_index.get(str(e["when_present"]).strip().lower())
-                where = f"ilp_clean(c{i}) IS NOT NULL" if i is not None else "false"
+                where = f"c{i} IS NOT NULL" if i is not None else "false"
             selects.append(select(over, m.header_of("service_code"), where))
     else:
         selects.append(select({}, ""))
     name = f"src_{uuid.uuid4().hex[:10]}"
-    con.execute(f"CREATE TEMP TABLE {name} AS " + " UNION ALL ".join(selects))
+    con.execute(
+        f"CREATE TEMP TABLE {name} AS WITH cells AS (SELECT {cells} FROM {raw.relation}) " + " UNION ALL ".join(selects)
+    )
     return name
 
 
@@ -300,28 +307,30 @@ def _puskesmas_join(alias: str = "s") -> tuple[str, str, list[Check]]:
 
 
 def _desa_join(required: bool, src: str, alias: str = "s") -> tuple[str, str, list[Check]]:
-    # ilp_region once per distinct code text, joined back on the text: same match as code = ilp_region(text).
+    # ilp_region once per distinct code text, joined back on the text: same match as code = ilp_region(text);
+    # the checks read it as `desa_region` (= ilp_region(desa_code)) instead of parsing every cell again.
     joins = (
-        f" LEFT JOIN (SELECT d.v, r.code, r.name FROM (SELECT DISTINCT desa_code AS v FROM {src}) d"
-        f" JOIN ref_village r ON r.code = ilp_region(d.v)) rv ON rv.v = {alias}.desa_code"
+        f" LEFT JOIN (SELECT d.v, d.region, r.code, r.name FROM"
+        f" (SELECT v, ilp_region(v) AS region FROM (SELECT DISTINCT desa_code AS v FROM {src})) d"
+        f" LEFT JOIN ref_village r ON r.code = d.region) rv ON rv.v = {alias}.desa_code"
         f" LEFT JOIN lk_desa dn ON {alias}.desa_code IS NULL AND dn.label = ilp_desa_label({alias}.desa_name)"
         f"   AND dn.puskesmas_code = coalesce(pc.puskesmas_code, CASE WHEN pn.n = 1 THEN pn.puskesmas_code END)"
     )
     cols = (
         "coalesce(rv.code, CASE WHEN dn.n = 1 THEN dn.desa_code END) AS r_desa, dn.n AS desa_name_n, "
-        "rv.name AS ref_desa_name"
+        "rv.name AS ref_desa_name, rv.region AS desa_region"
     )
     checks = [
         Check(
             "desa_code",
             "invalid_region_code",
-            "desa_code IS NOT NULL AND (ilp_region(desa_code) IS NULL OR length(ilp_region(desa_code)) <> 13)",
+            "desa_code IS NOT NULL AND (desa_region IS NULL OR length(desa_region) <> 13)",
             "desa_code",
         ),
         Check(
             "desa_code",
             "unknown_desa_code",
-            "desa_code IS NOT NULL AND length(ilp_region(desa_code)) = 13 AND r_desa IS NULL",
+            "desa_code IS NOT NULL AND length(desa_region) = 13 AND r_desa IS NULL",
             "desa_code",
         ),
         Check(
@@ -388,11 +397,17 @@ def _duplicate_check(key: str, field_name: str) -> tuple[str, Check]:
 
 
 def parse_sql(
-    kind: str, src: str, secret: bytes | None, con: duckdb.DuckDBPyConnection | None = None
+    kind: str,
+    src: str,
+    secret: bytes | None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    nik_column: bool = False,
 ) -> tuple[str, list[Check], dict[str, bytes]]:
     """SELECT producing the typed `parsed` table of one kind, its checks, and bound parameters.
 
-    A puskesmas list needs `con` to match its kecamatan names (ingest/areas.py) before the SELECT runs."""
+    A puskesmas list needs `con` to match its kecamatan names (ingest/areas.py) before the SELECT runs.
+    `nik_column`: the service records have a NIK column, so nearly every person key is a NIK's."""
     today = date.today()
     params: dict[str, bytes] = {}
     pj, pcols, pchecks = _puskesmas_join()
@@ -400,39 +415,64 @@ def parse_sql(
         dj, dcols, dchecks = _desa_join(required=True, src=src)
         ipad, opad = hmac_pads(secret or b"")
         params = {"ipad": ipad, "opad": opad}
+        # Once per distinct NIK text (a person has many visits): its digits, whether it is plausible, the
+        # identity it gives ('nik:' and the digits, or none) and that identity's HMAC (two SHA-256).
+        nik_values = f"""
+            SELECT *, CASE WHEN NOT nik_sci AND nik_plausible THEN 'nik:' || nik_digits END AS nik_identity
+            FROM (SELECT v, nik_sci, nik_digits, ilp_nik_plausible(nik_digits) AS nik_plausible FROM (
+                SELECT v, ilp_nik_scientific(v) AS nik_sci, ilp_nik_digits(v) AS nik_digits
+                FROM (SELECT DISTINCT nik AS v FROM {src})))"""
         inner = f"""
         SELECT s.*, {pcols}, {dcols},
             sv.code AS r_service,
-            ilp_date(s.service_date) AS t_service_date,
-            ilp_date(s.birth_date) AS t_birth_date,
+            sd.t_date AS t_service_date,  -- ilp_date once per distinct text (a file has few dates)
+            bd.t_date AS t_birth_date,
             ilp_int(s.age_years) AS t_age,
             sx.t_sex,  -- ilp_sex once per distinct text
-            nk.nik_sci, nk.nik_digits  -- once per distinct NIK text (a person has many visits)
+            nk.nik_sci, nk.nik_digits, nk.nik_plausible, nk.nik_identity, nk.nik_key
         FROM {src} s {pj} {dj} {_vocab_join("lk_service", "coalesce(s.service_code, s.service_name)", "sv", src)}
+            LEFT JOIN (SELECT v, ilp_date(v) AS t_date FROM (SELECT DISTINCT service_date AS v FROM {src})) sd
+                ON sd.v = s.service_date
+            LEFT JOIN (SELECT v, ilp_date(v) AS t_date FROM (SELECT DISTINCT birth_date AS v FROM {src})) bd
+                ON bd.v = s.birth_date
             LEFT JOIN (SELECT v, ilp_sex(v) AS t_sex FROM (SELECT DISTINCT sex AS v FROM {src})) sx ON sx.v = s.sex
-            LEFT JOIN (SELECT v, ilp_nik_scientific(v) AS nik_sci, ilp_nik_digits(v) AS nik_digits
-                       FROM (SELECT DISTINCT nik AS v FROM {src})) nk ON nk.v = s.nik
+            LEFT JOIN (SELECT *, {hmac_sql("nik_identity")} AS nik_key FROM ({nik_values})) nk ON nk.v = s.nik
         WHERE s._skip IS NULL"""
+        # A NIK gives its identity (or none, when it is not a plausible NIK); without one, the person key
+        # of the file, or the name, birth date and desa.
         identity = (
-            "CASE WHEN nik IS NOT NULL AND NOT nik_sci AND ilp_nik_plausible(nik_digits) THEN 'nik:' || nik_digits "
-            "WHEN nik IS NULL AND person_key IS NOT NULL THEN 'key:' || person_key "
-            "WHEN nik IS NULL AND person_key IS NULL AND name IS NOT NULL AND t_birth_date IS NOT NULL "
+            "CASE WHEN nik IS NOT NULL THEN nik_identity "
+            "WHEN person_key IS NOT NULL THEN 'key:' || person_key "
+            "WHEN person_key IS NULL AND name IS NOT NULL AND t_birth_date IS NOT NULL "
             "AND r_desa IS NOT NULL THEN 'nama:' || ilp_label(name) || '|' || strftime(t_birth_date, '%Y-%m-%d') "
             "|| '|' || r_desa END"
         )
-        # The HMAC (two SHA-256) is computed once per distinct identity, not per record: a person has
-        # many visits in a file. The join is 1:1 (identity_msg is unique in k); NULL identities get NULL.
-        select = f"""
-        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i),
+        # The HMAC is computed once per distinct identity, not per record. With a NIK column, a record with
+        # a NIK takes its NIK's key (computed once per NIK above) and the few without one are keyed one by
+        # one; without a NIK column the identities are keyed once each (k: 1:1 on identity_msg, NULL
+        # identities get NULL). Either way each record's key is the HMAC of its identity.
+        if nik_column:
+            keyed, key_join = f"CASE WHEN nik IS NOT NULL THEN nik_key ELSE {hmac_sql('identity_msg')} END", ""
+            keys = ""
+        else:
+            keyed, key_join = "k.t_person_key", " LEFT JOIN k ON k.k_msg = j.identity_msg"
+            keys = f""",
         k AS (SELECT identity_msg AS k_msg, {hmac_sql("identity_msg")} AS t_person_key
-              FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))
-        SELECT j.*, k.t_person_key, rs.code AS t_result,
+              FROM (SELECT DISTINCT identity_msg FROM j WHERE identity_msg IS NOT NULL))"""
+        # Age from the dates: years between them, less one before the birthday (month and day compared as
+        # month * 100 + day, the order of their '%m%d' text).
+        select = f"""
+        WITH i AS ({inner}), j AS (SELECT *, {identity} AS identity_msg FROM i){keys}
+        SELECT j.* EXCLUDE (nik_key), {keyed} AS t_person_key, rs.code AS t_result,
             r_service IN (SELECT code FROM lk_aggregate_only) AS aggregate_only_service,
             coalesce(t_age, CAST(date_diff('year', t_birth_date, t_service_date)
-                 - CASE WHEN strftime(t_service_date, '%m%d') < strftime(t_birth_date, '%m%d') THEN 1 ELSE 0 END
+                 - CASE WHEN month(t_service_date) * 100 + day(t_service_date)
+                             < month(t_birth_date) * 100 + day(t_birth_date) THEN 1 ELSE 0 END
                  AS INTEGER)) AS t_age_years
-        FROM j LEFT JOIN k ON k.k_msg = j.identity_msg
-            LEFT JOIN lk_result rs ON rs.service_code = j.r_service AND rs.label = ilp_label(j.result)"""
+        FROM j{key_join}
+            LEFT JOIN (SELECT v, ilp_label(v) AS label FROM (SELECT DISTINCT result AS v FROM {src})) rl
+                ON rl.v = j.result
+            LEFT JOIN lk_result rs ON rs.service_code = j.r_service AND rs.label = rl.label"""
         checks = [
             Check("service_date", "required_missing", "service_date IS NULL"),
             Check(
@@ -463,7 +503,7 @@ def parse_sql(
             Check(
                 "nik",
                 "nik_invalid",
-                "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) = 16 AND NOT ilp_nik_plausible(nik_digits)",
+                "nik IS NOT NULL AND NOT nik_sci AND length(nik_digits) = 16 AND NOT nik_plausible",
             ),
             Check(
                 "nik",
@@ -753,6 +793,62 @@ def _reason(m: Mapping, field_name: str, reason: str) -> str:
     return reason
 
 
+# Records checked one by one (no check compares two records: no duplicate key, no dedupe): the parsed table
+# keeps only the typed columns the load and the report read, and whether any check refuses the record
+# (`_refused`); the full parse, with the cells' text a refusal quotes, is made again for the refused rows
+# only (none in a clean file). Writing every cell's text and every intermediate column of a million
+# records into the parsed table, then running each check over it, cost about 7 s of the upload.
+TYPED_COLUMNS = {
+    "layanan": (
+        "row_no",
+        "_col",
+        "r_puskesmas",
+        "r_desa",
+        "r_service",
+        "t_service_date",
+        "t_birth_date",
+        "t_age",
+        "t_age_years",
+        "t_sex",
+        "t_person_key",
+        "t_result",
+    ),
+}
+TYPED_FLAGS = ("_refused", "_nik_given", "_nik_keyed", "_nik_zero")
+NIK_KEYED = "t_person_key IS NOT NULL AND nik IS NOT NULL"  # a NIK keyed: counted for nik_column_truncated
+NIK_ZERO = f"{NIK_KEYED} AND right(nik_digits, 1) = '0'"
+
+
+def _keeps_typed_only(m: Mapping) -> bool:
+    return m.kind in TYPED_COLUMNS and not m.dedupe_on
+
+
+def _typed_select(m: Mapping, select: str, checks: list[Check]) -> str:
+    """The parse of a kind in TYPED_COLUMNS: its typed columns, `_refused` (some check holds: a check
+    refuses where its condition is true, never where it is NULL) and the NIK flags of the truncation rule."""
+    refused = " OR ".join(f"({c.condition}) IS TRUE" for c in checks) or "false"
+    return (
+        f"SELECT {', '.join(TYPED_COLUMNS[m.kind])}, {refused} AS _refused, nik IS NOT NULL AS _nik_given, "
+        f"{NIK_KEYED} AS _nik_keyed, {NIK_ZERO} AS _nik_zero FROM ({select}) p"
+    )
+
+
+def _refused_in_full(
+    con: duckdb.DuckDBPyConnection, m: Mapping, src: str, parsed: str, secret: bytes | None, params: dict[str, bytes]
+) -> tuple[str, list[str]]:
+    """The full parse of the refused rows (the same statement over their long-form records: each record's
+    parse depends on its own row alone), and the temporary tables made for it."""
+    refused_src = f"src_refused_{uuid.uuid4().hex[:10]}"
+    con.execute(
+        f"CREATE TEMP TABLE {refused_src} AS SELECT * FROM {src} "
+        f"WHERE row_no IN (SELECT row_no FROM {parsed} WHERE _refused)"
+    )
+    select, _, _ = parse_sql(m.kind, refused_src, secret, con, nik_column="nik" in m.columns)
+    checked = f"parsed_refused_{uuid.uuid4().hex[:10]}"
+    con.execute(f"CREATE TEMP TABLE {checked} AS {select}", params)
+    return checked, [refused_src, checked]
+
+
 def validate(
     con: duckdb.DuckDBPyConnection,
     raw: RawTable,
@@ -764,19 +860,24 @@ def validate(
 ) -> Validation:
     """Parse, resolve and check every record; nothing is written to the database's tables."""
     src = build_long(con, raw, m)
-    select, checks, params = parse_sql(m.kind, src, secret, con)
+    select, checks, params = parse_sql(m.kind, src, secret, con, nik_column="nik" in m.columns)
     parsed = f"parsed_{uuid.uuid4().hex[:10]}"
-    con.execute(f"CREATE TEMP TABLE {parsed} AS {select}", params)
+    temps = [src, parsed]
+    typed = _keeps_typed_only(m)
+    if typed:
+        con.execute(f"CREATE TEMP TABLE {parsed} AS {_typed_select(m, select, checks)}", params)
+    else:
+        con.execute(f"CREATE TEMP TABLE {parsed} AS {select}", params)
     if m.kind == "layanan" and "nik" in m.columns:
+        keyed = "_nik_keyed" if typed else NIK_KEYED
+        zero = "_nik_zero" if typed else NIK_ZERO
         n_ok, n_zero = single_row(
-            con.execute(
-                f"SELECT count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL), "
-                f"count(*) FILTER (WHERE t_person_key IS NOT NULL AND nik IS NOT NULL AND right(nik_digits, 1) = '0') "
-                f"FROM {parsed}"
-            )
+            con.execute(f"SELECT count(*) FILTER (WHERE {keyed}), count(*) FILTER (WHERE {zero}) FROM {parsed}")
         )
         if n_ok >= NIK_TRUNCATION_MIN_ROWS and n_zero == n_ok:
             checks.append(Check("nik", "nik_column_truncated", "nik IS NOT NULL"))
+            if typed:
+                con.execute(f"UPDATE {parsed} SET _refused = true WHERE _nik_given")
     if m.dedupe_on and m.kind == "layanan":
         key = ", ".join({"nik": "t_person_key", "service_date": "t_service_date"}.get(f, f) for f in m.dedupe_on)
         con.execute(f"""
@@ -785,25 +886,32 @@ def validate(
                 SELECT *, row_number() OVER (PARTITION BY r_service, {key} ORDER BY row_no) AS _dedupe_rank
                 FROM {parsed}) WHERE _dedupe_rank = 1 OR {key.split(",")[0]} IS NULL
         """)
+    checked = parsed  # the relation the checks run over: every record, or the refused ones in full
+    if typed:
+        checked, extra = _refused_in_full(con, m, src, parsed, secret, params)
+        temps += extra
     refusal = f"refusal_{uuid.uuid4().hex[:10]}"
     # One refusal per row and reason: only a wide table's value cells name their own column (_col).
     union = " UNION ALL ".join(
         f"SELECT row_no, {sql_str(c.field)} AS field, {sql_str(_reason(m, c.field, c.reason))} AS reason, "
         f"CAST({_report_value(c)} AS VARCHAR) AS value, "
         f"{'_col' if c.field in WIDE_VALUE_FIELDS else sql_str('')} AS _col, {str(c.derived).lower()} AS derived "
-        f"FROM {parsed} WHERE {c.condition}"
+        f"FROM {checked} WHERE {c.condition}"
         for c in checks
     )
     con.execute(f"CREATE TEMP TABLE {refusal} AS SELECT DISTINCT * FROM ({union})")
     accepted = f"accepted_{uuid.uuid4().hex[:10]}"
+    columns = f"* EXCLUDE ({', '.join(TYPED_FLAGS)})" if typed else "*"
     con.execute(
-        f"CREATE TEMP VIEW {accepted} AS SELECT * FROM {parsed} p "
+        f"CREATE TEMP VIEW {accepted} AS SELECT {columns} FROM {parsed} p "
         f"WHERE NOT EXISTS (SELECT 1 FROM {refusal} r WHERE r.row_no = p.row_no)"
     )
+    # A file read one record per row (no wide table, no emitted services) has each row_no once.
+    one_per_row = not m.wide and not m.emit
+    rows_of = "count(*)" if one_per_row else "count(DISTINCT row_no)"
     rows_read, rows_skipped = single_row(
         con.execute(
-            f"SELECT count(DISTINCT row_no) FILTER (WHERE _skip IS NULL), "
-            f"count(DISTINCT row_no) FILTER (WHERE _skip IS NOT NULL) FROM {src}"
+            f"SELECT {rows_of} FILTER (WHERE _skip IS NULL), {rows_of} FILTER (WHERE _skip IS NOT NULL) FROM {src}"
         )
     )
     if m.dedupe_on:
@@ -811,7 +919,7 @@ def validate(
         rows_skipped += rows_read - kept
         rows_read = kept
     rows_refused = single_row(con.execute(f"SELECT count(DISTINCT row_no) FROM {refusal}"))[0]
-    rows_accepted, records = single_row(con.execute(f"SELECT count(DISTINCT row_no), count(*) FROM {accepted}"))
+    rows_accepted, records = single_row(con.execute(f"SELECT {rows_of}, count(*) FROM {accepted}"))
     rows = con.execute(
         f"SELECT row_no, field, reason, value, _col, derived FROM {refusal} ORDER BY row_no, field, reason "
         f"LIMIT {int(max_refusals)}"
@@ -850,7 +958,7 @@ def validate(
         refusal_counts=counts,
         period_start=p_start,
         period_end=p_end,
-        temp_relations=[src, parsed, refusal, accepted],
+        temp_relations=[*temps, refusal, accepted],
     )
 
 

@@ -9,6 +9,11 @@ a refusal with a reason. Rules (documented in docs/ingest.md):
 - decimals (coordinates, readiness values): `-4,95` and `-4.95`; `1.234,5`; `1,234.5`.
 - region codes: with or without dots, `7309042005` -> `73.09.04.2005`.
 - periods: YYYY-MM, MM/YYYY, YYYY/MM, full dates, Excel serials, `Maret 2024`, `Mar 2024`, `March 2024`.
+
+`ilp_clean` (every cell goes through it) is CLEAN_REFERENCE: no-break spaces as spaces, byte-order marks
+removed, trimmed (DuckDB trims Unicode space separators), empty as NULL. It skips the replacing when
+neither character is in the cell, and the trimming when the cell starts and ends with a visible ASCII
+character (no space separator is one): the same text, a third less work per cell.
 """
 
 from __future__ import annotations
@@ -62,9 +67,17 @@ def _month_case(expr: str) -> str:
     return f"(CASE left(lower({expr}), 3) {whens} END)"
 
 
+# What ilp_clean computes (tests/test_values.py compares the two).
+CLEAN_REFERENCE = "nullif(trim(replace(replace(CAST(s AS VARCHAR), chr(160), ' '), chr(65279), '')), '')"
+
 MACROS = f"""
-CREATE OR REPLACE TEMP MACRO ilp_clean(s) AS
-    nullif(trim(replace(replace(CAST(s AS VARCHAR), chr(160), ' '), chr(65279), '')), '');
+CREATE OR REPLACE TEMP MACRO ilp_clean(s) AS CASE
+    WHEN contains(CAST(s AS VARCHAR), chr(160)) OR contains(CAST(s AS VARCHAR), chr(65279))
+        THEN nullif(trim(replace(replace(CAST(s AS VARCHAR), chr(160), ' '), chr(65279), '')), '')
+    WHEN ascii(CAST(s AS VARCHAR)) BETWEEN 33 AND 127 AND ascii(right(CAST(s AS VARCHAR), 1)) BETWEEN 33 AND 127
+        THEN CAST(s AS VARCHAR)
+    ELSE nullif(trim(CAST(s AS VARCHAR)), '')
+END;
 
 CREATE OR REPLACE TEMP MACRO ilp_label(s) AS
     nullif(trim(regexp_replace(lower(strip_accents(CAST(s AS VARCHAR))), '[^a-z0-9]+', ' ', 'g')), '');
