@@ -75,14 +75,16 @@ def _index(
 
 def current_index() -> quality.FlagIndex:
     """The flags of the sidebar's filters, grouped once for all the figures a page marks."""
+    memo = _db.run_memo()  # a page marks 30–60 figures: one look-up per run (its filters are set), not per figure
+    if memo is not None and "flag_index" in memo:
+        kept: quality.FlagIndex = memo["flag_index"]
+        return kept
     f = _filters.filters()
-    args = (str(_db.db_path()), _db.version(), f["year"], f["month"], f["regency"], _session.lang(), _auth.current())
-    memo = _db.run_memo()  # a page marks 30–60 figures: one cache look-up per run, not one per figure
-    if memo is None:
-        return _index(*args)
-    if memo.get("flag_index_args") != args:
-        memo["flag_index_args"], memo["flag_index"] = args, _index(*args)
-    index: quality.FlagIndex = memo["flag_index"]
+    index = _index(
+        str(_db.db_path()), _db.version(), f["year"], f["month"], f["regency"], _session.lang(), _auth.current()
+    )
+    if memo is not None:
+        memo["flag_index"] = index
     return index
 
 
