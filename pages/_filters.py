@@ -97,6 +97,28 @@ def regency_name(code: str | None) -> str:
     return str(hit.iloc[0]["name"]).title() if len(hit) else code
 
 
+def regency_names(who: Principal | None = None) -> dict[str, str]:
+    """The kabupaten/kota the principal may see, code -> name as the pickers show it."""
+    regs = current_registry(who).regencies
+    return dict(zip(regs["code"], regs["name"].str.title()))
+
+
+def indicator_pick(label: str, codes: list[str], key: str) -> str:
+    """An indicator picker that starts from the link's `?indikator=` and writes its choice back, so a shared
+    link opens on the same indicator."""
+    cat, lang = _db.catalogue(), _session.lang()
+    wanted = st.query_params.get("indikator")
+    pick: str = st.selectbox(
+        label,
+        codes,
+        index=codes.index(wanted) if wanted in codes else 0,
+        format_func=lambda c: cat.indicator(c).short_name.get(lang),
+        key=key,
+    )
+    set_query(indikator=pick)
+    return pick
+
+
 def area_name() -> str:
     return regency_name(filters()["regency"])
 
@@ -129,7 +151,7 @@ def sidebar(who: Principal) -> None:
         st.sidebar.info(tr("filter.no_registry"))
         return
     codes = list(regs["code"])
-    names = dict(zip(regs["code"], regs["name"].str.title()))
+    names = regency_names(who)
     wanted = st.session_state.get("f_regency") or st.query_params.get("kabupaten")
     regency = st.sidebar.selectbox(
         tr("filter.regency"),

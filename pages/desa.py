@@ -113,15 +113,7 @@ present = list(view.indicators["indicator"]) if len(view.indicators) else []
 if not present:
     st.info(tr("filter.no_data"))
     st.stop()
-wanted_ind = st.query_params.get("indikator")
-pick = st.selectbox(
-    tr("desa.monthly_pick"),
-    present,
-    index=present.index(wanted_ind) if wanted_ind in present else 0,
-    format_func=lambda c: cat.indicator(c).short_name.get(lang),
-    key="w_desa_ind",
-)
-_filters.set_query(indikator=pick)
+pick = _filters.indicator_pick(tr("desa.monthly_pick"), present, key="w_desa_ind")
 ind = cat.indicator(pick)
 pws = pws_table(view.table(pick, cat), cat)
 st.subheader(tr("pws.section", indicator=ind.short_name.get(lang), month=month_text))

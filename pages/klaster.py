@@ -65,15 +65,7 @@ with tab_status:
 # ------------------------------------------------------------------ ranking
 with tab_ranking:
     if tab_ranking.open is not False:
-        wanted_ind = st.query_params.get("indikator")
-        pick = st.selectbox(
-            tr("cluster.ranking_pick"),
-            codes,
-            index=codes.index(wanted_ind) if wanted_ind in codes else 0,
-            format_func=lambda c: cat.indicator(c).short_name.get(lang),
-            key=f"w_rank_{cluster_code}",
-        )
-        _filters.set_query(indikator=pick)
+        pick = _filters.indicator_pick(tr("cluster.ranking_pick"), codes, key=f"w_rank_{cluster_code}")
         _format.chart(
             charts.ranking_bar(pusk, pick, area=area, period=_filters.period_label(), lang=lang, catalogue=cat),
             width="stretch",

@@ -110,11 +110,10 @@ elif slide.numbers:
 
 # The slide hides the sidebar: with more than one kabupaten/kota to show, the district is picked here, in the
 # footer's place (no reload: the deck of the other district is drawn in place of this one).
-regencies = _filters.current_registry(_auth.current()).regencies if full else None
-picker = regencies is not None and len(regencies) > 1
+names = _filters.regency_names(_auth.current()) if full else {}
+picker = len(names) > 1
 nav = st.columns([1.1, 2.6, 1.3, 1.3, 1.1], vertical_alignment="center")
-if picker and regencies is not None:
-    names = dict(zip(regencies["code"], regencies["name"].str.title()))
+if picker:
 
     def _regency_changed() -> None:
         # The sidebar's picker is drawn before this page: it takes the new district from the filters when its

@@ -103,15 +103,7 @@ _projector.table(
 
 # ------------------------------------------------------------------ desa PWS table
 desa_codes = [i.code for i in cat.indicators if not i.numerator.readiness_item]
-wanted_ind = st.query_params.get("indikator")
-pick = st.selectbox(
-    tr("pusk.desa_pick"),
-    desa_codes,
-    index=desa_codes.index(wanted_ind) if wanted_ind in desa_codes else 0,
-    format_func=lambda c: cat.indicator(c).short_name.get(lang),
-    key="w_pusk_desa_ind",
-)
-_filters.set_query(indikator=pick)
+pick = _filters.indicator_pick(tr("pusk.desa_pick"), desa_codes, key="w_pusk_desa_ind")
 ind = cat.indicator(pick)
 # Desa detail only within the signed-in principal's scope (ilp_metrics.security.scope; the library enforces it too).
 if not who.may_see_desa_of(code):
