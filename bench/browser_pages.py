@@ -81,11 +81,10 @@ def _free_port() -> int:
 
 
 class Server:
-    """`streamlit run` in its own process group on a private copy of the database and its key."""
+    """`streamlit run` in its own process group on a private copy of the database and its key; by default
+    `app.py`, what `make run` serves (it starts importing the pages' modules while the server starts)."""
 
-    def __init__(
-        self, db: Path, key: Path, folder: Path, script: str = "dashboard.py", port: int | None = None
-    ) -> None:
+    def __init__(self, db: Path, key: Path, folder: Path, script: str = "app.py", port: int | None = None) -> None:
         self.folder = folder
         self.db = folder / db.name
         shutil.copy2(db, self.db)

@@ -113,7 +113,7 @@ def _export_and_record(
 
 def pdf_problem() -> str | None:
     """Why the PDF cannot be made here (the DejaVu font is missing), in the reader's language."""
-    from ilp_metrics.export.pdf_render import MissingFont, find_font
+    from ilp_metrics.export.fonts import MissingFont, find_font
 
     try:
         find_font()

@@ -405,9 +405,9 @@ def test_closing_slide_counts_the_uploads_holding_this_kabupatens_rows(deck):
 
 
 def test_without_the_dejavu_font_the_pdf_is_refused_with_the_package_to_install(cli_db, tmp_path, capsys, monkeypatch):
-    from ilp_metrics.export import pdf_render
+    from ilp_metrics.export import fonts
 
-    monkeypatch.setattr(pdf_render, "FONT_DIRS", [tmp_path / "no-fonts"])
+    monkeypatch.setattr(fonts, "FONT_DIRS", [tmp_path / "no-fonts"])
     out = tmp_path / "maros.pdf"
     code = main(["export", "--db", str(cli_db), "--year", "2024", "--out", str(out), "--kabupaten", "73.09"])
     assert code == 1 and not out.exists()

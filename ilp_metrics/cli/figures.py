@@ -228,7 +228,7 @@ def cmd_quality(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ilp_metrics.catalogue import normalise_regency
     from ilp_metrics.export import FORMATS, NoData, export_file
-    from ilp_metrics.export.pdf_render import MissingFont
+    from ilp_metrics.export.fonts import MissingFont
 
     if args.out.suffix.lower() not in FORMATS:
         raise UsageError(f"--out harus berakhiran .pptx, .pdf atau .xlsx, bukan {args.out.name!r}")

@@ -5,44 +5,24 @@ no browser needed. Public reports suppress small counts (the deck's rule) and ca
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ilp_metrics.core.config import setting
 from ilp_metrics.core.formatting import fmt_date, fmt_datetime, fmt_int, fmt_num, month_name
 from ilp_metrics.core.i18n import t
 from ilp_metrics.export.deck import Deck
 from ilp_metrics.export.facts import Facts
 from ilp_metrics.export.flags import footnote_lines, marked
+from ilp_metrics.export.fonts import find_font
 from ilp_metrics.export.privacy import count_text
 from ilp_metrics.export.pws_pdf import draw_pws_chart
 from ilp_metrics.figures.charts import fmt_value, status_label
 from ilp_metrics.metrics.summary import summarise
 
-FONT_DIRS = [Path(setting("font_dir"))] if setting("font_dir") else []  # ILP_FONT_DIR first
-FONT_DIRS += [
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts/dejavu"),
-]
 ACCENT = (0, 114, 178)
 GREY = (102, 102, 102)
 FLAG_INK = (160, 69, 0)  # dark orange: the ⚠ footnotes
-
-
-class MissingFont(RuntimeError):
-    """The DejaVu TrueType font is not installed (Debian package fonts-dejavu-core)."""
-
-
-def find_font() -> tuple[Path, Path]:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    raise MissingFont(t("export.pdf_missing_font", "id"))
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

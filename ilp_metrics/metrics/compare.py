@@ -24,7 +24,6 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ilp_metrics.catalogue import Catalogue, Indicator, load_catalogue
 from ilp_metrics.metrics.coverage import (
@@ -640,7 +639,10 @@ def funnel_limits(rate: float, n: np.ndarray | list[int] | int) -> pd.DataFrame:
     """Control limits, as proportions, for a unit with denominator n when the true rate is `rate`:
     the binomial quantiles `binom.ppf(q, n, rate) / n` for q = 0.1 %, 2.5 %, 97.5 %, 99.9 % (the
     95 % and 99.8 % two-sided limits). SciPy's quantile, not a normal approximation: small
-    puskesmas get wide, asymmetric limits."""
+    puskesmas get wide, asymmetric limits. (SciPy is imported here: its import takes 1–2 s, and only the
+    funnel needs it.)"""
+    from scipy import stats
+
     n = np.atleast_1d(np.asarray(n, dtype=float))
     out = {"n": n}
     for name, level in FUNNEL_LEVELS.items():
