@@ -3,9 +3,11 @@
 * The command line runs beside the dashboard (`ingest`, `backup`, `export`, `users` …), and DuckDB lets
   one process at a time hold a file read-write. So the process opens its connection when the first of
   its running page runs needs it (`held()`, around every run in dashboard.py and around every export
-  download) and closes it when the last one ends: between runs the file is free. A command waiting for
-  the file leaves a marker beside it (core.db.wait_marker); then no new run opens the file until the
-  command has had its turn (bounded by ILP_DB_LOCK_WAIT_SECONDS), so a busy dashboard cannot starve it.
+  download) and closes it ILP_DB_LINGER_SECONDS after the last one ends, so that a user clicking through
+  filters does not pay for opening the file on every run. A command waiting for the file leaves a marker
+  beside it (core.db.wait_marker): an idle connection is then closed within 0.1 s (`_close_idle`), and no
+  new run opens the file until the command has had its turn (bounded by ILP_DB_LOCK_WAIT_SECONDS), so a
+  busy dashboard cannot starve it.
 * Opening costs about 40 ms on the full demo database (docs/security.md); the figure sets are cached
   (pages/_cache.py) keyed on `version()`, the database's data_version, which every upload, withdrawal
   and CLI ingest bumps: the next run after a CLI ingest shows the new data.
@@ -59,10 +61,13 @@ class _Hold:
 
     con: duckdb.DuckDBPyConnection | None = None
     runs: int = 0
+    idle_since: float = 0.0  # time.monotonic() when the last run ended
     cursors: list[weakref.ref[duckdb.DuckDBPyConnection]] = field(default_factory=list)  # closed with it
 
 
 _HOLDS: dict[str, _Hold] = {}
+_CLOSER: list[threading.Thread] = []  # the thread closing idle connections, while one is open
+IDLE_POLL_SECONDS = 0.1
 _UPGRADED: set[str] = set()  # files whose schema this process has brought up to date
 
 
@@ -110,13 +115,44 @@ def _yield_to_waiting_command(path: str, hold: _Hold) -> None:
         _LOCK.wait(timeout=0.1)
 
 
+def _close_idle() -> None:
+    """Close each connection no run uses once it has lingered long enough, or at once when a command
+    waits for its file; the thread ends when no connection is left open (the next linger starts another)."""
+    with _LOCK:
+        while True:
+            linger = float(setting("db_linger_seconds"))
+            open_ = False
+            for path, hold in _HOLDS.items():
+                if hold.con is None:
+                    continue
+                if hold.runs == 0 and (time.monotonic() - hold.idle_since >= linger or other_process_waiting(path)):
+                    _close(hold)
+                else:
+                    open_ = True
+            if not open_:
+                _CLOSER.clear()
+                return
+            _LOCK.wait(timeout=IDLE_POLL_SECONDS)
+
+
+def _linger(hold: _Hold) -> None:
+    """The last run ended (called holding _LOCK): close now, or let `_close_idle` close it later."""
+    hold.idle_since = time.monotonic()
+    if float(setting("db_linger_seconds")) <= 0:
+        _close(hold)
+    elif not _CLOSER:
+        _CLOSER.append(threading.Thread(target=_close_idle, name="ilp-db-linger", daemon=True))
+        _CLOSER[0].start()
+
+
 # This run's memo (see reading_only); None outside a held run, {} until the page says it only reads.
 _RUN: ContextVar[dict[str, Any] | None] = ContextVar("ilp_run_memo", default=None)
 
 
 @contextmanager
 def held() -> Iterator[None]:
-    """One page run (or export download) using the database; the last one out closes the file."""
+    """One page run (or export download) using the database; the file is closed once the last one out has
+    lingered (`_linger`)."""
     path = str(db_path())
     with _LOCK:
         hold = _HOLDS.setdefault(path, _Hold())
@@ -130,7 +166,7 @@ def held() -> Iterator[None]:
         with _LOCK:
             hold.runs -= 1
             if hold.runs == 0:
-                _close(hold)
+                _linger(hold)
             _LOCK.notify_all()
 
 
@@ -148,6 +184,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
                 lang = st.session_state.get("lang")
                 st.error(problem.message(lang if lang in ("id", "en") else "id"), icon=":material/key_off:")
                 st.stop()
+        if hold.runs == 0:  # used outside a run (a page file run alone): it is not idle
+            hold.idle_since = time.monotonic()
         cur = hold.con.cursor()
         hold.cursors = [ref for ref in hold.cursors if ref() is not None]
         hold.cursors.append(weakref.ref(cur))

@@ -100,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How long the command line and the dashboard wait for the database while another process holds it.",
     ),
     Setting(
+        "db_linger_seconds",
+        "ILP_DB_LINGER_SECONDS",
+        "10",
+        "The dashboard keeps the database open this long after its last page run (0: closes it at once).",
+    ),
+    Setting(
         "oidc_default_role",
         "ILP_OIDC_DEFAULT_ROLE",
         "",
