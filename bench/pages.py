@@ -14,7 +14,7 @@ from ilp_metrics.metrics.cluster import cluster_figures
 from ilp_metrics.metrics.coverage import coverage
 from ilp_metrics.metrics.desa import desa_table
 from ilp_metrics.metrics.overview import overview as overview_figures
-from ilp_metrics.metrics.puskesmas import puskesmas_figures, puskesmas_series
+from ilp_metrics.metrics.puskesmas import puskesmas_figures
 from ilp_metrics.metrics.registry import puskesmas_list, registry
 from ilp_metrics.security.scope import SYSTEM
 
@@ -42,10 +42,10 @@ def puskesmas(con: duckdb.DuckDBPyConnection, cat: Catalogue, regency: str, year
     kabupaten, the desa PWS table and the monthly series of the first service indicator."""
     code = str(puskesmas_list(con, principal=WHO, regency=regency)["puskesmas_code"].iloc[0])
     common = dict(principal=WHO, regency=regency, year=year, through=month, puskesmas=code, catalogue=cat)
-    puskesmas_figures(con, **common)
+    figures = puskesmas_figures(con, **common)
     pick = next(i.code for i in cat.indicators if not i.numerator.readiness_item)
     desa_table(con, indicator=pick, **common)
-    puskesmas_series(con, indicator=pick, **common)
+    figures.series(pick)
 
 
 def province_indicator(

@@ -91,22 +91,6 @@ def puskesmas_figures(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def puskesmas_series(
-    path: str, ver: int, regency: str, year: int, through: int, code: str, indicator: str, who: Principal
-) -> pd.DataFrame:
-    return puskesmas.puskesmas_series(
-        _db.cursor(),
-        principal=who,
-        regency=regency,
-        year=year,
-        through=through,
-        puskesmas=code,
-        indicator=indicator,
-        catalogue=_db.catalogue(),
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
 def _desa_table(
     path: str, ver: int, regency: str, year: int, through: int, code: str, indicator: str, who: Principal
 ) -> desa.DesaTable:

@@ -123,7 +123,7 @@ else:
 
 # ------------------------------------------------------------------ monthly trend
 st.subheader(tr("pusk.trend"))
-series = _cache.puskesmas_series(path, ver, f["regency"], f["year"], f["month"], code, pick, who)
+series = figures.series(pick)
 c1, c2 = st.columns(2)
 with c1:
     _format.chart(

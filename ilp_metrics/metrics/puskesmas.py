@@ -21,6 +21,12 @@ class PuskesmasFigures:
     readiness_items: pd.DataFrame  # item_code, value, denominator, score in month `through`
     indicators: pd.DataFrame  # snapshot of every indicator for this puskesmas
     district: pd.DataFrame  # snapshot of every indicator for its kabupaten, indexed by indicator
+    monthly: pd.DataFrame  # every indicator for this puskesmas, month by month (coverage_many's rows)
+
+    def series(self, indicator: str) -> pd.DataFrame:
+        """One indicator month by month, read from `monthly`: the rows puskesmas_series counts (missing
+        values as NaN where a one-indicator count holds None), without another statement."""
+        return self.monthly[self.monthly["indicator"] == indicator].reset_index(drop=True)
 
 
 def puskesmas_figures(
@@ -49,29 +55,29 @@ def puskesmas_figures(
         for ask in (readiness_index, readiness_items)
     )
     codes = [i.code for i in cat.indicators]
-    mine, district = (
-        snapshot(
-            coverage_many(
-                con,
-                codes,
-                level=level,
-                year=year,
-                through=through,
-                regency=regency,
-                puskesmas=unit,
-                catalogue=cat,
-                principal=principal,
-            )
+    monthly, district_monthly = (
+        coverage_many(
+            con,
+            codes,
+            level=level,
+            year=year,
+            through=through,
+            regency=regency,
+            puskesmas=unit,
+            catalogue=cat,
+            principal=principal,
         )
         for level, unit in (("puskesmas", puskesmas), ("kabupaten", None))
     )
+    district = snapshot(district_monthly)
     value = index["readiness_index"].iloc[0] if len(index) else None
     return PuskesmasFigures(
         puskesmas=puskesmas,
         readiness=None if value is None or pd.isna(value) else float(value),
         readiness_items=items.reset_index(drop=True),
-        indicators=mine,
+        indicators=snapshot(monthly),
         district=district[district["unit_code"] == regency].set_index("indicator"),
+        monthly=monthly,
     )
 
 
@@ -86,7 +92,8 @@ def puskesmas_series(
     indicator: str,
     catalogue: Catalogue,
 ) -> pd.DataFrame:
-    """One indicator of one puskesmas, month by month (the trend charts)."""
+    """One indicator of one puskesmas, month by month, counted on its own (the page reads the same rows
+    from PuskesmasFigures.series)."""
     return coverage_many(
         con,
         [indicator],
