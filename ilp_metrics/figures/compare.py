@@ -92,7 +92,7 @@ def _group_traces(
 
 
 @functools.cache
-def _two_rows() -> dict[str, Any]:
+def two_row_grid() -> dict[str, Any]:
     """The axes of the two-row chart (series above, puskesmas contributing below, one shared month axis),
     as make_subplots lays them out; computed once, as make_subplots costs tens of milliseconds a call."""
     grid = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.05)
@@ -111,7 +111,7 @@ def _two_line_layout(title: str, subtitle: str, lang: str, height: int = 600) ->
         y_axes=("yaxis", "yaxis2"),
     )
     return merged(
-        copy.deepcopy(_two_rows()),
+        copy.deepcopy(two_row_grid()),
         base,
         dict(
             margin=dict(t=90, b=10),
