@@ -19,6 +19,7 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, running_on
+from ilp_metrics.metrics.side_by_side import run_side_by_side
 from ilp_metrics.metrics.starts import start_months
 from ilp_metrics.metrics.summary import summarise
 from ilp_metrics.security.scope import Principal
@@ -118,42 +119,46 @@ def overview(
     indicators the page ranks on; the exports ask for every indicator)."""
     cat = catalogue
     spm_codes = tuple(i.code for i in cat.spm_indicators())
-    registry = puskesmas_list(con, principal=principal, regency=regency)
     all_codes = [i.code for i in cat.indicators]
-    kab_monthly = coverage_many(
+    kab_monthly, pusk_monthly, index = run_side_by_side(
         con,
-        all_codes,
-        level="kabupaten",
-        year=year,
-        through=through,
-        regency=regency,
-        catalogue=cat,
-        principal=principal,
+        [
+            lambda c: coverage_many(
+                c,
+                all_codes,
+                level="kabupaten",
+                year=year,
+                through=through,
+                regency=regency,
+                catalogue=cat,
+                principal=principal,
+            ),
+            lambda c: coverage_many(
+                c,
+                list(puskesmas_codes or spm_codes),
+                level="puskesmas",
+                year=year,
+                through=through,
+                regency=regency,
+                catalogue=cat,
+                principal=principal,
+            ),
+            lambda c: readiness_index(
+                c,
+                level="kabupaten",
+                year=year,
+                through=through,
+                first=through,
+                regency=regency,
+                catalogue=cat,
+                principal=principal,
+            ),
+        ],
     )
+    registry = puskesmas_list(con, principal=principal, regency=regency)
     kab = snapshot(kab_monthly)
     kab = kab[kab["unit_code"] == regency].reset_index(drop=True)
-    pusk = snapshot(
-        coverage_many(
-            con,
-            list(puskesmas_codes or spm_codes),
-            level="puskesmas",
-            year=year,
-            through=through,
-            regency=regency,
-            catalogue=cat,
-            principal=principal,
-        )
-    ).reset_index(drop=True)
-    index = readiness_index(
-        con,
-        level="kabupaten",
-        year=year,
-        through=through,
-        first=through,
-        regency=regency,
-        catalogue=cat,
-        principal=principal,
-    )
+    pusk = snapshot(pusk_monthly).reset_index(drop=True)
     value = index["readiness_index"].iloc[0] if len(index) else None
     return Overview(
         regency=regency,

@@ -3,7 +3,9 @@ month, every indicator against target and against its kabupaten, and one indicat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -11,6 +13,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index, readiness_items
+from ilp_metrics.metrics.side_by_side import run_side_by_side
 from ilp_metrics.security.scope import Principal
 
 
@@ -40,34 +43,22 @@ def puskesmas_figures(
     catalogue: Catalogue,
 ) -> PuskesmasFigures:
     cat = catalogue
-    index, items = (
-        ask(
-            con,
-            level="puskesmas",
-            year=year,
-            through=through,
-            first=through,
-            regency=regency,
-            puskesmas=puskesmas,
-            catalogue=cat,
-            principal=principal,
-        )
-        for ask in (readiness_index, readiness_items)
-    )
     codes = [i.code for i in cat.indicators]
-    monthly, district_monthly = (
-        coverage_many(
-            con,
-            codes,
-            level=level,
-            year=year,
-            through=through,
-            regency=regency,
-            puskesmas=unit,
-            catalogue=cat,
-            principal=principal,
+
+    def ask(call: Any, **level: Any) -> Callable[[Any], pd.DataFrame]:
+        """One statement of the set, on the connection it is given (metrics.side_by_side)."""
+        return lambda c: call(
+            c, year=year, through=through, regency=regency, catalogue=cat, principal=principal, **level
         )
-        for level, unit in (("puskesmas", puskesmas), ("kabupaten", None))
+
+    index, items, monthly, district_monthly = run_side_by_side(
+        con,
+        [
+            ask(readiness_index, level="puskesmas", first=through, puskesmas=puskesmas),
+            ask(readiness_items, level="puskesmas", first=through, puskesmas=puskesmas),
+            ask(coverage_many, codes=codes, level="puskesmas", puskesmas=puskesmas),
+            ask(coverage_many, codes=codes, level="kabupaten"),
+        ],
     )
     district = snapshot(district_monthly)
     value = index["readiness_index"].iloc[0] if len(index) else None
