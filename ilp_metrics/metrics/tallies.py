@@ -92,38 +92,66 @@ _SCOPE_NUMBERS: dict[str, tuple[str, str]] = {
 }
 
 
-def _level_sql(i: int, level: str) -> str:
-    """One level's counts from the finest groupings (`person_months`, `event_months`, `visit_days`, per
-    puskesmas and desa): a person is newly counted in the first month served *within the level's scope
-    and unit*, so the finest first months are grouped again by scope and unit (min of the months); the
-    desa@puskesmas level is the finest grouping itself. Nth visits need the distinct visit dates of the
-    scope and unit; events add up."""
+def _level_counts(level: str, only: str = "") -> str:
+    """One level's counts (def_no, year, s = scope number, u = unit, month, n) from the finest groupings
+    (`person_months`, `event_months`, `visit_days`, per puskesmas and desa): a person is newly counted in
+    the first month served *within the level's scope and unit*, so the finest first months are grouped
+    again by scope and unit (min of the months); the desa@puskesmas level is the finest grouping itself.
+    Nth visits need the distinct visit dates of the scope and unit; events add up. `only`: a further
+    condition on the finest rows (`src`)."""
     scope_col, unit_col = LEVELS[level]
-    scope, numbers = _SCOPE_NUMBERS[scope_col]
+    scope = _SCOPE_NUMBERS[scope_col][0]
     unit = scope if unit_col == scope_col else "desa_code"
-    where = f"in_{scope_col} AND {scope} IS NOT NULL"  # the level's touched slices; a puskesmas without kabupaten
+    # the level's touched slices; a puskesmas without kabupaten is in no kabupaten level
+    where = f"in_{scope_col} AND {scope} IS NOT NULL{only}"
     if (scope_col, unit_col) == ("puskesmas_code", "desa_code"):
-        persons = f"SELECT def_no, year, {scope} AS s, {unit} AS u, month, count(*) AS n FROM person_months WHERE {where} GROUP BY ALL"
+        persons = f"""SELECT def_no, year, {scope} AS s, {unit} AS u, month, count(*) AS n
+        FROM person_months src WHERE {where} GROUP BY ALL"""
     else:
         persons = f"""SELECT def_no, year, s, u, month, count(*) AS n FROM (
             SELECT def_no, year, {scope} AS s, {unit} AS u, person_key, min(month) AS month
-            FROM person_months WHERE {where} GROUP BY ALL
+            FROM person_months src WHERE {where} GROUP BY ALL
         ) GROUP BY ALL"""
-    unit_code = "c.u" if unit == "desa_code" else f"sc.{scope_col}"
-    return f"""
-    SELECT {sorted(LEVELS).index(level)} AS level_rank, $level_{i} AS scope_level, c.def_no, c.year, c.s AS scope_no,
-           sc.{scope_col} AS scope_code, {unit_code} AS unit_code, c.month, c.n
-    FROM (
-        {persons}
+    return f"""{persons}
         UNION ALL
-        SELECT def_no, year, {scope}, {unit}, month, CAST(sum(n) AS BIGINT) FROM event_months WHERE {where} GROUP BY ALL
+        SELECT def_no, year, {scope}, {unit}, month, CAST(sum(n) AS BIGINT) FROM event_months src
+        WHERE {where} GROUP BY ALL
         UNION ALL
         SELECT def_no, year, s, u, month, count(*) FROM (
             SELECT def_no, year, s, u, month, min_events,
                    row_number() OVER (PARTITION BY def_no, year, s, u, person_key ORDER BY service_date) AS visit_no
             FROM (SELECT DISTINCT def_no, min_events, year, {scope} AS s, {unit} AS u, person_key, service_date, month
-                  FROM visit_days WHERE {where})
-        ) WHERE visit_no = min_events GROUP BY ALL
+                  FROM visit_days src WHERE {where})
+        ) WHERE visit_no = min_events GROUP BY ALL"""
+
+
+# A desa whose records of the kabupaten and year (the touched ones) all come from one puskesmas, whose
+# slice of that year is touched too: its desa@kabupaten counts are that puskesmas's desa@puskesmas counts.
+_NOT_ONE_PUSKESMAS = """
+          AND NOT EXISTS (SELECT 1 FROM one_puskesmas_desa o
+                          WHERE o.regency_no = src.regency_no AND o.desa_code = src.desa_code AND o.year = src.year)"""
+
+
+def _level_sql(i: int, level: str) -> str:
+    """One level's rows of `tally_counts`, with the sort keys (level rank, scope number) in front."""
+    scope_col, unit_col = LEVELS[level]
+    scope, numbers = _SCOPE_NUMBERS[scope_col]
+    if (scope_col, unit_col) == ("puskesmas_code", "desa_code"):
+        counts = "SELECT * FROM desa_puskesmas_counts"
+    elif (scope_col, unit_col) == ("regency_code", "desa_code"):
+        counts = f"""{_level_counts(level, _NOT_ONE_PUSKESMAS)}
+        UNION ALL
+        SELECT c.def_no, c.year, o.regency_no, c.u, c.month, c.n
+        FROM desa_puskesmas_counts c
+        JOIN one_puskesmas_desa o ON o.puskesmas_no = c.s AND o.desa_code = c.u AND o.year = c.year"""
+    else:
+        counts = _level_counts(level)
+    unit_code = "c.u" if unit_col == "desa_code" else f"sc.{scope_col}"
+    return f"""
+    SELECT {sorted(LEVELS).index(level)} AS level_rank, $level_{i} AS scope_level, c.def_no, c.year, c.s AS scope_no,
+           sc.{scope_col} AS scope_code, {unit_code} AS unit_code, c.month, c.n
+    FROM (
+        {counts}
     ) c JOIN {numbers} sc ON sc.{scope} = c.s"""
 
 
@@ -144,7 +172,8 @@ def _count_sql() -> str:
     records are scanned and matched to the numerator definitions once (the coverage statement's `records`
     text) and grouped once per puskesmas, desa and person (`person_months`: the first month served), then
     each level groups those again: cheaper than grouping the records once per level, and the same counts
-    (a minimum of minimums). Definitions are numbered (_number_definitions), puskesmas and kabupaten within
+    (a minimum of minimums). A desa whose records of the kabupaten-year come from one touched puskesmas
+    (the usual case) takes its desa@kabupaten counts from desa@puskesmas. Definitions are numbered (_number_definitions), puskesmas and kabupaten within
     the statement in code order (sorting by number sorts by code), so the groupings and the final sort
     compare integers, not text; the last join maps the numbers back. A record is in a level's
     slices when its (puskesmas or kabupaten, year) was touched (`in_puskesmas_code`, `in_regency_code`).
@@ -198,6 +227,21 @@ visit_days AS (  -- persons with at least N visits: one visit per distinct servi
     SELECT DISTINCT def_no, min_events, year, regency_no, puskesmas_no, desa_code, in_puskesmas_code,
            in_regency_code, person_key, service_date, month
     FROM numbered WHERE count_method = 'persons_with_min_events'
+),
+desa_puskesmas_counts AS (  -- the desa@puskesmas level's counts, read again for desa@kabupaten
+    {_level_counts("desa@puskesmas")}
+),
+one_puskesmas_desa AS (  -- (kabupaten, desa, year) of touched records from one touched puskesmas-year only
+    SELECT regency_no, desa_code, year, min(puskesmas_no) AS puskesmas_no
+    FROM (
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM person_months WHERE in_regency_code
+        UNION ALL
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM event_months WHERE in_regency_code
+        UNION ALL
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM visit_days WHERE in_regency_code
+    )
+    GROUP BY regency_no, desa_code, year
+    HAVING min(puskesmas_no) = max(puskesmas_no) AND bool_and(in_puskesmas_code)
 ),
 counted AS ({levels}
 )
