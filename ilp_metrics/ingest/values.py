@@ -13,7 +13,9 @@ a refusal with a reason. Rules (documented in docs/ingest.md):
 `ilp_clean` (every cell goes through it) is CLEAN_REFERENCE: no-break spaces as spaces, byte-order marks
 removed, trimmed (DuckDB trims Unicode space separators), empty as NULL. It skips the replacing when
 neither character is in the cell, and the trimming when the cell starts and ends with a visible ASCII
-character (no space separator is one): the same text, a third less work per cell.
+character (no space separator is one): the same text, a third less work per cell. A cell of ASCII only
+(as many bytes as characters: a cheap test) holds neither character, and its last character is found by
+its byte length: half the work again, for the cells of almost every file.
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ CLEAN_REFERENCE = "nullif(trim(replace(replace(CAST(s AS VARCHAR), chr(160), ' '
 
 MACROS = f"""
 CREATE OR REPLACE TEMP MACRO ilp_clean(s) AS CASE
+    WHEN strlen(CAST(s AS VARCHAR)) = length(CAST(s AS VARCHAR))  -- ASCII only (bytes = characters)
+         AND ascii(CAST(s AS VARCHAR)) BETWEEN 33 AND 127
+         AND ascii(substr(CAST(s AS VARCHAR), strlen(CAST(s AS VARCHAR)), 1)) BETWEEN 33 AND 127
+        THEN CAST(s AS VARCHAR)
     WHEN contains(CAST(s AS VARCHAR), chr(160)) OR contains(CAST(s AS VARCHAR), chr(65279))
         THEN nullif(trim(replace(replace(CAST(s AS VARCHAR), chr(160), ' '), chr(65279), '')), '')
     WHEN ascii(CAST(s AS VARCHAR)) BETWEEN 33 AND 127 AND ascii(right(CAST(s AS VARCHAR), 1)) BETWEEN 33 AND 127

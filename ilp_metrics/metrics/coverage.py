@@ -217,8 +217,9 @@ records AS (  -- records that meet each indicator's numerator definition (age, s
 def _counting_ctes(u: str, scope: str | None = None) -> str:
     """How individual records become counts: `counted_records` = newly counted per indicator, unit and
     month (a person in the first month served, a person reaching N visits in the month of the Nth visit,
-    an event in its month). The coverage statement groups by unit only; the tallies kept at upload
-    (metrics/tallies.py) group by year and scope too, with this very text, so both count alike."""
+    an event in its month). The coverage statement groups by unit only. The tallies kept at upload
+    (metrics/tallies.py) count the same from one grouping per person and desa, derived for every level
+    (tests/test_tallies.py compares them with this text's counts)."""
     cols = f"{u} AS unit_code" if scope is None else f"year, {scope} AS scope_code, {u} AS unit_code"
     keys = "unit_code" if scope is None else "year, scope_code, unit_code"
     return f"""

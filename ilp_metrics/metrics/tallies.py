@@ -3,11 +3,12 @@
 A page asks for coverage per kabupaten, puskesmas or desa from January to a month. Counting distinct
 persons needs every record of the year; but the answer only depends on, per numerator definition, unit
 and month, how many persons (or Nth visits, or events) were *newly* counted in that month. Those counts
-are kept here, in `tally_counts` (and the record slices in `tally_services`), recounted with the very
-counting text of the coverage statement (`coverage._counting_ctes`) for the slices an upload or a
-withdrawal touched only, in its own transaction. Reading them is exact for every window that starts in
-January (coverage._tally_level); other windows, other engines (Spark) and a file whose tallies are not
-current (`meta.tally_records` differs from the records held) recount from the records.
+are kept here, in `tally_counts` (and the record slices in `tally_services`), recounted for the slices an
+upload or a withdrawal touched only, in its own transaction, from the records as the coverage statement
+reads them (`coverage._RECORDS`) and counted as it counts them (`coverage._counting_ctes`; see _count_sql).
+Reading them is exact for every window that starts in January (coverage._tally_level); other windows,
+other engines (Spark) and a file whose tallies are not current (`meta.tally_records` differs from the
+records held) recount from the records.
 
 Levels kept (scope = the records counted together, unit = the figure's unit):
   puskesmas        each puskesmas's records, per puskesmas
@@ -32,7 +33,6 @@ from ilp_metrics.metrics.coverage import (
     _DEFS,
     _RECORDS,
     _bind,
-    _counting_ctes,
     _Entry,
     _service_params,
     numerator_key,
@@ -85,23 +85,101 @@ def definitions(cat: Catalogue) -> dict[str, _Entry]:
     return out
 
 
+# Per scope column: its number in the statement below and the CTE that maps numbers back to codes.
+_SCOPE_NUMBERS: dict[str, tuple[str, str]] = {
+    "puskesmas_code": ("puskesmas_no", "puskesmas_numbers"),
+    "regency_code": ("regency_no", "regency_numbers"),
+}
+
+
+def _level_counts(level: str, only: str = "") -> str:
+    """One level's counts (def_no, year, s = scope number, u = unit, month, n) from the finest groupings
+    (`person_months`, `event_months`, `visit_days`, per puskesmas and desa): a person is newly counted in
+    the first month served *within the level's scope and unit*, so the finest first months are grouped
+    again by scope and unit (min of the months); the desa@puskesmas level is the finest grouping itself.
+    Nth visits need the distinct visit dates of the scope and unit; events add up. `only`: a further
+    condition on the finest rows (`src`)."""
+    scope_col, unit_col = LEVELS[level]
+    scope = _SCOPE_NUMBERS[scope_col][0]
+    unit = scope if unit_col == scope_col else "desa_code"
+    # the level's touched slices; a puskesmas without kabupaten is in no kabupaten level
+    where = f"in_{scope_col} AND {scope} IS NOT NULL{only}"
+    if (scope_col, unit_col) == ("puskesmas_code", "desa_code"):
+        persons = f"""SELECT def_no, year, {scope} AS s, {unit} AS u, month, count(*) AS n
+        FROM person_months src WHERE {where} GROUP BY ALL"""
+    else:
+        persons = f"""SELECT def_no, year, s, u, month, count(*) AS n FROM (
+            SELECT def_no, year, {scope} AS s, {unit} AS u, person_key, min(month) AS month
+            FROM person_months src WHERE {where} GROUP BY ALL
+        ) GROUP BY ALL"""
+    return f"""{persons}
+        UNION ALL
+        SELECT def_no, year, {scope}, {unit}, month, CAST(sum(n) AS BIGINT) FROM event_months src
+        WHERE {where} GROUP BY ALL
+        UNION ALL
+        SELECT def_no, year, s, u, month, count(*) FROM (
+            SELECT def_no, year, s, u, month, min_events,
+                   row_number() OVER (PARTITION BY def_no, year, s, u, person_key ORDER BY service_date) AS visit_no
+            FROM (SELECT DISTINCT def_no, min_events, year, {scope} AS s, {unit} AS u, person_key, service_date, month
+                  FROM visit_days src WHERE {where})
+        ) WHERE visit_no = min_events GROUP BY ALL"""
+
+
+# A desa whose records of the kabupaten and year (the touched ones) all come from one puskesmas, whose
+# slice of that year is touched too: its desa@kabupaten counts are that puskesmas's desa@puskesmas counts.
+_NOT_ONE_PUSKESMAS = """
+          AND NOT EXISTS (SELECT 1 FROM one_puskesmas_desa o
+                          WHERE o.regency_no = src.regency_no AND o.desa_code = src.desa_code AND o.year = src.year)"""
+
+
+def _level_sql(i: int, level: str) -> str:
+    """One level's rows of `tally_counts`, with the sort keys (level rank, scope number) in front."""
+    scope_col, unit_col = LEVELS[level]
+    scope, numbers = _SCOPE_NUMBERS[scope_col]
+    if (scope_col, unit_col) == ("puskesmas_code", "desa_code"):
+        counts = "SELECT * FROM desa_puskesmas_counts"
+    elif (scope_col, unit_col) == ("regency_code", "desa_code"):
+        counts = f"""{_level_counts(level, _NOT_ONE_PUSKESMAS)}
+        UNION ALL
+        SELECT c.def_no, c.year, o.regency_no, c.u, c.month, c.n
+        FROM desa_puskesmas_counts c
+        JOIN one_puskesmas_desa o ON o.puskesmas_no = c.s AND o.desa_code = c.u AND o.year = c.year"""
+    else:
+        counts = _level_counts(level)
+    unit_code = "c.u" if unit_col == "desa_code" else f"sc.{scope_col}"
+    return f"""
+    SELECT {sorted(LEVELS).index(level)} AS level_rank, $level_{i} AS scope_level, c.def_no, c.year, c.s AS scope_no,
+           sc.{scope_col} AS scope_code, {unit_code} AS unit_code, c.month, c.n
+    FROM (
+        {counts}
+    ) c JOIN {numbers} sc ON sc.{scope} = c.s"""
+
+
+def _number_definitions(params: dict[str, list[Any]], keys: list[str]) -> dict[str, list[Any]]:
+    """The count statement's definitions by number: `d_indicator` (the definition's key for the coverage
+    statement) becomes its number as text, so the records carry a short key and the groupings an integer;
+    returns the numbers and keys the statement maps back with. The other statements keep the keys."""
+    number = {key: i for i, key in enumerate(keys)}
+    return {
+        "d_indicator": [str(number[k]) for k in params["d_indicator"]],
+        "def_no": list(range(len(keys))),
+        "def_key": keys,
+    }
+
+
 def _count_sql() -> str:
-    """The tallies of every level in one statement: the touched slices' records are scanned and matched to
-    the numerator definitions once, then counted per unit of each level (nested WITH: the counting text is
-    the coverage statement's, once per level, over the records of that level's touched slices, which
-    shadow `records`). A record is in a level's slices when its (puskesmas or kabupaten, year) was touched
-    (`in_puskesmas_code`, `in_regency_code`). Level names are bound ($level_0, …). Scanning and matching
-    the records once instead of once per scope saved a quarter of the recount."""
-    counts = "\nUNION ALL\n".join(
-        f"""SELECT * FROM (
-    WITH records AS (SELECT * FROM records WHERE in_{scope_col}),
-    {_counting_ctes(unit_col, scope_col)}
-    SELECT indicator AS def_key, year, $level_{i} AS scope_level, scope_code, unit_code, month, sum(n) AS n
-    FROM counted_records WHERE unit_code IS NOT NULL AND scope_code IS NOT NULL
-    GROUP BY ALL
-)"""
-        for i, (scope_col, unit_col) in enumerate(LEVELS.values())
-    )
+    """The tallies of every level in one statement, in scope order (level, scope, year). The touched slices'
+    records are scanned and matched to the numerator definitions once (the coverage statement's `records`
+    text) and grouped once per puskesmas, desa and person (`person_months`: the first month served), then
+    each level groups those again: cheaper than grouping the records once per level, and the same counts
+    (a minimum of minimums). A desa whose records of the kabupaten-year come from one touched puskesmas
+    (the usual case) takes its desa@kabupaten counts from desa@puskesmas. Definitions are numbered (_number_definitions), puskesmas and kabupaten within
+    the statement in code order (sorting by number sorts by code), so the groupings and the final sort
+    compare integers, not text; the last join maps the numbers back. A record is in a level's
+    slices when its (puskesmas or kabupaten, year) was touched (`in_puskesmas_code`, `in_regency_code`).
+    Level names are bound ($level_0, …). `tests/test_tallies.py` checks the counts against coverage counted
+    from the records (`coverage._counting_ctes`)."""
+    levels = "\n    UNION ALL".join(_level_sql(i, level) for i, level in enumerate(LEVELS))
     return f"""
 WITH {_DEFS},
 touched_puskesmas AS (  -- the (puskesmas, year) slices to recount
@@ -110,19 +188,66 @@ touched_puskesmas AS (  -- the (puskesmas, year) slices to recount
 touched_regency AS (  -- the (kabupaten, year) slices to recount
     SELECT unnest(CAST($r_scope AS VARCHAR[])) AS scope_code, unnest(CAST($r_year AS INTEGER[])) AS year
 ),
+def_numbers AS (  -- `defs.indicator` holds each definition's number ($def_no), as text
+    SELECT unnest(CAST($def_no AS INTEGER[])) AS def_no, unnest(CAST($def_key AS VARCHAR[])) AS def_key
+),
+puskesmas_numbers AS (
+    SELECT puskesmas_code, regency_code, CAST(row_number() OVER (ORDER BY puskesmas_code) AS INTEGER) AS puskesmas_no
+    FROM puskesmas
+),
+regency_numbers AS (
+    SELECT regency_code, CAST(row_number() OVER (ORDER BY regency_code) AS INTEGER) AS regency_no
+    FROM (SELECT DISTINCT regency_code FROM puskesmas WHERE regency_code IS NOT NULL)
+),
 window_layanan AS (  -- their service records of the services some numerator counts
-    SELECT l.puskesmas_code, l.desa_code, p.regency_code, l.person_key, l.service_date, l.service_code,
-           l.age_years, l.sex, l.result,
+    SELECT l.puskesmas_code, l.desa_code, p.regency_code, p.puskesmas_no, r.regency_no, l.person_key,
+           l.service_date, l.service_code, l.age_years, l.sex, l.result,
            CAST(year(l.service_date) AS INTEGER) AS year, CAST(month(l.service_date) AS INTEGER) AS month,
            tp.scope_code IS NOT NULL AS in_puskesmas_code, tr.scope_code IS NOT NULL AS in_regency_code
-    FROM layanan l JOIN puskesmas p USING (puskesmas_code)
+    FROM layanan l JOIN puskesmas_numbers p USING (puskesmas_code)
+    LEFT JOIN regency_numbers r ON r.regency_code = p.regency_code
     LEFT JOIN touched_puskesmas tp ON tp.scope_code = p.puskesmas_code AND tp.year = year(l.service_date)
     LEFT JOIN touched_regency tr ON tr.scope_code = p.regency_code AND tr.year = year(l.service_date)
     WHERE l.service_code IN (SELECT service_code FROM defs)
       AND (tp.scope_code IS NOT NULL OR tr.scope_code IS NOT NULL)
 ),
-{_RECORDS}
-{counts}
+{_RECORDS},
+numbered AS (SELECT CAST(indicator AS INTEGER) AS def_no, * EXCLUDE (indicator) FROM records),
+person_months AS (  -- distinct persons: the first month served per puskesmas and desa
+    SELECT def_no, year, regency_no, puskesmas_no, desa_code, in_puskesmas_code, in_regency_code, person_key,
+           min(month) AS month
+    FROM numbered WHERE count_method = 'distinct_persons' GROUP BY ALL
+),
+event_months AS (  -- events per puskesmas, desa and month
+    SELECT def_no, year, regency_no, puskesmas_no, desa_code, in_puskesmas_code, in_regency_code, month,
+           count(*) AS n
+    FROM numbered WHERE count_method = 'events' GROUP BY ALL
+),
+visit_days AS (  -- persons with at least N visits: one visit per distinct service date
+    SELECT DISTINCT def_no, min_events, year, regency_no, puskesmas_no, desa_code, in_puskesmas_code,
+           in_regency_code, person_key, service_date, month
+    FROM numbered WHERE count_method = 'persons_with_min_events'
+),
+desa_puskesmas_counts AS (  -- the desa@puskesmas level's counts, read again for desa@kabupaten
+    {_level_counts("desa@puskesmas")}
+),
+one_puskesmas_desa AS (  -- (kabupaten, desa, year) of touched records from one touched puskesmas-year only
+    SELECT regency_no, desa_code, year, min(puskesmas_no) AS puskesmas_no
+    FROM (
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM person_months WHERE in_regency_code
+        UNION ALL
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM event_months WHERE in_regency_code
+        UNION ALL
+        SELECT regency_no, desa_code, year, puskesmas_no, in_puskesmas_code FROM visit_days WHERE in_regency_code
+    )
+    GROUP BY regency_no, desa_code, year
+    HAVING min(puskesmas_no) = max(puskesmas_no) AND bool_and(in_puskesmas_code)
+),
+counted AS ({levels}
+)
+SELECT d.def_key, c.year, c.scope_level, c.scope_code, c.unit_code, c.month, c.n
+FROM counted c JOIN def_numbers d USING (def_no)
+ORDER BY c.level_rank, c.scope_no, c.year
 """
 
 
@@ -236,6 +361,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> None:
 def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slices, regency: Slices) -> None:
     con.execute("SET enable_progress_bar = false")  # a long recount must not print into a command's output
     params = _service_params(list(defs.values()))
+    numbers = _number_definitions(params, list(defs))
     if pusk:
         _delete(con, "tally_services", "puskesmas_code", pusk, None)
         # Written in scope order (so are the counts below): a page reads one kabupaten's rows, and the range
@@ -250,8 +376,8 @@ def _recount(con: duckdb.DuckDBPyConnection, defs: dict[str, _Entry], pusk: Slic
         names = {f"level_{i}": level for i, level in enumerate(LEVELS)}
         touched = {**_touched(pusk, "p_"), **_touched(regency, "r_")}
         con.execute(
-            f"INSERT INTO tally_counts SELECT * FROM ({sql}) ORDER BY scope_level, scope_code, year",
-            _bind(sql, {**params, **touched, **names}),
+            f"INSERT INTO tally_counts {sql}",
+            _bind(sql, {**params, **numbers, **touched, **names}),
         )
     con.execute("INSERT OR REPLACE INTO meta VALUES ('tally_records', CAST((SELECT count(*) FROM layanan) AS VARCHAR))")
 
