@@ -76,9 +76,6 @@ def main() -> None:
     """One run, holding the database only while it lasts (pages/_db.py: the command line runs beside)."""
     # The pages' modules are imported by the first run, not when Streamlit imports this file at server start
     # (below): there is no runtime yet then, and their st.cache_data functions would warn of it.
-    from pages import _preload
-
-    _preload.chart_library()  # first of all: the browser loads Plotly while this run imports and counts
     from pages import _db, _session
 
     try:
