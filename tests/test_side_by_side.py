@@ -8,7 +8,7 @@ import threading
 import duckdb
 import pytest
 
-from ilp_metrics.metrics.side_by_side import run_side_by_side
+from ilp_metrics.metrics.side_by_side import bound, run_side_by_side
 
 
 def test_results_come_back_in_the_order_of_the_calls():
@@ -47,3 +47,9 @@ def test_another_engines_connection_is_used_as_it_is_in_this_thread():
         engine, [lambda c: (c, threading.current_thread()), lambda c: (c, threading.current_thread())]
     )
     assert seen == [(engine, threading.current_thread())] * 2
+
+
+def test_a_bound_call_gets_the_connection_first_and_its_keywords():
+    con = duckdb.connect()
+    add = bound(lambda c, *, a, b: c.execute("SELECT ? + ?", [a, b]).fetchone()[0], a=2, b=5)
+    assert run_side_by_side(con, [add, add]) == [7, 7]

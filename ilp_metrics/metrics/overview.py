@@ -19,7 +19,7 @@ from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index
 from ilp_metrics.metrics.registry import puskesmas_list, running_on
-from ilp_metrics.metrics.side_by_side import run_side_by_side
+from ilp_metrics.metrics.side_by_side import bound, run_side_by_side
 from ilp_metrics.metrics.starts import start_months
 from ilp_metrics.metrics.summary import summarise
 from ilp_metrics.security.scope import Principal
@@ -120,39 +120,13 @@ def overview(
     cat = catalogue
     spm_codes = tuple(i.code for i in cat.spm_indicators())
     all_codes = [i.code for i in cat.indicators]
+    asked = dict(year=year, through=through, regency=regency, catalogue=cat, principal=principal)
     kab_monthly, pusk_monthly, index = run_side_by_side(
         con,
         [
-            lambda c: coverage_many(
-                c,
-                all_codes,
-                level="kabupaten",
-                year=year,
-                through=through,
-                regency=regency,
-                catalogue=cat,
-                principal=principal,
-            ),
-            lambda c: coverage_many(
-                c,
-                list(puskesmas_codes or spm_codes),
-                level="puskesmas",
-                year=year,
-                through=through,
-                regency=regency,
-                catalogue=cat,
-                principal=principal,
-            ),
-            lambda c: readiness_index(
-                c,
-                level="kabupaten",
-                year=year,
-                through=through,
-                first=through,
-                regency=regency,
-                catalogue=cat,
-                principal=principal,
-            ),
+            bound(coverage_many, codes=all_codes, level="kabupaten", **asked),
+            bound(coverage_many, codes=list(puskesmas_codes or spm_codes), level="puskesmas", **asked),
+            bound(readiness_index, level="kabupaten", first=through, **asked),
         ],
     )
     registry = puskesmas_list(con, principal=principal, regency=regency)

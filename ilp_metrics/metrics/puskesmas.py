@@ -3,9 +3,7 @@ month, every indicator against target and against its kabupaten, and one indicat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -13,7 +11,7 @@ import pandas as pd
 from ilp_metrics.catalogue import Catalogue
 from ilp_metrics.metrics.coverage import coverage_many, snapshot
 from ilp_metrics.metrics.readiness import readiness_index, readiness_items
-from ilp_metrics.metrics.side_by_side import run_side_by_side
+from ilp_metrics.metrics.side_by_side import bound, run_side_by_side
 from ilp_metrics.security.scope import Principal
 
 
@@ -44,20 +42,14 @@ def puskesmas_figures(
 ) -> PuskesmasFigures:
     cat = catalogue
     codes = [i.code for i in cat.indicators]
-
-    def ask(call: Any, **level: Any) -> Callable[[Any], pd.DataFrame]:
-        """One statement of the set, on the connection it is given (metrics.side_by_side)."""
-        return lambda c: call(
-            c, year=year, through=through, regency=regency, catalogue=cat, principal=principal, **level
-        )
-
+    asked = dict(year=year, through=through, regency=regency, catalogue=cat, principal=principal)
     index, items, monthly, district_monthly = run_side_by_side(
         con,
         [
-            ask(readiness_index, level="puskesmas", first=through, puskesmas=puskesmas),
-            ask(readiness_items, level="puskesmas", first=through, puskesmas=puskesmas),
-            ask(coverage_many, codes=codes, level="puskesmas", puskesmas=puskesmas),
-            ask(coverage_many, codes=codes, level="kabupaten"),
+            bound(readiness_index, level="puskesmas", first=through, puskesmas=puskesmas, **asked),
+            bound(readiness_items, level="puskesmas", first=through, puskesmas=puskesmas, **asked),
+            bound(coverage_many, codes=codes, level="puskesmas", puskesmas=puskesmas, **asked),
+            bound(coverage_many, codes=codes, level="kabupaten", **asked),
         ],
     )
     district = snapshot(district_monthly)

@@ -12,9 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
+
+T = TypeVar("T")
+
+
+def bound(call: Callable[..., T], **arguments: Any) -> Callable[[Any], T]:
+    """`call` with its keyword arguments, waiting for the connection to read from (one item of the list
+    `run_side_by_side` takes)."""
+    return lambda con: call(con, **arguments)
 
 
 def run_side_by_side(con: Any, calls: list[Callable[[Any], Any]]) -> list[Any]:
