@@ -41,7 +41,6 @@ MODULES = (
     "plotly.graph_objects",
     "plotly.io",
     "pandas.io.formats.style",  # the pages' coloured tables (pandas' Styler, with jinja2)
-    "PIL.Image",  # Streamlit reads the favicon with it
 )
 
 _STARTED = threading.Event()
@@ -77,7 +76,6 @@ def _draw_one_of_each() -> None:
     import plotly.graph_objects as go
     import plotly.io as pio
     import pyarrow as pa
-    from PIL import Image
 
     from ilp_metrics.figures import compare
 
@@ -107,7 +105,6 @@ def _draw_one_of_each() -> None:
     pio.to_json(fig)
     compare.two_row_grid()  # make_subplots, which imports every layout part (kept per process)
     pa.Table.from_pandas(pd.DataFrame({"a": x}))  # how Streamlit sends a table (pyarrow's pandas path)
-    Image.init()  # the image formats Streamlit's favicon reading looks through
 
 
 def start_warming() -> None:
