@@ -126,7 +126,10 @@ def _close_idle() -> None:
                 if hold.con is None:
                     continue
                 if hold.runs == 0 and (time.monotonic() - hold.idle_since >= linger or other_process_waiting(path)):
-                    _close(hold)
+                    try:
+                        _close(hold)
+                    except duckdb.Error:  # a cursor still busy (used outside a run): at the next poll
+                        open_ = True
                 else:
                     open_ = True
             if not open_:

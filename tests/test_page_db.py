@@ -102,7 +102,9 @@ def test_a_command_waiting_for_the_file_has_the_idle_connection_closed_at_once(a
     with _db.held():
         _db.cursor()
     marker = wait_marker(app_db)
-    marker.write_text(str(os.getppid()), encoding="ascii")  # a live process other than this one
+    partial = marker.with_name(marker.name + ".partial")  # as a command writes it: whole, then renamed
+    partial.write_text(str(os.getppid()), encoding="ascii")  # a live process other than this one
+    partial.replace(marker)
     try:
         assert _closed_within(app_db, 5)
     finally:

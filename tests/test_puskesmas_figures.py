@@ -7,19 +7,12 @@ from __future__ import annotations
 import pytest
 
 from ilp_metrics.catalogue import load_catalogue
-from ilp_metrics.core.db import connect
-from ilp_metrics.metrics.puskesmas import puskesmas_figures, puskesmas_series
+from ilp_metrics.metrics.coverage import coverage_many
+from ilp_metrics.metrics.puskesmas import puskesmas_figures
 
 from .conftest import DINAS, MB, TK
 
 MAROS, YEAR, THROUGH = "73.09", 2024, 4
-
-
-@pytest.fixture(scope="module")
-def pcon(fixture_db):
-    c = connect(fixture_db, read_only=True)
-    yield c
-    c.close()
 
 
 def _as_objects(frame):
@@ -30,20 +23,20 @@ def _as_objects(frame):
 
 
 @pytest.mark.parametrize("code", [MB, TK])
-def test_every_indicators_trend_is_read_from_the_figure_set_unchanged(pcon, code):
+def test_every_indicators_trend_is_read_from_the_figure_set_unchanged(fcon, code):
     cat = load_catalogue()
     asked = dict(principal=DINAS, regency=MAROS, year=YEAR, through=THROUGH, puskesmas=code, catalogue=cat)
-    figures = puskesmas_figures(pcon, **asked)
+    figures = puskesmas_figures(fcon, **asked)
     assert len(figures.monthly), "the fixture holds records for this puskesmas"
     for indicator in cat.indicators:
-        counted = puskesmas_series(pcon, indicator=indicator.code, **asked)
+        counted = coverage_many(fcon, [indicator.code], level="puskesmas", **asked)
         assert _as_objects(figures.series(indicator.code)).equals(_as_objects(counted)), indicator.code
 
 
-def test_the_snapshot_is_the_last_month_of_the_monthly_rows(pcon):
+def test_the_snapshot_is_the_last_month_of_the_monthly_rows(fcon):
     cat = load_catalogue()
     figures = puskesmas_figures(
-        pcon, principal=DINAS, regency=MAROS, year=YEAR, through=THROUGH, puskesmas=MB, catalogue=cat
+        fcon, principal=DINAS, regency=MAROS, year=YEAR, through=THROUGH, puskesmas=MB, catalogue=cat
     )
     assert set(figures.indicators["month"]) == {THROUGH}
     assert set(figures.indicators["indicator"]) == set(figures.monthly["indicator"])

@@ -99,8 +99,8 @@ def other_process_waiting(path: Path | str) -> bool:
     """A live process other than this one waits for the file (a marker of a dead one is removed)."""
     marker = wait_marker(path)
     try:
-        pid = int(marker.read_text(encoding="ascii").strip() or 0)
-    except (OSError, ValueError):
+        pid = int(marker.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):  # none, or one being written: left as it is
         return False
     if pid == os.getpid():
         return False
@@ -145,9 +145,11 @@ def connect_waiting(
                         "basis data sedang dipakai proses lain (dasbor atau perintah lain), "
                         f"menunggu paling lama {limit:.0f} detik …"
                     )
-                if marker is not None:
+                if marker is not None:  # written whole, then renamed: a reader never sees it half written
                     with contextlib.suppress(OSError):
-                        marker.write_text(str(os.getpid()), encoding="ascii")
+                        partial = marker.with_name(f"{marker.name}.{os.getpid()}")
+                        partial.write_text(str(os.getpid()), encoding="ascii")
+                        partial.replace(marker)
             time.sleep(0.1)
     finally:
         if told and marker is not None:

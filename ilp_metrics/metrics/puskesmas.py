@@ -1,5 +1,5 @@
 """The puskesmas page's figures for one centre: its readiness (index and items) in the period's last
-month, every indicator against target and against its kabupaten, and one indicator month by month."""
+month, every indicator against target and against its kabupaten, and each indicator month by month."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ class PuskesmasFigures:
     monthly: pd.DataFrame  # every indicator for this puskesmas, month by month (coverage_many's rows)
 
     def series(self, indicator: str) -> pd.DataFrame:
-        """One indicator month by month, read from `monthly`: the rows puskesmas_series counts (missing
-        values as NaN where a one-indicator count holds None), without another statement."""
+        """One indicator month by month, read from `monthly`: the rows coverage_many counts for that
+        indicator alone (missing values as NaN where a one-indicator count holds None), without another
+        statement."""
         return self.monthly[self.monthly["indicator"] == indicator].reset_index(drop=True)
 
 
@@ -61,30 +62,4 @@ def puskesmas_figures(
         indicators=snapshot(monthly),
         district=district[district["unit_code"] == regency].set_index("indicator"),
         monthly=monthly,
-    )
-
-
-def puskesmas_series(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    principal: Principal,
-    regency: str,
-    year: int,
-    through: int,
-    puskesmas: str,
-    indicator: str,
-    catalogue: Catalogue,
-) -> pd.DataFrame:
-    """One indicator of one puskesmas, month by month, counted on its own (the page reads the same rows
-    from PuskesmasFigures.series)."""
-    return coverage_many(
-        con,
-        [indicator],
-        level="puskesmas",
-        year=year,
-        through=through,
-        regency=regency,
-        puskesmas=puskesmas,
-        catalogue=catalogue,
-        principal=principal,
     )
