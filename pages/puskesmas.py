@@ -127,9 +127,11 @@ series = figures.series(pick)
 c1, c2 = st.columns(2)
 with c1:
     _format.chart(
-        charts.pws_curve(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat), width="stretch"
+        charts.pws_curve(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat, compact=True),
+        width="stretch",
     )
 with c2:
     _format.chart(
-        charts.monthly_bars(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat), width="stretch"
+        charts.monthly_bars(series, pick, area=info["puskesmas_name"], lang=lang, catalogue=cat, compact=True),
+        width="stretch",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ilp_metrics.figures.charts import hline, layout, merged, pws_curve, vline
+from ilp_metrics.figures.charts import hline, layout, merged, monthly_bars, pws_curve, vline
 from ilp_metrics.figures.compare import aligned_chart
 
 LINE = dict(color="#333333", dash="dash", width=2)
@@ -63,7 +63,23 @@ def test_the_pws_curve_sets_its_axes_on_top_of_the_shared_style():
     assert [tr.name for tr in fig.data] == ["Target kumulatif", "Capaian kumulatif", "Proyeksi Desember"]
     assert fig.layout.xaxis.showline and fig.layout.xaxis.categoryarray[0] == "Jan"
     assert fig.layout.yaxis.rangemode == "tozero" and fig.layout.yaxis.zeroline is False
-    assert (fig.layout.margin.t, fig.layout.margin.l, fig.layout.legend.y) == (95, 10, 1.02)
+    assert (fig.layout.margin.t, fig.layout.margin.l, fig.layout.legend.y) == (115, 10, 1.02)
+
+
+def test_charts_two_to_a_row_put_the_area_and_period_on_a_second_line():
+    # Half of a 1280 px screen beside the sidebar cut "… Jan–Des 2025" off a one-line title.
+    curve = pws_curve(months(), "SPM01", area="Baebunta", lang="id", compact=True)
+    bars = monthly_bars(
+        months().assign(numerator_month=[10, 10, 10]), "SPM01", area="Baebunta", lang="id", compact=True
+    )
+    assert curve.layout.title.text.endswith("<br><sup>Baebunta, Jan–Mar 2025</sup>")
+    assert bars.layout.title.text.endswith("per bulan<br><sup>Baebunta, 2025</sup>")
+    assert curve.layout.margin.t == bars.layout.margin.t  # side by side, their plots start at one height
+
+
+def test_a_chart_of_its_own_row_keeps_its_title_on_one_line():
+    bars = monthly_bars(months().assign(numerator_month=[10, 10, 10]), "SPM01", area="Baebunta", lang="id")
+    assert "<br>" not in bars.layout.title.text and bars.layout.title.text.endswith("— Baebunta, 2025")
 
 
 def aligned(rows: int = 3) -> pd.DataFrame:

@@ -194,16 +194,25 @@ def pws_curve(
         area=area,
         period=f"{month_name(1, lang, short=True)}–{month_name(through, lang, short=True)} {year}",
     )
-    if compact:
-        title = title.replace(" — ", "<br><sup>", 1) + "</sup>"
     return go.Figure(
         data=traces,
         layout=merged(
-            layout(title, lang),
-            dict(margin=dict(t=95), legend=dict(y=1.02)) if compact else {},
+            layout(two_line_title(title) if compact else title, lang),
+            COMPACT_LAYOUT if compact else {},
             _months_axes(ind, lang),
         ),
     )
+
+
+# Charts two to a row: the title's area and period on a second, smaller line, and room above the plot for a
+# legend that wraps to two rows (the title's own line stays clear of it).
+COMPACT_LAYOUT: dict[str, Any] = dict(margin=dict(t=115), legend=dict(y=1.02))
+
+
+def two_line_title(title: str) -> str:
+    """`Indicator — area, period` as the indicator over a smaller `area, period`: half a row's width holds
+    it without cutting the year off."""
+    return title.replace(" — ", "<br><sup>", 1) + "</sup>" if " — " in title else title
 
 
 def _months_axes(ind: Indicator, lang: str) -> dict[str, Any]:
@@ -400,9 +409,17 @@ def year_curves(
 
 
 def monthly_bars(
-    frame: pd.DataFrame, code: str, *, area: str, lang: str, catalogue: Catalogue | None = None
+    frame: pd.DataFrame,
+    code: str,
+    *,
+    area: str,
+    lang: str,
+    catalogue: Catalogue | None = None,
+    compact: bool = False,
 ) -> go.Figure:
-    """What each month added (bars, people or events) and the cumulative coverage (line, right axis)."""
+    """What each month added (bars, people or events) and the cumulative coverage (line, right axis).
+
+    `compact` (charts two to a row): the title on two lines, as pws_curve's."""
     cat = catalogue or load_catalogue()
     ind = cat.indicator(code)
     data = frame[frame["indicator"] == code].sort_values("month")
@@ -442,6 +459,10 @@ def monthly_bars(
             dtick=round_step(pd.to_numeric(data["coverage"], errors="coerce").max()),
         ),
     )
+    if compact:
+        return go.Figure(
+            data=[added, achieved], layout=merged(layout(two_line_title(title), lang, height=460), COMPACT_LAYOUT, axes)
+        )
     return go.Figure(data=[added, achieved], layout=merged(layout(title, lang, height=400), axes))
 
 
