@@ -76,7 +76,12 @@ comparable = compare.comparable_indicators(cat)
 spm = [i.code for i in cat.spm_indicators() if i.code in comparable]
 names = {c: cat.indicator(c).short_name.get(lang) for c in comparable}
 codes = st.multiselect(
-    tr("compare.page.indicators"), comparable, default=spm, format_func=names.__getitem__, key="cmp_indicators"
+    tr("compare.page.indicators"),
+    comparable,
+    default=spm,
+    format_func=names.__getitem__,
+    key="cmp_indicators",
+    placeholder=tr("compare.page.indicators_placeholder"),
 )
 
 registry = _cache.province_puskesmas(path, ver, who)
@@ -125,6 +130,7 @@ def group_picker(column: DeltaGenerator, letter: str, default_index: int) -> tup
             list(registry["puskesmas_code"]),
             format_func=lambda c: f"{pusk_names[c]} ({c})",
             key=f"cmp_custom_{letter}",
+            placeholder=tr("compare.page.custom_placeholder"),
         )
         return tr("compare.page.custom_label", letter=letter), ",".join(picks)
 

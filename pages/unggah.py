@@ -255,7 +255,13 @@ def _columns_step(key: str, info: dict[str, Any]) -> None:
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_columns")
     headers = [h for h in info.get("headers") or [] if h]
     if headers:
-        st.multiselect(tr("upload.ignore_columns"), headers, key=f"{key}_ignore", help=tr("upload.ignore_help"))
+        st.multiselect(
+            tr("upload.ignore_columns"),
+            headers,
+            key=f"{key}_ignore",
+            help=tr("upload.ignore_help"),
+            placeholder=tr("upload.ignore_placeholder"),
+        )
 
 
 def _mapping_step(key: str, kind: str, info: dict[str, Any], manual: dict[str, str], effective: Profile | None) -> None:

@@ -3,6 +3,7 @@ dashboard.py on the hand-checked fixture)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -94,3 +95,31 @@ def test_the_comparison_pages_boundary_uploader_carries_the_bahasa_words(monkeyp
     styles = "\n".join(e.value for e in at.markdown if "stFileUploaderDropzone" in e.value)
     assert '"Pilih file"' in styles, "the boundary uploader still shows Streamlit's English `Browse files`"
     assert '"Maks. 200 MB per file · GEOJSON, JSON, TOPOJSON, SQL"' in styles
+
+
+def _multiselect_calls(source: str) -> list[ast.Call]:
+    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)]
+    return [c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "multiselect"]
+
+
+def test_every_multiselect_names_its_placeholder_from_the_catalogue():
+    # Without one, Streamlit writes its own English "Choose options" in the empty box.
+    found = {
+        f"{path.name}:{call.lineno}": [k.arg for k in call.keywords]
+        for path in sorted((ROOT / "pages").glob("*.py"))
+        for call in _multiselect_calls(path.read_text(encoding="utf-8"))
+    }
+    assert len(found) >= 6, found  # Kualitas data (3), Perbandingan (2), Unggah data (1)
+    assert not [where for where, keywords in found.items() if "placeholder" not in keywords]
+
+
+def test_the_comparisons_empty_boxes_ask_in_bahasa(monkeypatch, fixture_db):
+    state = {"cmp_kind_A": "custom", "cmp_kind_B": "custom", "cmp_indicators": []}
+    at = _open(monkeypatch, fixture_db, "pages/perbandingan.py", state)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {w.key: w.proto.placeholder for w in at.multiselect}
+    assert shown == {
+        "cmp_indicators": "Pilih satu indikator atau lebih",
+        "cmp_custom_A": "Pilih puskesmas",
+        "cmp_custom_B": "Pilih puskesmas",
+    }
