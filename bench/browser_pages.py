@@ -13,9 +13,10 @@ measured four ways:
                  whole app, Plotly's 4.7 MB included), on a fresh server;
   first view     the page's first view after a server start (nothing cached for it on the server), in a new
                  tab of the browser that has opened the dashboard before (the usual morning);
-  filter change  in that same tab, another kabupaten/kota picked in the sidebar (figures not seen before on
-                 this server, no cache hit): from the click on the option to the page drawn again, as a
-                 Kadis changing the district in a meeting waits;
+  filter change  in that same tab, another kabupaten/kota picked in the sidebar, then the year before, then
+                 the first kabupaten/kota again (three figure sets not seen before on this server, no cache
+                 hit): from each click on the option to the page drawn again, as a Kadis changing the
+                 district or the year in a meeting waits;
   new tab        the first URL again in a new tab of that browser (a second viewer of the same figures).
 
 "Drawn" is the end-to-end tests' criterion (tests/e2e/helpers.wait_for_app): Streamlit's script has
@@ -30,7 +31,7 @@ on its copy (minutes at 10 M records) after a code change.
 
 The baseline, measured in the same run on the same port and browser, is a page that draws one Plotly
 chart and one table from literals (bench/baseline_page.py): what any Streamlit page costs here. Ratios are
-page time / baseline time. Medians of --runs; the load average is printed with the results, because two
+page time / baseline time. Medians of --runs (the filter change: of every change of every run); the load average is printed with the results, because two
 cores shared with other work inflate every figure.
 """
 
@@ -187,31 +188,59 @@ def _first_visit(browser: object, url: str) -> float:
 URL_CHANGE: set[str] = set()  # pages without a visible sidebar (Presentasi): the change is a new URL
 
 
-def _timed_change(context: object, url: str, other: str, label: str) -> float:
-    """Seconds from picking another kabupaten/kota in the sidebar (in a tab that shows `url`) to the page
-    drawn again; the tab's own first load is not counted. A page that hides the sidebar (the Presentasi
-    slide) has its own picker; without one, the district changes by the URL: then `other` is opened in
-    the same tab."""
+def _pick(page: object, key: str, choose: object) -> tuple[float, str] | None:
+    """Pick an option of the selectbox `key` in the open tab: `choose(options, current text)` returns the
+    option to click, or None to skip. Seconds from the click to the page drawn again, and the text that was
+    shown before; None when the page has no such box or no option to choose."""
+    box = page.locator(f".st-key-{key}")  # type: ignore[attr-defined]
+    if not box.is_visible():
+        return None
+    current = box.get_by_role("combobox").input_value().strip()
+    box.get_by_role("button").click()
+    options = page.get_by_role("option")  # type: ignore[attr-defined]
+    options.first.wait_for()
+    target = choose(options.all(), current)  # type: ignore[operator]
+    if target is None:
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        return None
+    target.click()
+    wait_for_app(page, timeout_ms=180_000, settle_ms=0)
+    return _drawn_since_press(page), current
+
+
+def _other(options: list[object], current: str) -> object | None:
+    return next((o for o in options if o.inner_text().strip() != current), None)  # type: ignore[attr-defined]
+
+
+def _text(wanted: str) -> object:
+    return lambda options, current: next((o for o in options if o.inner_text().strip() == wanted), None)
+
+
+def _timed_changes(context: object, url: str, other: str, label: str, year: int) -> list[float]:
+    """Seconds from picking another filter in the sidebar (in a tab that shows `url`) to the page drawn
+    again, for three changes in a row to figures not seen before on this server: another kabupaten/kota,
+    then the year before, then the first kabupaten/kota again (in that year). The tab's own first load is
+    not counted. The presentation slide hides the sidebar and has its own kabupaten picker (one change);
+    a page with neither changes the district by the URL: then `other` is opened in the same tab."""
     page = context.new_page()  # type: ignore[attr-defined]
     try:
         page.goto(url)
         wait_for_app(page, timeout_ms=180_000, settle_ms=0)
-        box = page.locator(".st-key-w_regency")
-        if not box.is_visible():
-            box = page.locator(".st-key-w_pres_regency")
-        if not box.is_visible():
+        first = _pick(page, "w_regency", _other)
+        if first is None:
+            one = _pick(page, "w_pres_regency", _other)
+            if one is not None:
+                return [one[0]]
             URL_CHANGE.add(label)
             page.goto(other)
             wait_for_app(page, timeout_ms=180_000, settle_ms=0)
-            return _drawn_since_navigation(page)
-        current = box.get_by_role("combobox").input_value().strip()
-        box.get_by_role("button").click()
-        options = page.get_by_role("option")
-        options.first.wait_for()
-        target = next(o for o in options.all() if o.inner_text().strip() != current)
-        target.click()
-        wait_for_app(page, timeout_ms=180_000, settle_ms=0)
-        return _drawn_since_press(page)
+            return [_drawn_since_navigation(page)]
+        times = [first[0]]
+        for key, choose in (("w_year", _text(str(year - 1))), ("w_regency", _text(first[1]))):
+            step = _pick(page, key, choose)
+            if step is not None:
+                times.append(step[0])
+        return times
     finally:
         page.close()
 
@@ -304,7 +333,8 @@ def measure(db: Path, key: Path, runs: int, regency: str | None) -> dict[str, di
                             try:
                                 note("server", "ready", server.ready_s)
                                 note(label, "first view", _timed_view(profile, first))
-                                note(label, "filter change", _timed_change(profile, first, other, label))
+                                for seconds in _timed_changes(profile, first, other, label, year1):
+                                    note(label, "filter change", seconds)
                                 note(label, "new tab", _timed_view(profile, first))
                             finally:
                                 server.stop()
