@@ -31,8 +31,8 @@ on its copy (minutes at 10 M records) after a code change.
 
 The baseline, measured in the same run on the same port and browser, is a page that draws one Plotly
 chart and one table from literals (bench/baseline_page.py): what any Streamlit page costs here. Ratios are
-page time / baseline time. Medians of --runs (the filter change: of every change of every run); the load average is printed with the results, because two
-cores shared with other work inflate every figure.
+page time / baseline time. Medians of --runs (the filter change: of every change of every run); the load
+average is printed with the results, because two cores shared with other work inflate every figure.
 """
 
 from __future__ import annotations

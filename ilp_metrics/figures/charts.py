@@ -459,11 +459,9 @@ def monthly_bars(
             dtick=round_step(pd.to_numeric(data["coverage"], errors="coerce").max()),
         ),
     )
-    if compact:
-        return go.Figure(
-            data=[added, achieved], layout=merged(layout(two_line_title(title), lang, height=460), COMPACT_LAYOUT, axes)
-        )
-    return go.Figure(data=[added, achieved], layout=merged(layout(title, lang, height=400), axes))
+    # Two to a row it is as tall as pws_curve beside it (460), on a row of its own 400.
+    head = layout(two_line_title(title), lang, height=460) if compact else layout(title, lang, height=400)
+    return go.Figure(data=[added, achieved], layout=merged(head, COMPACT_LAYOUT if compact else {}, axes))
 
 
 def round_step(top: Any, ticks: int = 5) -> int:
