@@ -152,3 +152,12 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
     xdist workers (tests/fixtures/built_once.py); read it only (`small_demo.copy_to(folder)` gives a test
     that writes its own copy)."""
     return built_once(tmp_path_factory, "small_demo", build_small_demo)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """The free space where the tests write: a full run needs a few GB at its peak, and a disk that runs
+    out fails tests far from the cause ("No space left on device" in a browser or a fuzzer)."""
+    import tempfile
+
+    free = shutil.disk_usage(tempfile.gettempdir()).free
+    return f"free space in {tempfile.gettempdir()}: {free / 2**30:.1f} GiB"
