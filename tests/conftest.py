@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,5 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> SmallDemo:
 def pytest_report_header(config: pytest.Config) -> str:
     """The free space where the tests write: a full run needs a few GB at its peak, and a disk that runs
     out fails tests far from the cause ("No space left on device" in a browser or a fuzzer)."""
-    import tempfile
-
-    free = shutil.disk_usage(tempfile.gettempdir()).free
-    return f"free space in {tempfile.gettempdir()}: {free / 2**30:.1f} GiB"
+    folder = tempfile.gettempdir()
+    return f"free space in {folder}: {shutil.disk_usage(folder).free / 2**30:.1f} GiB"

@@ -75,6 +75,7 @@ def test_charts_two_to_a_row_put_the_area_and_period_on_a_second_line():
     assert curve.layout.title.text.endswith("<br><sup>Baebunta, Jan–Mar 2025</sup>")
     assert bars.layout.title.text.endswith("per bulan<br><sup>Baebunta, 2025</sup>")
     assert curve.layout.margin.t == bars.layout.margin.t  # side by side, their plots start at one height
+    assert curve.layout.height == bars.layout.height
 
 
 def test_a_chart_of_its_own_row_keeps_its_title_on_one_line():

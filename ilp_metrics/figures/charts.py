@@ -204,9 +204,10 @@ def pws_curve(
     )
 
 
-# Charts two to a row: the title's area and period on a second, smaller line, and room above the plot for a
-# legend that wraps to two rows (the title's own line stays clear of it).
-COMPACT_LAYOUT: dict[str, Any] = dict(margin=dict(t=115), legend=dict(y=1.02))
+# Charts two to a row: one height, so side by side their plots line up; the title's area and period on a
+# second, smaller line, and room above the plot for a legend that wraps to two rows (the title's own line
+# stays clear of it).
+COMPACT_LAYOUT: dict[str, Any] = dict(height=460, margin=dict(t=115), legend=dict(y=1.02))
 
 
 def two_line_title(title: str) -> str:
@@ -459,8 +460,7 @@ def monthly_bars(
             dtick=round_step(pd.to_numeric(data["coverage"], errors="coerce").max()),
         ),
     )
-    # Two to a row it is as tall as pws_curve beside it (460), on a row of its own 400.
-    head = layout(two_line_title(title), lang, height=460) if compact else layout(title, lang, height=400)
+    head = layout(two_line_title(title) if compact else title, lang, height=400)  # on a row of its own
     return go.Figure(data=[added, achieved], layout=merged(head, COMPACT_LAYOUT if compact else {}, axes))
 
 
